@@ -1,0 +1,77 @@
+package market
+
+import (
+	"strconv"
+
+	"github.com/tickcast/tickcast/orders"
+)
+
+// asset is a currency or coin. Balances are int64 counts of 10^-dec units,
+// dec chosen so that every price x quantity of every instrument quoting it
+// is a whole number of units: balances are exact.
+type asset struct {
+	name string
+	dec  int32
+}
+
+// balance is an account's holding of one asset; reserved backs open orders.
+type balance struct {
+	total    int64
+	reserved int64
+}
+
+func (b balance) available() int64 { return b.total - b.reserved }
+
+// account is a trader: a user's demo account or a simulated agent.
+type account struct {
+	id       string
+	owner    orders.Owner
+	internal bool // a simulated agent: no private events, no rate limit
+	bal      []balance
+	seq      uint64 // last private message sequence number
+	limit    rateLimit
+	byCID    map[string]*liveOrder // open orders by client order id
+	cod      map[uint64]bool       // sessions that asked cancel_on_disconnect
+	open     int                   // open orders, all books
+}
+
+// liveOrder is the venue's record of an open order: what the engine does
+// not know (client id, account, reservation, average price).
+type liveOrder struct {
+	oid      orders.OrderID
+	cid      string
+	acct     *account
+	inst     *Instrument
+	side     orders.Side
+	typ      orders.Type
+	tif      orders.TIF
+	post     bool
+	px       int64 // ticks; a market order's band limit
+	qty      int64 // lots, current total
+	filled   int64 // lots
+	notional int64 // sum of trade ticks x lots, for the average price
+	reserved int64 // units of the reserved asset still held for this order
+	status   string
+	reason   string
+}
+
+// accountID makes the n-th account's id: "a_" and six base-36 digits of a
+// bijective scramble of n, so ids are unique, short, deterministic for a
+// seed, and do not reveal how many accounts exist.
+func accountID(n uint32, salt uint32) string {
+	x := (n*0x9E3779B1 ^ salt) * 0x85EBCA6B
+	s := strconv.FormatUint(uint64(x), 36)
+	for len(s) < 7 {
+		s = "0" + s
+	}
+	return "a_" + s
+}
+
+// reserveAsset is the asset o's reservation is held in: quote for a buy,
+// base for a sell.
+func (o *liveOrder) reserveAsset() int {
+	if o.side == orders.Buy {
+		return o.inst.quoteAsset
+	}
+	return o.inst.baseAsset
+}

@@ -1,0 +1,158 @@
+package market
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+)
+
+// MaxDecimalLen is the longest decimal string accepted from the network
+// (PROTOCOL section 2).
+const MaxDecimalLen = 32
+
+// Errors of decimal parsing, matched with errors.Is.
+var (
+	ErrDecimalSyntax   = errors.New("not a plain decimal number")
+	ErrDecimalStep     = errors.New("not a whole multiple of the step")
+	ErrDecimalRange    = errors.New("out of range")
+	ErrDecimalNegative = errors.New("not positive")
+)
+
+// Scale converts between decimal strings and integer counts of a step, such
+// as a price in ticks or a quantity in lots. A step of 0.05 is Decimals 2,
+// Unit 5: a count n is n*Unit hundredths, written with exactly 2 decimals.
+type Scale struct {
+	Decimals int32 // digits after the decimal point when formatting
+	Unit     int64 // the step in units of 10^-Decimals
+	Max      int64 // largest count accepted by Parse
+}
+
+// NewScale returns the Scale of step (a positive plain decimal like "0.01"
+// or "5") whose counts may go up to max.
+func NewScale(step string, max int64) (Scale, error) {
+	d, err := parseDecimal(step)
+	if err != nil {
+		return Scale{}, fmt.Errorf("step %q: %w", step, err)
+	}
+	if !d.IsPositive() {
+		return Scale{}, fmt.Errorf("step %q: %w", step, ErrDecimalNegative)
+	}
+	dec := -d.Exponent()
+	if dec < 0 {
+		dec = 0
+	}
+	unit := d.Shift(dec)
+	if !unit.IsInteger() || unit.GreaterThan(decimal.NewFromInt(1<<40)) || dec > 12 {
+		return Scale{}, fmt.Errorf("step %q: %w", step, ErrDecimalRange)
+	}
+	return Scale{Decimals: dec, Unit: unit.IntPart(), Max: max}, nil
+}
+
+// parseDecimal checks the syntax PROTOCOL section 2 allows before handing
+// the string to shopspring/decimal: at most MaxDecimalLen characters of
+// digits with at most one decimal point and at least one digit; no sign, no
+// exponent, no spaces. (decimal.NewFromString alone accepts exponents such
+// as 1e2147483647 that make later arithmetic hang.)
+func parseDecimal(s string) (decimal.Decimal, error) {
+	if len(s) == 0 || len(s) > MaxDecimalLen {
+		return decimal.Decimal{}, ErrDecimalSyntax
+	}
+	digits, points := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			points++
+		default:
+			return decimal.Decimal{}, ErrDecimalSyntax
+		}
+	}
+	if digits == 0 || points > 1 {
+		return decimal.Decimal{}, ErrDecimalSyntax
+	}
+	return decimal.NewFromString(s)
+}
+
+// Parse converts a decimal string from the network into a count of steps.
+// It refuses bad syntax (ErrDecimalSyntax), zero (ErrDecimalNegative), a
+// value that is not a whole multiple of the step (ErrDecimalStep) and a
+// count above Max (ErrDecimalRange).
+func (sc Scale) Parse(s string) (int64, error) {
+	d, err := parseDecimal(s)
+	if err != nil {
+		return 0, err
+	}
+	if d.Sign() <= 0 {
+		return 0, ErrDecimalNegative
+	}
+	units := d.Shift(sc.Decimals)
+	if !units.IsInteger() {
+		return 0, ErrDecimalStep
+	}
+	bi := units.BigInt()
+	if !bi.IsInt64() {
+		return 0, ErrDecimalRange
+	}
+	u := bi.Int64()
+	if u%sc.Unit != 0 {
+		return 0, ErrDecimalStep
+	}
+	n := u / sc.Unit
+	if n > sc.Max {
+		return 0, ErrDecimalRange
+	}
+	return n, nil
+}
+
+// MustParse is Parse for trusted configuration; it panics on error.
+func (sc Scale) MustParse(s string) int64 {
+	n, err := sc.Parse(s)
+	if err != nil {
+		panic(fmt.Sprintf("market: %q: %v", s, err))
+	}
+	return n
+}
+
+// Append appends count n formatted with exactly Decimals decimals. It does
+// integer arithmetic only: this runs for every price and quantity the venue
+// publishes.
+func (sc Scale) Append(dst []byte, n int64) []byte {
+	return appendFixed(dst, n*sc.Unit, sc.Decimals)
+}
+
+// Format returns count n formatted with exactly Decimals decimals.
+func (sc Scale) Format(n int64) string {
+	var buf [40]byte
+	return string(sc.Append(buf[:0], n))
+}
+
+// appendFixed appends v/10^dec with exactly dec decimals.
+func appendFixed(dst []byte, v int64, dec int32) []byte {
+	if v < 0 {
+		dst = append(dst, '-')
+		v = -v
+	}
+	var buf [24]byte
+	digits := strconv.AppendInt(buf[:0], v, 10)
+	if dec <= 0 {
+		return append(dst, digits...)
+	}
+	for int32(len(digits)) <= dec { // pad to at least one integer digit
+		digits = append(digits, 0)
+		copy(digits[1:], digits)
+		digits[0] = '0'
+	}
+	cut := len(digits) - int(dec)
+	dst = append(dst, digits[:cut]...)
+	dst = append(dst, '.')
+	return append(dst, digits[cut:]...)
+}
+
+// formatFixed returns v/10^dec with exactly dec decimals.
+func formatFixed(v int64, dec int32) string {
+	var buf [40]byte
+	return string(appendFixed(buf[:0], v, dec))
+}

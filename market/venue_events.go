@@ -1,0 +1,260 @@
+package market
+
+import (
+	"math/bits"
+
+	"github.com/tickcast/tickcast/orders"
+)
+
+// Event receives the engine's events for this book (it is the book's
+// orders.Sink) and turns them into account changes and output events.
+func (bs *bookState) Event(e orders.Event) {
+	v := bs.v
+	switch e.Kind {
+	case orders.EvAccepted:
+		o := v.live[e.OrderID]
+		o.status = StatusNew
+		v.orderMsg(o)
+		v.accountMsg(o.acct)
+	case orders.EvRejected:
+		v.engineRejected(e)
+	case orders.EvTrade:
+		v.trade(bs, e)
+	case orders.EvDone:
+		v.orderDone(e)
+	case orders.EvAmended:
+		o := v.live[e.OrderID]
+		o.acct.bal[o.reserveAsset()].reserved += v.op.amendReserve - o.reserved
+		o.reserved = v.op.amendReserve
+		o.px, o.qty = e.Price, e.Qty
+		v.orderMsg(o)
+		v.accountMsg(o.acct)
+	case orders.EvLevel:
+		bs.levelChanged(e.Side, e.Price, e.Qty)
+	}
+}
+
+// engineRejected handles a refusal by the engine: of the order being
+// placed (post-only crossing, no liquidity), or of an amend.
+func (v *Venue) engineRejected(e orders.Event) {
+	o := v.op.target
+	reason := engineReason(e.Reason)
+	if !v.op.placing || o == nil || o.oid != e.OrderID {
+		v.replyError(v.op.origin, v.op.targetAccount(), CodeBadRequest, reason, "amend rejected: "+reason)
+		return
+	}
+	v.forget(o)
+	o.status, o.reason = StatusRejected, reason
+	v.orderMsg(o)
+	v.accountMsg(o.acct)
+}
+
+func (op *opContext) targetAccount() string {
+	if op.target != nil {
+		return op.target.acct.id
+	}
+	return ""
+}
+
+// forget releases an order's reservation and drops it from the indexes.
+func (v *Venue) forget(o *liveOrder) {
+	o.acct.bal[o.reserveAsset()].reserved -= o.reserved
+	o.reserved = 0
+	delete(v.live, o.oid)
+	if o.cid != "" && o.acct.byCID[o.cid] == o {
+		delete(o.acct.byCID, o.cid)
+	}
+	o.acct.open--
+}
+
+// trade settles one trade between a taker and a resting maker.
+func (v *Venue) trade(bs *bookState, e orders.Event) {
+	in := bs.inst
+	taker, maker := v.live[e.OrderID], v.live[e.MakerID]
+	buyer, seller := taker, maker
+	if taker.side == orders.Sell {
+		buyer, seller = maker, taker
+	}
+	px, q := e.Price, e.Qty
+	quoteAmt := px * q * in.notionalMul // within the buyer's reservation: cannot overflow
+	baseAmt := q * in.baseMul
+	release := buyer.px * q * in.notionalMul // the buyer reserved at its own limit
+	bq := &buyer.acct.bal[in.quoteAsset]
+	bq.total -= quoteAmt
+	bq.reserved -= release
+	buyer.reserved -= release
+	buyer.acct.bal[in.baseAsset].total += baseAmt
+	sb := &seller.acct.bal[in.baseAsset]
+	sb.total -= baseAmt
+	sb.reserved -= baseAmt
+	seller.reserved -= baseAmt
+	seller.acct.bal[in.quoteAsset].total += quoteAmt
+	for _, o := range []*liveOrder{taker, maker} {
+		o.filled += q
+		o.notional += px * q
+		o.status = StatusPartiallyFilled
+		if o.filled == o.qty {
+			o.status = StatusFilled
+		}
+	}
+	id := bs.publishTrade(px, q, taker.side)
+	v.fillMsgs(taker, id, px, q, "taker")
+	v.fillMsgs(maker, id, px, q, "maker")
+}
+
+// orderDone handles an order leaving the book: filled, canceled, expired.
+func (v *Venue) orderDone(e orders.Event) {
+	o := v.live[e.OrderID]
+	v.forget(o)
+	if e.Reason == orders.DoneFilled {
+		return // its last fill already said filled
+	}
+	o.status, o.reason = StatusCanceled, engineReason(e.Reason)
+	if e.Reason == orders.DoneIOCRemainder || e.Reason == orders.DoneFOKUnfillable {
+		o.status = StatusExpired
+	}
+	v.orderMsg(o)
+	v.accountMsg(o.acct)
+}
+
+// private appends a private event of account a, or returns nil for a
+// simulated agent (nobody listens to them).
+func (v *Venue) private(a *account, k Kind) *Event {
+	if a.internal {
+		return nil
+	}
+	a.seq++
+	e := &Event{Kind: k, Seq: a.seq, TS: v.now, Epoch: v.epoch, Account: a.id}
+	v.batch = append(v.batch, e)
+	return e
+}
+
+// reply appends a reply addressed to the session of origin.
+func (v *Venue) reply(k Kind, origin Origin, account string) *Event {
+	e := &Event{Kind: k, TS: v.now, Epoch: v.epoch, Account: account, Origin: origin, Direct: true}
+	v.batch = append(v.batch, e)
+	return e
+}
+
+func (v *Venue) replyError(origin Origin, account, code, reason, msg string) {
+	e := v.reply(KindError, origin, account)
+	e.Reply = &Reply{Code: code, Reason: reason, Msg: msg}
+}
+
+// orderMsg publishes o's state to its account. The first message about the
+// operation's target carries the operation's origin (its reply id).
+func (v *Venue) orderMsg(o *liveOrder) {
+	e := v.private(o.acct, KindOrder)
+	if e == nil {
+		return
+	}
+	if o == v.op.target && !v.op.replied {
+		e.Origin = v.op.origin
+		v.op.replied = true
+	}
+	e.Symbol = o.inst.Symbol
+	e.Order = v.orderUpdate(o)
+}
+
+func (v *Venue) orderUpdate(o *liveOrder) *OrderUpdate {
+	in := o.inst
+	u := &OrderUpdate{
+		OID: uint64(o.oid), CID: o.cid, Side: o.side.String(), Type: o.typ.String(), TIF: o.tif.String(),
+		PostOnly: o.post, Qty: in.qty.Format(o.qty), Filled: in.qty.Format(o.filled),
+		Status: o.status, Reason: o.reason,
+	}
+	if o.typ == orders.Limit {
+		u.Px = in.price.Format(o.px)
+	}
+	if o.filled > 0 {
+		u.AvgPx = avgPrice(in, o.notional, o.filled)
+	}
+	return u
+}
+
+// avgPrice formats notional/filled ticks at the price's decimals, rounded
+// half up: (2*notional*unit + filled) / (2*filled) in 128-bit arithmetic.
+func avgPrice(in *Instrument, notional, filled int64) string {
+	hi, lo := bits.Mul64(uint64(notional), uint64(in.price.Unit)*2)
+	lo, carry := bits.Add64(lo, uint64(filled), 0)
+	hi += carry
+	den := uint64(filled) * 2
+	if hi >= den { // the quotient would overflow: impossible with validated instruments
+		return ""
+	}
+	q, _ := bits.Div64(hi, lo, den)
+	return formatFixed(int64(q), in.price.Decimals)
+}
+
+// fillMsgs publishes a fill, the order's new state and the balances.
+func (v *Venue) fillMsgs(o *liveOrder, tradeID uint64, px, q int64, liq string) {
+	e := v.private(o.acct, KindFill)
+	if e == nil {
+		return
+	}
+	in := o.inst
+	e.Symbol = in.Symbol
+	e.Fill = &Fill{OID: uint64(o.oid), CID: o.cid, TradeID: tradeID, Side: o.side.String(), Px: in.price.Format(px), Qty: in.qty.Format(q), Liq: liq}
+	v.orderMsg(o)
+	v.accountMsg(o.acct)
+}
+
+// accountMsg publishes a's balances.
+func (v *Venue) accountMsg(a *account) {
+	if e := v.private(a, KindAccount); e != nil {
+		e.Balances = v.balances(a)
+	}
+}
+
+func (v *Venue) balances(a *account) []Balance {
+	out := make([]Balance, len(v.assets))
+	for i, as := range v.assets {
+		b := a.bal[i]
+		out[i] = Balance{Asset: as.name, Total: formatFixed(b.total, as.dec), Available: formatFixed(b.available(), as.dec)}
+	}
+	return out
+}
+
+// rejectNew answers a user's order refused before it had integer fields.
+// It echoes the fields that are well-formed.
+func (v *Venue) rejectNew(a *account, bs *bookState, r OrderRequest, reason string) {
+	e := v.private(a, KindOrder)
+	e.Origin = v.op.origin
+	e.Symbol = echo(r.Symbol, 32)
+	u := &OrderUpdate{CID: r.CID, PostOnly: r.PostOnly, Status: StatusRejected, Reason: reason, Filled: "0"}
+	if _, ok := sides[r.Side]; ok {
+		u.Side = r.Side
+	}
+	if _, ok := types[r.Type]; ok {
+		u.Type = r.Type
+	}
+	if t, ok := tifs[r.TIF]; ok {
+		u.TIF = t.String()
+	}
+	u.Qty, u.Px = echo(r.Qty, MaxDecimalLen), echo(r.Px, MaxDecimalLen)
+	if bs != nil {
+		u.Filled = bs.inst.qty.Format(0)
+	}
+	e.Order = u
+}
+
+// rejectParsed answers an order refused after parsing and returns reason.
+func (v *Venue) rejectParsed(a *account, bs *bookState, p placeReq, reason string) string {
+	o := &liveOrder{cid: p.cid, acct: a, inst: bs.inst, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, status: StatusRejected, reason: reason}
+	v.op.target = o
+	v.orderMsg(o)
+	return reason
+}
+
+// echo returns s if it is short printable ASCII, else "".
+func echo(s string, limit int) string {
+	if len(s) > limit {
+		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return ""
+		}
+	}
+	return s
+}
