@@ -1,0 +1,32 @@
+package wire
+
+// Error is the server's answer to an operation it could not perform
+// (PROTOCOL 4.4, 6): a protocol error Code, a human-readable Msg, and the
+// operation's ID when it could be read.
+type Error struct {
+	ID   ID
+	Code string
+	Msg  string
+}
+
+// Kind returns KindError.
+func (Error) Kind() Kind { return KindError }
+
+// Error implements the error interface, so a decoded *Error can be
+// returned as a Go error.
+func (m Error) Error() string { return "tickcast: " + m.Code + ": " + m.Msg }
+
+// AppendMsgpack appends the error as a msgpack map.
+func (m Error) AppendMsgpack(dst []byte) []byte {
+	dst = mpReplyHead(dst, TypeError, m.ID, 2)
+	dst = mpKStr(dst, "code", m.Code)
+	return mpKStr(dst, "msg", m.Msg)
+}
+
+// AppendJSON appends the error as a JSON object.
+func (m Error) AppendJSON(dst []byte) []byte {
+	dst = jsReplyHead(dst, TypeError, m.ID)
+	dst = jsKStr(dst, "code", m.Code)
+	dst = jsKStr(dst, "msg", m.Msg)
+	return append(dst, '}')
+}

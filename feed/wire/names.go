@@ -1,0 +1,93 @@
+package wire
+
+// Channel names (PROTOCOL 3).
+const (
+	ChanTrades    = "trades"
+	ChanBook      = "book"
+	ChanQuote     = "quote"
+	ChanTicker    = "ticker"
+	ChanCandles1s = "candles.1s"
+	ChanCandles1m = "candles.1m"
+)
+
+// Lossless reports whether channel ch is delivered without loss (trades,
+// book): a jump in its seq means loss and requires a resync.
+func Lossless(ch string) bool { return ch == ChanTrades || ch == ChanBook }
+
+// Stream returns the stream name "CHANNEL:SYMBOL".
+func Stream(ch, symbol string) string { return ch + ":" + symbol }
+
+// Order vocabulary (PROTOCOL 4.3, 4.4).
+const (
+	SideBuy  = "buy"
+	SideSell = "sell"
+
+	TypeLimit  = "limit"
+	TypeMarket = "market"
+
+	TIFGTC = "gtc"
+	TIFIOC = "ioc"
+	TIFFOK = "fok"
+
+	StatusNew             = "new"
+	StatusPartiallyFilled = "partially_filled"
+	StatusFilled          = "filled"
+	StatusCanceled        = "canceled"
+	StatusExpired         = "expired"
+	StatusRejected        = "rejected"
+
+	LiqMaker = "maker"
+	LiqTaker = "taker"
+)
+
+// Error codes of PROTOCOL 6.
+const (
+	CodeBadRequest           = "bad_request"
+	CodeUnknownOp            = "unknown_op"
+	CodeUnknownChannel       = "unknown_channel"
+	CodeUnknownSymbol        = "unknown_symbol"
+	CodeNotAuthenticated     = "not_authenticated"
+	CodeInvalidToken         = "invalid_token"
+	CodeUnknownOrder         = "unknown_order"
+	CodeRateLimited          = "rate_limited"
+	CodeTooManySubscriptions = "too_many_subscriptions"
+	CodeInternal             = "internal"
+)
+
+// Order reject reasons of PROTOCOL 6 that DecodeOp can determine.
+const (
+	ReasonInvalidSide = "invalid_side"
+	ReasonInvalidType = "invalid_type"
+	ReasonInvalidTIF  = "invalid_tif"
+)
+
+// Reset reasons (PROTOCOL 5).
+const (
+	ResetHistoryExpired = "history_expired"
+	ResetEpochChanged   = "epoch_changed"
+)
+
+// internTable holds the fixed vocabulary of the protocol, so that decoding
+// a known word returns a constant instead of allocating a string.
+var internTable = [...]string{
+	ChanTrades, ChanBook, ChanQuote, ChanTicker, ChanCandles1s, ChanCandles1m,
+	SideBuy, SideSell, TypeLimit, TypeMarket, TIFGTC, TIFIOC, TIFFOK,
+	StatusNew, StatusPartiallyFilled, StatusFilled, StatusCanceled,
+	StatusExpired, StatusRejected, LiqMaker, LiqTaker,
+	TypeWelcome, TypeSubscribed, TypeUnsubscribed, TypeAuthed,
+	TypeCanceledAll, TypePong, TypeError, TypeReset, TypeTrade,
+	TypeBookSnapshot, TypeQuote, TypeTicker, TypeCandle, TypeFill,
+	TypeAccount, ResetHistoryExpired, ResetEpochChanged,
+	"user", "ioc_remainder", "fok_unfillable", "self_trade", "disconnect",
+}
+
+// word returns b as a string, a shared constant when b is in the protocol's
+// vocabulary.
+func word(b []byte) string {
+	for _, w := range internTable {
+		if w == string(b) {
+			return w
+		}
+	}
+	return string(b)
+}
