@@ -1,0 +1,96 @@
+// Entry point of the viewer ("/viewer"): a live ticker board over one EventSource for all
+// symbols (`/sse?channels=ticker`). No WebSocket on this page.
+
+import { LatencyStats } from "../lib/latency";
+import { byId, setAttr, setText } from "../lib/dom";
+import { clock, duration, nowMs } from "../lib/timefmt";
+import { asList, fetchInstruments, fetchTickers } from "../net/rest";
+import { SseClient, type SseState } from "./sse";
+import { TickerBoard, type TickerFields } from "./board";
+
+function tickerFields(v: unknown): TickerFields | null {
+  if (typeof v !== "object" || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.s !== "string") return null;
+  const t: TickerFields = { s: o.s };
+  for (const k of ["last", "high", "low", "vol", "change"] as const) {
+    if (typeof o[k] === "string") t[k] = o[k] as string;
+  }
+  if (typeof o.seq === "number") t.seq = o.seq;
+  return t;
+}
+
+async function main(): Promise<void> {
+  const pill = byId("conn");
+  const latencyEl = byId("latency");
+  const updated = byId("updated");
+  const board = new TickerBoard(byId("rows"), byId("empty"));
+  const latency = new LatencyStats(500);
+  let epoch = "";
+  let openedAt = 0;
+  let lastEventAt = 0;
+
+  const refresh = async (): Promise<void> => {
+    try {
+      for (const it of asList(await fetchTickers())) {
+        const t = tickerFields(it);
+        if (t) board.update(t);
+      }
+    } catch (err) {
+      console.warn(`tickers: ${String(err)}`);
+    }
+  };
+
+  const setState = (s: SseState): void => {
+    if (s.kind === "live") openedAt = nowMs();
+    const text =
+      s.kind === "live"
+        ? "Live"
+        : s.kind === "connecting"
+          ? "Connecting…"
+          : s.kind === "reconnecting"
+            ? "Reconnecting…"
+            : `Disconnected · retrying at ${clock(s.retryAt)}`;
+    setAttr(pill, "data-state", s.kind === "reconnecting" ? "waiting" : s.kind);
+    setText(pill, text);
+  };
+
+  const sse = new SseClient("channels=ticker", ["ticker", "reset"], {
+    onState: setState,
+    onMessage: (m, _recv) => {
+      const recv = nowMs();
+      lastEventAt = recv;
+      const id = sse.lastEventId;
+      const e = id.includes(":") ? id.slice(0, id.lastIndexOf(":")) : "";
+      if (e && epoch && e !== epoch) board.resetSeq(); // a new feed history: seq restarted
+      if (e) epoch = e;
+      if (m.t === "reset") {
+        board.resetSeq(m.s || undefined);
+        void refresh();
+        return;
+      }
+      if (m.t !== "ticker") return;
+      const tsMs = m.ts / 1e6;
+      if (tsMs >= openedAt - 1000) latency.add(recv - tsMs); // replays say nothing of latency
+      board.update(m);
+    },
+  });
+
+  // Instruments give the row order; the board also grows rows for unknown symbols.
+  fetchInstruments()
+    .then((list) => board.setSymbols(list.map((i) => i.s)))
+    .catch((err: unknown) => console.warn(`instruments: ${String(err)}`));
+  await refresh();
+  sse.start();
+
+  setInterval(() => board.sample(), 1000);
+  setInterval(() => {
+    setText(
+      latencyEl,
+      latency.size ? `latency ${duration(latency.smoothed)} · p99 ${duration(latency.percentile(99))}` : "latency –",
+    );
+    setText(updated, lastEventAt ? `updated ${clock(lastEventAt)}` : "");
+  }, 500);
+}
+
+void main();
