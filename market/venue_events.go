@@ -206,11 +206,24 @@ func (v *Venue) accountMsg(a *account) {
 	}
 }
 
+// balances formats a's holdings. All the strings share one allocation:
+// this runs for every account message.
 func (v *Venue) balances(a *account) []Balance {
 	out := make([]Balance, len(v.assets))
+	buf := make([]byte, 0, 48*len(v.assets))
+	ends := make([]int, 0, 2*len(v.assets))
 	for i, as := range v.assets {
 		b := a.bal[i]
-		out[i] = Balance{Asset: as.name, Total: formatFixed(b.total, as.dec), Available: formatFixed(b.available(), as.dec)}
+		buf = appendFixed(buf, b.total, as.dec)
+		ends = append(ends, len(buf))
+		buf = appendFixed(buf, b.available(), as.dec)
+		ends = append(ends, len(buf))
+	}
+	all := string(buf)
+	start := 0
+	for i, as := range v.assets {
+		out[i] = Balance{Asset: as.name, Total: all[start:ends[2*i]], Available: all[ends[2*i]:ends[2*i+1]]}
+		start = ends[2*i+1]
 	}
 	return out
 }

@@ -1,0 +1,67 @@
+package market
+
+import (
+	"fmt"
+	"testing"
+)
+
+type discard struct{ n int }
+
+func (d *discard) Publish(batch []*Event) { d.n += len(batch) }
+
+// BenchmarkVenueOrder measures one user order end to end inside the venue:
+// queueing, parsing its decimal strings, validation, reservation, matching
+// against a resting order of another user, settlement, and building every
+// event (trade, fills, order updates, balances, book delta with checksum,
+// quote, ticker, candles). The resting liquidity is refilled with the timer
+// stopped.
+func BenchmarkVenueOrder(b *testing.B) {
+	benchVenueOrder(b, OrderRequest{Symbol: "BTC-USD", Side: "buy", Type: "limit", TIF: "ioc", Qty: "0.0010", Px: "60000.00"}, true)
+}
+
+// BenchmarkVenueOrderRest measures a user order that rests without
+// trading (the commonest case), canceled in bulk with the timer stopped.
+func BenchmarkVenueOrderRest(b *testing.B) {
+	benchVenueOrder(b, OrderRequest{Symbol: "BTC-USD", Side: "buy", Type: "limit", Qty: "0.0010", Px: "59990.00"}, false)
+}
+
+func benchVenueOrder(b *testing.B, r OrderRequest, refill bool) {
+	pub := &discard{}
+	tv := newTestVenue(b, func(c *Config) { c.Publisher = pub; c.RateLimit, c.RateBurst = 1e12, 1 << 30 })
+	maker, taker := tv.account(), tv.account()
+	mk := tv.accounts[maker]
+	mk.bal[tv.assetI["BTC"]].total = 1 << 50 // enough to sell for ever
+	tk := tv.accounts[taker]
+	tk.bal[tv.assetI["USD"]].total = 1 << 60
+	const batch = 1000
+	fill := func() {
+		if refill {
+			for i := range batch {
+				_ = tv.PlaceOrder(Origin{}, maker, OrderRequest{CID: fmt.Sprint("m", i), Symbol: "BTC-USD", Side: "sell", Type: "limit", Qty: "0.0010", Px: "60000.00"})
+				tv.do()
+			}
+		} else {
+			_ = tv.CancelAll(Origin{}, taker, "")
+			tv.do()
+		}
+	}
+	cids := make([]string, batch)
+	for i := range cids {
+		cids[i] = fmt.Sprint("t", i)
+	}
+	fill()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if i%batch == 0 && i > 0 {
+			b.StopTimer()
+			fill()
+			b.StartTimer()
+		}
+		r.CID = cids[i%batch]
+		_ = tv.PlaceOrder(Origin{Session: 1, ID: int64(i), HasID: true}, taker, r)
+		tv.apply(<-tv.in)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(pub.n)/float64(b.N), "events/op")
+}
