@@ -27,7 +27,7 @@ func BenchmarkVenueOrderRest(b *testing.B) {
 
 func benchVenueOrder(b *testing.B, r OrderRequest, refill bool) {
 	pub := &discard{}
-	tv := newTestVenue(b, func(c *Config) { c.Publisher = pub; c.RateLimit, c.RateBurst = 1e12, 1 << 30 })
+	tv := newTestVenue(b, func(c *Config) { c.Publisher = pub; c.RateLimit, c.RateBurst = 1e12, 1<<30 })
 	maker, taker := tv.account(), tv.account()
 	mk := tv.accounts[maker]
 	mk.bal[tv.assetI["BTC"]].total = 1 << 50 // enough to sell for ever
