@@ -48,9 +48,31 @@ test: lint gotest web-test
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# The web UI targets are filled in by the UI work (web/).
-web:
-	@true
+# The web UI (web/): TypeScript built by esbuild into web/dist/, embedded by go:embed.
+# npm ci runs only when node_modules is missing or the lockfile changed; the bundle is
+# rebuilt only when a source is newer than it, so `make run` stays fast.
+WEB_NPM_STAMP := web/node_modules/.npm-ci.stamp
+WEB_SOURCES := $(shell find web/src web/static web/scripts -type f 2>/dev/null) \
+	web/package.json web/tsconfig.json
 
-web-test:
-	@true
+.PHONY: web-e2e
+
+$(WEB_NPM_STAMP): web/package-lock.json web/package.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: $(WEB_NPM_STAMP) $(WEB_SOURCES)
+	cd web && npm run --silent build
+
+web: web/dist/index.html
+
+# Type check (sources and tests) and unit tests.
+web-test: $(WEB_NPM_STAMP)
+	cd web && npm test --silent
+
+# Browser tests against the real server (bin/tickcast on a free port, or TICKCAST_URL),
+# driven by playwright-core with Debian's Chromium (never a downloaded browser).
+web-e2e: build
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	cd web && npm run --silent e2e
