@@ -2,11 +2,14 @@ package wire
 
 // Error is the server's answer to an operation it could not perform
 // (PROTOCOL 4.4, 6): a protocol error Code, a human-readable Msg, and the
-// operation's ID when it could be read.
+// operation's ID when it could be read. Reason, when present, is the order
+// reject reason of PROTOCOL 6 behind a refused amend (a tickcast extension:
+// clients that do not know the key ignore it, per PROTOCOL 2).
 type Error struct {
-	ID   ID
-	Code string
-	Msg  string
+	ID     ID
+	Code   string
+	Msg    string
+	Reason string
 }
 
 // Kind returns KindError.
@@ -18,9 +21,17 @@ func (m Error) Error() string { return "tickcast: " + m.Code + ": " + m.Msg }
 
 // AppendMsgpack appends the error as a msgpack map.
 func (m Error) AppendMsgpack(dst []byte) []byte {
-	dst = mpReplyHead(dst, TypeError, m.ID, 2)
+	n := 2
+	if m.Reason != "" {
+		n++
+	}
+	dst = mpReplyHead(dst, TypeError, m.ID, n)
 	dst = mpKStr(dst, "code", m.Code)
-	return mpKStr(dst, "msg", m.Msg)
+	dst = mpKStr(dst, "msg", m.Msg)
+	if m.Reason != "" {
+		dst = mpKStr(dst, "reason", m.Reason)
+	}
+	return dst
 }
 
 // AppendJSON appends the error as a JSON object.
@@ -28,5 +39,8 @@ func (m Error) AppendJSON(dst []byte) []byte {
 	dst = jsReplyHead(dst, TypeError, m.ID)
 	dst = jsKStr(dst, "code", m.Code)
 	dst = jsKStr(dst, "msg", m.Msg)
+	if m.Reason != "" {
+		dst = jsKStr(dst, "reason", m.Reason)
+	}
 	return append(dst, '}')
 }

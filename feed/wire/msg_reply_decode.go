@@ -56,6 +56,8 @@ func (m *Error) decodeField(r reader, k []byte) error {
 		return readWord(r, &m.Code)
 	case "msg":
 		return readStr(r, 0, &m.Msg)
+	case "reason":
+		return readWord(r, &m.Reason)
 	}
 	return r.skip()
 }

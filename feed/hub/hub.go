@@ -1,0 +1,295 @@
+package hub
+
+import (
+	"context"
+	"hash/crc32"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/market"
+)
+
+// Config configures a Hub; zero fields mean the documented defaults.
+type Config struct {
+	Symbols []string // the venue's symbols, in order; required
+	Epoch   string   // the venue's epoch; required
+	// History kept for resume: at least HistoryMessages (default 100,000)
+	// or HistoryAge (default 60 s) of messages, whichever is more, and at
+	// most HistoryMax (default 2,000,000) whatever the age.
+	HistoryMessages int
+	HistoryAge      time.Duration
+	HistoryMax      int
+	// MaxSubscriptions per subscriber; default 256.
+	MaxSubscriptions int
+	Logger           *slog.Logger
+}
+
+func (c *Config) fill() {
+	if c.HistoryMessages <= 0 {
+		c.HistoryMessages = 100_000
+	}
+	if c.HistoryAge <= 0 {
+		c.HistoryAge = 60 * time.Second
+	}
+	if c.HistoryMax < c.HistoryMessages {
+		c.HistoryMax = max(2_000_000, c.HistoryMessages)
+	}
+	if c.MaxSubscriptions <= 0 {
+		c.MaxSubscriptions = 256
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Counters the hub keeps for metrics; read them with atomic loads.
+var (
+	Conflations atomic.Uint64 // queued messages replaced by newer ones
+	SlowCutoffs atomic.Uint64 // subscribers whose lossless backlog overflowed
+)
+
+// Hub relays the venue's events to subscribers. One goroutine (Run) owns
+// the streams, the history and the routing of private messages; it encodes
+// each event once per format and pushes the same Frame to every subscriber
+// of its stream, never blocking on any of them. Subscribing, resuming and
+// unsubscribing run on that goroutine too, between two batches of events,
+// which is what makes snapshot + replay + live gapless.
+type Hub struct {
+	cfg      Config
+	src      <-chan []*market.Event
+	ctrl     chan func()
+	streams  map[string]*Stream
+	bySym    map[string][chanCount]*Stream
+	hist     history
+	lastOff  uint64
+	accounts map[string][]*Sub
+	subs     map[uint64]*Sub
+	dropped  []*Sub
+	subCount atomic.Int64
+}
+
+const chanCount = 6
+
+var channelIndex = map[string]int{wire.ChanTrades: 0, wire.ChanBook: 1, wire.ChanQuote: 2, wire.ChanTicker: 3, wire.ChanCandles1s: 4, wire.ChanCandles1m: 5}
+
+// Channels lists the public channels, in a fixed order.
+var Channels = []string{wire.ChanTrades, wire.ChanBook, wire.ChanQuote, wire.ChanTicker, wire.ChanCandles1s, wire.ChanCandles1m}
+
+// New makes a hub that will relay the batches of src.
+func New(cfg Config, src <-chan []*market.Event) *Hub {
+	cfg.fill()
+	h := &Hub{
+		cfg: cfg, src: src, ctrl: make(chan func(), 1024),
+		streams: map[string]*Stream{}, bySym: map[string][chanCount]*Stream{},
+		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{},
+		hist: history{minMessages: cfg.HistoryMessages, minAge: int64(cfg.HistoryAge), maxMessages: cfg.HistoryMax},
+	}
+	emptyCS := crc32.ChecksumIEEE([]byte("|"))
+	for i, sym := range cfg.Symbols {
+		var row [chanCount]*Stream
+		for j, ch := range Channels {
+			s := &Stream{Name: wire.Stream(ch, sym), Channel: ch, Symbol: sym, Lossless: wire.Lossless(ch), key: uint64(i*chanCount+j+1) << 48}
+			if ch == wire.ChanBook {
+				s.mirror = &mirror{cs: emptyCS}
+			}
+			row[j] = s
+			h.streams[s.Name] = s
+		}
+		h.bySym[sym] = row
+	}
+	return h
+}
+
+// Epoch returns the epoch the hub relays.
+func (h *Hub) Epoch() string { return h.cfg.Epoch }
+
+// Lookup returns the stream of channel ch on symbol, or nil. It is safe
+// for concurrent use (the set of streams never changes).
+func (h *Hub) Lookup(ch, symbol string) *Stream {
+	row, ok := h.bySym[symbol]
+	j, known := channelIndex[ch]
+	if !ok || !known {
+		return nil
+	}
+	return row[j]
+}
+
+// KnownSymbol reports whether the hub relays symbol.
+func (h *Hub) KnownSymbol(symbol string) bool { _, ok := h.bySym[symbol]; return ok }
+
+// Symbols returns the symbols, in order.
+func (h *Hub) Symbols() []string { return h.cfg.Symbols }
+
+// MaxSubscriptions is the per-subscriber stream limit.
+func (h *Hub) MaxSubscriptions() int { return h.cfg.MaxSubscriptions }
+
+// Subscribers returns how many subscribers are registered.
+func (h *Hub) Subscribers() int { return int(h.subCount.Load()) }
+
+// Run relays events until src closes or ctx ends.
+func (h *Hub) Run(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case batch, ok := <-h.src:
+			if !ok {
+				return nil
+			}
+			h.publish(batch)
+		case fn := <-h.ctrl:
+			fn()
+		}
+		h.dropOverflowed()
+	}
+}
+
+// do runs fn on the hub goroutine. It blocks only while the control queue
+// is full, which bounds what a burst of sessions can pile up.
+func (h *Hub) do(ctx context.Context, fn func()) error {
+	select {
+	case h.ctrl <- fn:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hub) publish(batch []*market.Event) {
+	for _, e := range batch {
+		if e.Kind.Public() {
+			h.publishPublic(e)
+		} else {
+			h.route(e)
+		}
+	}
+}
+
+func (h *Hub) publishPublic(e *market.Event) {
+	row, ok := h.bySym[e.Symbol]
+	if !ok {
+		return
+	}
+	s := row[channelIndex[e.Kind.Channel()]]
+	m := public(e)
+	f := newFrame(m, typeOf(m))
+	f.Stream, f.Seq, f.Off, f.TS, f.Key = s, e.Seq, e.Off, e.TS, s.conflationKey(m)
+	s.seq, h.lastOff = e.Seq, e.Off
+	if s.mirror != nil {
+		s.mirror.apply(m.(*wire.BookDelta))
+	} else if !s.Lossless {
+		s.last = f
+	}
+	h.hist.add(f)
+	for _, sub := range s.subs {
+		if !sub.push(f) {
+			h.dropped = append(h.dropped, sub)
+		}
+	}
+}
+
+// route delivers a private message or a reply.
+func (h *Hub) route(e *market.Event) {
+	if e.Direct {
+		sub := h.subs[e.Origin.Session]
+		if sub == nil {
+			return // another node's session, or gone
+		}
+		if e.Kind == market.KindAuthed {
+			h.attach(sub, e.Account)
+		}
+		if !sub.Q.PushOwn(sub.own(private(e, true), h.cfg.Epoch, h.lastOff)) {
+			h.dropped = append(h.dropped, sub)
+		}
+		return
+	}
+	subs := h.accounts[e.Account]
+	if len(subs) == 0 {
+		return
+	}
+	var shared *Frame
+	for _, sub := range subs {
+		var ok bool
+		if e.Origin.HasID && sub.ID == e.Origin.Session {
+			ok = sub.Q.PushOwn(sub.own(private(e, true), h.cfg.Epoch, h.lastOff))
+		} else {
+			if shared == nil {
+				m := private(e, false)
+				shared = newFrame(m, typeOf(m))
+			}
+			ok = sub.push(shared)
+		}
+		if !ok {
+			h.dropped = append(h.dropped, sub)
+		}
+	}
+}
+
+// attach routes account's private messages to sub from now on.
+func (h *Hub) attach(sub *Sub, account string) {
+	if sub.account == account {
+		return
+	}
+	h.detach(sub)
+	sub.account = account
+	h.accounts[account] = append(h.accounts[account], sub)
+}
+
+func (h *Hub) detach(sub *Sub) {
+	if sub.account == "" {
+		return
+	}
+	list := h.accounts[sub.account]
+	if i := slices.Index(list, sub); i >= 0 {
+		list = slices.Delete(list, i, i+1)
+	}
+	if len(list) == 0 {
+		delete(h.accounts, sub.account)
+	} else {
+		h.accounts[sub.account] = list
+	}
+	sub.account = ""
+}
+
+// dropOverflowed takes slow consumers off every stream; their transports
+// see the overflow and close them.
+func (h *Hub) dropOverflowed() {
+	for _, sub := range h.dropped {
+		if !sub.gone {
+			SlowCutoffs.Add(1)
+			h.remove(sub)
+		}
+	}
+	h.dropped = h.dropped[:0]
+}
+
+// Add registers a subscriber, so that replies addressed to it find it.
+func (h *Hub) Add(ctx context.Context, sub *Sub) error {
+	return h.do(ctx, func() {
+		h.subs[sub.ID] = sub
+		h.subCount.Add(1)
+	})
+}
+
+// Remove forgets a subscriber: off every stream, off its account.
+func (h *Hub) Remove(ctx context.Context, sub *Sub) error {
+	return h.do(ctx, func() { h.remove(sub) })
+}
+
+func (h *Hub) remove(sub *Sub) {
+	if sub.gone {
+		return
+	}
+	sub.gone = true
+	for s := range sub.streams {
+		s.remove(sub)
+	}
+	h.detach(sub)
+	if _, ok := h.subs[sub.ID]; ok {
+		delete(h.subs, sub.ID)
+		h.subCount.Add(-1)
+	}
+}

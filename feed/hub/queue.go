@@ -1,0 +1,231 @@
+package hub
+
+import (
+	"sync"
+	"time"
+)
+
+// Limits bound a subscriber's backlog of lossless messages (PROTOCOL 3):
+// past either, the subscriber is a slow consumer and is cut off.
+type Limits struct {
+	MaxBytes int           // queued lossless bytes; default 4 MiB
+	MaxDelay time.Duration // age of the oldest queued lossless message; default 10 s
+}
+
+func (l *Limits) fill() {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = 4 << 20
+	}
+	if l.MaxDelay <= 0 {
+		l.MaxDelay = 10 * time.Second
+	}
+}
+
+// Item is one queued message: a shared Frame, or bytes for this subscriber
+// alone (a reply, a control frame), already framed for its transport.
+type Item struct {
+	Frame *Frame
+	Own   []byte
+}
+
+type entry struct {
+	Item
+	at   int64  // when queued (monotonic ns)
+	key  uint64 // conflation key, 0 for lossless
+	size int
+	dead bool // replaced by a newer entry with the same key
+}
+
+// Queue is a subscriber's outbound queue. The hub pushes, never blocking;
+// the subscriber's writer pops. Conflatable frames (Frame.Key != 0) replace
+// a queued frame with the same key: the old entry dies and the new one goes
+// to the back, so offsets stay in increasing order. Lossless frames and own
+// messages are never dropped; when their backlog passes the Limits the
+// queue overflows: it refuses everything and the subscriber must be closed
+// (WebSocket close code 4008).
+type Queue struct {
+	mu        sync.Mutex
+	ring      []entry
+	head      int    // index of the oldest entry
+	n         int    // entries, dead included
+	dead      int    // dead entries
+	pos       uint64 // absolute position of ring[head]
+	keys      map[uint64]uint64
+	lossBytes int
+	lossN     int
+	limits    Limits
+	overflow  bool
+	closed    bool
+	signal    chan struct{}
+	conflated uint64
+	clock     func() int64
+}
+
+// NewQueue returns an empty queue with limits (zero fields: defaults).
+func NewQueue(limits Limits) *Queue {
+	limits.fill()
+	return &Queue{ring: make([]entry, 16), keys: map[uint64]uint64{}, limits: limits, signal: make(chan struct{}, 1), clock: monotonic}
+}
+
+var start = time.Now()
+
+// monotonic returns ns on the monotonic clock.
+func monotonic() int64 { return int64(time.Since(start)) }
+
+// Ready is signaled when the queue goes from empty to not empty, and when
+// it overflows.
+func (q *Queue) Ready() <-chan struct{} { return q.signal }
+
+func (q *Queue) notify() {
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
+}
+
+// Push queues a shared frame. It reports false if the queue has
+// overflowed or is closed; the subscriber must then be disconnected.
+func (q *Queue) Push(f *Frame) bool {
+	q.mu.Lock()
+	ok := q.pushLocked(entry{Item: Item{Frame: f}, key: f.Key, size: f.Size()})
+	q.mu.Unlock()
+	return ok
+}
+
+// PushOwn queues bytes for this subscriber alone; they count as lossless.
+func (q *Queue) PushOwn(b []byte) bool {
+	q.mu.Lock()
+	ok := q.pushLocked(entry{Item: Item{Own: b}, size: len(b)})
+	q.mu.Unlock()
+	return ok
+}
+
+func (q *Queue) pushLocked(e entry) bool {
+	if q.overflow || q.closed {
+		return false
+	}
+	e.at = q.clock()
+	if e.key != 0 {
+		if p, ok := q.keys[e.key]; ok {
+			q.ring[q.index(p)].dead = true
+			q.ring[q.index(p)].Item = Item{}
+			q.dead++
+			q.conflated++
+		}
+	} else {
+		q.lossBytes += e.size
+		q.lossN++
+		if q.lossBytes > q.limits.MaxBytes || e.at-q.oldestLossLocked(e.at) > int64(q.limits.MaxDelay) {
+			q.overflow = true
+			q.notify()
+			return false
+		}
+	}
+	if q.n == len(q.ring) {
+		q.makeRoomLocked()
+	}
+	wasEmpty := q.n == q.dead
+	q.ring[(q.head+q.n)%len(q.ring)] = e
+	if e.key != 0 {
+		q.keys[e.key] = q.pos + uint64(q.n)
+	}
+	q.n++
+	if wasEmpty {
+		q.notify()
+	}
+	return true
+}
+
+func (q *Queue) index(abs uint64) int { return (q.head + int(abs-q.pos)) % len(q.ring) }
+
+// oldestLossLocked returns when the oldest queued lossless entry was
+// queued, or now if there is none.
+func (q *Queue) oldestLossLocked(now int64) int64 {
+	if q.lossN == 0 {
+		return now
+	}
+	for i := 0; i < q.n; i++ {
+		if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key == 0 {
+			return e.at
+		}
+	}
+	return now
+}
+
+// makeRoomLocked compacts away dead entries if they are many, else grows.
+func (q *Queue) makeRoomLocked() {
+	size := len(q.ring)
+	if q.dead < q.n/2 {
+		size *= 2
+	}
+	ring := make([]entry, size)
+	j := 0
+	for i := 0; i < q.n; i++ {
+		e := q.ring[(q.head+i)%len(q.ring)]
+		if e.dead {
+			continue
+		}
+		ring[j] = e
+		if e.key != 0 {
+			q.keys[e.key] = q.pos + uint64(j)
+		}
+		j++
+	}
+	q.ring, q.head, q.n, q.dead = ring, 0, j, 0
+}
+
+// Pop moves up to max queued items, oldest first, to dst and returns it.
+func (q *Queue) Pop(dst []Item, max int) []Item {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.n > 0 && len(dst) < max {
+		e := &q.ring[q.head]
+		if !e.dead {
+			dst = append(dst, e.Item)
+			if e.key != 0 {
+				delete(q.keys, e.key)
+			} else {
+				q.lossBytes -= e.size
+				q.lossN--
+			}
+		} else {
+			q.dead--
+		}
+		*e = entry{}
+		q.head = (q.head + 1) % len(q.ring)
+		q.n--
+		q.pos++
+	}
+	return dst
+}
+
+// Len returns the number of live queued items.
+func (q *Queue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.n - q.dead
+}
+
+// Overflowed reports whether the lossless backlog passed the limits.
+func (q *Queue) Overflowed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.overflow
+}
+
+// Conflated returns how many queued messages newer ones have replaced.
+func (q *Queue) Conflated() uint64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.conflated
+}
+
+// Close empties the queue and refuses further pushes.
+func (q *Queue) Close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	q.ring, q.n, q.dead, q.head = nil, 0, 0, 0
+	q.keys = nil
+	q.notify()
+}

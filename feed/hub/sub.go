@@ -1,0 +1,68 @@
+package hub
+
+import (
+	"sync/atomic"
+
+	"github.com/tickcast/tickcast/feed/wire"
+)
+
+// Transport is how a subscriber's messages are framed.
+type Transport uint8
+
+// Transports.
+const (
+	WSBinary Transport = iota // WebSocket, tickcast.v1.msgpack
+	WSText                    // WebSocket, tickcast.v1.json
+	SSE                       // Server-Sent Events, JSON records
+)
+
+// Format returns the wire format of the transport.
+func (t Transport) Format() wire.Format {
+	if t == WSBinary {
+		return wire.MsgPack
+	}
+	return wire.JSON
+}
+
+var nextSubID atomic.Uint64
+
+// Sub is one subscriber: a WebSocket session or an SSE viewer. Its
+// transport owns the goroutine that drains Q; the hub goroutine owns the
+// rest.
+type Sub struct {
+	// ID is unique in the process: the venue addresses replies by it.
+	ID        uint64
+	Transport Transport
+	Q         *Queue
+
+	streams map[*Stream]int // subscribed streams → index in Stream.subs
+	account string          // authenticated account, "" if none
+	gone    bool
+}
+
+// NewSub returns a subscriber with a fresh ID and an empty queue.
+func NewSub(t Transport, limits Limits) *Sub {
+	return &Sub{ID: NodeID<<40 | nextSubID.Add(1), Transport: t, Q: NewQueue(limits), streams: map[*Stream]int{}}
+}
+
+// NodeID distinguishes this process's subscriber IDs from other feed
+// nodes' on a shared bus. It is set once at start-up, before any NewSub.
+var NodeID uint64
+
+// own frames a message for this subscriber alone; off is the SSE id.
+func (s *Sub) own(m wire.Message, epoch string, off uint64) []byte {
+	switch s.Transport {
+	case WSText:
+		return Single(wire.JSON, m)
+	case SSE:
+		t := typeOf(m)
+		return AppendSSE(nil, epoch, off, t, m.AppendJSON(nil))
+	}
+	return Single(wire.MsgPack, m)
+}
+
+// push queues a shared frame for this subscriber in its transport's form.
+func (s *Sub) push(f *Frame) bool { return s.Q.Push(f) }
+
+// typeOf returns the message type word of m.
+func typeOf(m wire.Message) string { return m.Kind().String() }
