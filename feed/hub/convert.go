@@ -71,3 +71,8 @@ func private(e *market.Event, withID bool) wire.Message {
 	}
 	return nil
 }
+
+// Message returns the wire message of a public venue event (trade, book
+// delta or snapshot, quote, ticker, candle), or nil for other kinds: REST
+// answers use it so that they carry the same fields as the streams.
+func Message(e *market.Event) wire.Message { return public(e) }

@@ -49,6 +49,8 @@ func (c *Config) fill() {
 var (
 	Conflations atomic.Uint64 // queued messages replaced by newer ones
 	SlowCutoffs atomic.Uint64 // subscribers whose lossless backlog overflowed
+	// Subscriptions is the number of (subscriber, stream) pairs.
+	Subscriptions atomic.Int64
 )
 
 // Hub relays the venue's events to subscribers. One goroutine (Run) owns
@@ -204,6 +206,7 @@ func (h *Hub) route(e *market.Event) {
 		if !sub.Q.PushOwn(sub.own(private(e, true), h.cfg.Epoch, h.lastOff)) {
 			h.dropped = append(h.dropped, sub)
 		}
+		h.answered(sub, e)
 		return
 	}
 	subs := h.accounts[e.Account]
@@ -215,6 +218,7 @@ func (h *Hub) route(e *market.Event) {
 		var ok bool
 		if e.Origin.HasID && sub.ID == e.Origin.Session {
 			ok = sub.Q.PushOwn(sub.own(private(e, true), h.cfg.Epoch, h.lastOff))
+			h.answered(sub, e)
 		} else {
 			if shared == nil {
 				m := private(e, false)
@@ -225,6 +229,12 @@ func (h *Hub) route(e *market.Event) {
 		if !ok {
 			h.dropped = append(h.dropped, sub)
 		}
+	}
+}
+
+func (h *Hub) answered(sub *Sub, e *market.Event) {
+	if sub.Answered != nil && e.Origin.HasID {
+		sub.Answered(e.Origin.ID)
 	}
 }
 

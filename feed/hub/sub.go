@@ -34,6 +34,9 @@ type Sub struct {
 	ID        uint64
 	Transport Transport
 	Q         *Queue
+	// Answered, if set, is called on the hub goroutine when a reply to one
+	// of this subscriber's operations (by id) is queued.
+	Answered func(id int64)
 
 	streams map[*Stream]int // subscribed streams → index in Stream.subs
 	account string          // authenticated account, "" if none

@@ -1,0 +1,188 @@
+package hub
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+
+	"github.com/tickcast/tickcast/feed/wire"
+)
+
+func testFrame(off uint64, key uint64, size int) *Frame {
+	return &Frame{Off: off, Key: key, Bin: make([]byte, size)}
+}
+
+func offs(items []Item) []uint64 {
+	var out []uint64
+	for _, it := range items {
+		if it.Frame != nil {
+			out = append(out, it.Frame.Off)
+		} else {
+			out = append(out, 1000+uint64(len(it.Own)))
+		}
+	}
+	return out
+}
+
+func TestQueueConflatesKeepingOffsetOrder(t *testing.T) {
+	q := NewQueue(Limits{})
+	q.Push(testFrame(1, 7, 10)) // quote
+	q.Push(testFrame(2, 0, 10)) // trade
+	q.Push(testFrame(3, 7, 10)) // newer quote: replaces 1, goes after 2
+	q.Push(testFrame(4, 8, 10)) // ticker
+	q.Push(testFrame(5, 7, 10)) // newer quote again
+	got := offs(q.Pop(nil, 100))
+	want := []uint64{2, 4, 5}
+	if len(got) != len(want) || got[0] != 2 || got[1] != 4 || got[2] != 5 {
+		t.Fatalf("popped %v, want %v", got, want)
+	}
+	if q.Conflated() != 2 {
+		t.Fatalf("conflated %d, want 2", q.Conflated())
+	}
+	// After popping, the key is free: a new quote is queued normally.
+	q.Push(testFrame(6, 7, 10))
+	if got := offs(q.Pop(nil, 100)); len(got) != 1 || got[0] != 6 {
+		t.Fatalf("popped %v", got)
+	}
+}
+
+func TestQueueBoundedUnderConflation(t *testing.T) {
+	q := NewQueue(Limits{})
+	for i := range uint64(100_000) { // a reader that never reads, a busy quote stream
+		q.Push(testFrame(i, 7, 100))
+	}
+	if q.Len() != 1 || len(q.ring) > 64 {
+		t.Fatalf("len %d, ring %d: conflated entries must not accumulate", q.Len(), len(q.ring))
+	}
+	if got := offs(q.Pop(nil, 10)); len(got) != 1 || got[0] != 99_999 {
+		t.Fatalf("popped %v", got)
+	}
+}
+
+func TestQueueOverflowBytes(t *testing.T) {
+	q := NewQueue(Limits{MaxBytes: 1000})
+	for i := range uint64(10) {
+		if !q.Push(testFrame(i, 0, 100)) {
+			t.Fatalf("push %d refused below the limit", i)
+		}
+	}
+	select {
+	case <-q.Ready():
+	default:
+		t.Fatal("not signaled")
+	}
+	if q.Push(testFrame(10, 0, 1)) || !q.Overflowed() {
+		t.Fatal("lossless backlog over the limit accepted")
+	}
+	if q.Push(testFrame(11, 7, 1)) || q.PushOwn([]byte("x")) {
+		t.Fatal("an overflowed queue accepts more")
+	}
+	select {
+	case <-q.Ready():
+	default:
+		t.Fatal("overflow not signaled")
+	}
+}
+
+func TestQueueOverflowAge(t *testing.T) {
+	now := int64(0)
+	q := NewQueue(Limits{MaxDelay: time.Second})
+	q.clock = func() int64 { return now }
+	q.Push(testFrame(1, 7, 10)) // conflatable: its age does not count
+	now = int64(5 * time.Second)
+	if !q.Push(testFrame(2, 0, 10)) {
+		t.Fatal("refused")
+	}
+	now += int64(500 * time.Millisecond)
+	if !q.Push(testFrame(3, 0, 10)) {
+		t.Fatal("refused at 0.5 s behind")
+	}
+	q.Pop(nil, 2) // the reader catches up with the first two
+	now += int64(700 * time.Millisecond)
+	if !q.Push(testFrame(4, 0, 10)) {
+		t.Fatal("refused at 0.7 s behind")
+	}
+	now += int64(400 * time.Millisecond) // frame 3 is now 1.1 s old
+	if q.Push(testFrame(5, 0, 10)) {
+		t.Fatal("accepted with the oldest lossless frame over a second old")
+	}
+}
+
+func TestQueueGrowsAndCompacts(t *testing.T) {
+	q := NewQueue(Limits{})
+	var want []uint64
+	for i := range uint64(1000) {
+		key := uint64(0)
+		if i%3 == 0 {
+			key = 1 + i%4 // a few conflating keys among lossless frames
+		}
+		q.Push(testFrame(i, key, 1))
+	}
+	for i := range uint64(1000) {
+		if i%3 != 0 || i >= 1000-12 { // survivors: lossless, and the newest per key
+			if i%3 != 0 {
+				want = append(want, i)
+				continue
+			}
+			last := true
+			for j := i + 1; j < 1000; j++ {
+				if j%3 == 0 && 1+j%4 == 1+i%4 {
+					last = false
+				}
+			}
+			if last {
+				want = append(want, i)
+			}
+		}
+	}
+	got := offs(q.Pop(nil, 10_000))
+	if len(got) != len(want) {
+		t.Fatalf("popped %d, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("at %d: %d, want %d", i, got[i], want[i])
+		}
+		if i > 0 && got[i] <= got[i-1] {
+			t.Fatalf("offsets not increasing at %d", i)
+		}
+	}
+}
+
+func TestQueueClose(t *testing.T) {
+	q := NewQueue(Limits{})
+	q.Push(testFrame(1, 0, 1))
+	q.Close()
+	if q.Push(testFrame(2, 0, 1)) || len(q.Pop(nil, 10)) != 0 {
+		t.Fatal("closed queue still works")
+	}
+}
+
+// TestFrameHeaders checks the in-place frame headers against gobwas/ws for
+// every length class.
+func TestFrameHeaders(t *testing.T) {
+	for _, n := range []int{0, 1, 125, 126, 127, 65535, 65536, 70000} {
+		buf := append(make([]byte, maxHeader), bytes.Repeat([]byte{'x'}, n)...)
+		frame := frameInPlace(buf, opBinary)
+		h, err := ws.ReadHeader(bytes.NewReader(frame))
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if !h.Fin || h.OpCode != ws.OpBinary || h.Masked || h.Length != int64(n) || ws.HeaderSize(h)+n != len(frame) {
+			t.Fatalf("n=%d: header %+v, frame %d bytes", n, h, len(frame))
+		}
+		want := ws.MustCompileFrame(ws.NewBinaryFrame(bytes.Repeat([]byte{'x'}, n)))
+		if !bytes.Equal(frame, want) {
+			t.Fatalf("n=%d: differs from ws.CompileFrame", n)
+		}
+	}
+	f := newFrame(&wire.Pong{ID: wire.SomeID(3), Ts: 5}, wire.TypePong)
+	if string(f.JSON()) != `{"t":"pong","id":3,"ts":5}` {
+		t.Fatalf("JSON payload %q", f.JSON())
+	}
+	if got := string(f.SSE("ep")); got != "id: ep:0\nevent: pong\ndata: {\"t\":\"pong\",\"id\":3,\"ts\":5}\n\n" {
+		t.Fatalf("SSE record %q", got)
+	}
+}

@@ -1,0 +1,62 @@
+package feed
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/tickcast/tickcast/feed/hub"
+)
+
+// metrics holds the feed's Prometheus collectors. It implements
+// ws.Metrics.
+type metrics struct {
+	reg        *prometheus.Registry
+	wsConns    prometheus.Gauge
+	sseViewers prometheus.Gauge
+	msgs       *prometheus.CounterVec
+	bytes      *prometheus.CounterVec
+	closes     *prometheus.CounterVec
+	orderRTT   prometheus.Histogram
+}
+
+func newMetrics(queueDepth func() float64) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		wsConns: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tickcast_ws_connections", Help: "Open WebSocket sessions."}),
+		sseViewers: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tickcast_sse_viewers", Help: "Open Server-Sent Events streams."}),
+		msgs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tickcast_messages_sent_total", Help: "Messages written to clients, by format."}, []string{"format"}),
+		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tickcast_bytes_sent_total", Help: "Bytes written to clients, by format."}, []string{"format"}),
+		closes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tickcast_ws_closes_total", Help: "WebSocket sessions ended, by close code (1006: gone without a close frame)."}, []string{"code"}),
+		orderRTT: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "tickcast_order_roundtrip_seconds", Help: "From reading an order operation to queuing its first reply.",
+			Buckets: prometheus.ExponentialBuckets(10e-6, 2, 18)}),
+	}
+	m.reg.MustRegister(m.wsConns, m.sseViewers, m.msgs, m.bytes, m.closes, m.orderRTT,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_conflations_total", Help: "Queued messages replaced by newer ones for slow subscribers."},
+			func() float64 { return float64(hub.Conflations.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_slow_consumer_disconnects_total", Help: "Subscribers cut off because their lossless backlog passed the limit."},
+			func() float64 { return float64(hub.SlowCutoffs.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_subscriptions", Help: "Subscribed (subscriber, stream) pairs."},
+			func() float64 { return float64(hub.Subscriptions.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_venue_queue_depth", Help: "Commands waiting in the venue's input queue."}, queueDepth),
+	)
+	return m
+}
+
+func (m *metrics) Connected(delta int) { m.wsConns.Add(float64(delta)) }
+func (m *metrics) Sent(format string, msgs, bytes int) {
+	m.msgs.WithLabelValues(format).Add(float64(msgs))
+	m.bytes.WithLabelValues(format).Add(float64(bytes))
+}
+func (m *metrics) Closed(code int)                { m.closes.WithLabelValues(strconv.Itoa(code)).Inc() }
+func (m *metrics) OrderRoundTrip(d time.Duration) { m.orderRTT.Observe(d.Seconds()) }
+func (m *metrics) viewers(delta int)              { m.sseViewers.Add(float64(delta)) }

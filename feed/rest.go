@@ -1,0 +1,310 @@
+package feed
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"mime"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/market"
+	"github.com/tickcast/tickcast/web"
+)
+
+var sprintf = fmt.Sprintf
+
+// jsonError answers PROTOCOL 1's error body.
+func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
+	b, _ := json.Marshal(map[string]string{"code": code, "msg": msg})
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(b)
+}
+
+func jsonBody(ctx *fasthttp.RequestCtx, b []byte) {
+	ctx.SetContentType("application/json")
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.SetBody(b)
+}
+
+// publicInstrument is an instrument as REST shows it (PROTOCOL 8): the
+// simulator's parameters stay private.
+type publicInstrument struct {
+	S       string `json:"s"`
+	Base    string `json:"base"`
+	Quote   string `json:"quote"`
+	Tick    string `json:"tick"`
+	Lot     string `json:"lot"`
+	MinQty  string `json:"min_qty"`
+	MaxQty  string `json:"max_qty"`
+	BandPct string `json:"band_pct"`
+	Ref     string `json:"ref"`
+}
+
+// api serves /api/v1/….
+func (s *Server) api(ctx *fasthttp.RequestCtx, p string) {
+	h := &ctx.Response.Header
+	h.Set("Access-Control-Allow-Origin", s.cfg.CORSOrigin)
+	if ctx.IsOptions() {
+		h.Set("Access-Control-Allow-Methods", "GET, POST")
+		h.Set("Access-Control-Allow-Headers", "Content-Type")
+		ctx.SetStatusCode(fasthttp.StatusNoContent)
+		return
+	}
+	rest, ok := strings.CutPrefix(p, "/api/v1/")
+	if !ok {
+		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "no such endpoint")
+		return
+	}
+	name, arg, _ := strings.Cut(rest, "/")
+	if name == "accounts" && arg == "" {
+		if !ctx.IsPost() {
+			jsonError(ctx, fasthttp.StatusMethodNotAllowed, wire.CodeBadRequest, "POST to create an account")
+			return
+		}
+		s.createAccount(ctx)
+		return
+	}
+	if !ctx.IsGet() && !ctx.IsHead() {
+		jsonError(ctx, fasthttp.StatusMethodNotAllowed, wire.CodeBadRequest, "GET only")
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var err error
+	switch {
+	case name == "instruments" && arg == "":
+		s.instruments(ctx)
+	case name == "ticker" && arg == "":
+		err = s.tickers(rctx, ctx)
+	case name == "book" && arg != "":
+		err = s.book(rctx, ctx, arg)
+	case name == "trades" && arg != "":
+		err = s.trades(rctx, ctx, arg)
+	case name == "candles" && arg != "":
+		err = s.candles(rctx, ctx, arg)
+	default:
+		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "no such endpoint")
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, market.ErrUnknownSymbol):
+		jsonError(ctx, fasthttp.StatusNotFound, wire.CodeUnknownSymbol, "unknown symbol")
+	case errors.Is(err, errBadParam):
+		jsonError(ctx, fasthttp.StatusBadRequest, wire.CodeBadRequest, err.Error())
+	default:
+		s.log.Warn("feed: rest", "path", p, "err", err)
+		jsonError(ctx, fasthttp.StatusServiceUnavailable, wire.CodeInternal, "venue unavailable")
+	}
+}
+
+var errBadParam = errors.New("bad parameter")
+
+// limit reads ?limit=N with a default and a maximum.
+func limit(ctx *fasthttp.RequestCtx, def, most int) (int, error) {
+	v := ctx.QueryArgs().Peek("limit")
+	if len(v) == 0 {
+		return def, nil
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil || n < 1 || n > most {
+		return 0, fmt.Errorf("%w: limit must be 1..%d", errBadParam, most)
+	}
+	return n, nil
+}
+
+func (s *Server) instruments(ctx *fasthttp.RequestCtx) {
+	var out []publicInstrument
+	for _, in := range s.cfg.Venue.Instruments() {
+		out = append(out, publicInstrument{in.Symbol, in.Base, in.Quote, in.Tick, in.Lot, in.MinQty, in.MaxQty, in.BandPct, in.Ref})
+	}
+	b, _ := json.Marshal(out)
+	jsonBody(ctx, b)
+}
+
+// eventsJSON writes events as a JSON array of their wire objects.
+func eventsJSON(ctx *fasthttp.RequestCtx, events []*market.Event) {
+	b := append(make([]byte, 0, 256*len(events)+2), '[')
+	for i, e := range events {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = hub.Message(e).AppendJSON(b)
+	}
+	jsonBody(ctx, append(b, ']'))
+}
+
+func (s *Server) tickers(rctx context.Context, ctx *fasthttp.RequestCtx) error {
+	events, err := s.cfg.Venue.Tickers(rctx)
+	if err == nil {
+		eventsJSON(ctx, events)
+	}
+	return err
+}
+
+func (s *Server) book(rctx context.Context, ctx *fasthttp.RequestCtx, symbol string) error {
+	e, err := s.cfg.Venue.BookSnapshot(rctx, symbol)
+	if err == nil {
+		jsonBody(ctx, hub.Message(e).AppendJSON(nil))
+	}
+	return err
+}
+
+func (s *Server) trades(rctx context.Context, ctx *fasthttp.RequestCtx, symbol string) error {
+	n, err := limit(ctx, 100, 1000)
+	if err != nil {
+		return err
+	}
+	events, err := s.cfg.Venue.Trades(rctx, symbol, n)
+	if err == nil {
+		eventsJSON(ctx, events)
+	}
+	return err
+}
+
+// candleJSON is a candle as REST shows it: the candle message's fields
+// without the stream stamps (seq, off, ts) that belong to live messages.
+type candleJSON struct {
+	T      string `json:"t"`
+	Ch     string `json:"ch"`
+	S      string `json:"s"`
+	Start  int64  `json:"start"`
+	O      string `json:"o"`
+	H      string `json:"h"`
+	L      string `json:"l"`
+	C      string `json:"c"`
+	V      string `json:"v"`
+	N      int    `json:"n"`
+	Closed bool   `json:"closed"`
+}
+
+func (s *Server) candles(rctx context.Context, ctx *fasthttp.RequestCtx, symbol string) error {
+	interval := string(ctx.QueryArgs().Peek("interval"))
+	if interval == "" {
+		interval = "1m"
+	}
+	if interval != "1s" && interval != "1m" {
+		return fmt.Errorf("%w: interval must be 1s or 1m", errBadParam)
+	}
+	n, err := limit(ctx, 300, 1000)
+	if err != nil {
+		return err
+	}
+	list, err := s.cfg.Venue.Candles(rctx, symbol, interval, n)
+	if err != nil {
+		return err
+	}
+	out := make([]candleJSON, len(list))
+	for i, c := range list {
+		out[i] = candleJSON{wire.TypeCandle, "candles." + interval, symbol, c.Start, c.O, c.H, c.L, c.C, c.V, c.N, c.Closed}
+	}
+	b, _ := json.Marshal(out)
+	jsonBody(ctx, b)
+	return nil
+}
+
+func (s *Server) createAccount(ctx *fasthttp.RequestCtx) {
+	if !s.accounts.allow(ctx.RemoteIP().String()) {
+		jsonError(ctx, fasthttp.StatusTooManyRequests, wire.CodeRateLimited, "too many accounts from this address: try again in a minute")
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	account, token, err := s.cfg.Venue.CreateAccount(rctx)
+	if err != nil {
+		jsonError(ctx, fasthttp.StatusServiceUnavailable, wire.CodeInternal, "venue unavailable")
+		return
+	}
+	b, _ := json.Marshal(map[string]string{"account": account, "token": token})
+	ctx.SetStatusCode(fasthttp.StatusCreated)
+	jsonBody(ctx, b)
+}
+
+// ipLimiter is a token bucket per client address, refilled per minute.
+type ipLimiter struct {
+	mu      sync.Mutex
+	perMin  int
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newIPLimiter(perMin int) *ipLimiter {
+	return &ipLimiter{perMin: perMin, buckets: map[string]*bucket{}}
+}
+
+func (l *ipLimiter) allow(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.buckets) > 100_000 { // forget everyone rather than grow without bound
+		l.buckets = map[string]*bucket{}
+	}
+	b := l.buckets[ip]
+	if b == nil {
+		b = &bucket{tokens: float64(l.perMin), last: now}
+		l.buckets[ip] = b
+	}
+	b.tokens = min(float64(l.perMin), b.tokens+now.Sub(b.last).Minutes()*float64(l.perMin))
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// ui serves the embedded demo UI.
+func (s *Server) ui(ctx *fasthttp.RequestCtx, p string) {
+	if !ctx.IsGet() && !ctx.IsHead() {
+		jsonError(ctx, fasthttp.StatusMethodNotAllowed, wire.CodeBadRequest, "GET only")
+		return
+	}
+	ui := s.cfg.UI
+	name, page := web.PageFile(p)
+	if ui == nil || !uiBuilt(ui) {
+		if page {
+			ctx.SetContentType("text/plain; charset=utf-8")
+			ctx.SetBodyString(web.NotBuiltText)
+			return
+		}
+	}
+	if !page {
+		name = strings.TrimPrefix(path.Clean(p), "/")
+	}
+	if ui == nil || name == "" || strings.HasPrefix(name, ".") {
+		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "not found")
+		return
+	}
+	b, err := fs.ReadFile(ui, name)
+	if err != nil {
+		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "not found")
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	ctx.SetContentType(ct)
+	ctx.Response.Header.Set("Cache-Control", "no-cache")
+	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	ctx.SetBody(b)
+}
+
+func uiBuilt(ui fs.FS) bool {
+	_, err := fs.Stat(ui, "index.html")
+	return err == nil
+}

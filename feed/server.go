@@ -1,0 +1,162 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+
+	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/feed/sse"
+	"github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/market"
+)
+
+// Config configures the feed's server. Zero fields mean the documented
+// defaults; the transport limits are documented in feed/ws and feed/sse.
+type Config struct {
+	Venue *market.Venue // required
+	Hub   *hub.Hub      // required
+	// AllowOrigins lists the browser origins allowed to open WebSocket
+	// sessions besides same-host pages; "*" allows any.
+	AllowOrigins []string
+	// CORSOrigin answers Access-Control-Allow-Origin on the public
+	// read-only endpoints (SSE and REST GETs); default "*".
+	CORSOrigin string
+	// WS and SSE carry the transports' own settings; their Hub, Venue and
+	// Metrics are filled in by NewServer.
+	WS  ws.Config
+	SSE sse.Config
+	// AccountsPerMinute bounds demo account creation per client address
+	// (default 30, burst as many).
+	AccountsPerMinute int
+	// UI is the built web UI (nil or unbuilt: a plain notice).
+	UI      fs.FS
+	Logger  *slog.Logger
+	Version string
+}
+
+// Server is the feed's HTTP server.
+type Server struct {
+	cfg      Config
+	http     *fasthttp.Server
+	ws       *ws.Server
+	sse      *sse.Server
+	metrics  *metrics
+	prom     fasthttp.RequestHandler
+	accounts *ipLimiter
+	ready    func() bool
+	log      *slog.Logger
+}
+
+// NewServer wires the transports, REST and metrics. ready reports whether
+// the venue and hub are running (for /readyz).
+func NewServer(cfg Config, ready func() bool) (*Server, error) {
+	if cfg.Venue == nil || cfg.Hub == nil {
+		return nil, errors.New("feed: Config.Venue and Config.Hub are required")
+	}
+	if cfg.CORSOrigin == "" {
+		cfg.CORSOrigin = "*"
+	}
+	if cfg.AccountsPerMinute <= 0 {
+		cfg.AccountsPerMinute = 30
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, ready: ready, log: cfg.Logger, accounts: newIPLimiter(cfg.AccountsPerMinute)}
+	s.metrics = newMetrics(func() float64 { return float64(cfg.Venue.QueueDepth()) })
+	wcfg := cfg.WS
+	wcfg.Hub, wcfg.Venue, wcfg.Metrics, wcfg.Logger = cfg.Hub, cfg.Venue, s.metrics, cfg.Logger
+	wcfg.AllowOrigins = cfg.AllowOrigins
+	var err error
+	if s.ws, err = ws.NewServer(wcfg); err != nil {
+		return nil, err
+	}
+	scfg := cfg.SSE
+	scfg.Hub, scfg.CORSOrigin, scfg.Logger = cfg.Hub, cfg.CORSOrigin, cfg.Logger
+	scfg.Viewers = s.metrics.viewers
+	scfg.Sent = func(msgs, bytes int) { s.metrics.Sent("sse", msgs, bytes) }
+	if s.sse, err = sse.NewServer(scfg); err != nil {
+		return nil, err
+	}
+	s.prom = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	s.http = &fasthttp.Server{
+		Handler:            s.route,
+		Name:               "tickcast",
+		ReadTimeout:        30 * time.Second, // request headers and bodies; SSE and hijacked sessions set their own
+		WriteTimeout:       0,                // a whole-response deadline would cut every SSE stream
+		IdleTimeout:        60 * time.Second,
+		MaxRequestBodySize: 64 << 10,
+		ReadBufferSize:     4096,
+		CloseOnShutdown:    true,
+		Logger:             slogPrinter{cfg.Logger},
+	}
+	return s, nil
+}
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
+
+// Shutdown closes every WebSocket session with 1001, ends every SSE
+// stream, then stops the HTTP server, all within ctx (5 s is plenty).
+func (s *Server) Shutdown(ctx context.Context) error {
+	errWS := s.ws.Shutdown(ctx)
+	errSSE := s.sse.Shutdown(ctx)
+	errHTTP := s.http.ShutdownWithContext(ctx)
+	return errors.Join(errWS, errSSE, errHTTP)
+}
+
+// WSSessions and SSEViewers report the open sessions and streams.
+func (s *Server) WSSessions() int { return s.ws.Sessions() }
+
+// SSEViewers reports the open SSE streams.
+func (s *Server) SSEViewers() int { return s.sse.Viewers() }
+
+// route dispatches a request; panics are recovered and answered 500.
+func (s *Server) route(ctx *fasthttp.RequestCtx) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("feed: handler panic", "panic", p, "path", string(ctx.Path()))
+			jsonError(ctx, fasthttp.StatusInternalServerError, "internal", "internal error")
+		}
+	}()
+	path := string(ctx.Path())
+	switch {
+	case path == "/ws":
+		s.ws.Handle(ctx)
+	case path == "/sse":
+		s.sse.Handle(ctx)
+	case path == "/healthz":
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString("ok\n")
+	case path == "/readyz":
+		ctx.SetContentType("text/plain; charset=utf-8")
+		if !s.ready() {
+			ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+			ctx.SetBodyString("starting\n")
+			return
+		}
+		ctx.SetBodyString("ready\n")
+	case path == "/metrics":
+		s.prom(ctx)
+	case strings.HasPrefix(path, "/api/"):
+		s.api(ctx, path)
+	default:
+		s.ui(ctx, path)
+	}
+}
+
+// slogPrinter adapts slog to fasthttp's Logger.
+type slogPrinter struct{ l *slog.Logger }
+
+func (p slogPrinter) Printf(format string, args ...any) {
+	p.l.Debug("fasthttp", "msg", strings.TrimSpace(sprintf(format, args...)))
+}

@@ -1,0 +1,101 @@
+package ws
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/market"
+)
+
+// Venue is what sessions need of the exchange: order entry, accounts, and
+// token checks. *market.Venue implements it.
+type Venue interface {
+	VerifyToken(token string) (account string, ok bool)
+	PlaceOrder(origin market.Origin, account string, r market.OrderRequest) error
+	CancelOrder(origin market.Origin, account string, ref market.OrderRef) error
+	AmendOrder(origin market.Origin, account string, ref market.OrderRef, a market.AmendRequest) error
+	CancelAll(origin market.Origin, account, symbol string) error
+	Auth(origin market.Origin, account string, cod bool) error
+	Detach(ctx context.Context, session uint64, account string) error
+}
+
+// Metrics receives what sessions count. Implementations must be safe for
+// concurrent use and cheap.
+type Metrics interface {
+	// Connected counts a session starting (+1) or ending (-1).
+	Connected(delta int)
+	// Sent counts messages and bytes written in a format ("msgpack", "json").
+	Sent(format string, msgs, bytes int)
+	// Closed counts a session closed with code.
+	Closed(code int)
+	// OrderRoundTrip observes the time from reading an order operation to
+	// queuing its first reply.
+	OrderRoundTrip(d time.Duration)
+}
+
+// Config configures the WebSocket server; zero fields mean the documented
+// defaults.
+type Config struct {
+	Hub   *hub.Hub // required
+	Venue Venue    // required
+	// AllowOrigins lists the Origin values accepted besides requests
+	// without one and same-host ones; "*" accepts any (PROTOCOL 4.1).
+	AllowOrigins []string
+	// MaxConns bounds the sessions (default 100,000); MaxConnsPerIP bounds
+	// them per client address (default 20,000). Past either, the upgrade
+	// completes and the session closes at once with 1013.
+	MaxConns      int
+	MaxConnsPerIP int
+	// Heartbeat is the ping interval (default 15 s); a session from which
+	// nothing arrives for three intervals is closed.
+	Heartbeat time.Duration
+	// WriteTimeout bounds one write to a client (default 10 s).
+	WriteTimeout time.Duration
+	// MaxMessage is the largest client message (default and at most
+	// 65,536 bytes); larger closes with 1009.
+	MaxMessage int
+	// MalformedBudget is how many malformed messages a session may send
+	// before it is closed with 1008 (default 10).
+	MalformedBudget int
+	// Backlog bounds each session's lossless backlog (default 4 MiB or
+	// 10 s behind); past it the session closes with 4008.
+	Backlog hub.Limits
+	Metrics Metrics
+	Logger  *slog.Logger
+}
+
+func (c *Config) fill() {
+	if c.MaxConns <= 0 {
+		c.MaxConns = 100_000
+	}
+	if c.MaxConnsPerIP <= 0 {
+		c.MaxConnsPerIP = 20_000
+	}
+	if c.Heartbeat <= 0 {
+		c.Heartbeat = 15 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.MaxMessage <= 0 || c.MaxMessage > 65536 {
+		c.MaxMessage = 65536
+	}
+	if c.MalformedBudget <= 0 {
+		c.MalformedBudget = 10
+	}
+	if c.Metrics == nil {
+		c.Metrics = nopMetrics{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+type nopMetrics struct{}
+
+func (nopMetrics) Connected(int)                {}
+func (nopMetrics) Sent(string, int, int)        {}
+func (nopMetrics) Closed(int)                   {}
+func (nopMetrics) OrderRoundTrip(time.Duration) {}

@@ -1,0 +1,169 @@
+package ws
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/valyala/fasthttp"
+
+	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/feed/wire"
+)
+
+// Server accepts WebSocket sessions and keeps a registry of them, because
+// fasthttp's Shutdown neither waits for nor closes hijacked connections.
+type Server struct {
+	cfg    Config
+	origin *originPolicy
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	perIP    map[string]int
+	closing  bool
+	wg       sync.WaitGroup
+}
+
+// NewServer returns a WebSocket server.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Hub == nil || cfg.Venue == nil {
+		return nil, errors.New("ws: Config.Hub and Config.Venue are required")
+	}
+	cfg.fill()
+	return &Server{cfg: cfg, origin: newOriginPolicy(cfg.AllowOrigins), sessions: map[*session]struct{}{}, perIP: map[string]int{}}, nil
+}
+
+// Sessions returns the number of open sessions.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+// Handle is the fasthttp handler of GET /ws.
+func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
+	accept, proto, format, ref := handshake(ctx, s.origin)
+	if ref != nil {
+		ctx.Response.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		ctx.Response.Header.Set("Connection", "close")
+		ctx.SetStatusCode(ref.status)
+		ctx.SetBodyString(ref.msg + "\n")
+		return
+	}
+	ip := clientIP(ctx.RemoteAddr())
+	// Everything needed from ctx is copied now: fasthttp forbids holding
+	// it once the hijack handler runs.
+	ctx.HijackSetNoResponse(true)
+	ctx.Hijack(func(c net.Conn) {
+		var resp strings.Builder
+		resp.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")
+		resp.WriteString(accept)
+		if proto != "" {
+			resp.WriteString("\r\nSec-WebSocket-Protocol: ")
+			resp.WriteString(proto)
+		}
+		resp.WriteString("\r\n\r\n")
+		_ = c.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		if _, err := c.Write([]byte(resp.String())); err != nil {
+			return
+		}
+		s.serve(c, format, ip)
+	})
+}
+
+// serve runs one session for the life of the connection: this goroutine
+// is the session's reader.
+func (s *Server) serve(c net.Conn, format wire.Format, ip string) {
+	if code := s.admit(ip); code != 0 {
+		reject(c, code, s.cfg.WriteTimeout)
+		return
+	}
+	sess := newSession(s, c, format, ip)
+	s.mu.Lock()
+	s.sessions[sess] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.sessions, sess)
+		s.perIP[ip]--
+		if s.perIP[ip] == 0 {
+			delete(s.perIP, ip)
+		}
+		s.mu.Unlock()
+		s.wg.Done()
+	}()
+	sess.run()
+}
+
+// admit counts a new session in, or returns the close code refusing it.
+func (s *Server) admit(ip string) ws.StatusCode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closing:
+		return ws.StatusGoingAway
+	case len(s.sessions) >= s.cfg.MaxConns, s.perIP[ip] >= s.cfg.MaxConnsPerIP:
+		return StatusTryAgainLater
+	}
+	s.perIP[ip]++
+	return 0
+}
+
+// reject closes a just-upgraded connection at once with code.
+func reject(c net.Conn, code ws.StatusCode, timeout time.Duration) {
+	_ = c.SetWriteDeadline(time.Now().Add(timeout))
+	_, _ = c.Write(ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(code, closeReason(code)))))
+}
+
+// Shutdown sends 1001 to every session and waits for them to end, until
+// ctx is done; then it cuts the remaining connections.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	all := make([]*session, 0, len(s.sessions))
+	for sess := range s.sessions {
+		all = append(all, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range all {
+		sess.shut(ws.StatusGoingAway, "server shutting down")
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for sess := range s.sessions {
+			sess.kill()
+		}
+		s.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}
+
+func clientIP(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.IP.String()
+	}
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
+}
+
+// transportOf maps a negotiated format to the hub's transport.
+func transportOf(f wire.Format) hub.Transport {
+	if f == wire.JSON {
+		return hub.WSText
+	}
+	return hub.WSBinary
+}

@@ -1,0 +1,103 @@
+package ws
+
+import (
+	"net"
+	"time"
+
+	"github.com/gobwas/ws"
+
+	"github.com/tickcast/tickcast/feed/hub"
+)
+
+var pingFrame = ws.MustCompileFrame(ws.NewPingFrame(nil))
+
+// maxBatch bounds how many queued messages go into one vectored write.
+const maxBatch = 512
+
+// writeLoop is the session's only writer: queued messages, pings, and the
+// close frame at the end.
+func (s *session) writeLoop() {
+	defer close(s.writerDone)
+	q := s.sub.Q
+	beat := time.NewTicker(s.cfg.Heartbeat)
+	defer beat.Stop()
+	items := make([]hub.Item, 0, 64)
+	bufs := make(net.Buffers, 0, 64)
+	for {
+		select {
+		case <-s.closing:
+			s.writeClose()
+			return
+		case <-q.Ready():
+			if q.Overflowed() {
+				s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
+				continue
+			}
+			if !s.flush(&items, &bufs) {
+				s.shut(ws.StatusAbnormalClosure, "")
+				s.kill()
+			}
+		case <-beat.C:
+			if !s.write(net.Buffers{pingFrame}, 0) {
+				s.shut(ws.StatusAbnormalClosure, "")
+				s.kill()
+			}
+		}
+	}
+}
+
+// flush writes everything queued, a batch per vectored write.
+func (s *session) flush(items *[]hub.Item, bufs *net.Buffers) bool {
+	format := s.format
+	for !s.isClosing() {
+		*items = s.sub.Q.Pop((*items)[:0], maxBatch)
+		if len(*items) == 0 {
+			return true
+		}
+		b := (*bufs)[:0]
+		for i, it := range *items {
+			if it.Frame != nil {
+				b = append(b, it.Frame.WS(format))
+			} else {
+				b = append(b, it.Own)
+			}
+			(*items)[i] = hub.Item{}
+		}
+		*bufs = b
+		if !s.write(b, len(*items)) {
+			return false
+		}
+	}
+	return true
+}
+
+// write sends bufs with one vectored write under the write deadline and
+// counts msgs messages.
+func (s *session) write(bufs net.Buffers, msgs int) bool {
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+	}
+	_ = s.raw.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	if _, err := bufs.WriteTo(s.raw); err != nil {
+		return false
+	}
+	if msgs > 0 {
+		s.cfg.Metrics.Sent(s.format.String(), msgs, n)
+	}
+	return true
+}
+
+// writeClose sends the close frame, then gives the client a moment to
+// answer before the reader gives up.
+func (s *session) writeClose() {
+	code := s.closeCode
+	if code == ws.StatusAbnormalClosure || code == 0 {
+		_ = s.raw.SetReadDeadline(time.Now())
+		return // the connection is gone or broken: nothing can be sent
+	}
+	frame := ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(code, s.closeMsg)))
+	_ = s.raw.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = s.raw.Write(frame)
+	_ = s.raw.SetReadDeadline(time.Now().Add(time.Second))
+}
