@@ -44,8 +44,8 @@ type Config struct {
 	// Viewers, if set, is told of each viewer starting (+1) and ending (-1).
 	Viewers func(delta int)
 	// Sent, if set, counts the events and bytes written.
-	Sent func(msgs, bytes int)
-	Logger  *slog.Logger
+	Sent   func(msgs, bytes int)
+	Logger *slog.Logger
 }
 
 // Server is the /sse endpoint.
