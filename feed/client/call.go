@@ -83,6 +83,9 @@ func (c *Client) failPending(err error) {
 // request sends op (built by mk with the assigned id) and waits for its
 // reply. An error reply becomes a *ServerError.
 func (c *Client) request(ctx context.Context, ks kindSet, hook func(wire.Message), mk func(id wire.ID) wire.Op) (wire.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	cn, err := c.live()
 	if err != nil {
 		return nil, err

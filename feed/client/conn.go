@@ -35,9 +35,10 @@ type conn struct {
 	maxOut       int // server's max_msg
 }
 
-// keepBuf is the largest message buffer kept between messages; a larger
-// one (a big book snapshot) is dropped after use to keep idle memory low.
-const keepBuf = 64 << 10
+// keepBuf is the largest message buffer kept between messages: enough
+// for trades, quotes and deltas; a larger one (a book snapshot) is dropped
+// after use so that many idle connections stay small.
+const keepBuf = 4 << 10
 
 // newConn wraps a connection after a successful handshake.
 func newConn(nc net.Conn, br *bufio.Reader, cfg *Config) *conn {
