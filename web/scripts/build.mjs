@@ -25,7 +25,7 @@ await build({
   format: "esm",
   platform: "browser",
   target: ["es2022", "chrome109", "firefox115", "safari16"],
-  minify: true,
+  minify: process.env.TICKCAST_NOMINIFY !== "1",
   // Source maps only on request: they would triple the size embedded in the binary.
   sourcemap: process.env.TICKCAST_SOURCEMAP === "1" ? "linked" : false,
   legalComments: "eof",

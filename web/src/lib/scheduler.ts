@@ -1,19 +1,29 @@
 // Batches DOM work: components mark themselves dirty as messages arrive (hundreds per
-// second) and render at most once per animation frame. When the page is hidden the browser
-// stops animation frames, so a slow timer takes over; state stays bounded either way
-// because components keep capped models, not queues of pending DOM work.
+// second) and render at most once per animation frame, or less often when they ask for a
+// minimum gap between renders (a trade tape redrawn 60 times a second is unreadable and
+// costs paint; 10 times is plenty). When the page is hidden the browser stops animation
+// frames, so a slow timer takes over; state stays bounded either way because components
+// keep capped models, not queues of pending DOM work.
 
 type Render = () => void;
 
 const dirty = new Set<Render>();
+const lastRun = new WeakMap<Render, number>();
+const waiting = new Set<Render>();
 let scheduled = false;
 const HIDDEN_INTERVAL_MS = 1000;
+
+function now(): number {
+  return typeof performance !== "undefined" ? performance.now() : Date.now();
+}
 
 function flush(): void {
   scheduled = false;
   const jobs = [...dirty];
   dirty.clear();
+  const t = now();
   for (const job of jobs) {
+    lastRun.set(job, t);
     try {
       job();
     } catch (err) {
@@ -23,9 +33,7 @@ function flush(): void {
   }
 }
 
-/** Schedules render to run once in the next frame, however often it is called before. */
-export function schedule(render: Render): void {
-  dirty.add(render);
+function requestFlush(): void {
   if (scheduled) return;
   scheduled = true;
   if (typeof document !== "undefined" && document.hidden) {
@@ -35,4 +43,24 @@ export function schedule(render: Render): void {
   } else {
     setTimeout(flush, 16);
   }
+}
+
+/**
+ * Schedules render to run once in a coming frame, however often it is called before.
+ * With minGapMs, the render runs no sooner than that after its previous run.
+ */
+export function schedule(render: Render, minGapMs = 0): void {
+  if (dirty.has(render) || waiting.has(render)) return;
+  const wait = minGapMs > 0 ? (lastRun.get(render) ?? -Infinity) + minGapMs - now() : 0;
+  if (wait > 1) {
+    waiting.add(render);
+    setTimeout(() => {
+      waiting.delete(render);
+      dirty.add(render);
+      requestFlush();
+    }, wait);
+    return;
+  }
+  dirty.add(render);
+  requestFlush();
 }

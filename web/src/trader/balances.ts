@@ -37,7 +37,7 @@ export class BalancesView {
   constructor(private readonly deps: BalancesDeps) {}
 
   invalidate(): void {
-    schedule(this.render);
+    schedule(this.render, 250);
   }
 
   private draw(): void {

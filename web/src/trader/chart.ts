@@ -178,7 +178,7 @@ export class CandleChart {
       return;
     }
     this.pending.set(b.time, b);
-    schedule(this.render);
+    schedule(this.render, 100);
   }
 
   /** Drops all bars (instrument switch). */

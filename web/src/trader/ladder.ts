@@ -10,6 +10,8 @@ import { schedule } from "../lib/scheduler";
 
 /** Levels shown per side. */
 export const LADDER_DEPTH = 12;
+/** Minimum time between two redraws. */
+const LADDER_GAP_MS = 50;
 
 interface Row {
   tr: HTMLTableRowElement;
@@ -63,9 +65,9 @@ export class Ladder {
     setAttr(this.state, "data-state", s);
   }
 
-  /** Redraws in the next frame. */
+  /** Redraws in a coming frame (at most 20 times a second). */
   invalidate(): void {
-    schedule(this.render);
+    schedule(this.render, LADDER_GAP_MS);
   }
 
   private makeRow(body: HTMLElement): Row {

@@ -4,6 +4,7 @@
 import { Backoff } from "../lib/backoff";
 import { groupThousands } from "../lib/decimal";
 import { byId, setClass, setText } from "../lib/dom";
+import { schedule } from "../lib/scheduler";
 import { Connection, sameOriginWsUrl } from "../net/connection";
 import { fetchInstruments } from "../net/rest";
 import { errorText } from "../protocol/reasons";
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
     tape,
     chart,
     ticker: (s) => {
-      if (s === market.symbol) drawSummary();
+      if (s === market.symbol) schedule(drawSummary, 100);
       balances.invalidate();
     },
     book: () => {},

@@ -19,7 +19,7 @@ export interface TapeTrade {
 /** Trades kept in memory. */
 export const TAPE_KEEP = 200;
 /** Trades shown. */
-export const TAPE_SHOW = 60;
+export const TAPE_SHOW = 40;
 
 /** Capped, id-ordered trade list (pure; unit tested). */
 export class TradeList {
@@ -98,20 +98,21 @@ export class TapeView {
     private readonly list: TradeList,
   ) {}
 
+  /** Redraws in a coming frame, at most 10 times a second (readable, and cheap to paint). */
   invalidate(): void {
-    schedule(this.render);
+    schedule(this.render, 100);
   }
 
   private draw(): void {
     const l = this.list;
     if (l.generation !== this.shownGeneration || l.appended - this.shownAppended > TAPE_SHOW) {
-      this.body.replaceChildren(...l.newest(TAPE_SHOW).map((t) => row(t, false)));
+      this.body.replaceChildren(...l.newest(TAPE_SHOW).map(row));
     } else {
       const fresh = l.appended - this.shownAppended;
       if (fresh <= 0) return;
       // newest(fresh) is newest first, which is the order they go on top.
       const frag = document.createDocumentFragment();
-      for (const t of l.newest(fresh)) frag.append(row(t, true));
+      for (const t of l.newest(fresh)) frag.append(row(t));
       this.body.prepend(frag);
       while (this.body.childElementCount > TAPE_SHOW) this.body.lastElementChild?.remove();
     }
@@ -120,8 +121,8 @@ export class TapeView {
   }
 }
 
-function row(t: TapeTrade, fresh: boolean): HTMLTableRowElement {
-  const tr = el("tr", fresh ? `${t.side} fresh` : t.side);
+function row(t: TapeTrade): HTMLTableRowElement {
+  const tr = el("tr", t.side);
   const px = el("td", "px num");
   const arrow = el("span", "arrow", t.side === "buy" ? "▲" : "▼");
   arrow.setAttribute("aria-hidden", "true");

@@ -102,7 +102,7 @@ export class TickerBoard {
 
   private touch(r: Row): void {
     r.dirty = true;
-    schedule(this.render);
+    schedule(this.render, 50);
   }
 
   private row(symbol: string): Row {
