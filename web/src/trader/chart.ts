@@ -133,7 +133,8 @@ export class CandleChart {
     this.loading = true;
     this.held.clear();
     this.pending.clear();
-    setText(this.note, message);
+    // A reload over bars already drawn (after a reconnect) keeps them visible meanwhile.
+    if (this.bars.length === 0) setText(this.note, message);
   }
 
   /** Shows a message over the chart (errors). */
