@@ -198,6 +198,7 @@ export class Connection {
   private connect(): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
+    if (this.ws) this.abandon(4000, "reconnect"); // never two sockets at once
     this.h.onState({ kind: "connecting", attempt: this.backoff.attempts + 1 });
     let ws: WebSocket;
     try {
@@ -209,7 +210,9 @@ export class Connection {
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     this.live = false;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       this.lastRecv = nowMs();
       if (ws.protocol !== "" && ws.protocol !== SUBPROTOCOL_MSGPACK) {
         this.drop(ws, 4000, `unexpected subprotocol ${ws.protocol}`, 0);
@@ -218,7 +221,11 @@ export class Connection {
     ws.onmessage = (ev: MessageEvent) => this.onFrame(ws, ev);
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
-      const why = ev.code === 1006 ? "connection lost" : `closed ${ev.code}${ev.reason ? ` (${ev.reason})` : ""}`;
+      const why = !opened
+        ? "server unreachable"
+        : ev.code === 1006
+          ? "connection lost"
+          : `closed ${ev.code}${ev.reason ? ` (${ev.reason})` : ""}`;
       this.drop(ws, 0, why, CLOSE_FLOOR_MS[ev.code] ?? 0, ev.code === 4008 || ev.code === 1001);
     };
     // onerror is always followed by onclose, which does the work.
