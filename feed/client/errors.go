@@ -26,14 +26,18 @@ var (
 )
 
 // ServerError is an error reply from the server (PROTOCOL 6): Code is the
-// protocol error code, e.g. "unknown_order".
+// protocol error code, e.g. "unknown_order"; Reason, when the server sends
+// one, is the order reject reason behind a refused amend.
 type ServerError struct {
-	Code string
-	Msg  string
+	Code   string
+	Msg    string
+	Reason string
 }
 
 // Error returns "tickcast: <code>: <msg>".
 func (e *ServerError) Error() string { return "tickcast: " + e.Code + ": " + e.Msg }
 
 // serverError converts a decoded error reply.
-func serverError(m *wire.Error) *ServerError { return &ServerError{Code: m.Code, Msg: m.Msg} }
+func serverError(m *wire.Error) *ServerError {
+	return &ServerError{Code: m.Code, Msg: m.Msg, Reason: m.Reason}
+}
