@@ -80,10 +80,16 @@ export class Trading {
   /** Set when the account was created by this page (its starting equity is still unknown). */
   freshAccount = false;
 
+  private readonly minCreateGapMs: number;
+
+  /** `minCreateGapMs`: least time between two account creations (default 5 s). */
   constructor(
     private readonly conn: Connection,
     private readonly ev: TradingEvents,
-  ) {}
+    opts: { minCreateGapMs?: number } = {},
+  ) {
+    this.minCreateGapMs = opts.minCreateGapMs ?? 5_000;
+  }
 
   /** Call on every (re)connect: authenticates, creating an account first if needed. */
   async onReady(): Promise<void> {
@@ -214,7 +220,10 @@ export class Trading {
   }
 
   private onError(e: ErrorMsg): boolean {
-    if (e.id !== undefined && e.id === this.authId) {
+    const toAuth =
+      (e.id !== undefined && e.id === this.authId) ||
+      (e.id === undefined && e.code === "invalid_token" && this.state === "authenticating");
+    if (toAuth) {
       this.authId = -1;
       if (e.code === "invalid_token") {
         // The server no longer knows the token (e.g. restarted with a new key): start over.
@@ -264,7 +273,7 @@ export class Trading {
   private async create(): Promise<StoredAccount> {
     if (this.creating) return this.creating;
     // Never hammer the endpoint, even if the server keeps rejecting new tokens.
-    const wait = this.lastCreateAt + 5_000 - Date.now();
+    const wait = this.lastCreateAt + this.minCreateGapMs - Date.now();
     this.creating = (async () => {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       this.lastCreateAt = Date.now();
