@@ -14,6 +14,7 @@ import {
   rescale,
   roundToStep,
   formatDec,
+  trimZeros,
 } from "../src/lib/decimal";
 
 describe("decimalsOf", () => {
@@ -153,6 +154,18 @@ describe("readStepInput", () => {
   it("refuses over 32 characters", () => {
     assert.deepEqual(readStepInput("1".repeat(33), tick, 2), { ok: false, problem: "too_long" });
   });
+});
+
+describe("trimZeros", () => {
+  const cases: [string, number, string][] = [
+    ["100000.000000", 2, "100000.00"],
+    ["1.2500", 2, "1.25"],
+    ["1.2345", 2, "1.2345"],
+    ["7", 2, "7"],
+    ["0.000000", 0, "0"],
+    ["5.10", 0, "5.1"],
+  ];
+  for (const [s, d, want] of cases) it(`${s} → ${want}`, () => assert.equal(trimZeros(s, d), want));
 });
 
 describe("groupThousands", () => {

@@ -177,6 +177,20 @@ export function groupThousands(s: string, sep = ","): string {
   return (neg ? "-" : "") + grouped + rest;
 }
 
+/**
+ * Drops trailing fractional zeros beyond `minDecimals` (display only; the value is
+ * unchanged): ("100000.000000", 2) → "100000.00", ("1.2500", 2) → "1.25", ("7", 2) → "7".
+ */
+export function trimZeros(s: string, minDecimals: number): string {
+  const dot = s.indexOf(".");
+  if (dot < 0) return s;
+  let end = s.length;
+  const keep = dot + 1 + minDecimals;
+  while (end > keep && s.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  if (end === dot + 1) end = dot; // "5." → "5"
+  return s.slice(0, end);
+}
+
 /** Validation failure of user input, named after the server's reject reason it anticipates. */
 export type InputProblem = "invalid" | "too_long" | "not_positive" | "step";
 

@@ -1,7 +1,7 @@
 // Balances: per asset available and total, its value in USD at the last trade price of
 // `<ASSET>-USD`, equity marked to market and PnL since the account was created.
 
-import { formatScaled, groupThousands, parseDecimal, type Dec } from "../lib/decimal";
+import { formatScaled, groupThousands, parseDecimal, trimZeros, type Dec } from "../lib/decimal";
 import { byId, el, setClass, setText } from "../lib/dom";
 import { schedule } from "../lib/scheduler";
 import type { AccountMsg } from "../protocol/types";
@@ -62,8 +62,10 @@ export class BalancesView {
         this.body.append(r.tr);
       }
       const b = acc.balances[asset];
-      setText(r.avail, b ? groupThousands(b.available) : "–");
-      setText(r.total, b ? groupThousands(b.total) : "–");
+      // Balances may carry more decimals than matter (e.g. "100000.000000"): trimmed for
+      // reading, never rounded.
+      setText(r.avail, b ? groupThousands(trimZeros(b.available, 2)) : "–");
+      setText(r.total, b ? groupThousands(trimZeros(b.total, 2)) : "–");
       setText(r.value, value ? usd(value) : "–");
     }
     for (const [asset, r] of this.rows) {
