@@ -176,7 +176,7 @@ export class Ladder {
     this.spread.replaceChildren(
       "Spread ",
       strong(formatScaled(spread, pd)),
-      ` (${bps.toFixed(1)} bps) · Mid `,
+      ` (${bps.toFixed(bps < 1 ? 2 : 1)} bps) · Mid `,
       strong(mid),
     );
   }
