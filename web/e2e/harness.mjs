@@ -2,8 +2,8 @@
 // console errors and failed requests. Playwright-core drives Debian's Chromium; nothing
 // downloads a browser.
 //
-// The server is the one at TICKCAST_URL, or else ../bin/tickcast started here on a free
-// port (run.mjs does that once for all test files).
+// The server is the one at TICKCAST_URL, or else ../bin/tickcast (or TICKCAST_BIN) started
+// here on a free port (run.mjs does that once for all test files).
 
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
@@ -63,7 +63,7 @@ export async function waitFor(what, fn, timeoutMs = 10_000, everyMs = 100) {
  * Returns { url, stop() }.
  */
 export async function startServer() {
-  const bin = resolve(webDir, "..", "bin", "tickcast");
+  const bin = process.env.TICKCAST_BIN || resolve(webDir, "..", "bin", "tickcast");
   if (!existsSync(bin)) {
     throw new Error(`${bin} not found: build it first (make build), or set TICKCAST_URL`);
   }

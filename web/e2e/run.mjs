@@ -2,14 +2,18 @@
 // started here on a free port. Usage: node e2e/run.mjs [test-file-filter…]
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CHROMIUM, startServer, webDir } from "./harness.mjs";
+import { CHROMIUM, resultsDir, startServer, webDir } from "./harness.mjs";
 
 if (!existsSync(CHROMIUM)) {
   console.error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
   process.exit(2);
 }
+
+// Screenshots of an earlier run would mislead: start clean.
+mkdirSync(resultsDir, { recursive: true });
+for (const f of readdirSync(resultsDir)) if (f.endsWith(".png")) rmSync(join(resultsDir, f));
 
 const filters = process.argv.slice(2);
 const files = readdirSync(join(webDir, "e2e"))
