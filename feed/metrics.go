@@ -20,6 +20,7 @@ type metrics struct {
 	bytes      *prometheus.CounterVec
 	closes     *prometheus.CounterVec
 	orderRTT   prometheus.Histogram
+	byFormat   map[string][2]prometheus.Counter // messages, bytes: resolved once, not per write
 }
 
 func newMetrics(queueDepth func() float64) *metrics {
@@ -49,13 +50,21 @@ func newMetrics(queueDepth func() float64) *metrics {
 			func() float64 { return float64(hub.Subscriptions.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_venue_queue_depth", Help: "Commands waiting in the venue's input queue."}, queueDepth),
 	)
+	m.byFormat = map[string][2]prometheus.Counter{}
+	for _, f := range []string{"msgpack", "json", "sse"} {
+		m.byFormat[f] = [2]prometheus.Counter{m.msgs.WithLabelValues(f), m.bytes.WithLabelValues(f)}
+	}
 	return m
 }
 
 func (m *metrics) Connected(delta int) { m.wsConns.Add(float64(delta)) }
 func (m *metrics) Sent(format string, msgs, bytes int) {
-	m.msgs.WithLabelValues(format).Add(float64(msgs))
-	m.bytes.WithLabelValues(format).Add(float64(bytes))
+	c, ok := m.byFormat[format]
+	if !ok {
+		c = [2]prometheus.Counter{m.msgs.WithLabelValues(format), m.bytes.WithLabelValues(format)}
+	}
+	c[0].Add(float64(msgs))
+	c[1].Add(float64(bytes))
 }
 func (m *metrics) Closed(code int)                { m.closes.WithLabelValues(strconv.Itoa(code)).Inc() }
 func (m *metrics) OrderRoundTrip(d time.Duration) { m.orderRTT.Observe(d.Seconds()) }

@@ -62,7 +62,14 @@ func AppendSSE(dst []byte, epoch string, off uint64, event string, data []byte) 
 	dst = append(dst, epoch...)
 	dst = append(dst, ':')
 	dst = strconv.AppendUint(dst, off, 10)
-	dst = append(dst, "\nevent: "...)
+	dst = append(dst, '\n')
+	return AppendSSEEvent(dst, event, data)
+}
+
+// AppendSSEEvent appends one SSE record without an id line (a reset, which
+// has no offset of its own).
+func AppendSSEEvent(dst []byte, event string, data []byte) []byte {
+	dst = append(dst, "event: "...)
 	dst = append(dst, event...)
 	dst = append(dst, "\ndata: "...)
 	dst = append(dst, data...)

@@ -70,6 +70,7 @@ type Hub struct {
 	accounts map[string][]*Sub
 	subs     map[uint64]*Sub
 	dropped  []*Sub
+	wake     []*Sub // subscribers to notify at the end of the batch
 	subCount atomic.Int64
 }
 
@@ -168,6 +169,11 @@ func (h *Hub) publish(batch []*market.Event) {
 			h.route(e)
 		}
 	}
+	for i, sub := range h.wake {
+		sub.Q.Notify()
+		h.wake[i] = nil
+	}
+	h.wake = h.wake[:0]
 }
 
 func (h *Hub) publishPublic(e *market.Event) {
@@ -187,8 +193,12 @@ func (h *Hub) publishPublic(e *market.Event) {
 	}
 	h.hist.add(f)
 	for _, sub := range s.subs {
-		if !sub.push(f) {
+		ok, woke := sub.Q.PushQuiet(f)
+		switch {
+		case !ok:
 			h.dropped = append(h.dropped, sub)
+		case woke:
+			h.wake = append(h.wake, sub)
 		}
 	}
 }

@@ -86,23 +86,42 @@ func (q *Queue) notify() {
 // Push queues a shared frame. It reports false if the queue has
 // overflowed or is closed; the subscriber must then be disconnected.
 func (q *Queue) Push(f *Frame) bool {
-	q.mu.Lock()
-	ok := q.pushLocked(entry{Item: Item{Frame: f}, key: f.Key, size: f.Size()})
-	q.mu.Unlock()
+	ok, woke := q.PushQuiet(f)
+	if woke {
+		q.notify()
+	}
 	return ok
 }
+
+// PushQuiet is Push without waking the writer: woke reports that the queue
+// went from empty to not empty, and the caller must then call Notify once
+// it has pushed the rest of its batch. The hub does this so that the
+// frames of one venue batch reach a writer together, in one write.
+func (q *Queue) PushQuiet(f *Frame) (ok, woke bool) {
+	q.mu.Lock()
+	ok, woke = q.pushLocked(entry{Item: Item{Frame: f}, key: f.Key, size: f.Size()})
+	q.mu.Unlock()
+	return ok, woke
+}
+
+// Notify wakes the writer.
+func (q *Queue) Notify() { q.notify() }
 
 // PushOwn queues bytes for this subscriber alone; they count as lossless.
 func (q *Queue) PushOwn(b []byte) bool {
 	q.mu.Lock()
-	ok := q.pushLocked(entry{Item: Item{Own: b}, size: len(b)})
+	ok, woke := q.pushLocked(entry{Item: Item{Own: b}, size: len(b)})
 	q.mu.Unlock()
+	if woke {
+		q.notify()
+	}
 	return ok
 }
 
-func (q *Queue) pushLocked(e entry) bool {
+// pushLocked queues e; woke reports the empty to not empty transition.
+func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 	if q.overflow || q.closed {
-		return false
+		return false, false
 	}
 	e.at = q.clock()
 	if e.key != 0 {
@@ -111,6 +130,9 @@ func (q *Queue) pushLocked(e entry) bool {
 			q.ring[q.index(p)].Item = Item{}
 			q.dead++
 			q.conflated++
+			// The process-wide counter behind tickcast_conflations_total:
+			// nothing else feeds it, and without this the metric stayed 0.
+			Conflations.Add(1)
 		}
 	} else {
 		q.lossBytes += e.size
@@ -118,7 +140,7 @@ func (q *Queue) pushLocked(e entry) bool {
 		if q.lossBytes > q.limits.MaxBytes || e.at-q.oldestLossLocked(e.at) > int64(q.limits.MaxDelay) {
 			q.overflow = true
 			q.notify()
-			return false
+			return false, false
 		}
 	}
 	if q.n == len(q.ring) {
@@ -130,10 +152,7 @@ func (q *Queue) pushLocked(e entry) bool {
 		q.keys[e.key] = q.pos + uint64(q.n)
 	}
 	q.n++
-	if wasEmpty {
-		q.notify()
-	}
-	return true
+	return true, wasEmpty
 }
 
 func (q *Queue) index(abs uint64) int { return (q.head + int(abs-q.pos)) % len(q.ring) }

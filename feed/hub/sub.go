@@ -58,8 +58,14 @@ func (s *Sub) own(m wire.Message, epoch string, off uint64) []byte {
 	case WSText:
 		return Single(wire.JSON, m)
 	case SSE:
-		t := typeOf(m)
-		return AppendSSE(nil, epoch, off, t, m.AppendJSON(nil))
+		// The only own SSE message is a reset. It goes without an id line:
+		// it has no offset of its own, and the hub's latest offset here
+		// (as before) is above those of the snapshots and latest values
+		// that follow it, so a viewer cut off between the reset and them
+		// resumed past them and never got its fresh book. With no id the
+		// browser keeps its old one and, cut off there, gets the reset
+		// again.
+		return AppendSSEEvent(nil, typeOf(m), m.AppendJSON(nil))
 	}
 	return Single(wire.MsgPack, m)
 }

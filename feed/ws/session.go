@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -30,6 +31,8 @@ type session struct {
 	// Owned by the reader goroutine.
 	account   string
 	malformed int
+
+	wbuf net.Buffers // the writer's scratch header for WriteTo
 
 	closeOnce  sync.Once
 	closing    chan struct{} // closed when the session starts closing
@@ -63,11 +66,20 @@ func (s *session) run() {
 	m.Connected(1)
 	defer m.Connected(-1)
 	defer s.cancel()
+	writing := false
 	defer func() {
+		// Last resort: message handling panics are recovered in safeHandle;
+		// this catches the rest. The writer, if it runs, still sends 1011
+		// before the connection is cut, and the session leaves the hub.
 		if p := recover(); p != nil {
-			s.cfg.Logger.Error("ws: session panic", "panic", p, "ip", s.ip)
+			s.cfg.Logger.Error("ws: session panic", "panic", p, "ip", s.ip, "stack", string(debug.Stack()))
 			s.shut(ws.StatusInternalServerError, "internal error")
+			if writing {
+				<-s.writerDone
+			}
 			s.kill()
+			s.cleanup()
+			m.Closed(int(s.closeCode))
 		}
 	}()
 	if err := s.cfg.Hub.Add(s.ctx, s.sub); err != nil {
@@ -76,6 +88,7 @@ func (s *session) run() {
 	s.reply(&wire.Welcome{V: 1, Epoch: s.cfg.Hub.Epoch(), ServerTime: time.Now().UnixNano(),
 		HeartbeatMS: uint64(s.cfg.Heartbeat / time.Millisecond), MaxMsg: uint64(s.cfg.MaxMessage)})
 	go s.writeLoop()
+	writing = true
 	code := s.readLoop()
 	s.shut(code, closeReason(code))
 	<-s.writerDone
@@ -160,12 +173,30 @@ func (s *session) readLoop() ws.StatusCode {
 			return s.readError(err)
 		}
 		if !s.isClosing() {
-			s.handle(msg)
+			if code := s.safeHandle(msg); code != 0 {
+				return code
+			}
 		}
 		if cap(msg) > 4096 { // do not keep a big buffer for an idle session
 			msg = make([]byte, 0, 256)
 		}
 	}
+}
+
+// safeHandle carries out one message, turning a panic (in the venue, the
+// hub or the decoder) into close code 1011 for this session alone. The
+// panic is recovered here, in the read loop, so that the session then ends
+// the ordinary way: the writer sends the close frame, the session leaves
+// the hub and the venue learns it is gone (cancel_on_disconnect).
+func (s *session) safeHandle(msg []byte) (code ws.StatusCode) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Logger.Error("ws: panic handling a message", "panic", p, "ip", s.ip, "stack", string(debug.Stack()))
+			code = ws.StatusInternalServerError
+		}
+	}()
+	s.handle(msg)
+	return 0
 }
 
 // readMessage reads the rest of the current message (its later fragments
@@ -194,6 +225,11 @@ func (s *session) readError(err error) ws.StatusCode {
 	case errors.Is(err, errPeerClosed):
 		return s.closeCode
 	case errors.As(err, &pe):
+		return ws.StatusProtocolError
+	case errors.Is(err, ws.ErrHeaderLengthMSB), errors.Is(err, ws.ErrHeaderLengthUnexpected):
+		// gobwas reports a 64-bit length with its top bit set (RFC 6455
+		// 5.2) as a plain error, not a ProtocolError: it is one all the
+		// same, and without this the client got no close frame at all.
 		return ws.StatusProtocolError
 	case errors.Is(err, wsutil.ErrFrameTooLarge), errors.Is(err, wsutil.ErrMessageTooLarge):
 		return ws.StatusMessageTooBig

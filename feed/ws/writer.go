@@ -38,7 +38,8 @@ func (s *session) writeLoop() {
 				s.kill()
 			}
 		case <-beat.C:
-			if !s.write(net.Buffers{pingFrame}, 0) {
+			bufs = append(bufs[:0], pingFrame)
+			if !s.write(&bufs, 0) {
 				s.shut(ws.StatusAbnormalClosure, "")
 				s.kill()
 			}
@@ -64,7 +65,7 @@ func (s *session) flush(items *[]hub.Item, bufs *net.Buffers) bool {
 			(*items)[i] = hub.Item{}
 		}
 		*bufs = b
-		if !s.write(b, len(*items)) {
+		if !s.write(bufs, len(*items)) {
 			return false
 		}
 	}
@@ -72,14 +73,18 @@ func (s *session) flush(items *[]hub.Item, bufs *net.Buffers) bool {
 }
 
 // write sends bufs with one vectored write under the write deadline and
-// counts msgs messages.
-func (s *session) write(bufs net.Buffers, msgs int) bool {
+// counts msgs messages. WriteTo consumes the slice it is called on: it
+// works on a copy of the header, so that the caller keeps its backing
+// array for the next batch (and nothing escapes to the heap).
+func (s *session) write(bufs *net.Buffers, msgs int) bool {
 	n := 0
-	for _, b := range bufs {
+	for _, b := range *bufs {
 		n += len(b)
 	}
 	_ = s.raw.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-	if _, err := bufs.WriteTo(s.raw); err != nil {
+	s.wbuf = *bufs
+	_, err := s.wbuf.WriteTo(s.raw)
+	if err != nil {
 		return false
 	}
 	if msgs > 0 {
