@@ -1,14 +1,17 @@
 package feed_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +19,8 @@ import (
 	"github.com/tickcast/tickcast/feed/bus"
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/feed/ws"
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/market/sim"
 )
@@ -28,41 +33,114 @@ type testServer struct {
 	Hub    *hub.Hub
 	Server *feed.Server
 	Addr   string
+	gate   *simGate // nil without the simulator
 	stop   func()
 	once   sync.Once
+	// ShutdownTook is how long the feed server's Shutdown ran in Stop.
+	ShutdownTook time.Duration
+	ShutdownErr  error
 }
 
-type serverOpt func(*feed.Config, *market.Config, *hub.Config)
+// harness is what the options of startServer may change before anything
+// is built.
+type harness struct {
+	Feed   feed.Config
+	Market market.Config
+	Hub    hub.Config
+	Sim    sim.Config
+	NoSim  bool
+}
 
-func withoutSim() serverOpt {
-	return func(_ *feed.Config, v *market.Config, _ *hub.Config) { v.Actors = nil }
+type serverOpt func(*harness)
+
+// withoutSim runs a quiet venue: no simulated market, so books only hold
+// what the test puts there.
+func withoutSim() serverOpt { return func(h *harness) { h.NoSim = true } }
+
+// withSimRate multiplies the simulator's activity (default 2 here).
+func withSimRate(rate float64) serverOpt { return func(h *harness) { h.Sim.Rate = rate } }
+
+// withInstruments replaces the venue's instruments.
+func withInstruments(list ...market.Instrument) serverOpt {
+	return func(h *harness) { h.Market.Instruments = list }
+}
+
+// withWS changes the WebSocket transport's settings (limits, heartbeat,
+// backlog …).
+func withWS(f func(*ws.Config)) serverOpt { return func(h *harness) { f(&h.Feed.WS) } }
+
+// withBacklog makes the per-session lossless backlog limit small, so that
+// a slow consumer is cut quickly.
+func withBacklog(bytes int, delay time.Duration) serverOpt {
+	return withWS(func(c *ws.Config) { c.Backlog = hub.Limits{MaxBytes: bytes, MaxDelay: delay} })
+}
+
+// withHistory makes the hub keep only msgs messages for resume (the age
+// floor is made negligible).
+func withHistory(msgs int) serverOpt {
+	return func(h *harness) { h.Hub.HistoryMessages, h.Hub.HistoryAge = msgs, time.Nanosecond }
+}
+
+// withOrigins sets the allowed WebSocket origins.
+func withOrigins(list ...string) serverOpt {
+	return func(h *harness) { h.Feed.AllowOrigins = list }
+}
+
+// withMarket changes the venue's settings (rate limits …).
+func withMarket(f func(*market.Config)) serverOpt { return func(h *harness) { f(&h.Market) } }
+
+// withHub changes the hub's settings.
+func withHub(f func(*hub.Config)) serverOpt { return func(h *harness) { f(&h.Hub) } }
+
+// simGate wraps the simulated market so that a test can pause it and get
+// a quiescent venue: while paused, the agents do not run.
+type simGate struct {
+	inner  market.Actor
+	paused atomic.Bool
+}
+
+func (g *simGate) Start(x *market.Exchange) int64 { return g.inner.Start(x) }
+
+func (g *simGate) Wake(x *market.Exchange, now int64) int64 {
+	if g.paused.Load() {
+		return now + int64(time.Millisecond)
+	}
+	return g.inner.Wake(x, now)
 }
 
 func startServer(t testing.TB, opts ...serverOpt) *testServer {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bus.NewMemory()
-	m, err := sim.New(sim.Config{Seed: 7, Rate: 2})
-	if err != nil {
-		t.Fatal(err)
+	h := harness{
+		Market: market.Config{Publisher: b, Seed: 7, Logger: log},
+		Feed:   feed.Config{Logger: log},
+		Hub:    hub.Config{Logger: log},
+		Sim:    sim.Config{Seed: 7, Rate: 2, Logger: log},
 	}
-	vcfg := market.Config{Publisher: b, Seed: 7, Logger: log, Actors: []market.Actor{m}}
-	fcfg := feed.Config{Logger: log}
-	hcfg := hub.Config{Logger: log}
 	for _, o := range opts {
-		o(&fcfg, &vcfg, &hcfg)
+		o(&h)
 	}
-	v, err := market.New(vcfg)
+	var gate *simGate
+	if !h.NoSim {
+		m, err := sim.New(h.Sim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gate = &simGate{inner: m}
+		h.Market.Actors = []market.Actor{gate}
+	}
+	v, err := market.New(h.Market)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, in := range v.Instruments() {
-		hcfg.Symbols = append(hcfg.Symbols, in.Symbol)
+		h.Hub.Symbols = append(h.Hub.Symbols, in.Symbol)
 	}
-	hcfg.Epoch = v.Epoch()
-	h := hub.New(hcfg, b.Subscribe(4096))
-	fcfg.Venue, fcfg.Hub = v, h
-	srv, err := feed.NewServer(fcfg, func() bool { return true })
+	h.Hub.Epoch = v.Epoch()
+	hb := hub.New(h.Hub, b.Subscribe(4096))
+	h.Feed.Venue, h.Feed.Hub = v, hb
+	srv, err := feed.NewServer(h.Feed, func() bool { return true })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,14 +151,16 @@ func startServer(t testing.TB, opts ...serverOpt) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(3)
-	go func() { defer wg.Done(); _ = h.Run(ctx) }()
+	go func() { defer wg.Done(); _ = hb.Run(ctx) }()
 	go func() { defer wg.Done(); _ = v.Run(ctx) }()
 	go func() { defer wg.Done(); _ = srv.Serve(ln) }()
-	ts := &testServer{t: t, Venue: v, Hub: h, Server: srv, Addr: ln.Addr().String()}
+	ts := &testServer{t: t, Venue: v, Hub: hb, Server: srv, Addr: ln.Addr().String(), gate: gate}
 	ts.stop = func() {
 		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer scancel()
-		_ = srv.Shutdown(sctx)
+		t0 := time.Now()
+		ts.ShutdownErr = srv.Shutdown(sctx)
+		ts.ShutdownTook = time.Since(t0)
 		cancel()
 		b.Close()
 		wg.Wait()
@@ -91,6 +171,16 @@ func startServer(t testing.TB, opts ...serverOpt) *testServer {
 
 // Stop shuts the server down (idempotent).
 func (ts *testServer) Stop() { ts.once.Do(ts.stop) }
+
+// pauseSim stops the simulated agents; the venue then publishes no more
+// book changes (only candle and ticker housekeeping).
+func (ts *testServer) pauseSim() {
+	ts.t.Helper()
+	if ts.gate == nil {
+		ts.t.Fatal("pauseSim: no simulator")
+	}
+	ts.gate.paused.Store(true)
+}
 
 func (ts *testServer) URL(path string) string { return "http://" + ts.Addr + path }
 func (ts *testServer) WS() string             { return "ws://" + ts.Addr + "/ws" }
@@ -127,6 +217,63 @@ func (ts *testServer) account() (id, token string) {
 	return a.Account, a.Token
 }
 
+// restBook fetches GET /api/v1/book/{symbol}.
+func (ts *testServer) restBook(symbol string) *wire.BookSnapshot {
+	ts.t.Helper()
+	resp, err := http.Get(ts.URL("/api/v1/book/" + symbol))
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		ts.t.Fatalf("GET book: %d %v %s", resp.StatusCode, err, body)
+	}
+	m, err := wire.Decode(wire.JSON, body)
+	if err != nil {
+		ts.t.Fatalf("GET book: %v: %s", err, body)
+	}
+	snap, ok := m.(*wire.BookSnapshot)
+	if !ok {
+		ts.t.Fatalf("GET book: got %T", m)
+	}
+	return snap
+}
+
+// metric reads one unlabelled sample (or the sum over its label values)
+// from GET /metrics.
+func (ts *testServer) metric(name string) float64 {
+	ts.t.Helper()
+	resp, err := http.Get(ts.URL("/metrics"))
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sum, found := 0.0, false
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, name) {
+			continue
+		}
+		rest := line[len(name):]
+		if rest == "" || (rest[0] != ' ' && rest[0] != '{') {
+			continue
+		}
+		fields := strings.Fields(line)
+		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+		if err != nil {
+			ts.t.Fatalf("metric %s: %q", name, line)
+		}
+		sum, found = sum+v, true
+	}
+	if !found {
+		ts.t.Fatalf("metric %s not exported", name)
+	}
+	return sum
+}
+
 // eventually polls cond until it holds or the timeout passes.
 func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -144,5 +291,3 @@ func ctxT(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
-
-var _ = fmt.Sprint
