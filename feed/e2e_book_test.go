@@ -1,0 +1,106 @@
+package feed_test
+
+import (
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tickcast/tickcast/feed/client"
+	"github.com/tickcast/tickcast/feed/wire"
+)
+
+// TestE2EBookRebuild subscribes to the book of every symbol over both
+// subprotocols while the simulator runs fast, and rebuilds the books from
+// thousands of deltas with every checksum verified (the client checks cs
+// after each message). Then it pauses the simulator and checks, at that
+// quiescent point, that each rebuilt book equals GET /api/v1/book and a
+// fresh book_snapshot taken by a new subscriber.
+func TestE2EBookRebuild(t *testing.T) {
+	const wantDeltas = 4000
+	ts := startServer(t, withSimRate(40))
+	symbols := ts.Hub.Symbols()
+	ctx := ctxT(t)
+	type reader struct {
+		format wire.Format
+		c      *client.Client
+		deltas atomic.Int64
+		snaps  atomic.Int64
+	}
+	var readers []*reader
+	for _, f := range []wire.Format{wire.MsgPack, wire.JSON} {
+		r := &reader{format: f}
+		r.c = ts.dial(func(c *client.Config) {
+			c.Format = f
+			c.OnMessage = func(_ []byte, h wire.Header) {
+				switch h.Kind {
+				case wire.KindBook:
+					r.deltas.Add(1)
+				case wire.KindBookSnapshot:
+					r.snaps.Add(1)
+				}
+			}
+		})
+		if _, err := r.c.Subscribe(ctx, []string{"book"}, symbols); err != nil {
+			t.Fatal(err)
+		}
+		readers = append(readers, r)
+	}
+	t0 := time.Now()
+	eventually(t, 40*time.Second, "thousands of deltas", func() bool {
+		for _, r := range readers {
+			if r.deltas.Load() < wantDeltas {
+				return false
+			}
+		}
+		return true
+	})
+	took := time.Since(t0)
+	ts.pauseSim()
+	for _, sym := range symbols {
+		var rest *wire.BookSnapshot
+		eventually(t, 10*time.Second, "the books to settle on "+sym, func() bool {
+			rest = ts.restBook(sym)
+			for _, r := range readers {
+				if r.c.Book(sym).Seq() != rest.Seq {
+					return false
+				}
+			}
+			return ts.restBook(sym).Seq == rest.Seq // no change meanwhile
+		})
+		fresh := ts.dial(nil)
+		if _, err := fresh.Subscribe(ctx, []string{"book"}, []string{sym}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 5*time.Second, "a fresh snapshot", func() bool { return fresh.Book(sym).Ready() })
+		fb := fresh.Book(sym)
+		if fb.Seq() != rest.Seq || !slices.Equal(fb.Bids(0), rest.Bids) || !slices.Equal(fb.Asks(0), rest.Asks) {
+			t.Errorf("%s: fresh snapshot (seq %d) differs from REST (seq %d)", sym, fb.Seq(), rest.Seq)
+		}
+		for _, r := range readers {
+			b := r.c.Book(sym)
+			if !slices.Equal(b.Bids(0), rest.Bids) || !slices.Equal(b.Asks(0), rest.Asks) {
+				t.Errorf("%s over %v: rebuilt book differs from REST\nbids %v\nwant %v\nasks %v\nwant %v",
+					sym, r.format, top(b.Bids(0)), top(rest.Bids), top(b.Asks(0)), top(rest.Asks))
+			}
+			if b.Checksum() != rest.CS || b.Checksum() != fb.Checksum() {
+				t.Errorf("%s over %v: checksum %d, REST %d, fresh %d", sym, r.format, b.Checksum(), rest.CS, fb.Checksum())
+			}
+		}
+		if len(rest.Bids) == 0 || len(rest.Asks) == 0 {
+			t.Errorf("%s: one-sided book at the end: %d bids, %d asks", sym, len(rest.Bids), len(rest.Asks))
+		}
+	}
+	for _, r := range readers {
+		st := r.c.Stats()
+		t.Logf("%v: %d deltas and %d snapshots over %d symbols in %v; stats %+v", r.format, r.deltas.Load(), r.snaps.Load(), len(symbols), took.Round(time.Millisecond), st)
+		if st.ChecksumErrors != 0 || st.Gaps != 0 || st.Resyncs != 0 || st.Duplicates != 0 || st.Malformed != 0 || st.Resets != 0 {
+			t.Errorf("%v: stats %+v", r.format, st)
+		}
+		if n := r.snaps.Load(); n != int64(len(symbols)) {
+			t.Errorf("%v: %d snapshots, want one per symbol", r.format, n)
+		}
+	}
+}
+
+func top(l []wire.Level) []wire.Level { return l[:min(len(l), 5)] }
