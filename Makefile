@@ -9,12 +9,24 @@ STATICCHECK := $(GOBIN)/staticcheck
 BIN := bin
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: all run build test vet lint fmt staticcheck gotest bench deps web web-test tools
+.PHONY: all run build test vet lint fmt staticcheck gotest bench deps sysdeps web web-test tools
+
+# Debian packages the tests need: nginx (SSE behind a buffering proxy),
+# chromium (UI tests), node and npm (the UI build). Installed when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+define need_deb
+	@command -v $(1) >/dev/null 2>&1 || [ -x /usr/sbin/$(1) ] || { echo "installing $(2)"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }
+endef
 
 all: build
 
 deps:
 	$(GO) mod download
+
+sysdeps:
+	$(call need_deb,node,nodejs npm)
+	$(call need_deb,nginx,nginx-light)
+	$(call need_deb,chromium,chromium)
 
 $(STATICCHECK):
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -40,10 +52,10 @@ staticcheck: $(STATICCHECK) deps
 lint: vet staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-gotest: deps web
+gotest: deps sysdeps web
 	$(GO) test -race -shuffle=on -timeout 20m ./...
 
-test: lint gotest web-test
+test: lint gotest web-test web-e2e
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
