@@ -22,8 +22,8 @@ export class FakeConn {
     this.sent.push(op);
     return true;
   }
-  ack(stream: string, seq: number): void {
-    this.resume.ack(stream, seq);
+  ack(stream: string, seq: number, ts?: number): void {
+    this.resume.ack(stream, seq, ts);
   }
   subscribe(channels: readonly string[], symbols: readonly string[]): void {
     this.calls.push(`subscribe ${channels.join(",")} ${symbols.join(",")}`);

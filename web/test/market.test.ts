@@ -120,6 +120,24 @@ describe("Market", () => {
     assert.deepEqual(trades.newest(3).map((t) => t.id), [52, 51, 50]);
   });
 
+  it("resyncs when the server's history restarted under the same epoch", async () => {
+    const { conn, market, trades, fetches } = setup();
+    const asks: WireLevel[] = [["101.00", "1.0000"]];
+    market.handle({ ...snap(300, [], asks), ts: 1000 });
+    market.handle({ ...trade(200, 900), ts: 1000 });
+    // Same epoch, seq back to the start, newer data: not duplicates.
+    market.handle({ ...delta(2, [], [], 0), ts: 5000 });
+    await tick(5);
+    assert.deepEqual(conn.calls.filter((c) => c.startsWith("resubscribe")), ["resubscribe book:BTC-USD fresh"]);
+    const before = fetches.length;
+    market.handle({ ...trade(2, 2), ts: 5000 });
+    await tick(5);
+    assert.equal(fetches.length, before + 1, "trade history reloaded");
+    assert.equal(conn.resume.position("trades:BTC-USD")?.seq, 2);
+    assert.ok(trades.newest(5).some((t) => t.id === 2));
+    assert.ok(!trades.newest(5).some((t) => t.id === 900), "tape of the old history dropped");
+  });
+
   it("on reset forgets the stream and reloads its history", async () => {
     const { conn, market, fetches, chartCalls } = setup();
     market.handle(trade(5, 50));

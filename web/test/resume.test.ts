@@ -64,11 +64,22 @@ describe("ResumeState", () => {
     assert.equal(r.position("book:BTC-USD"), undefined);
   });
 
+  it("tells a restarted history (seq back, data newer) from a duplicate", () => {
+    const r = new ResumeState();
+    r.welcome("e1");
+    r.ack("trades:BTC-USD", 500, 2_000);
+    assert.equal(r.restarted("trades:BTC-USD", 499, 1_999), false); // old duplicate
+    assert.equal(r.restarted("trades:BTC-USD", 500, 2_000), false); // the same message
+    assert.equal(r.restarted("trades:BTC-USD", 3, 5_000), true); // new history, same epoch
+    assert.equal(r.restarted("trades:BTC-USD", 501, 5_000), false); // simply the next one
+    assert.equal(r.restarted("book:BTC-USD", 1, 5_000), false); // unknown stream
+  });
+
   it("reports a stream's position with its epoch", () => {
     const r = new ResumeState();
     r.welcome("abc_-1");
     r.ack("candles.1m:ETH-USD", 77);
-    assert.deepEqual(r.position("candles.1m:ETH-USD"), { seq: 77, epoch: "abc_-1" });
+    assert.deepEqual(r.position("candles.1m:ETH-USD"), { seq: 77, epoch: "abc_-1", ts: undefined });
   });
 });
 

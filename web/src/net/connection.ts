@@ -131,8 +131,8 @@ export class Connection {
   }
 
   /** Records that a stream message was applied, for resume. */
-  ack(stream: string, seq: number): void {
-    this.resume.ack(stream, seq);
+  ack(stream: string, seq: number, ts?: number): void {
+    this.resume.ack(stream, seq, ts);
   }
 
   /**

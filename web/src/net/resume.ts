@@ -15,6 +15,8 @@ export interface ResumePlan {
 interface Mark {
   seq: number;
   epoch: string;
+  /** Engine timestamp (ns) of the message, when known. */
+  ts: number | undefined;
   /** Order of recording, to find the most recent epoch. */
   tick: number;
 }
@@ -36,12 +38,12 @@ export class ResumeState {
   }
 
   /**
-   * Records that the message with this seq was processed on the current connection.
-   * Has no effect before the first welcome.
+   * Records that the message with this seq (and engine timestamp ts) was processed on the
+   * current connection. Has no effect before the first welcome.
    */
-  ack(stream: string, seq: number): void {
+  ack(stream: string, seq: number, ts?: number): void {
     if (this.epochNow === null) return;
-    this.marks.set(stream, { seq, epoch: this.epochNow, tick: ++this.ticks });
+    this.marks.set(stream, { seq, epoch: this.epochNow, ts, tick: ++this.ticks });
   }
 
   /** Forgets a stream (resync, reset, unsubscribe): the next subscribe starts it afresh. */
@@ -49,10 +51,21 @@ export class ResumeState {
     this.marks.delete(stream);
   }
 
-  /** The last processed seq of a stream and the epoch it belongs to, if any. */
-  position(stream: string): { seq: number; epoch: string } | undefined {
+  /** The last processed seq of a stream, the epoch it belongs to and its ts, if any. */
+  position(stream: string): { seq: number; epoch: string; ts: number | undefined } | undefined {
     const m = this.marks.get(stream);
-    return m ? { seq: m.seq, epoch: m.epoch } : undefined;
+    return m ? { seq: m.seq, epoch: m.epoch, ts: m.ts } : undefined;
+  }
+
+  /**
+   * Whether a message that is not after our position (seq ≤ the last processed) is
+   * nonetheless newer than it: then it is no duplicate, the server's history restarted
+   * under the same epoch (seq went back), and the stream must start over. A true
+   * duplicate or a stale conflated value is never newer than what was processed.
+   */
+  restarted(stream: string, seq: number, ts: number): boolean {
+    const m = this.marks.get(stream);
+    return m !== undefined && seq <= m.seq && m.ts !== undefined && ts > m.ts;
   }
 
   /**

@@ -198,10 +198,15 @@ export class Market {
   private onBook(m: BookSnapshotMsg | BookDeltaMsg): void {
     const book = this.book;
     if (m.s !== this.symbol || !book) return;
+    if (m.t === "book" && book.synced && this.conn.resume.restarted(this.bookStream, m.seq, m.ts)) {
+      console.warn(`book ${m.s}: seq went back to ${m.seq} with newer data, resyncing`);
+      this.resyncBook();
+      return;
+    }
     const r = m.t === "book_snapshot" ? book.applySnapshot(m) : book.applyDelta(m);
     switch (r) {
       case "ok":
-        this.conn.ack(this.bookStream, m.seq);
+        this.conn.ack(this.bookStream, m.seq, m.ts);
         this.badInRow = 0;
         this.v.ladder.setState("live", this.resyncs > 0 ? `${this.resyncs} resync${this.resyncs > 1 ? "s" : ""}` : "");
         this.v.ladder.invalidate();
@@ -245,7 +250,14 @@ export class Market {
     if (m.s !== this.symbol) return;
     const stream = this.tradesStream;
     const pos = this.conn.resume.position(stream);
-    if (pos) {
+    if (pos && this.conn.resume.restarted(stream, m.seq, m.ts)) {
+      // The server's trade history restarted under the same epoch: start the tape over.
+      console.warn(`trades ${m.s}: seq went back to ${m.seq} with newer data, reloading`);
+      this.conn.resume.forget(stream);
+      this.trades.clear();
+      this.v.tape.invalidate();
+      this.loadHistory(stream);
+    } else if (pos) {
       if (m.seq <= pos.seq) return; // duplicate
       if (m.seq > pos.seq + 1) {
         // Lost trades: resume from the last one we have; the server replays or resets.
@@ -258,7 +270,7 @@ export class Market {
       }
     }
     this.tradesGap = false;
-    this.conn.ack(stream, m.seq);
+    this.conn.ack(stream, m.seq, m.ts);
     const t = toTapeTrade(m);
     if (t && this.trades.add(t)) this.v.tape.invalidate();
   }
@@ -268,16 +280,16 @@ export class Market {
   private onCandle(m: CandleMsg): void {
     if (m.s !== this.symbol || m.ch !== this.candleChannel) return;
     const pos = this.conn.resume.position(this.candleStream);
-    if (pos && m.seq <= pos.seq) return;
-    this.conn.ack(this.candleStream, m.seq);
+    if (pos && m.seq <= pos.seq && !this.conn.resume.restarted(this.candleStream, m.seq, m.ts)) return;
+    this.conn.ack(this.candleStream, m.seq, m.ts);
     this.v.chart.push(m);
   }
 
   private onTicker(m: TickerMsg): void {
     const stream = streamName(CH_TICKER, m.s);
     const pos = this.conn.resume.position(stream);
-    if (pos && m.seq <= pos.seq) return;
-    this.conn.ack(stream, m.seq);
+    if (pos && m.seq <= pos.seq && !this.conn.resume.restarted(stream, m.seq, m.ts)) return;
+    this.conn.ack(stream, m.seq, m.ts);
     this.setTicker(m.s, m);
   }
 

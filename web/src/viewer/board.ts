@@ -18,6 +18,8 @@ export interface TickerFields {
   vol?: string;
   change?: string;
   seq?: number;
+  /** Engine timestamp, ns. */
+  ts?: number;
 }
 
 interface Row {
@@ -29,7 +31,9 @@ interface Row {
   low: HTMLTableCellElement;
   vol: HTMLTableCellElement;
   spark: Sparkline;
-  data: Required<Omit<TickerFields, "s">>;
+  data: Required<Omit<TickerFields, "s" | "ts">>;
+  /** ts of the ticker shown, ns (0 when unknown). */
+  ts: number;
   samples: number[];
   /** Direction of the last price change not yet shown. */
   pendingFlash: 0 | 1 | -1;
@@ -60,7 +64,11 @@ export class TickerBoard {
   /** Applies a ticker (SSE event or REST); older seqs than the one shown are ignored. */
   update(t: TickerFields): void {
     const r = this.row(t.s);
-    if (t.seq !== undefined && t.seq > 0 && r.data.seq > 0 && t.seq <= r.data.seq) return;
+    // Older than shown: skip. A lower seq with a newer ts means the feed's history
+    // restarted (seq went back), not an old value.
+    const newer = t.ts !== undefined && r.ts > 0 && t.ts > r.ts;
+    if (t.seq !== undefined && t.seq > 0 && r.data.seq > 0 && t.seq <= r.data.seq && !newer) return;
+    if (t.ts !== undefined) r.ts = t.ts;
     const prev = r.data.last;
     if (t.last !== undefined && t.last !== "" && prev !== "" && t.last !== prev) {
       const a = parseDecimal(t.last);
@@ -134,6 +142,7 @@ export class TickerBoard {
       vol,
       spark,
       data: { last: "", high: "", low: "", vol: "", change: "", seq: 0 },
+      ts: 0,
       samples: [],
       pendingFlash: 0,
       flashParity: false,

@@ -17,6 +17,7 @@ function tickerFields(v: unknown): TickerFields | null {
     if (typeof o[k] === "string") t[k] = o[k] as string;
   }
   if (typeof o.seq === "number") t.seq = o.seq;
+  if (typeof o.ts === "number") t.ts = o.ts;
   return t;
 }
 
