@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     },
     fills: () => fillsView.invalidate(),
     account: () => balances.invalidate(),
-    orderUpdate: () => {},
+    orderUpdate: (o) => form.orderUpdate(o),
     fill: () => {},
   });
 

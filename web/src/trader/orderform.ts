@@ -58,6 +58,8 @@ export class OrderForm {
   private readonly tifHint = byId("f-tif-hint");
   private rules: Rules | null = null;
   private ready = false;
+  /** The last order sent from the form, followed until it ends. */
+  private tracked: { oid: number; what: string } | null = null;
 
   constructor(private readonly deps: OrderFormDeps) {
     this.form.addEventListener("submit", (e) => {
@@ -112,6 +114,11 @@ export class OrderForm {
     this.sell.disabled = !ready;
     if (!ready && why) this.say(why, "info");
     else if (ready && this.msg.dataset.kind === "info") this.say("", "info");
+  }
+
+  /** Follows updates of the last order sent (fills after the first answer). */
+  orderUpdate(o: OrderMsg): void {
+    if (this.tracked && this.tracked.oid === o.oid) this.showOrder(this.tracked.what, o);
   }
 
   /** Puts a price into the Price field (ladder click); switches a market order to limit. */
@@ -282,6 +289,7 @@ export class OrderForm {
     const what = `${side === "buy" ? "Buy" : "Sell"} ${req.qty} ${r.inst.base}` +
       (req.px !== undefined ? ` at ${req.px}` : " at market");
     this.say(`${what}: sending…`, "info");
+    this.tracked = null;
     const out = await this.deps.place(req);
     this.show(what, out);
   }
@@ -309,6 +317,8 @@ export class OrderForm {
   }
 
   private showOrder(what: string, o: OrderMsg): void {
+    const open = o.status === "new" || o.status === "partially_filled";
+    this.tracked = open ? { oid: o.oid, what } : null;
     switch (o.status) {
       case "rejected":
         this.say("", "info");
