@@ -113,12 +113,22 @@ func (s *session) cleanup() {
 
 // shut starts closing the session with code: the writer sends the close
 // frame after the write in progress, and the connection ends.
+//
+// The write in progress gets at most closeWait more: to a client that has
+// stopped reading it would otherwise block the writer for the whole
+// WriteTimeout, and Server.Shutdown with it (past its 5 s). write sets
+// the same bound on a write that starts after this.
 func (s *session) shut(code ws.StatusCode, reason string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeMsg = code, reason
 		close(s.closing)
+		_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
 	})
 }
+
+// closeWait bounds what a closing session still writes (the rest of a
+// batch, the close frame) and how long it waits for the client's close.
+const closeWait = time.Second
 
 // kill cuts the connection at once.
 func (s *session) kill() { _ = s.raw.Close() }
@@ -152,7 +162,7 @@ func (s *session) readLoop() ws.StatusCode {
 		if !s.isClosing() {
 			_ = s.raw.SetReadDeadline(time.Now().Add(idle))
 			if s.isClosing() { // the writer may have shortened it meanwhile
-				_ = s.raw.SetReadDeadline(time.Now().Add(time.Second))
+				_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 			}
 		}
 		h, err := rd.NextFrame()

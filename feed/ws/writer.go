@@ -82,6 +82,9 @@ func (s *session) write(bufs *net.Buffers, msgs int) bool {
 		n += len(b)
 	}
 	_ = s.raw.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	if s.isClosing() { // shut may have set its shorter bound just before
+		_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
+	}
 	s.wbuf = *bufs
 	_, err := s.wbuf.WriteTo(s.raw)
 	if err != nil {
@@ -102,7 +105,7 @@ func (s *session) writeClose() {
 		return // the connection is gone or broken: nothing can be sent
 	}
 	frame := ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(code, s.closeMsg)))
-	_ = s.raw.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
 	_, _ = s.raw.Write(frame)
-	_ = s.raw.SetReadDeadline(time.Now().Add(time.Second))
+	_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 }
