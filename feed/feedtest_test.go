@@ -49,6 +49,10 @@ type harness struct {
 	Hub    hub.Config
 	Sim    sim.Config
 	NoSim  bool
+	// SendBuffer, when set, is SO_SNDBUF of every accepted connection: a
+	// small one makes a client that stops reading block the server's
+	// writer quickly.
+	SendBuffer int
 }
 
 type serverOpt func(*harness)
@@ -88,6 +92,24 @@ func withOrigins(list ...string) serverOpt {
 
 // withMarket changes the venue's settings (rate limits …).
 func withMarket(f func(*market.Config)) serverOpt { return func(h *harness) { f(&h.Market) } }
+
+// withSendBuffer sets SO_SNDBUF on the server's side of every connection.
+func withSendBuffer(n int) serverOpt { return func(h *harness) { h.SendBuffer = n } }
+
+// sndBufListener sets SO_SNDBUF on each accepted connection and returns
+// the *net.TCPConn itself (a wrapper would hide writev from the writer).
+type sndBufListener struct {
+	net.Listener
+	size int
+}
+
+func (l sndBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(l.size)
+	}
+	return c, err
+}
 
 // withHub changes the hub's settings.
 func withHub(f func(*hub.Config)) serverOpt { return func(h *harness) { f(&h.Hub) } }
@@ -147,6 +169,9 @@ func startServer(t testing.TB, opts ...serverOpt) *testServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if h.SendBuffer > 0 {
+		ln = sndBufListener{ln, h.SendBuffer}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

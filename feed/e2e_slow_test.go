@@ -1,0 +1,154 @@
+package feed_test
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tickcast/tickcast/feed/client"
+	"github.com/tickcast/tickcast/feed/wire"
+	wsfeed "github.com/tickcast/tickcast/feed/ws"
+)
+
+// latencyBound is what the fast reader's p99 (receive time − ts) must
+// stay under, on a shared 2-core machine under -race with the simulator
+// at a high rate.
+const latencyBound = 250 * time.Millisecond
+
+// TestE2ESlowConsumer: a raw client subscribes to trades, book and quote
+// of every symbol at a high simulator rate and stops reading (small socket
+// buffers on both sides make the server's writer block at once). Its
+// quotes are conflated while it lags, and when its lossless backlog passes
+// the limit it is cut off: once it reads again it gets everything queued
+// before the cut (lossless streams contiguous, quotes skipping) and then
+// close 4008; it resumes with since and nothing is missing. Meanwhile a
+// normal client beside it receives every lossless message, with no gap,
+// with a bounded latency.
+func TestE2ESlowConsumer(t *testing.T) {
+	ts := startServer(t, withSimRate(60), withBacklog(96<<10, 5*time.Second), withSendBuffer(4096),
+		withWS(func(c *wsfeed.Config) { c.WriteTimeout = 30 * time.Second }))
+	syms := ts.Hub.Symbols()
+	chans := []string{"trades", "book", "quote"}
+
+	var mu sync.Mutex
+	var lat []time.Duration
+	fast := ts.dial(func(c *client.Config) {
+		c.OnMessage = func(_ []byte, h wire.Header) {
+			if h.Kind == wire.KindTrade || h.Kind == wire.KindBook {
+				d := time.Duration(time.Now().UnixNano() - h.Ts)
+				mu.Lock()
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}
+	})
+	ctx := ctxT(t)
+	if _, err := fast.Subscribe(ctx, chans, syms); err != nil {
+		t.Fatal(err)
+	}
+	conflatedBefore := ts.metric("tickcast_conflations_total")
+	cutBefore := ts.metric("tickcast_slow_consumer_disconnects_total")
+
+	slow := ts.rawDial("tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
+	slow.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: chans, Symbols: syms})
+	t0 := time.Now()
+	eventually(t, 20*time.Second, "the slow consumer to be cut off", func() bool {
+		return ts.metric("tickcast_slow_consumer_disconnects_total") > cutBefore
+	})
+	cutAfter := time.Since(t0)
+	conflated := ts.metric("tickcast_conflations_total") - conflatedBefore
+	if conflated <= 0 {
+		t.Errorf("no conflation while the consumer lagged")
+	}
+
+	// The slow client reads again: what was queued before the cut, then
+	// close 4008.
+	rec := newRecorder()
+	quoteSkips := 0
+	lastQuote := map[string]uint64{}
+	var code int
+	read := 0
+	for {
+		_, raw, err := slow.nextRaw(10 * time.Second)
+		var ce *errClosed
+		if errors.As(err, &ce) {
+			code = int(ce.code)
+			break
+		}
+		must(t, err)
+		read++
+		h, err := wire.DecodeHeader(wire.MsgPack, raw)
+		must(t, err)
+		rec.add(raw, h)
+		if h.Kind == wire.KindQuote {
+			if l, ok := lastQuote[h.S]; ok && h.Seq > l+1 {
+				quoteSkips++
+			}
+			lastQuote[h.S] = h.Seq
+		}
+	}
+	if code != int(wsfeed.StatusSlowConsumer) {
+		t.Fatalf("slow consumer closed with %d, want 4008", code)
+	}
+	slow.expectEOF(3 * time.Second)
+	rec.check(t) // lossless streams contiguous up to the cut
+	if quoteSkips == 0 {
+		t.Errorf("the lagging client's quotes never skipped a seq")
+	}
+
+	// Resume after 4008: every lossless stream continues from its last seq.
+	since := map[string]uint64{}
+	for _, ch := range []string{"trades", "book"} {
+		for _, s := range syms {
+			name := wire.Stream(ch, s)
+			if l := rec.lastSeq(name); l > 0 {
+				since[name] = l
+			}
+		}
+	}
+	again := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+	again.send(&wire.Subscribe{ID: wire.SomeID(2), Channels: []string{"trades", "book"}, Symbols: syms, Epoch: slow.welcome.Epoch, Since: since})
+	again.nextKind(wire.KindSubscribed, 5*time.Second)
+	resumed := newRecorder()
+	for k, v := range since {
+		resumed.last[k] = v
+	}
+	target := rec.lastSeq("book:BTC-USD") + 200
+	for resumed.lastSeq("book:BTC-USD") < target {
+		m, raw, err := again.nextRaw(10 * time.Second)
+		must(t, err)
+		switch m.(type) {
+		case *wire.Reset, *wire.BookSnapshot:
+			t.Fatalf("resume after 4008 answered %+v", m)
+		}
+		h, err := wire.DecodeHeader(wire.MsgPack, raw)
+		must(t, err)
+		resumed.add(raw, h)
+	}
+	resumed.check(t)
+
+	// The fast reader beside it got everything, in time.
+	_ = fast.Close()
+	st := fast.Stats()
+	if st.Gaps != 0 || st.Resyncs != 0 || st.Duplicates != 0 || st.ChecksumErrors != 0 || st.Reconnects != 0 {
+		t.Errorf("fast reader stats %+v", st)
+	}
+	if ci := fast.LastClose(); ci.Remote && ci.Code != 1000 {
+		t.Errorf("fast reader closed by the server: %v", ci)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(lat)
+	if len(lat) < 1000 {
+		t.Fatalf("fast reader got only %d lossless messages", len(lat))
+	}
+	p50, p99, worst := lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1]
+	t.Logf("slow consumer cut after %v having read nothing; then read %d queued messages (%d quote seq skips), close 4008; %.0f conflations",
+		cutAfter.Round(time.Millisecond), read, quoteSkips, conflated)
+	t.Logf("fast reader: %d lossless messages, latency p50 %v p99 %v max %v", len(lat), p50, p99, worst)
+	if p99 > latencyBound {
+		t.Errorf("fast reader p99 latency %v over %v", p99, latencyBound)
+	}
+}
