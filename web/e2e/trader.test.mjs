@@ -75,10 +75,11 @@ describe("trader screen", () => {
       const book = await getJSON(`/api/v1/book/${encodeURIComponent(inst.s)}`);
       assert.ok(book.bids?.length > 0, "the book has no bids");
       const bestBid = toUnits(book.bids[0][0], pd);
-      // A little below the best bid: 1% (or a quarter of the band), at least one tick,
-      // so that it rests instead of trading while the test runs.
+      // Below the best bid by a quarter of the price band (at most 2.5%, at least one
+      // tick): well inside the band, and far enough that a price jump of the simulator
+      // does not fill it while the test runs.
       const bandPermille = BigInt(Math.round(Number(inst.band_pct || "10") * 10));
-      const permille = bandPermille / 4n < 10n ? bandPermille / 4n : 10n;
+      const permille = bandPermille / 4n < 25n ? bandPermille / 4n : 25n;
       let below = (bestBid * permille) / 1000n;
       below -= below % tick;
       if (below < tick) below = tick;
