@@ -1,0 +1,246 @@
+package sse
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/market"
+)
+
+// fakeFeed is a hub fed by the test instead of a venue, with the SSE
+// endpoint served on 127.0.0.1:0 by a fasthttp server set up like
+// feed.Server's (no WriteTimeout). The test decides every event: its
+// offsets start at 1 and go up by one, as the venue's do.
+type fakeFeed struct {
+	t     testing.TB
+	src   chan []*market.Event
+	Hub   *hub.Hub
+	SSE   *Server
+	http  *fasthttp.Server
+	Addr  string
+	probe *hub.Sub
+	off   uint64
+	seq   map[string]uint64
+	stop  func()
+	once  sync.Once
+}
+
+const testEpoch = "ep1"
+
+var testSymbols = []string{"BTC-USD", "ETH-USD"}
+
+type feedOpt func(*Config, *hub.Config)
+
+func withConfig(f func(*Config)) feedOpt { return func(c *Config, _ *hub.Config) { f(c) } }
+
+func withHub(f func(*hub.Config)) feedOpt { return func(_ *Config, h *hub.Config) { f(h) } }
+
+func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hcfg := hub.Config{Symbols: testSymbols, Epoch: testEpoch, Logger: log}
+	cfg := Config{Logger: log}
+	for _, o := range opts {
+		o(&cfg, &hcfg)
+	}
+	src := make(chan []*market.Event) // unbuffered: a send returns once the hub took the batch
+	h := hub.New(hcfg, src)
+	cfg.Hub = h
+	s, err := NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &fasthttp.Server{Handler: s.Handle, ReadTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second,
+		ReadBufferSize: 4096, CloseOnShutdown: true}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = h.Run(ctx) }()
+	go func() { defer wg.Done(); _ = hs.Serve(ln) }()
+	f := &fakeFeed{t: t, src: src, Hub: h, SSE: s, http: hs, Addr: ln.Addr().String(),
+		probe: hub.NewSub(hub.WSText, hub.Limits{}), seq: map[string]uint64{}}
+	f.stop = func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		if err := s.Shutdown(sctx); err != nil {
+			t.Errorf("sse shutdown: %v", err)
+		}
+		_ = hs.ShutdownWithContext(sctx)
+		cancel()
+		wg.Wait()
+	}
+	t.Cleanup(f.Stop)
+	return f
+}
+
+// Stop shuts the endpoint, the HTTP server and the hub down (idempotent).
+func (f *fakeFeed) Stop() { f.once.Do(f.stop) }
+
+// sync returns once the hub has done everything asked of it before: its
+// control operations run in order, and a batch sent on the unbuffered
+// source is published before the next one.
+func (f *fakeFeed) sync() {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f.Hub.Subscribe(ctx, f.probe, hub.Request{}); err != nil {
+		f.t.Fatal(err)
+	}
+	select {
+	case <-f.probe.Q.Ready():
+	case <-ctx.Done():
+		f.t.Fatal("hub did not answer")
+	}
+	f.probe.Q.Pop(nil, 1<<20)
+}
+
+// publish stamps the events with the next seq of their stream and the
+// next offsets, hands them to the hub as one batch and waits for it.
+func (f *fakeFeed) publish(evs ...*market.Event) {
+	f.t.Helper()
+	now := time.Now().UnixNano()
+	for _, e := range evs {
+		name := e.Kind.Channel() + ":" + e.Symbol
+		f.seq[name]++
+		f.off++
+		e.Seq, e.Off, e.TS, e.Epoch = f.seq[name], f.off, now, testEpoch
+	}
+	f.src <- evs
+	f.sync()
+}
+
+func trade(sym, px string) *market.Event {
+	return &market.Event{Kind: market.KindTrade, Symbol: sym, Trade: &market.Trade{ID: 1, Px: px, Qty: "1.0000", Side: "buy"}}
+}
+
+func ticker(sym, last string) *market.Event {
+	return &market.Event{Kind: market.KindTicker, Symbol: sym,
+		Ticker: &market.Ticker{Last: last, Open: "1.00", High: "2.00", Low: "0.50", Vol: "10.0000", Change: "0.00"}}
+}
+
+func quote(sym, bid string) *market.Event {
+	return &market.Event{Kind: market.KindQuote, Symbol: sym, Quote: &market.Quote{Bid: bid, BidQty: "1.0000", Ask: "9.00", AskQty: "1.0000"}}
+}
+
+func bookDelta(sym, px, qty string) *market.Event {
+	return &market.Event{Kind: market.KindBook, Symbol: sym, Book: &market.BookData{Bids: []market.PriceLevel{{px, qty}}, Asks: []market.PriceLevel{}, Checksum: 1}}
+}
+
+func candle(kind market.Kind, sym string, start int64) *market.Event {
+	return &market.Event{Kind: kind, Symbol: sym, Candle: &market.Candle{Start: start, O: "1.00", H: "1.00", L: "1.00", C: "1.00", V: "1.0000", N: 1}}
+}
+
+// dial opens /sse<query> and checks for 200; the viewer is subscribed on
+// the hub when it returns.
+func (f *fakeFeed) dial(query string, hdr http.Header) *ssetest.Stream {
+	f.t.Helper()
+	s := f.dialOpts(query, ssetest.Options{Header: hdr})
+	if s.Resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(s.Body)
+		f.t.Fatalf("GET /sse%s: %d %s", query, s.Resp.StatusCode, b)
+	}
+	return s
+}
+
+func (f *fakeFeed) dialOpts(query string, o ssetest.Options) *ssetest.Stream {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := ssetest.Dial(ctx, f.Addr, "/sse"+query, o)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { _ = s.Close() })
+	f.sync() // the handler queued its subscription before answering
+	return s
+}
+
+// event is a decoded SSE event of PROTOCOL 7.
+type event struct {
+	ssetest.Record
+	Off    uint64
+	Seq    uint64
+	T, Ch  string
+	S      string
+	Reason string
+}
+
+func decode(t testing.TB, r ssetest.Record) event {
+	t.Helper()
+	var m struct {
+		T      string `json:"t"`
+		Ch     string `json:"ch"`
+		S      string `json:"s"`
+		Seq    uint64 `json:"seq"`
+		Off    uint64 `json:"off"`
+		Reason string `json:"reason"`
+	}
+	if err := json.Unmarshal([]byte(r.Data), &m); err != nil {
+		t.Fatalf("event %q: data is not JSON: %v: %q", r.Type, err, r.Data)
+	}
+	if m.T != r.Type {
+		t.Fatalf("event field %q but data t %q", r.Type, m.T)
+	}
+	return event{Record: r, Off: m.Off, Seq: m.Seq, T: m.T, Ch: m.Ch, S: m.S, Reason: m.Reason}
+}
+
+// next reads the next event within 5 s.
+func next(t testing.TB, s *ssetest.Stream) event {
+	t.Helper()
+	_ = s.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	defer s.Conn.SetReadDeadline(time.Time{})
+	r, err := s.NextEvent()
+	if err != nil {
+		t.Fatalf("reading an event: %v", err)
+	}
+	return decode(t, r)
+}
+
+// nextN reads n events.
+func nextN(t testing.TB, s *ssetest.Stream, n int) []event {
+	t.Helper()
+	out := make([]event, n)
+	for i := range out {
+		out[i] = next(t, s)
+	}
+	return out
+}
+
+// offs lists the events' offsets.
+func offs(evs []event) []uint64 {
+	out := make([]uint64, len(evs))
+	for i, e := range evs {
+		out[i] = e.Off
+	}
+	return out
+}
+
+func id(off uint64) string { return testEpoch + ":" + strconv.FormatUint(off, 10) }
+
+// eventually polls cond until it holds, or fails after timeout.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

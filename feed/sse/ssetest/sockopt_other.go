@@ -1,0 +1,8 @@
+//go:build !unix
+
+package ssetest
+
+import "syscall"
+
+// setRcvBuf is a no-op where SO_RCVBUF is not set this way.
+func setRcvBuf(int) func(network, address string, c syscall.RawConn) error { return nil }
