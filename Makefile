@@ -85,6 +85,8 @@ web-test: $(WEB_NPM_STAMP)
 
 # Browser tests against the real server (bin/tickcast on a free port, or TICKCAST_URL),
 # driven by playwright-core with Debian's Chromium (never a downloaded browser).
-web-e2e: build
+# Only the server binary is needed (not tickbench).
+web-e2e: deps web
+	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 	cd web && npm run --silent e2e
