@@ -60,12 +60,17 @@ func (h *history) add(f *Frame) {
 }
 
 // after returns the frames of stream s with seq > since, and false when
-// some of them are no longer held.
+// some of them are no longer held, or when since is beyond anything this
+// history published (the client's seq comes from another history, e.g. a
+// restart with a pinned epoch: it must be told, not left waiting).
 func (s *Stream) after(since uint64) ([]*Frame, bool) {
+	if since > s.lastSeq() {
+		return nil, false
+	}
 	q := &s.hist
 	first := q.first()
 	if first == nil {
-		return nil, since >= s.lastSeq()
+		return nil, since == s.lastSeq()
 	}
 	if since+1 < first.Seq {
 		return nil, false
@@ -81,11 +86,15 @@ func (s *Stream) after(since uint64) ([]*Frame, bool) {
 func (s *Stream) lastSeq() uint64 { return s.seq }
 
 // afterOff calls fn for each held frame with off > off, in order, and
-// reports false when some such frames are no longer held.
-func (h *history) afterOff(off uint64, fn func(*Frame)) bool {
+// reports false when some such frames are no longer held, or when off is
+// beyond the last offset published (last).
+func (h *history) afterOff(off, last uint64, fn func(*Frame)) bool {
+	if off > last {
+		return false
+	}
 	first := h.all.first()
 	if first == nil {
-		return true
+		return off == last
 	}
 	if off+1 < first.Off {
 		return false

@@ -156,6 +156,7 @@ func TestSubscribeResume(t *testing.T) {
 		{"nothing missed", "ep1", 10, "subscribed", 0},
 		{"no epoch means this one", "", 8, "subscribed,trade,trade", 9},
 		{"other epoch", "ep0", 6, "subscribed,reset", 0},
+		{"since beyond this history", "ep1", 11, "subscribed,reset", 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,7 +169,7 @@ func TestSubscribeResume(t *testing.T) {
 			if tc.first != 0 && got[1].(*wire.Trade).Seq != tc.first {
 				t.Fatalf("first replayed seq %d, want %d", got[1].(*wire.Trade).Seq, tc.first)
 			}
-			if r, ok := got[len(got)-1].(*wire.Reset); ok && r.Reason != wire.ResetEpochChanged {
+			if r, ok := got[len(got)-1].(*wire.Reset); ok && r.Reason != map[bool]string{true: wire.ResetEpochChanged, false: wire.ResetHistoryExpired}[tc.epoch == "ep0"] {
 				t.Fatalf("reset %+v", r)
 			}
 		})
@@ -258,6 +259,14 @@ func TestSSEResumeByOffset(t *testing.T) {
 	rec := string(items[0].Frame.SSE("ep1"))
 	if !strings.HasPrefix(rec, "id: ep1:3\nevent: trade\ndata: {") || !strings.HasSuffix(rec, "}\n\n") {
 		t.Fatalf("record %q", rec)
+	}
+	// An offset this history never reached: a reset, not silence.
+	s3 := NewSub(SSE, Limits{})
+	_ = h.Add(context.Background(), s3)
+	_ = h.SubscribeSSE(context.Background(), s3, []*Stream{h.Lookup("trades", "BTC-USD")}, "ep1", 99, true)
+	h.run()
+	if items := s3.Q.Pop(nil, 100); len(items) != 1 || !strings.Contains(string(items[0].Own), "history_expired") {
+		t.Fatalf("offset beyond history: %v", items)
 	}
 	// Another epoch: a reset record per stream.
 	s2 := NewSub(SSE, Limits{})

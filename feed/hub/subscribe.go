@@ -145,7 +145,7 @@ func (h *Hub) SubscribeSSE(ctx context.Context, sub *Sub, streams []*Stream, epo
 			for _, s := range streams {
 				want[s] = true
 			}
-			if h.hist.afterOff(afterOff, func(f *Frame) {
+			if h.hist.afterOff(afterOff, h.lastOff, func(f *Frame) {
 				if want[f.Stream] {
 					sub.push(f)
 				}
