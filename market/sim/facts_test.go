@@ -122,10 +122,15 @@ const (
 	// 2/sqrt(N)), or below 3.5 heavy-tail-robust standard errors where
 	// fat tails and volatility clustering make the sample acf noisier
 	// than 1/sqrt(N) (robust SEs measure 0.03 to 0.06); never above 0.2.
-	maxACF      = 0.1
-	maxACFinSE  = 3.5
-	hardMaxACF  = 0.2
-	maxPooledAC = 0.05 // |mean lag-1 acf over the instruments|: a systematic bias
+	maxACF     = 0.1
+	maxACFinSE = 3.5
+	hardMaxACF = 0.2
+	// Feedback: the median lag-1 acf over the instruments at most 0.04.
+	// Bounds that wide per lag would miss a systematic trend-following
+	// bias (momentum takers moving the fair value gave a median of
+	// +0.065); a negative one is bid-ask bounce, as in real FX returns
+	// (medians over six seeds: −0.059 to −0.005).
+	maxMedianLag1 = 0.04
 	// Volatility clustering: acf of |r| positive at every lag 1..5 and
 	// averaging above 0.08 (≈ 1.5 × 2/sqrt(N), ≈ 7 standard errors of a
 	// five-lag mean under independence); measured 0.12 to 0.38.
@@ -172,7 +177,7 @@ func TestStylizedFacts(t *testing.T) {
 			})
 		}
 	})
-	pooled := 0.0
+	var lag1 []float64
 	for _, f := range results {
 		t.Logf("%s: kurtosis %.2f, acf %.3f (robust SE %.3f), acf|r| %.3f, acf r² %.3f, spread median %.0f calm %.2f hot %.2f ticks, depth>=10 %.2f%%, max gap %v, trades %d, events %d, rejects %+v, jumps %d",
 			f.symbol, f.kurtosis, f.acf[1:], f.acfSE[1:], f.acfAbs[1:], f.acfSq[1:], f.spreadMed, f.spreadCalm, f.spreadHot, 100*f.depthOK, f.maxGap, f.trades, f.events, f.stats.Rejects, f.stats.Jumps)
@@ -180,10 +185,12 @@ func TestStylizedFacts(t *testing.T) {
 		if !testing.Short() {
 			checkDay(t, f)
 		}
-		pooled += f.acf[1] / float64(len(results))
+		lag1 = append(lag1, f.acf[1])
 	}
-	if len(results) >= 3 && !testing.Short() && math.Abs(pooled) > maxPooledAC {
-		t.Errorf("mean lag-1 acf over the instruments %.3f: want |.| <= %v", pooled, maxPooledAC)
+	if len(results) >= 3 && !testing.Short() {
+		if m := quantile(lag1, 0.5); m > maxMedianLag1 {
+			t.Errorf("median lag-1 acf over the instruments %.3f: want <= %v", m, maxMedianLag1)
+		}
 	}
 }
 
