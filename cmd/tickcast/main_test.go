@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"os"
 	"strings"
 	"testing"
 )
@@ -80,6 +81,7 @@ func TestSimulateRejectsBadFlags(t *testing.T) {
 		{"--seed", "0"},
 		{"--start", "yesterday"},
 		{"--instruments", "/no/such/file.json"},
+		{"--instruments", badSimFile(t)},
 	} {
 		if err := simulate(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("simulate %v accepted", args)
@@ -105,4 +107,15 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	if err := parse(flag.NewFlagSet("x", flag.ContinueOnError), []string{"-h"}); err != flag.ErrHelp {
 		t.Fatalf("help: %v", err)
 	}
+}
+
+// badSimFile writes an instruments file whose simulator parameters are
+// out of range.
+func badSimFile(t *testing.T) string {
+	path := t.TempDir() + "/i.json"
+	doc := `[{"s":"BTC-USD","base":"BTC","quote":"USD","tick":"0.01","lot":"0.0001","min_qty":"0.0001","max_qty":"100.0000","band_pct":"10","ref":"60000.00","sim":{"vol":-1}}]`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -106,6 +106,11 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	if f.sim {
+		if err := sim.Validate(venue.Instruments()); err != nil {
+			return fmt.Errorf("--instruments: %w", err)
+		}
+	}
 	var symbols []string
 	for _, in := range venue.Instruments() {
 		symbols = append(symbols, in.Symbol)

@@ -75,6 +75,9 @@ func simulate(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := sim.Validate(v.Instruments()); err != nil {
+		return fmt.Errorf("--instruments: %w", err)
+	}
 	if err := v.Simulate(t0.Add(*duration).UnixNano()); err != nil {
 		return err
 	}
