@@ -29,11 +29,14 @@ type viewer struct {
 // past is a deadline that has always passed.
 var past = time.Unix(1, 0)
 
-// extend gives the writes of the next flush d to complete. fasthttp copies
-// what the stream writer flushes to the connection in another goroutine,
-// so a viewer that stops reading blocks that copy; the deadline makes it
-// fail, which fails the stream writer's next flush. The server itself has
-// no WriteTimeout: that would be a deadline for the whole response.
+// extend gives the writes of the next batch d to complete. It is called
+// before the batch's first write, not before its flush: a batch bigger
+// than the write buffer goes out in several writes, and a deadline left
+// from a flush long ago would fail the first of them. fasthttp copies what
+// the stream writer writes to the connection in another goroutine, so a
+// viewer that stops reading blocks that copy; the deadline makes it fail,
+// which fails the stream writer's next write or flush. The server itself
+// has no WriteTimeout: that would be a deadline for the whole response.
 func (v *viewer) extend(d time.Duration) {
 	if v.conn == nil {
 		return
@@ -56,11 +59,8 @@ func (v *viewer) kick() {
 // behind, or the server shuts down. Every return ends the HTTP response;
 // the browser then reconnects with Last-Event-ID and resumes.
 func (s *Server) stream(w *bufio.Writer, v *viewer, done <-chan struct{}) {
-	flush := func() bool {
-		v.extend(s.cfg.WriteTimeout)
-		return w.Flush() == nil
-	}
-	if _, err := w.WriteString(retryRecord); err != nil || !flush() {
+	v.extend(s.cfg.WriteTimeout)
+	if _, err := w.WriteString(retryRecord); err != nil || w.Flush() != nil {
 		return
 	}
 	epoch := s.cfg.Hub.Epoch()
@@ -74,7 +74,8 @@ func (s *Server) stream(w *bufio.Writer, v *viewer, done <-chan struct{}) {
 		case <-s.shutdown:
 			return
 		case <-beat.C:
-			if _, err := w.WriteString(heartbeatRecord); err != nil || !flush() {
+			v.extend(s.cfg.WriteTimeout)
+			if _, err := w.WriteString(heartbeatRecord); err != nil || w.Flush() != nil {
 				return
 			}
 		case <-v.sub.Q.Ready():
@@ -82,7 +83,7 @@ func (s *Server) stream(w *bufio.Writer, v *viewer, done <-chan struct{}) {
 				return // a slow viewer: the hub has dropped it already
 			}
 			var ok bool
-			if items, ok = s.drain(w, v, epoch, items, flush, done); !ok {
+			if items, ok = s.drain(w, v, epoch, items, done); !ok {
 				return
 			}
 		}
@@ -92,12 +93,13 @@ func (s *Server) stream(w *bufio.Writer, v *viewer, done <-chan struct{}) {
 // drain writes the viewer's queue until it is empty, one flush per batch.
 // It reports false when the stream must end: a failed write, or shutdown
 // (checked between batches, so a busy stream does not delay it).
-func (s *Server) drain(w *bufio.Writer, v *viewer, epoch string, items []hub.Item, flush func() bool, done <-chan struct{}) ([]hub.Item, bool) {
+func (s *Server) drain(w *bufio.Writer, v *viewer, epoch string, items []hub.Item, done <-chan struct{}) ([]hub.Item, bool) {
 	for {
 		items = v.sub.Q.Pop(items[:0], popMax)
 		if len(items) == 0 {
 			return items, true
 		}
+		v.extend(s.cfg.WriteTimeout)
 		n := 0
 		for i, it := range items {
 			b := it.Own
@@ -108,7 +110,7 @@ func (s *Server) drain(w *bufio.Writer, v *viewer, epoch string, items []hub.Ite
 			n += len(b)
 			items[i] = hub.Item{} // let the frame go
 		}
-		if !flush() {
+		if w.Flush() != nil {
 			return items, false
 		}
 		s.cfg.Sent(len(items), n)
