@@ -41,20 +41,46 @@ const testEpoch = "ep1"
 
 var testSymbols = []string{"BTC-USD", "ETH-USD"}
 
-type feedOpt func(*Config, *hub.Config)
+// feedSetup is what the options of newFeed may change.
+type feedSetup struct {
+	cfg Config
+	hub hub.Config
+	// sendBuffer, if set, is SO_SNDBUF of every accepted connection: with
+	// a small receive buffer on the client, a viewer that stops reading
+	// blocks the server's writes after a few KiB.
+	sendBuffer int
+}
 
-func withConfig(f func(*Config)) feedOpt { return func(c *Config, _ *hub.Config) { f(c) } }
+type feedOpt func(*feedSetup)
 
-func withHub(f func(*hub.Config)) feedOpt { return func(_ *Config, h *hub.Config) { f(h) } }
+func withConfig(f func(*Config)) feedOpt { return func(s *feedSetup) { f(&s.cfg) } }
+
+func withHub(f func(*hub.Config)) feedOpt { return func(s *feedSetup) { f(&s.hub) } }
+
+func withSendBuffer(n int) feedOpt { return func(s *feedSetup) { s.sendBuffer = n } }
+
+// sndBufListener sets SO_SNDBUF on each accepted connection.
+type sndBufListener struct {
+	net.Listener
+	size int
+}
+
+func (l sndBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(l.size)
+	}
+	return c, err
+}
 
 func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hcfg := hub.Config{Symbols: testSymbols, Epoch: testEpoch, Logger: log}
-	cfg := Config{Logger: log}
+	set := feedSetup{cfg: Config{Logger: log}, hub: hub.Config{Symbols: testSymbols, Epoch: testEpoch, Logger: log}}
 	for _, o := range opts {
-		o(&cfg, &hcfg)
+		o(&set)
 	}
+	cfg, hcfg := set.cfg, set.hub
 	src := make(chan []*market.Event) // unbuffered: a send returns once the hub took the batch
 	h := hub.New(hcfg, src)
 	cfg.Hub = h
@@ -67,6 +93,9 @@ func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if set.sendBuffer > 0 {
+		ln = sndBufListener{ln, set.sendBuffer}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -243,4 +272,11 @@ func eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// ctxTimeout is a context that ends after d or with the test.
+func ctxTimeout(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
 }
