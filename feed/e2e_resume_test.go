@@ -3,6 +3,7 @@ package feed_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"sync"
@@ -283,5 +284,82 @@ func checkResets(t *testing.T, rc *rawConn, reason string) {
 			}
 			return
 		}
+	}
+}
+
+// TestE2EResumeLargerThanBacklog: a client that missed more than the
+// backlog limit holds resumes; the replay counts against the limit, so
+// the server sends a contiguous part of it and closes with 4008; each new
+// resume gets further, and the client catches up without a gap, a
+// duplicate or a reset. (Closing before sending the part that fit used
+// to make such a resume fail the same way forever.)
+func TestE2EResumeLargerThanBacklog(t *testing.T) {
+	ts := startServer(t, withSimRate(40), withBacklog(24<<10, 10*time.Second))
+	obs := ts.dial(nil)
+	ctx := ctxT(t)
+	chans, syms := []string{"trades", "book"}, []string{"BTC-USD", "ETH-USD"}
+	if _, err := obs.Subscribe(ctx, chans, syms); err != nil {
+		t.Fatal(err)
+	}
+	rc := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+	rc.subscribe(1, chans, syms)
+	got := newRecorder()
+	for got.lastSeq("book:BTC-USD") < 20 {
+		_, raw, err := rc.nextRaw(10 * time.Second)
+		must(t, err)
+		h, err := wire.DecodeHeader(wire.MsgPack, raw)
+		must(t, err)
+		got.add(raw, h)
+	}
+	rc.drop()
+	from := got.lastSeq("book:BTC-USD")
+	eventually(t, 20*time.Second, "the market to move on by more than the limit", func() bool {
+		s, _ := obs.LastSeq("book", "BTC-USD")
+		return s > from+600
+	})
+	target, _ := obs.LastSeq("book", "BTC-USD")
+	rounds, cuts := 0, 0
+	for got.lastSeq("book:BTC-USD") < target {
+		rounds++
+		if rounds > 30 {
+			t.Fatalf("no convergence after 30 resumes (at %d, target %d)", got.lastSeq("book:BTC-USD"), target)
+		}
+		since := map[string]uint64{}
+		for _, ch := range chans {
+			for _, s := range syms {
+				if l := got.lastSeq(wire.Stream(ch, s)); l > 0 {
+					since[wire.Stream(ch, s)] = l
+				}
+			}
+		}
+		before := got.lastSeq("book:BTC-USD")
+		rc := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+		rc.send(&wire.Subscribe{ID: wire.SomeID(2), Channels: chans, Symbols: syms, Epoch: rc.welcome.Epoch, Since: since})
+		rc.nextKind(wire.KindSubscribed, 5*time.Second)
+		for got.lastSeq("book:BTC-USD") < target {
+			m, raw, err := rc.nextRaw(10 * time.Second)
+			var ce *errClosed
+			if errors.As(err, &ce) && ce.code == 4008 {
+				cuts++
+				break
+			}
+			must(t, err)
+			switch m.(type) {
+			case *wire.Reset, *wire.BookSnapshot:
+				t.Fatalf("resume answered %+v", m)
+			}
+			h, err := wire.DecodeHeader(wire.MsgPack, raw)
+			must(t, err)
+			got.add(raw, h)
+		}
+		_ = rc.nc.Close()
+		if got.lastSeq("book:BTC-USD") == before {
+			t.Fatalf("resume %d made no progress from book seq %d", rounds, before)
+		}
+	}
+	got.check(t)
+	t.Logf("caught up %d book messages in %d resumes (%d cut with 4008)", target-from, rounds, cuts)
+	if cuts == 0 {
+		t.Errorf("the replay never passed the backlog limit: the test proves nothing")
 	}
 }

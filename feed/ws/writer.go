@@ -29,13 +29,20 @@ func (s *session) writeLoop() {
 			s.writeClose()
 			return
 		case <-q.Ready():
-			if q.Overflowed() {
-				s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
-				continue
-			}
+			overflowed := q.Overflowed()
 			if !s.flush(&items, &bufs) {
 				s.shut(ws.StatusAbnormalClosure, "")
 				s.kill()
+				continue
+			}
+			if overflowed {
+				// The queue took nothing after it overflowed, and what it
+				// holds (at most the backlog limit) was just sent: a
+				// contiguous prefix of every stream, replies included. Closing
+				// without it made a resume whose replay passes the limit
+				// fail before its first message, every time: the client
+				// came back with the same since, forever.
+				s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
 			}
 		case <-beat.C:
 			bufs = append(bufs[:0], pingFrame)
