@@ -39,6 +39,8 @@ type rawOpts struct {
 	header map[string]string
 	// rcvBuf, when set, is the socket's SO_RCVBUF, set before connecting.
 	rcvBuf int
+	// trailer is sent right after the request, in the same write.
+	trailer []byte
 }
 
 const sampleKey = "dGhlIHNhbXBsZSBub25jZQ==" // RFC 6455's example
@@ -85,6 +87,7 @@ func (ts *testServer) rawHandshake(o rawOpts) (*rawConn, *http.Response) {
 		}
 	}
 	req.WriteString("\r\n")
+	req.Write(o.trailer)
 	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := nc.Write(req.Bytes()); err != nil {
 		ts.t.Fatal(err)
