@@ -17,8 +17,8 @@ import (
 // quiescent point, that each rebuilt book equals GET /api/v1/book and a
 // fresh book_snapshot taken by a new subscriber.
 func TestE2EBookRebuild(t *testing.T) {
-	const wantDeltas = 4000
-	ts := startServer(t, withSimRate(40))
+	const wantDeltas = 6000
+	ts := startServer(t, withSimRate(120))
 	symbols := ts.Hub.Symbols()
 	ctx := ctxT(t)
 	type reader struct {

@@ -264,3 +264,29 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
+
+// TestE2ELatestValues: a new subscriber to conflatable streams gets each
+// one's latest value at once (after the subscribed reply, in offset
+// order), and nothing for a stream that has none yet.
+func TestE2ELatestValues(t *testing.T) {
+	ts := startServer(t, withoutSim())
+	tr := ts.trader(t, wire.JSON)
+	tr.placeNew(lim("bid", "BTC-USD", "buy", "0.5000", "59990.00"))
+	tr.placeNew(lim("ask", "BTC-USD", "sell", "0.2500", "60010.00"))
+	obs := ts.dial(nil)
+	if _, err := obs.Subscribe(ctxT(t), []string{"quote"}, []string{"BTC-USD"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "the two-sided quote", func() bool { s, _ := obs.LastSeq("quote", "BTC-USD"); return s >= 2 })
+
+	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc.subscribe(1, []string{"quote", "ticker"}, []string{"BTC-USD", "ETH-USD"})
+	q, ok := rc.next(5 * time.Second).(*wire.Quote)
+	if !ok || q.S != "BTC-USD" || q.Bid != "59990.00" || q.BidQty != "0.5000" || q.Ask != "60010.00" || q.AskQty != "0.2500" {
+		t.Fatalf("latest quote %+v", q)
+	}
+	rc.send(&wire.Ping{ID: wire.SomeID(2)})
+	if m := rc.next(5 * time.Second); m.Kind() != wire.KindPong {
+		t.Fatalf("after the latest quote: %T %+v (ETH-USD has no quote, no ticker before a trade)", m, m)
+	}
+}
