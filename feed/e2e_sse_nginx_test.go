@@ -1,0 +1,317 @@
+package feed_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tickcast/tickcast/feed/sse"
+	"github.com/tickcast/tickcast/feed/sse/ssetest"
+)
+
+// The reverse-proxy test runs a real nginx (Debian package nginx-light, or
+// nginx) in front of tickcast with the proxy defaults: proxy_buffering
+// on. It relies on tickcast's X-Accel-Buffering: no.
+
+// sseProxyLatencyBound is what p99 of (receive time − ts) through nginx
+// must stay under; maxLatencyBound bounds every event. Loopback, 2 shared
+// cores, -race, other tests running: typical figures are a few ms.
+const (
+	sseProxyLatencyBound = 250 * time.Millisecond
+	sseMaxLatencyBound   = time.Second
+)
+
+func nginxBinary(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
+		return "/usr/sbin/nginx"
+	}
+	if p, err := exec.LookPath("nginx"); err == nil {
+		return p
+	}
+	t.Fatal("nginx not found at /usr/sbin/nginx or on PATH: the SSE reverse-proxy test needs it " +
+		"(Debian: apt-get install nginx-light)")
+	return ""
+}
+
+// nginx is a running nginx with its own prefix, config, pid, logs and temp
+// paths under a test directory.
+type nginx struct {
+	Addr string
+	Dir  string
+	cmd  *exec.Cmd
+}
+
+// nginxConf is the whole config; %[1]s is the directory, %[2]d the port,
+// %[3]s the locations, %[4]s options of listen. No proxy_buffering line:
+// the default (on) stays.
+const nginxConf = `daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path %[1]s/client_body;
+    proxy_temp_path %[1]s/proxy_temp;
+    fastcgi_temp_path %[1]s/fastcgi_temp;
+    uwsgi_temp_path %[1]s/uwsgi_temp;
+    scgi_temp_path %[1]s/scgi_temp;
+    server {
+        listen 127.0.0.1:%[2]d%[4]s;
+%[3]s
+    }
+}
+`
+
+// startNginx runs nginx with the given location blocks; "{dir}" in them
+// is its directory. listenOpts are added to the listen directive.
+func startNginx(t testing.TB, listenOpts, locations string) *nginx {
+	t.Helper()
+	bin := nginxBinary(t)
+	dir := t.TempDir()
+	for attempt := 0; ; attempt++ {
+		port := freePort(t)
+		conf := filepath.Join(dir, "nginx.conf")
+		locs := strings.ReplaceAll(locations, "{dir}", dir)
+		if err := os.WriteFile(conf, []byte(fmt.Sprintf(nginxConf, dir, port, locs, listenOpts)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		cmd := exec.Command(bin, "-p", dir+"/", "-c", conf, "-e", filepath.Join(dir, "error.log"))
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("starting %s: %v", bin, err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		n := &nginx{Addr: "127.0.0.1:" + strconv.Itoa(port), Dir: dir, cmd: cmd}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			select {
+			case err := <-exited:
+				log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+				if attempt < 3 && bytes.Contains(log, []byte("Address already in use")) {
+					goto retry // the free port was taken meanwhile
+				}
+				t.Fatalf("nginx exited: %v\n%s\n%s", err, out.Bytes(), log)
+			default:
+			}
+			if c, err := net.DialTimeout("tcp4", n.Addr, time.Second); err == nil {
+				c.Close()
+				t.Cleanup(func() {
+					_ = cmd.Process.Signal(syscall.SIGTERM)
+					select {
+					case <-exited:
+					case <-time.After(5 * time.Second):
+						_ = cmd.Process.Kill()
+						<-exited
+					}
+				})
+				return n
+			}
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("nginx did not listen on %s", n.Addr)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	retry:
+	}
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// tempBytes returns the size of nginx's open files under sub of its
+// directory (nginx unlinks a temp file as soon as it creates it, so /proc
+// is the way to see one).
+func (n *nginx) tempBytes(t testing.TB, sub string) int64 {
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", n.cmd.Process.Pid))
+	if err != nil {
+		t.Fatalf("reading nginx's fds: %v", err)
+	}
+	var size int64
+	for _, fd := range fds {
+		path := fmt.Sprintf("/proc/%d/fd/%s", n.cmd.Process.Pid, fd.Name())
+		target, _ := os.Readlink(path)
+		if strings.HasPrefix(target, filepath.Join(n.Dir, sub)+"/") {
+			if fi, err := os.Stat(path); err == nil {
+				size += fi.Size() + 1 // an empty temp file counts too
+			}
+		}
+	}
+	return size
+}
+
+// latencies returns the receive time − ts of the events stamped after
+// since (the first events of a stream are the latest values, older).
+func latencies(evs []sseEvent, since time.Time) []time.Duration {
+	var out []time.Duration
+	for _, e := range evs {
+		if e.TS > since.UnixNano() {
+			out = append(out, e.At.Sub(time.Unix(0, e.TS)))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func pct(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[min(len(d)-1, int(float64(len(d))*p))]
+}
+
+// TestE2ESSEThroughNginx runs nginx with its default buffering in front of
+// tickcast and shows that events, heartbeats, errors and resume all go
+// through it as if it were not there, with the latency bound above; and,
+// as a control, that buffering is really on: where nginx is told to ignore
+// X-Accel-Buffering, a viewer that stops reading gets its backlog spooled
+// to a temp file by nginx (hiding the slowness from tickcast and delaying
+// that viewer without bound), and where the header is honoured it does
+// not.
+func TestE2ESSEThroughNginx(t *testing.T) {
+	t.Parallel()
+	live := startServer(t)
+	quiet := startServer(t, withoutSim(), withSSE(func(c *sse.Config) { c.Heartbeat = 50 * time.Millisecond }))
+	busy := startServer(t, withSimRate(30))
+	recommended := `proxy_http_version 1.1; proxy_set_header Connection ""; proxy_read_timeout 1h;`
+	ng := startNginx(t, "", fmt.Sprintf(`
+        location /bare/ { proxy_pass http://%[1]s/; }
+        location /live/ { proxy_pass http://%[1]s/; %[3]s }
+        location /quiet/ { proxy_pass http://%[2]s/; }`,
+		live.Addr, quiet.Addr, recommended))
+	// The control's nginx sends to viewers through 4 KiB socket buffers, so
+	// that a viewer that stops reading fills nginx's own buffers at once
+	// rather than after megabytes.
+	ctl := startNginx(t, " sndbuf=4k", fmt.Sprintf(`
+        location /busy/ { proxy_pass http://%[1]s/; %[2]s proxy_temp_path {dir}/honoured_temp; }
+        location /busy-ignoring/ { proxy_pass http://%[1]s/; %[2]s proxy_temp_path {dir}/ignoring_temp;
+            proxy_ignore_headers X-Accel-Buffering; }`,
+		busy.Addr, recommended))
+
+	t.Run("heartbeats of a quiet stream are not held back", func(t *testing.T) {
+		t0 := time.Now()
+		s := sseDialAt(t, ng.Addr, "/quiet/sse?channels=trades", nil)
+		if s.Resp.StatusCode != 200 || s.Resp.Header.Get("Content-Type") != "text/event-stream" || s.Resp.Header.Get("Cache-Control") != "no-cache" {
+			t.Fatalf("through nginx: %d %v", s.Resp.StatusCode, s.Resp.Header)
+		}
+		_ = s.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		r, err := s.Next()
+		if err != nil || r.Kind != ssetest.KindRetry {
+			t.Fatalf("first record %+v %v", r, err)
+		}
+		var at []time.Time
+		for len(at) < 10 {
+			r, err := s.Next()
+			must(t, err)
+			if r.Kind == ssetest.KindComment {
+				at = append(at, time.Now())
+			}
+		}
+		// 6 bytes every 50 ms: anything in the path that waited for a
+		// buffer to fill would hold them for seconds.
+		if d := at[len(at)-1].Sub(t0); d > 2*time.Second {
+			t.Fatalf("10 heartbeats took %v through nginx", d)
+		}
+		t.Logf("10 heartbeats (every 50 ms) through nginx in %v", at[len(at)-1].Sub(t0))
+	})
+
+	t.Run("events arrive promptly and completely", func(t *testing.T) {
+		q := "/sse?channels=trades,book,quote,ticker&symbols=" + strings.Join(live.Hub.Symbols(), ",")
+		t0 := time.Now()
+		views := map[string]*sseCollector{
+			"direct":                sseCollect(t, sseDialAt(t, live.Addr, q, nil)),
+			"nginx defaults":        sseCollect(t, sseDialAt(t, ng.Addr, "/bare"+q, nil)),
+			"nginx recommended cfg": sseCollect(t, sseDialAt(t, ng.Addr, "/live"+q, nil)),
+		}
+		time.Sleep(2 * time.Second)
+		for name, c := range views {
+			evs := c.events()
+			lat := latencies(evs, t0)
+			if len(lat) < 50 {
+				t.Fatalf("%s: only %d live events in 2 s", name, len(lat))
+			}
+			p99, worst := pct(lat, 0.99), lat[len(lat)-1]
+			t.Logf("%-22s %4d events: latency p50 %v p99 %v max %v", name, len(lat), pct(lat, 0.5), p99, worst)
+			if p99 > sseProxyLatencyBound || worst > sseMaxLatencyBound {
+				t.Errorf("%s: p99 %v max %v, bounds %v and %v", name, p99, worst, sseProxyLatencyBound, sseMaxLatencyBound)
+			}
+			sseCheckLossless(t, slices.DeleteFunc(evs, func(e sseEvent) bool { return e.Ch != "trades" && e.Ch != "book" || e.T == "book_snapshot" }))
+		}
+	})
+
+	t.Run("Last-Event-ID resumes through nginx", func(t *testing.T) {
+		q := "/live/sse?channels=trades,book&symbols=" + strings.Join(live.Hub.Symbols(), ",")
+		var got []sseEvent
+		hdr := http.Header(nil)
+		for session := 0; session < 3; session++ {
+			s := sseDialAt(t, ng.Addr, q, hdr)
+			_ = s.Conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			for n := 0; n < 30; n++ {
+				r, err := s.NextEvent()
+				must(t, err)
+				if e := sseDecode(t, r); e.T != "book_snapshot" {
+					got = append(got, e)
+				} else if session > 0 {
+					t.Fatalf("a snapshot after resuming")
+				}
+			}
+			_ = s.Close()
+			hdr = http.Header{"Last-Event-ID": {s.LastID}}
+			time.Sleep(100 * time.Millisecond)
+		}
+		sseCheckLossless(t, got)
+	})
+
+	t.Run("errors pass through", func(t *testing.T) {
+		s := sseDialAt(t, ng.Addr, "/live/sse?channels=nope", nil)
+		var body bytes.Buffer
+		_, _ = body.ReadFrom(s.Body)
+		if s.Resp.StatusCode != 400 || !strings.Contains(body.String(), `"code":"unknown_channel"`) {
+			t.Fatalf("%d %s", s.Resp.StatusCode, body.String())
+		}
+	})
+
+	t.Run("control: nginx buffering is on and the header turns it off", func(t *testing.T) {
+		q := "/sse?channels=trades,book,quote&symbols=" + strings.Join(busy.Hub.Symbols(), ",")
+		stall := func(prefix string) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			s, err := ssetest.Dial(ctx, ctl.Addr, prefix+q, ssetest.Options{ReadBuffer: 4096})
+			must(t, err)
+			t.Cleanup(func() { _ = s.Close() })
+		}
+		stall("/busy")
+		stall("/busy-ignoring")
+		// Both viewers get the same messages at the same pace: by the time
+		// one has 256 KiB on disk, the other would have some too.
+		eventually(t, 15*time.Second, "nginx to spool 256 KiB for the viewer that ignores X-Accel-Buffering", func() bool {
+			return ctl.tempBytes(t, "ignoring_temp") >= 256<<10
+		})
+		if n := ctl.tempBytes(t, "honoured_temp"); n != 0 {
+			t.Fatalf("nginx spooled %d bytes for a viewer with X-Accel-Buffering: no", n)
+		}
+	})
+}
