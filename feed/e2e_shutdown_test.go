@@ -44,8 +44,12 @@ func TestE2EShutdown(t *testing.T) {
 			if stuck {
 				rc := ts.rawDial("tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
 				rc.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book", "quote", "ticker"}, Symbols: syms})
-				// Let its writer block on the full socket.
-				time.Sleep(300 * time.Millisecond)
+				// Its writer blocks on the full socket: its quotes start
+				// being conflated.
+				before := ts.metric("tickcast_conflations_total")
+				eventually(t, 10*time.Second, "the stuck client's writer to block", func() bool {
+					return ts.metric("tickcast_conflations_total") > before
+				})
 			}
 			want := len(clients) + len(raws)
 			if stuck {
