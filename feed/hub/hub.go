@@ -142,6 +142,15 @@ func (h *Hub) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
+			// Control requests queued before this batch was published run
+			// first. A session registers (Add) before its welcome, so the
+			// venue's reply to its first operation comes after; but with
+			// both waiting, select picked one at random and the reply to
+			// a session not yet registered was dropped (an auth that never
+			// got its authed).
+			for n := len(h.ctrl); n > 0; n-- {
+				(<-h.ctrl)()
+			}
 			h.publish(batch)
 		case fn := <-h.ctrl:
 			fn()

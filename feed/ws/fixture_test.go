@@ -28,6 +28,9 @@ type fakeVenue struct {
 	mu       sync.Mutex
 	placed   []string
 	detached []string
+	// publish, when set, receives the authed reply Auth makes, as the
+	// venue would publish it.
+	publish func(*market.Event)
 }
 
 var _ Venue = (*fakeVenue)(nil)
@@ -52,7 +55,12 @@ func (v *fakeVenue) AmendOrder(market.Origin, string, market.OrderRef, market.Am
 	return nil
 }
 func (v *fakeVenue) CancelAll(market.Origin, string, string) error { return nil }
-func (v *fakeVenue) Auth(market.Origin, string, bool) error        { return nil }
+func (v *fakeVenue) Auth(origin market.Origin, account string, _ bool) error {
+	if v.publish != nil {
+		v.publish(&market.Event{Kind: market.KindAuthed, Direct: true, Origin: origin, Account: account})
+	}
+	return nil
+}
 func (v *fakeVenue) Detach(_ context.Context, _ uint64, account string) error {
 	v.mu.Lock()
 	v.detached = append(v.detached, account)
@@ -125,16 +133,29 @@ type fixture struct {
 	log     *logSink
 	src     chan []*market.Event
 	addr    string
+	runHub  func() // starts the hub (once)
 }
 
 func newFixture(t testing.TB, listen bool, mod func(*Config)) *fixture {
+	t.Helper()
+	f := newFixtureIdle(t, listen, mod)
+	f.runHub()
+	return f
+}
+
+// newFixtureIdle is newFixture with the hub not running yet: what is sent
+// to it waits in its queues until runHub.
+func newFixtureIdle(t testing.TB, listen bool, mod func(*Config)) *fixture {
 	t.Helper()
 	f := &fixture{venue: &fakeVenue{}, metrics: &fakeMetrics{}, log: &logSink{}, src: make(chan []*market.Event, 16)}
 	logger := slog.New(f.log)
 	f.hub = hub.New(hub.Config{Symbols: []string{"BTC-USD"}, Epoch: "fixture", Logger: logger}, f.src)
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
-	go func() { defer close(hubDone); _ = f.hub.Run(ctx) }()
+	var once sync.Once
+	f.runHub = func() {
+		once.Do(func() { go func() { defer close(hubDone); _ = f.hub.Run(ctx) }() })
+	}
 	cfg := Config{Hub: f.hub, Venue: f.venue, Metrics: f.metrics, Logger: logger}
 	if mod != nil {
 		mod(&cfg)
@@ -160,6 +181,7 @@ func newFixture(t testing.TB, listen bool, mod func(*Config)) *fixture {
 		if httpSrv != nil {
 			_ = httpSrv.ShutdownWithContext(sctx)
 		}
+		f.runHub() // so that it can stop
 		cancel()
 		<-hubDone
 	})
