@@ -1,6 +1,7 @@
 package market
 
 import (
+	"cmp"
 	"hash/crc32"
 	"math/bits"
 	"slices"
@@ -144,9 +145,9 @@ func (bs *bookState) publishDelta() {
 			return int(a.side) - int(b.side) // bids first
 		}
 		if a.side == orders.Buy {
-			return cmpInt(b.price, a.price) // bids descending
+			return cmp.Compare(b.price, a.price) // bids descending
 		}
-		return cmpInt(a.price, b.price) // asks ascending
+		return cmp.Compare(a.price, b.price) // asks ascending
 	})
 	d := &BookData{}
 	for _, c := range bs.changes {
@@ -166,16 +167,6 @@ func (bs *bookState) publishDelta() {
 		d.Asks = []PriceLevel{}
 	}
 	bs.public(KindBook, streamBook).Book = d
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // checksum computes PROTOCOL 4.4's CRC-32 of the book as it is now.

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -75,20 +76,10 @@ func (h *Hub) subscribe(sub *Sub, r Request) {
 		}
 		s.add(sub)
 	}
-	slices.SortFunc(latest, func(a, b *Frame) int { return cmpU64(a.Off, b.Off) })
+	slices.SortFunc(latest, func(a, b *Frame) int { return cmp.Compare(a.Off, b.Off) })
 	for _, f := range latest {
 		sub.push(f)
 	}
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // reset tells sub that stream s cannot be resumed; a book gets a fresh
@@ -172,7 +163,7 @@ func (h *Hub) SubscribeSSE(ctx context.Context, sub *Sub, streams []*Stream, epo
 				first = append(first, s.last)
 			}
 		}
-		slices.SortFunc(first, func(a, b *Frame) int { return cmpU64(a.Off, b.Off) })
+		slices.SortFunc(first, func(a, b *Frame) int { return cmp.Compare(a.Off, b.Off) })
 		for _, f := range first {
 			sub.push(f)
 		}
