@@ -54,8 +54,7 @@ func TestE2EHandshake(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.srv.t = t
-			rc, resp := c.srv.rawHandshake(rawOpts{header: c.header})
+			rc, resp := c.srv.rawHandshake(t, rawOpts{header: c.header})
 			if resp.StatusCode != c.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
 			}
@@ -210,14 +209,12 @@ func TestE2ECloseCodes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ts.t = t
-			rc := ts.rawDial(c.proto, rawOpts{})
+			rc := ts.rawDial(t, c.proto, rawOpts{})
 			c.act(t, rc)
 			rc.expectClose(c.code, 5*time.Second)
 			rc.expectEOF(3 * time.Second)
 		})
 	}
-	ts.t = t
 	eventually(t, 5*time.Second, "sessions to end", func() bool { return ts.Server.WSSessions() == 0 })
 }
 
@@ -226,7 +223,7 @@ func TestE2ECloseCodes(t *testing.T) {
 // frame or in fragments; the connection stays open.
 func TestE2EMessageLimitBoundary(t *testing.T) {
 	ts := startServer(t, withoutSim())
-	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	msg := bytes.Repeat([]byte{' '}, 65536)
 	msg[0], msg[len(msg)-1] = '[', ']'
 	rc.sendBytes(msg)
@@ -263,8 +260,8 @@ func TestE2EConnectionLimit(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ts := startServer(t, withoutSim(), withWS(c.set))
-			first := ts.rawDial("", rawOpts{})
-			second, resp := ts.rawHandshake(rawOpts{})
+			first := ts.rawDial(t, "", rawOpts{})
+			second, resp := ts.rawHandshake(t, rawOpts{})
 			if resp.StatusCode != http.StatusSwitchingProtocols {
 				t.Fatalf("status %d", resp.StatusCode)
 			}
@@ -278,7 +275,7 @@ func TestE2EConnectionLimit(t *testing.T) {
 			must(t, first.writeFrame(closeFrame(ws.StatusNormalClosure, "")))
 			first.expectClose(ws.StatusNormalClosure, 5*time.Second)
 			eventually(t, 5*time.Second, "the slot to free", func() bool { return ts.Server.WSSessions() == 0 })
-			third := ts.rawDial("", rawOpts{})
+			third := ts.rawDial(t, "", rawOpts{})
 			third.send(&wire.Ping{ID: wire.SomeID(2)})
 			if _, ok := third.next(5 * time.Second).(*wire.Pong); !ok {
 				t.Fatal("no pong after the slot freed")
@@ -291,7 +288,7 @@ func TestE2EConnectionLimit(t *testing.T) {
 // payload; the application ping op with a pong carrying its id.
 func TestE2EPingPong(t *testing.T) {
 	ts := startServer(t, withoutSim())
-	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	must(t, rc.writeFrame(ws.NewPingFrame([]byte("hello"))))
 	f, err := rc.frame(5 * time.Second)
 	must(t, err)

@@ -22,12 +22,12 @@ func TestE2EHeartbeat(t *testing.T) {
 	ts := startServer(t, withoutSim(), withWS(func(c *wsfeed.Config) { c.Heartbeat = beat }))
 
 	t0 := time.Now() // before the server starts its idle clock
-	silent := ts.rawDial("tickcast.v1.json", rawOpts{})
+	silent := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	if silent.welcome.HeartbeatMS != 100 {
 		t.Fatalf("welcome heartbeat_ms %d", silent.welcome.HeartbeatMS)
 	}
-	ponger := ts.rawDial("tickcast.v1.json", rawOpts{})
-	pinger := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+	ponger := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
+	pinger := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{})
 	// The ponger answers every ping frame; the pinger sends an application
 	// ping every interval and reads the pong. Both for 10 intervals.
 	until := time.Now().Add(10 * beat)
@@ -106,7 +106,7 @@ func TestE2EFrameWithUpgrade(t *testing.T) {
 	frame := ws.MaskFrameInPlaceWith(ws.NewTextFrame([]byte(`{"op":"ping","id":77}`)), ws.NewMask())
 	var b bytes.Buffer
 	must(t, ws.WriteFrame(&b, frame))
-	rc, resp := ts.rawHandshake(rawOpts{header: map[string]string{"Sec-WebSocket-Protocol": "tickcast.v1.json"}, trailer: b.Bytes()})
+	rc, resp := ts.rawHandshake(t, rawOpts{header: map[string]string{"Sec-WebSocket-Protocol": "tickcast.v1.json"}, trailer: b.Bytes()})
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		t.Fatalf("status %d", resp.StatusCode)
 	}

@@ -15,8 +15,7 @@ func TestE2ESubscribeErrors(t *testing.T) {
 	ts := startServer(t, withoutSim(), withHub(func(c *hub.Config) { c.MaxSubscriptions = 4 }))
 	for _, proto := range []string{"tickcast.v1.json", "tickcast.v1.msgpack"} {
 		t.Run(proto, func(t *testing.T) {
-			ts.t = t
-			rc := ts.rawDial(proto, rawOpts{})
+			rc := ts.rawDial(t, proto, rawOpts{})
 			cases := []struct {
 				name     string
 				op       wire.Op
@@ -88,7 +87,7 @@ func TestE2EUnsubscribeStops(t *testing.T) {
 	if _, err := obs.Subscribe(ctx, []string{"book"}, []string{"BTC-USD"}); err != nil {
 		t.Fatal(err)
 	}
-	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc.subscribe(1, []string{"book"}, []string{"BTC-USD"})
 	rc.nextKind(wire.KindBookSnapshot, 5*time.Second)
 	rc.send(&wire.Unsubscribe{ID: wire.SomeID(2), Channels: []string{"book"}, Symbols: []string{"BTC-USD"}})
@@ -135,15 +134,14 @@ func TestE2EMalformedOps(t *testing.T) {
 		{"msgpack unknown op", "tickcast.v1.msgpack", wire.AppendOp(wire.MsgPack, nil, fakeOp{name: "fly", id: 14}), wire.CodeUnknownOp, wire.SomeID(14)},
 		{"msgpack array", "tickcast.v1.msgpack", []byte{0x92, 0x01, 0x02}, wire.CodeBadRequest, wire.ID{}},
 	}
-	conns := map[string]*rawConn{}
+	conns := map[string]*rawConn{
+		"tickcast.v1.json":    ts.rawDial(t, "tickcast.v1.json", rawOpts{}),
+		"tickcast.v1.msgpack": ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{}),
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rc := conns[c.proto]
-			if rc == nil {
-				rc = ts.rawDial(c.proto, rawOpts{})
-				conns[c.proto] = rc
-			}
-			rc.t = t
+			rc.t = t // one connection per subprotocol, shared by the cases
 			rc.sendBytes(c.raw)
 			e, ok := rc.next(5 * time.Second).(*wire.Error)
 			if !ok || e.Code != c.code || e.ID != c.id {
@@ -179,7 +177,7 @@ func (o fakeOp) AppendJSON(dst []byte) []byte {
 // open order.
 func TestE2EAuth(t *testing.T) {
 	ts := startServer(t, withoutSim())
-	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc.send(&wire.Auth{ID: wire.SomeID(1), Token: "forged.token"})
 	if e, ok := rc.next(5 * time.Second).(*wire.Error); !ok || e.Code != wire.CodeInvalidToken || e.ID != wire.SomeID(1) {
 		t.Fatalf("forged token: %+v", e)
@@ -279,7 +277,7 @@ func TestE2ELatestValues(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, "the two-sided quote", func() bool { s, _ := obs.LastSeq("quote", "BTC-USD"); return s >= 2 })
 
-	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc.subscribe(1, []string{"quote", "ticker"}, []string{"BTC-USD", "ETH-USD"})
 	q, ok := rc.next(5 * time.Second).(*wire.Quote)
 	if !ok || q.S != "BTC-USD" || q.Bid != "59990.00" || q.BidQty != "0.5000" || q.Ask != "60010.00" || q.AskQty != "0.2500" {

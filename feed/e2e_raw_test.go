@@ -47,8 +47,8 @@ const sampleKey = "dGhlIHNhbXBsZSBub25jZQ==" // RFC 6455's example
 
 // rawHandshake connects and sends an upgrade request; it returns the
 // connection and the server's HTTP answer, whatever its status.
-func (ts *testServer) rawHandshake(o rawOpts) (*rawConn, *http.Response) {
-	ts.t.Helper()
+func (ts *testServer) rawHandshake(t testing.TB, o rawOpts) (*rawConn, *http.Response) {
+	t.Helper()
 	d := net.Dialer{Timeout: 5 * time.Second}
 	if o.rcvBuf > 0 {
 		d.Control = func(_, _ string, c syscall.RawConn) error {
@@ -61,9 +61,9 @@ func (ts *testServer) rawHandshake(o rawOpts) (*rawConn, *http.Response) {
 	}
 	nc, err := d.Dial("tcp", ts.Addr)
 	if err != nil {
-		ts.t.Fatal(err)
+		t.Fatal(err)
 	}
-	ts.t.Cleanup(func() { _ = nc.Close() })
+	t.Cleanup(func() { _ = nc.Close() })
 	h := map[string]string{
 		"Host":                  ts.Addr,
 		"Upgrade":               "websocket",
@@ -90,15 +90,15 @@ func (ts *testServer) rawHandshake(o rawOpts) (*rawConn, *http.Response) {
 	req.Write(o.trailer)
 	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := nc.Write(req.Bytes()); err != nil {
-		ts.t.Fatal(err)
+		t.Fatal(err)
 	}
 	br := bufio.NewReaderSize(nc, 64<<10)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		ts.t.Fatalf("handshake answer: %v", err)
+		t.Fatalf("handshake answer: %v", err)
 	}
 	_ = nc.SetDeadline(time.Time{})
-	rc := &rawConn{t: ts.t, nc: nc, br: br, resp: resp, format: wire.MsgPack}
+	rc := &rawConn{t: t, nc: nc, br: br, resp: resp, format: wire.MsgPack}
 	if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
 		rc.format, _ = wire.FormatOf(p)
 	}
@@ -107,21 +107,21 @@ func (ts *testServer) rawHandshake(o rawOpts) (*rawConn, *http.Response) {
 
 // rawDial upgrades with subprotocol proto ("" offers none) and reads the
 // welcome.
-func (ts *testServer) rawDial(proto string, o rawOpts) *rawConn {
-	ts.t.Helper()
+func (ts *testServer) rawDial(t testing.TB, proto string, o rawOpts) *rawConn {
+	t.Helper()
 	if proto != "" {
 		if o.header == nil {
 			o.header = map[string]string{}
 		}
 		o.header["Sec-WebSocket-Protocol"] = proto
 	}
-	rc, resp := ts.rawHandshake(o)
+	rc, resp := ts.rawHandshake(t, o)
 	if resp.StatusCode != http.StatusSwitchingProtocols {
-		ts.t.Fatalf("upgrade refused: %s", resp.Status)
+		t.Fatalf("upgrade refused: %s", resp.Status)
 	}
 	w, ok := rc.next(5 * time.Second).(*wire.Welcome)
 	if !ok {
-		ts.t.Fatal("first message is not the welcome")
+		t.Fatal("first message is not the welcome")
 	}
 	rc.welcome = w
 	return rc

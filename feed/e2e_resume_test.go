@@ -156,7 +156,7 @@ func TestE2EResumeReplay(t *testing.T) {
 	if _, err := o.Subscribe(ctx, chans, syms); err != nil {
 		t.Fatal(err)
 	}
-	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc.subscribe(1, chans, syms)
 	mine := newRecorder()
 	for mine.lastSeq("trades:BTC-USD") < 3 || mine.lastSeq("book:BTC-USD") < 50 {
@@ -173,7 +173,7 @@ func TestE2EResumeReplay(t *testing.T) {
 		return obs.lastSeq("trades:BTC-USD") >= since["trades:BTC-USD"]+3 && obs.lastSeq("book:BTC-USD") >= since["book:BTC-USD"]+100
 	})
 	missed := obs.lastSeq("book:BTC-USD") - since["book:BTC-USD"]
-	rc2 := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc2 := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc2.send(&wire.Subscribe{ID: wire.SomeID(2), Channels: chans, Symbols: syms, Epoch: rc.welcome.Epoch, Since: since})
 	if s, ok := rc2.next(5 * time.Second).(*wire.Subscribed); !ok || s.ID != wire.SomeID(2) {
 		t.Fatalf("first answer %+v, want subscribed", s)
@@ -212,7 +212,7 @@ func TestE2EResumeReplay(t *testing.T) {
 // follow.
 func TestE2EResumeEpochChanged(t *testing.T) {
 	ts := startServer(t, withSimRate(40))
-	rc := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{})
 	rc.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book"}, Symbols: []string{"BTC-USD"},
 		Epoch: "an-older-epoch", Since: map[string]uint64{"trades:BTC-USD": 5, "book:BTC-USD": 7}})
 	checkResets(t, rc, wire.ResetEpochChanged)
@@ -230,13 +230,13 @@ func TestE2EResumeHistoryExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 10*time.Second, "history to roll", func() bool { s, _ := obs.LastSeq("book", "BTC-USD"); return s > 300 })
-	rc := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book"}, Symbols: []string{"BTC-USD"},
 		Epoch: rc.welcome.Epoch, Since: map[string]uint64{"trades:BTC-USD": 0, "book:BTC-USD": 1}})
 	checkResets(t, rc, wire.ResetHistoryExpired)
 
 	// A resume from one message back is within any history.
-	rc2 := ts.rawDial("tickcast.v1.json", rawOpts{})
+	rc2 := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	cur, _ := obs.LastSeq("book", "BTC-USD")
 	rc2.send(&wire.Subscribe{ID: wire.SomeID(2), Channels: []string{"book"}, Symbols: []string{"BTC-USD"},
 		Epoch: rc2.welcome.Epoch, Since: map[string]uint64{"book:BTC-USD": cur - 1}})
@@ -301,7 +301,7 @@ func TestE2EResumeLargerThanBacklog(t *testing.T) {
 	if _, err := obs.Subscribe(ctx, chans, syms); err != nil {
 		t.Fatal(err)
 	}
-	rc := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+	rc := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{})
 	rc.subscribe(1, chans, syms)
 	got := newRecorder()
 	for got.lastSeq("book:BTC-USD") < 20 {
@@ -333,7 +333,7 @@ func TestE2EResumeLargerThanBacklog(t *testing.T) {
 			}
 		}
 		before := got.lastSeq("book:BTC-USD")
-		rc := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+		rc := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{})
 		rc.send(&wire.Subscribe{ID: wire.SomeID(2), Channels: chans, Symbols: syms, Epoch: rc.welcome.Epoch, Since: since})
 		rc.nextKind(wire.KindSubscribed, 5*time.Second)
 		for got.lastSeq("book:BTC-USD") < target {

@@ -37,12 +37,12 @@ func TestE2EShutdown(t *testing.T) {
 			}
 			var raws []*rawConn
 			for _, proto := range []string{"tickcast.v1.json", "tickcast.v1.msgpack", ""} {
-				rc := ts.rawDial(proto, rawOpts{})
+				rc := ts.rawDial(t, proto, rawOpts{})
 				rc.subscribe(1, []string{"book", "quote"}, []string{"BTC-USD"})
 				raws = append(raws, rc)
 			}
 			if stuck {
-				rc := ts.rawDial("tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
+				rc := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
 				rc.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book", "quote", "ticker"}, Symbols: syms})
 				// Its writer blocks on the full socket: its quotes start
 				// being conflated.

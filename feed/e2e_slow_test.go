@@ -51,7 +51,7 @@ func TestE2ESlowConsumer(t *testing.T) {
 	conflatedBefore := ts.metric("tickcast_conflations_total")
 	cutBefore := ts.metric("tickcast_slow_consumer_disconnects_total")
 
-	slow := ts.rawDial("tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
+	slow := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
 	slow.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: chans, Symbols: syms})
 	t0 := time.Now()
 	eventually(t, 20*time.Second, "the slow consumer to be cut off", func() bool {
@@ -123,7 +123,7 @@ func TestE2ESlowConsumer(t *testing.T) {
 		for k, v := range resumed.last {
 			since[k] = v
 		}
-		again := ts.rawDial("tickcast.v1.msgpack", rawOpts{})
+		again := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{})
 		again.send(&wire.Subscribe{ID: wire.SomeID(2), Channels: []string{"trades", "book"}, Symbols: syms, Epoch: slow.welcome.Epoch, Since: since})
 		again.nextKind(wire.KindSubscribed, 5*time.Second)
 		for resumed.lastSeq("book:BTC-USD") < target {
