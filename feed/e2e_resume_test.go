@@ -235,9 +235,17 @@ func TestE2EResumeHistoryExpired(t *testing.T) {
 		Epoch: rc.welcome.Epoch, Since: map[string]uint64{"trades:BTC-USD": 0, "book:BTC-USD": 1}})
 	checkResets(t, rc, wire.ResetHistoryExpired)
 
-	// A resume from one message back is within any history.
+	// A resume from one message back is within the history, once the
+	// market is quiet (at this rate 64 messages are a few milliseconds).
+	ts.pauseSim()
+	var cur uint64
+	eventually(t, 5*time.Second, "the book to settle", func() bool {
+		prev := cur
+		cur = ts.restBook("BTC-USD").Seq
+		s, _ := obs.LastSeq("book", "BTC-USD")
+		return cur == prev && s == cur
+	})
 	rc2 := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
-	cur, _ := obs.LastSeq("book", "BTC-USD")
 	rc2.send(&wire.Subscribe{ID: wire.SomeID(2), Channels: []string{"book"}, Symbols: []string{"BTC-USD"},
 		Epoch: rc2.welcome.Epoch, Since: map[string]uint64{"book:BTC-USD": cur - 1}})
 	rc2.nextKind(wire.KindSubscribed, 5*time.Second)
