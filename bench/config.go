@@ -1,0 +1,248 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// ErrConfig reports an invalid Config.
+var ErrConfig = errors.New("bench: invalid config")
+
+// Config configures a run. The zero value of every field except Target
+// means the documented default.
+type Config struct {
+	// Target is the server: "http://host:port", "ws://host:port" or
+	// "host:port". The WebSocket, SSE, REST and metrics URLs derive from it.
+	Target string
+	// WS and SSE are the numbers of WebSocket and SSE clients.
+	WS, SSE int
+	// Duration is the measurement window; default 10 s.
+	Duration time.Duration
+	// Warmup runs between the end of the ramp and the window; default 2 s.
+	Warmup time.Duration
+	// Symbols the clients subscribe to; default BTC-USD.
+	Symbols []string
+	// Channels of the WebSocket clients; default trades, book, quote. The
+	// single name "none" leaves them unsubscribed (idle connections).
+	Channels []string
+	// SSEChannels of the SSE clients; default ticker.
+	SSEChannels []string
+	// SSESymbols of the SSE clients; default every symbol of the server
+	// (a viewer's ticker board).
+	SSESymbols []string
+	// Ramp is how many connections per second are opened, over all
+	// workers; default 2000.
+	Ramp float64
+	// RampTimeout bounds the ramp: past it, connections still pending are
+	// given up and the run goes on with those that are up; default the
+	// ramp's planned time plus 60 s.
+	RampTimeout time.Duration
+	// SourceIPs are the local addresses the connections are spread over
+	// (loopback targets need several past ~28k connections); default none
+	// (the kernel chooses).
+	SourceIPs []netip.Addr
+	// Orders is the order rate per second of the active mode; 0 is passive.
+	Orders float64
+	// Workers is the number of worker processes; 0 picks the fewest that
+	// hold the run's connections at ConnsPerWorker each (one: in-process).
+	Workers int
+	// ConnsPerWorker is the most connections one worker opens when Workers
+	// is 0; default 15,000 (the open-files limit is 20,000 per process).
+	ConnsPerWorker int
+	// ReadBufferSize of every WebSocket and SSE client; default 1024.
+	ReadBufferSize int
+	// Books makes the WebSocket clients rebuild and checksum order books
+	// (default off: pure fan-out; gaps are still detected by seq).
+	Books bool
+	// Progress receives the live progress lines; nil: none.
+	Progress io.Writer
+	// ProgressInterval is the time between progress lines; default 1 s.
+	ProgressInterval time.Duration
+	// Spawn starts worker processes; default Spawn (this binary again).
+	Spawn SpawnFunc
+	// Logger receives diagnostics; default discarded.
+	Logger *slog.Logger
+}
+
+// Defaults of Config.
+const (
+	DefaultDuration       = 10 * time.Second
+	DefaultWarmup         = 2 * time.Second
+	DefaultRamp           = 2000
+	DefaultConnsPerWorker = 15_000
+	DefaultReadBufferSize = 1024
+	DefaultSymbol         = "BTC-USD"
+)
+
+// Default channel lists.
+var (
+	DefaultChannels    = []string{"trades", "book", "quote"}
+	DefaultSSEChannels = []string{"ticker"}
+)
+
+// withDefaults validates c and fills in the defaults.
+func (c Config) withDefaults() (Config, error) {
+	if _, err := parseTarget(c.Target); err != nil {
+		return c, err
+	}
+	switch {
+	case c.WS < 0 || c.SSE < 0:
+		return c, fmt.Errorf("%w: negative client count", ErrConfig)
+	case c.Duration < 0 || c.Warmup < 0:
+		return c, fmt.Errorf("%w: negative duration", ErrConfig)
+	case c.Orders < 0 || c.Ramp < 0:
+		return c, fmt.Errorf("%w: negative rate", ErrConfig)
+	case c.Workers < 0 || c.ConnsPerWorker < 0:
+		return c, fmt.Errorf("%w: negative worker count", ErrConfig)
+	}
+	if c.Duration == 0 {
+		c.Duration = DefaultDuration
+	}
+	if c.Warmup == 0 {
+		c.Warmup = DefaultWarmup
+	}
+	if len(c.Symbols) == 0 {
+		c.Symbols = []string{DefaultSymbol}
+	}
+	if len(c.Channels) == 0 {
+		c.Channels = DefaultChannels
+	}
+	if len(c.Channels) == 1 && c.Channels[0] == "none" {
+		c.Channels = []string{}
+	}
+	if len(c.SSEChannels) == 0 {
+		c.SSEChannels = DefaultSSEChannels
+	}
+	if c.Ramp == 0 {
+		c.Ramp = DefaultRamp
+	}
+	if c.RampTimeout <= 0 {
+		planned := time.Duration(float64(c.WS+c.SSE) / c.Ramp * float64(time.Second))
+		c.RampTimeout = planned + 60*time.Second
+	}
+	if c.ConnsPerWorker == 0 {
+		c.ConnsPerWorker = DefaultConnsPerWorker
+	}
+	if c.ReadBufferSize <= 0 {
+		c.ReadBufferSize = DefaultReadBufferSize
+	}
+	if c.ProgressInterval <= 0 {
+		c.ProgressInterval = time.Second
+	}
+	if c.Spawn == nil {
+		c.Spawn = Spawn
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// workerCount is the number of workers the run uses.
+func (c *Config) workerCount() int {
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	conns := c.WS + c.SSE + traders(c.Orders)
+	return max(1, (conns+c.ConnsPerWorker-1)/c.ConnsPerWorker)
+}
+
+// endpoints are the URLs derived from Config.Target.
+type endpoints struct {
+	HTTP string // http://host:port, no trailing slash
+	WS   string // ws://host:port/ws
+	Host string // host:port
+}
+
+// parseTarget derives the endpoints from a target.
+func parseTarget(t string) (endpoints, error) {
+	if t == "" {
+		return endpoints{}, fmt.Errorf("%w: target is required", ErrConfig)
+	}
+	if !strings.Contains(t, "://") {
+		t = "http://" + t
+	}
+	u, err := url.Parse(t)
+	if err != nil || u.Host == "" {
+		return endpoints{}, fmt.Errorf("%w: target %q: want http://host:port", ErrConfig, t)
+	}
+	scheme, ws := "http", "ws"
+	switch u.Scheme {
+	case "http", "ws":
+	case "https", "wss":
+		scheme, ws = "https", "wss"
+	default:
+		return endpoints{}, fmt.Errorf("%w: target scheme %q", ErrConfig, u.Scheme)
+	}
+	return endpoints{HTTP: scheme + "://" + u.Host, WS: ws + "://" + u.Host + "/ws", Host: u.Host}, nil
+}
+
+// ParseIPRange parses source addresses: a range "127.0.0.2-127.0.0.9", a
+// comma list "127.0.0.2,127.0.0.3", or a mix of both.
+func ParseIPRange(s string) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := netip.ParseAddr(strings.TrimSpace(lo))
+		if err != nil {
+			return nil, fmt.Errorf("%w: source address %q: %v", ErrConfig, part, err)
+		}
+		if !isRange {
+			out = append(out, a)
+			continue
+		}
+		b, err := netip.ParseAddr(strings.TrimSpace(hi))
+		if err != nil {
+			return nil, fmt.Errorf("%w: source address %q: %v", ErrConfig, part, err)
+		}
+		if a.BitLen() != b.BitLen() || b.Less(a) {
+			return nil, fmt.Errorf("%w: source range %q is empty or mixes families", ErrConfig, part)
+		}
+		for x := a; ; x = x.Next() {
+			out = append(out, x)
+			if len(out) > 1024 {
+				return nil, fmt.Errorf("%w: source range %q: more than 1024 addresses", ErrConfig, part)
+			}
+			if x == b {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// share returns worker i's part of n split over k workers (the first n%k
+// workers take one more).
+func share(n, i, k int) int {
+	s := n / k
+	if i < n%k {
+		s++
+	}
+	return s
+}
+
+// ipsFor returns worker i's source addresses: every k-th address from i,
+// or, with fewer addresses than workers, one address shared round robin.
+func ipsFor(ips []netip.Addr, i, k int) []netip.Addr {
+	if len(ips) == 0 {
+		return nil
+	}
+	if len(ips) < k {
+		return []netip.Addr{ips[i%len(ips)]}
+	}
+	var out []netip.Addr
+	for j := i; j < len(ips); j += k {
+		out = append(out, ips[j])
+	}
+	return out
+}

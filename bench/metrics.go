@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serverSample is one scrape of the server's /metrics.
+type serverSample struct {
+	At          time.Time
+	CPUSeconds  float64 // process_cpu_seconds_total
+	RSS         float64 // process_resident_memory_bytes
+	Goroutines  float64 // go_goroutines
+	WSConns     float64 // tickcast_ws_connections
+	SSEViewers  float64 // tickcast_sse_viewers
+	Sent        float64 // tickcast_messages_sent_total, every format
+	Conflations float64 // tickcast_conflations_total
+	SlowCutoffs float64 // tickcast_slow_consumer_disconnects_total
+}
+
+// scrape fetches and parses url (the server's /metrics).
+func scrape(ctx context.Context, hc *http.Client, url string) (serverSample, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return serverSample{}, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return serverSample{}, fmt.Errorf("bench: scrape %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return serverSample{}, fmt.Errorf("bench: scrape %s: HTTP %d", url, resp.StatusCode)
+	}
+	m, err := parseMetrics(resp.Body)
+	if err != nil {
+		return serverSample{}, fmt.Errorf("bench: scrape %s: %w", url, err)
+	}
+	return serverSample{
+		At:          time.Now(),
+		CPUSeconds:  m["process_cpu_seconds_total"],
+		RSS:         m["process_resident_memory_bytes"],
+		Goroutines:  m["go_goroutines"],
+		WSConns:     m["tickcast_ws_connections"],
+		SSEViewers:  m["tickcast_sse_viewers"],
+		Sent:        m["tickcast_messages_sent_total"],
+		Conflations: m["tickcast_conflations_total"],
+		SlowCutoffs: m["tickcast_slow_consumer_disconnects_total"],
+	}, nil
+}
+
+// parseMetrics reads the Prometheus text format and returns each metric's
+// value summed over its label sets (tickcast_messages_sent_total over its
+// formats). Comments and malformed lines are skipped.
+func parseMetrics(r io.Reader) (map[string]float64, error) {
+	out := map[string]float64{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		name, rest := line, ""
+		if i := strings.IndexAny(line, "{ "); i >= 0 {
+			name, rest = line[:i], line[i:]
+		}
+		if strings.HasPrefix(rest, "{") {
+			j := strings.LastIndexByte(rest, '}')
+			if j < 0 {
+				continue
+			}
+			rest = rest[j+1:]
+		}
+		fields := strings.Fields(rest)
+		if len(fields) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(fields[0], 64)
+		if err != nil {
+			continue
+		}
+		out[name] += v
+	}
+	return out, sc.Err()
+}
+
+// cpuPct is the server's CPU use between two samples, in percent of one
+// core (200 is two cores busy).
+func cpuPct(a, b serverSample) float64 {
+	wall := b.At.Sub(a.At).Seconds()
+	if wall <= 0 {
+		return 0
+	}
+	return (b.CPUSeconds - a.CPUSeconds) / wall * 100
+}

@@ -1,0 +1,278 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tickcast/tickcast/feed/wire"
+)
+
+func TestParseMetrics(t *testing.T) {
+	const text = `# HELP go_goroutines Number of goroutines.
+# TYPE go_goroutines gauge
+go_goroutines 20015
+process_cpu_seconds_total 12.5
+process_resident_memory_bytes 6.1e+08
+tickcast_messages_sent_total{format="json"} 10
+tickcast_messages_sent_total{format="msgpack"} 1.5e+06
+tickcast_messages_sent_total{format="sse"} 200
+tickcast_order_roundtrip_seconds_bucket{le="+Inf"} 3
+weird line without value
+`
+	m, err := parseMetrics(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]float64{"go_goroutines": 20015, "process_cpu_seconds_total": 12.5,
+		"process_resident_memory_bytes": 6.1e8, "tickcast_messages_sent_total": 1_500_210,
+		"tickcast_order_roundtrip_seconds_bucket": 3} {
+		if m[k] != want {
+			t.Errorf("%s = %v, want %v", k, m[k], want)
+		}
+	}
+	a := serverSample{At: time.Unix(100, 0), CPUSeconds: 10}
+	b := serverSample{At: time.Unix(110, 0), CPUSeconds: 25}
+	if got := cpuPct(a, b); got != 150 {
+		t.Errorf("cpuPct = %v, want 150", got)
+	}
+}
+
+func TestScrape(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, "go_goroutines 7\ntickcast_ws_connections 3\ntickcast_sse_viewers 2\n")
+	}))
+	defer srv.Close()
+	s, err := scrape(t.Context(), srv.Client(), srv.URL+"/metrics")
+	if err != nil || s.Goroutines != 7 || s.WSConns != 3 || s.SSEViewers != 2 {
+		t.Errorf("scrape = %+v, %v", s, err)
+	}
+	if _, err := scrape(t.Context(), srv.Client(), srv.URL+"/nope"); err == nil {
+		t.Error("404 scraped")
+	}
+}
+
+func TestDecimal(t *testing.T) {
+	for _, tc := range []struct {
+		s   string
+		dec int
+		v   int64
+		bad bool
+	}{{"64250.50", 2, 6425050, false}, {"64250.5", 2, 6425050, false}, {"64250", 2, 6425000, false},
+		{"0.15000", 5, 15000, false}, {"1.234", 2, 0, true}, {"", 2, 0, true}, {"-1.00", 2, 0, true}} {
+		v, err := toUnits(tc.s, tc.dec)
+		if (err != nil) != tc.bad || v != tc.v {
+			t.Errorf("toUnits(%q, %d) = %d, %v", tc.s, tc.dec, v, err)
+		}
+	}
+	for _, tc := range []struct {
+		v    int64
+		dec  int
+		want string
+	}{{6425050, 2, "64250.50"}, {5, 2, "0.05"}, {15000, 5, "0.15000"}, {7, 0, "7"}} {
+		if got := fromUnits(tc.v, tc.dec); got != tc.want {
+			t.Errorf("fromUnits(%d, %d) = %q, want %q", tc.v, tc.dec, got, tc.want)
+		}
+	}
+	if fracDigits("0.00001") != 5 || fracDigits("1") != 0 {
+		t.Error("fracDigits")
+	}
+	// 0.5% through the book, on the tick: above the ask for a buy, below
+	// the bid for a sell.
+	if got := crossingPrice(6000000, 1, true, 50); got != 6030000 {
+		t.Errorf("buy: %d", got)
+	}
+	if got := crossingPrice(6000000, 1, false, 50); got != 5970000 {
+		t.Errorf("sell: %d", got)
+	}
+	if got := crossingPrice(1003, 10, true, 50); got != 1010 {
+		t.Errorf("buy rounds up to the tick: %d", got)
+	}
+	if got := crossingPrice(1003, 10, false, 50); got != 990 {
+		t.Errorf("sell rounds down to the tick: %d", got)
+	}
+}
+
+func TestReplaceBetween(t *testing.T) {
+	got, err := replaceBetween(nil, "| table |")
+	if err != nil || !strings.HasPrefix(string(got), "# Benchmarks\n\n## Fan-out\n\n"+MarkdownBegin+"\n| table |\n"+MarkdownEnd) {
+		t.Errorf("new file: %q %v", got, err)
+	}
+	doc := "# Benchmarks\n\n## Matching\n\nx\n"
+	got, _ = replaceBetween([]byte(doc), "A")
+	if !strings.HasPrefix(string(got), doc) || !strings.Contains(string(got), MarkdownBegin+"\nA\n"+MarkdownEnd) {
+		t.Errorf("appended: %q", got)
+	}
+	doc = "intro\n" + MarkdownBegin + "\nold\n" + MarkdownEnd + "\nafter\n## Other\nkept\n"
+	got, _ = replaceBetween([]byte(doc), "new\n")
+	if want := "intro\n" + MarkdownBegin + "\nnew\n" + MarkdownEnd + "\nafter\n## Other\nkept\n"; string(got) != want {
+		t.Errorf("replaced: %q, want %q", got, want)
+	}
+	if _, err := replaceBetween([]byte(MarkdownEnd+"\n"+MarkdownBegin), "x"); err == nil {
+		t.Error("markers out of order accepted")
+	}
+	path := filepath.Join(t.TempDir(), "B.md")
+	if err := UpdateMarkdown(path, "T1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := UpdateMarkdown(path, "T2"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if strings.Contains(string(b), "T1") || strings.Count(string(b), MarkdownBegin) != 1 {
+		t.Errorf("updated twice: %q", b)
+	}
+}
+
+// sseBody is a de-chunked SSE body as the server sends it.
+const sseBody = "retry: 2000\n\n" +
+	"id: e1:10\nevent: ticker\ndata: {\"t\":\"ticker\",\"ch\":\"ticker\",\"s\":\"BTC-USD\",\"seq\":1,\"off\":10,\"last\":\"1.00\",\"ts\":%d}\n\n" +
+	": hb\n\n" +
+	"id: e1:12\nevent: ticker\ndata: {\"t\":\"ticker\",\"ch\":\"ticker\",\"s\":\"BTC-USD\",\"seq\":4,\"off\":12,\"last\":\"1.00\",\"ts\":%d}\r\n\r\n" +
+	"id: e1:13\nevent: trade\ndata: {\"t\":\"trade\",\"ch\":\"trades\",\"s\":\"BTC-USD\",\"seq\":7,\"off\":13,\"id\":5,\"px\":\"%s\",\"qty\":\"1\",\"side\":\"buy\",\"ts\":%d}\n\n" +
+	"id: e1:14\nevent: trade\ndata: {\"t\":\"trade\",\"ch\":\"trades\",\"s\":\"BTC-USD\",\"seq\":9,\"off\":14,\"id\":6,\"px\":\"1.00\",\"qty\":\"1\",\"side\":\"buy\",\"ts\":%d}\n\n"
+
+// TestSSERead: the SSE parser records every event, long lines included,
+// keeps the last event id for resume, and finds seq gaps and skips.
+func TestSSERead(t *testing.T) {
+	ts := time.Now().UnixNano()
+	long := "1." + strings.Repeat("0", 3000) // a line longer than the read buffer
+	body := fmt.Sprintf(sseBody, ts, ts, long, ts, ts)
+	var win window
+	win.on.Store(true)
+	rec := newRecorder(&win, newLiveHist(), 0)
+	var cn conns
+	s := newSSEClient(&sseOptions{readBuffer: 256}, rec, &cn, &disconnects{}, netip.Addr{})
+	err := s.read(bufio.NewReaderSize(strings.NewReader(body), 256))
+	if !errors.Is(err, io.EOF) {
+		t.Fatalf("read: %v", err)
+	}
+	if rec.delivered != 4 || rec.hist.TotalCount() != 4 {
+		t.Errorf("delivered %d, want 4", rec.delivered)
+	}
+	if rec.conflated != 2 || rec.gaps.Load() != 1 {
+		t.Errorf("conflated %d gaps %d, want 2 and 1", rec.conflated, rec.gaps.Load())
+	}
+	if string(s.lastID) != "e1:14" {
+		t.Errorf("last id %q", s.lastID)
+	}
+	if disconnectCode(io.ErrUnexpectedEOF) != "eof" || disconnectCode(errors.New("reset")) != "error" {
+		t.Error("disconnectCode")
+	}
+}
+
+// TestSSEOptions: the request names the channels, and the symbols only
+// when given.
+func TestSSEOptions(t *testing.T) {
+	ep := endpoints{Host: "127.0.0.1:1"}
+	if o := newSSEOptions(ep, []string{"ticker"}, nil, 512); o.path != "/sse?channels=ticker" {
+		t.Errorf("path %q", o.path)
+	}
+	if o := newSSEOptions(ep, []string{"trades", "quote"}, []string{"BTC-USD"}, 512); o.path != "/sse?channels=trades%2Cquote&symbols=BTC-USD" {
+		t.Errorf("path %q", o.path)
+	}
+}
+
+// TestPlots: both charts are well-formed SVG with lines; nothing to plot
+// is an error.
+func TestPlots(t *testing.T) {
+	r := sampleReport(t, true)
+	var buf bytes.Buffer
+	if err := PlotRun(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	checkXML(t, buf.Bytes(), 5)
+	sr := &SweepReport{Param: "ws"}
+	for i, n := range []int{1000, 5000, 10000} {
+		rep := sampleReport(t, false)
+		rep.WS.MsgsPerSec = float64(100_000 * (i + 1))
+		sr.Points = append(sr.Points, SweepPoint{Clients: n, Report: rep})
+	}
+	buf.Reset()
+	if err := PlotSweep(&buf, sr); err != nil {
+		t.Fatal(err)
+	}
+	checkXML(t, buf.Bytes(), 5)
+	if md := sr.Markdown(); strings.Count(md, "\n| ") != 4 || !strings.Contains(md, "| 10,000 |") {
+		t.Errorf("markdown:\n%s", md)
+	}
+	if err := PlotRun(io.Discard, &Report{}); err == nil {
+		t.Error("empty report plotted")
+	}
+	if err := PlotSweep(io.Discard, &SweepReport{}); err == nil {
+		t.Error("empty sweep plotted")
+	}
+}
+
+func checkXML(t *testing.T, b []byte, lines int) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		_, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("SVG: %v", err)
+		}
+	}
+	if n := bytes.Count(b, []byte("<polyline")); n < lines {
+		t.Errorf("SVG has %d lines, want at least %d", n, lines)
+	}
+}
+
+// TestFanoutTracker: order → public trade is measured whether the trade
+// reaches the subscriber before or after the trader registers it, and a
+// registered trade that goes by unseen is counted missed.
+func TestFanoutTracker(t *testing.T) {
+	reg := &tradeRegistry{}
+	f := newFanoutTracker(reg, "BTC-USD")
+	tradeAt := func(id uint64, at int64) {
+		h := wire.Header{Kind: wire.KindTrade, S: "BTC-USD", ID: wire.SomeID(id)}
+		f.trade(&h, at)
+	}
+	other := wire.Header{Kind: wire.KindTrade, S: "ETH-USD", ID: wire.SomeID(1)}
+	f.trade(&other, 1)      // another symbol: ignored
+	tradeAt(10, 5_000_000)  // seen first …
+	reg.add(10, 1_000_000)  // … registered after
+	reg.add(12, 2_000_000)  // registered first …
+	tradeAt(11, 6_000_000)  // (someone else's trade; catches up 10 and 12)
+	tradeAt(12, 9_000_000)  // … seen after
+	reg.add(13, 3_000_000)  // never seen
+	tradeAt(14, 10_000_000) // passes 13
+	reg.add(100, 4_000_000) // registered, not yet seen at the end
+	f.finish()
+	if got := f.hist.TotalCount(); got != 2 {
+		t.Fatalf("recorded %d, want 2", got)
+	}
+	if mn, mx := f.hist.Min(), f.hist.Max(); mn < 3_990_000 || mn > 4_010_000 || mx < 6_990_000 || mx > 7_010_000 {
+		t.Errorf("latencies %d..%d, want 4ms and 7ms", mn, mx)
+	}
+	if f.missed != 2 {
+		t.Errorf("missed %d, want 2", f.missed)
+	}
+	// A subscriber far behind loses what the ring overwrote.
+	var big tradeRegistry
+	for i := range regSize + 10 {
+		big.add(uint64(i), 0)
+	}
+	out, next, lost := big.since(0, nil)
+	if len(out) != regSize || next != regSize+10 || lost != 10 {
+		t.Errorf("since: %d entries, next %d, lost %d", len(out), next, lost)
+	}
+}

@@ -1,0 +1,102 @@
+package bench
+
+import "time"
+
+// The coordinator and a worker exchange JSON lines: the coordinator writes
+// a workerSpec, then commands; the worker writes events. A worker process
+// reads its stdin and writes its stdout; its stderr is passed through.
+
+// workerSpec is a worker's share of the run.
+type workerSpec struct {
+	Index          int           `json:"index"`
+	Count          int           `json:"count"`
+	Target         string        `json:"target"`
+	WS             int           `json:"ws"`
+	SSE            int           `json:"sse"`
+	Symbols        []string      `json:"symbols"`
+	Channels       []string      `json:"channels"`
+	SSEChannels    []string      `json:"sse_channels"`
+	SSESymbols     []string      `json:"sse_symbols"`
+	Ramp           float64       `json:"ramp"`
+	RampTimeout    time.Duration `json:"ramp_timeout"`
+	SourceIPs      []string      `json:"source_ips"`
+	Orders         float64       `json:"orders"`
+	ReadBufferSize int           `json:"read_buffer_size"`
+	Books          bool          `json:"books"`
+	Progress       time.Duration `json:"progress"`
+}
+
+// Commands to a worker.
+const (
+	cmdMeasure = "measure" // open the measurement window
+	cmdStop    = "stop"    // close it, stop the clients, send the result
+)
+
+// command is one line from the coordinator after the spec.
+type command struct {
+	Cmd string `json:"cmd"`
+}
+
+// Events from a worker.
+const (
+	evReady    = "ready"    // every connection of the ramp was attempted
+	evProgress = "progress" // periodic counters
+	evResult   = "result"   // the final measurements; the worker then exits
+	evError    = "error"    // the worker failed and exits
+)
+
+// event is one line from a worker.
+type event struct {
+	Ev       string        `json:"ev"`
+	Progress *progress     `json:"progress,omitempty"`
+	Result   *workerResult `json:"result,omitempty"`
+	Err      string        `json:"err,omitempty"`
+}
+
+// progress is a worker's live state. Counts are cumulative; Live is the
+// sampled latency histogram of the interval since the last progress.
+type progress struct {
+	WSUp      int64  `json:"ws_up"`
+	SSEUp     int64  `json:"sse_up"`
+	WSMsgs    int64  `json:"ws_msgs"`
+	SSEMsgs   int64  `json:"sse_msgs"`
+	Gaps      int64  `json:"gaps"`
+	Disc      int64  `json:"disc"`
+	Failed    int64  `json:"failed"`
+	OrdersAck int64  `json:"orders_ack"`
+	Live      string `json:"live,omitempty"`
+}
+
+// workerResult is what a worker measured.
+type workerResult struct {
+	WS     kindResult    `json:"ws"`
+	SSE    kindResult    `json:"sse"`
+	Orders *ordersResult `json:"orders,omitempty"`
+}
+
+// kindResult is the measurement of one kind of client.
+type kindResult struct {
+	Clients     int64            `json:"clients"` // connected when the window opened
+	Delivered   int64            `json:"delivered"`
+	WindowNS    int64            `json:"window_ns"`
+	Hist        string           `json:"hist"`
+	Gaps        int64            `json:"gaps"`
+	Conflated   int64            `json:"conflated"`
+	Disconnects map[string]int64 `json:"disconnects"`
+}
+
+// ordersResult is the measurement of the active mode.
+type ordersResult struct {
+	Rate       float64          `json:"rate"`
+	Sent       int64            `json:"sent"`
+	Acked      int64            `json:"acked"`
+	Rejected   map[string]int64 `json:"rejected"`
+	Filled     int64            `json:"filled"`
+	Unfilled   int64            `json:"unfilled"`
+	Unanswered int64            `json:"unanswered"`
+	Failed     int64            `json:"failed"`
+	Ack        string           `json:"ack"`
+	Fill       string           `json:"fill"`
+	Trade      string           `json:"trade"`
+	Missed     int64            `json:"missed"`
+}

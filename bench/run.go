@@ -1,0 +1,302 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Run makes one run against cfg.Target and returns its report.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	ep, _ := parseTarget(cfg.Target)
+	c := &coordinator{cfg: cfg, ep: ep, hc: &http.Client{Timeout: 10 * time.Second},
+		ready: map[int]bool{}, results: map[int]*workerResult{}, latest: map[int]*progress{},
+		closed: map[int]bool{}, live: newHist()}
+	return c.run(ctx)
+}
+
+// coordinator drives the workers of one run.
+type coordinator struct {
+	cfg     Config
+	ep      endpoints
+	hc      *http.Client
+	peers   []*peer
+	events  chan peerEvent
+	ready   map[int]bool
+	results map[int]*workerResult
+	latest  map[int]*progress
+	closed  map[int]bool
+	live    *hdr.Histogram // progress samples since the last line
+
+	phase     string
+	start     time.Time
+	lastPrint time.Time
+	lastMsgs  int64
+}
+
+func (c *coordinator) run(ctx context.Context) (*Report, error) {
+	c.start = time.Now()
+	machine := machineInfo()
+	metricsURL := c.ep.HTTP + "/metrics"
+	base, err := scrape(ctx, c.hc, metricsURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w (is the server running?)", err)
+	}
+	k := c.cfg.workerCount()
+	c.events = make(chan peerEvent, 64*k)
+	defer c.shutdown()
+	for i := range k {
+		spec := c.spec(i, k)
+		var p *peer
+		if k == 1 {
+			p, err = startLocal(ctx, i, spec, c.events, c.cfg.Logger)
+		} else {
+			p, err = startProcess(ctx, i, spec, c.cfg.Spawn, c.events)
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.peers = append(c.peers, p)
+	}
+	if err := c.until(ctx, "ramp", time.Time{}, func() bool { return len(c.ready) == k }); err != nil {
+		return nil, err
+	}
+	if up, failed := c.upAndFailed(); up == 0 && failed > 0 {
+		return nil, fmt.Errorf("bench: none of %d connections came up (see the warnings above)", failed)
+	}
+	if err := c.until(ctx, "warmup", time.Now().Add(c.cfg.Warmup), nil); err != nil {
+		return nil, err
+	}
+	m0, err := scrape(ctx, c.hc, metricsURL)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range c.peers {
+		p.send(cmdMeasure)
+	}
+	if err := c.until(ctx, "measure", time.Now().Add(c.cfg.Duration), nil); err != nil {
+		return nil, err
+	}
+	m1, err := scrape(ctx, c.hc, metricsURL)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range c.peers {
+		p.send(cmdStop)
+	}
+	if err := c.until(ctx, "stop", time.Time{}, func() bool { return len(c.results) == k }); err != nil {
+		return nil, err
+	}
+	m := newMerged()
+	for i := range k {
+		if err := m.add(c.results[i]); err != nil {
+			return nil, err
+		}
+	}
+	rep := m.report()
+	rep.Server = ServerReport{CPUPct: cpuPct(m0, m1), RSSBytes: int64(m1.RSS), Goroutines: int64(m1.Goroutines)}
+	win := m1.At.Sub(m0.At).Seconds()
+	rep.detail = serverDetail{BaselineRSS: base.RSS, SentPerSec: (m1.Sent - m0.Sent) / win,
+		Conflations: m1.Conflations - m0.Conflations, SlowCutoffs: m1.SlowCutoffs - m0.SlowCutoffs,
+		Conns: m1.WSConns + m1.SSEViewers}
+	rep.Config = c.runConfig(k)
+	rep.Machine = machine
+	return rep, nil
+}
+
+// spec returns worker i's share of the run.
+func (c *coordinator) spec(i, k int) workerSpec {
+	cfg := &c.cfg
+	var ips []string
+	for _, a := range ipsFor(cfg.SourceIPs, i, k) {
+		ips = append(ips, a.String())
+	}
+	return workerSpec{Index: i, Count: k, Target: cfg.Target, WS: share(cfg.WS, i, k), SSE: share(cfg.SSE, i, k),
+		Symbols: cfg.Symbols, Channels: cfg.Channels, SSEChannels: cfg.SSEChannels, SSESymbols: cfg.SSESymbols, Ramp: cfg.Ramp / float64(k),
+		RampTimeout: cfg.RampTimeout, SourceIPs: ips, Orders: cfg.Orders / float64(k), ReadBufferSize: cfg.ReadBufferSize, Books: cfg.Books,
+		Progress: cfg.ProgressInterval}
+}
+
+func (c *coordinator) runConfig(k int) RunConfig {
+	cfg := &c.cfg
+	ips := make([]string, 0, len(cfg.SourceIPs))
+	for _, a := range cfg.SourceIPs {
+		ips = append(ips, a.String())
+	}
+	return RunConfig{Target: cfg.Target, WS: cfg.WS, SSE: cfg.SSE, DurationS: cfg.Duration.Seconds(),
+		WarmupS: cfg.Warmup.Seconds(), Symbols: cfg.Symbols, Channels: cfg.Channels, SSEChannels: cfg.SSEChannels, SSESymbols: cfg.SSESymbols,
+		Ramp: cfg.Ramp, SourceIPs: ips, Orders: cfg.Orders, Workers: k, ReadBufferSize: cfg.ReadBufferSize,
+		Books: cfg.Books, Format: "msgpack", Started: c.start.UTC().Format(time.RFC3339)}
+}
+
+// upAndFailed sums the workers' connections up and failed.
+func (c *coordinator) upAndFailed() (up, failed int64) {
+	for _, p := range c.latest {
+		up += p.WSUp + p.SSEUp
+		failed += p.Failed
+	}
+	return up, failed
+}
+
+// errWorker reports a worker that failed or vanished.
+var errWorker = errors.New("bench: worker failed")
+
+// until handles the workers' events and prints progress until done
+// reports true or the deadline passes (a zero deadline: no limit).
+func (c *coordinator) until(ctx context.Context, phase string, deadline time.Time, done func() bool) error {
+	c.phase = phase
+	tick := time.NewTicker(c.cfg.ProgressInterval)
+	defer tick.Stop()
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	for done == nil || !done() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timeout:
+			return nil
+		case <-tick.C:
+			c.print()
+		case pe := <-c.events:
+			if err := c.handle(pe); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// handle applies one worker event.
+func (c *coordinator) handle(pe peerEvent) error {
+	if pe.closed {
+		c.closed[pe.index] = true
+		if c.results[pe.index] == nil {
+			return fmt.Errorf("%w: worker %d ended without a result", errWorker, pe.index)
+		}
+		return nil
+	}
+	switch pe.ev.Ev {
+	case evError:
+		return fmt.Errorf("%w: worker %d: %s", errWorker, pe.index, pe.ev.Err)
+	case evReady:
+		c.ready[pe.index] = true
+		fallthrough
+	case evProgress:
+		if p := pe.ev.Progress; p != nil {
+			c.latest[pe.index] = p
+			if h, err := decodeHist(p.Live); err == nil {
+				mergeInto(c.live, h)
+			}
+		}
+	case evResult:
+		if pe.ev.Result == nil {
+			return fmt.Errorf("%w: worker %d sent an empty result", errWorker, pe.index)
+		}
+		c.results[pe.index] = pe.ev.Result
+	}
+	return nil
+}
+
+// print writes one progress line: connections up, msgs/s since the last
+// line, the p99 of the latencies sampled since then.
+func (c *coordinator) print() {
+	now := time.Now()
+	var sum progress
+	for _, p := range c.latest {
+		sum.WSUp += p.WSUp
+		sum.SSEUp += p.SSEUp
+		sum.WSMsgs += p.WSMsgs
+		sum.SSEMsgs += p.SSEMsgs
+		sum.Gaps += p.Gaps
+		sum.Disc += p.Disc
+		sum.Failed += p.Failed
+		sum.OrdersAck += p.OrdersAck
+	}
+	msgs := sum.WSMsgs + sum.SSEMsgs
+	if c.lastPrint.IsZero() {
+		c.lastPrint = c.start
+	}
+	rate := float64(msgs-c.lastMsgs) / now.Sub(c.lastPrint).Seconds()
+	c.lastPrint, c.lastMsgs = now, msgs
+	p99 := c.live.ValueAtPercentile(99)
+	c.live.Reset()
+	if c.cfg.Progress == nil {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%-7s %6.1fs] ws %d/%d  sse %d/%d  msgs/s %s  p99 %s  gaps %d  disc %d",
+		c.phase, now.Sub(c.start).Seconds(), sum.WSUp, c.cfg.WS, sum.SSEUp, c.cfg.SSE,
+		groupDigits(int64(rate)), fmtNS(p99), sum.Gaps, sum.Disc)
+	if sum.Failed > 0 {
+		fmt.Fprintf(&b, "  failed %d", sum.Failed)
+	}
+	if c.cfg.Orders > 0 {
+		fmt.Fprintf(&b, "  orders acked %d", sum.OrdersAck)
+	}
+	fmt.Fprintln(c.cfg.Progress, b.String())
+}
+
+// shutdown ends every worker: closes its commands, lets its events drain
+// (killing it after a while) and waits for it.
+func (c *coordinator) shutdown() {
+	for _, p := range c.peers {
+		_ = p.in.Close()
+	}
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for len(c.closed) < len(c.peers) {
+		select {
+		case pe := <-c.events:
+			if pe.closed {
+				c.closed[pe.index] = true
+			}
+		case <-deadline.C:
+			for _, p := range c.peers {
+				p.cancel() // kills a worker process; a local worker stops
+			}
+			deadline.Reset(time.Hour)
+			go func() { // its reader may still hold an event: let it go
+				for range c.events {
+				}
+			}()
+			c.closed = map[int]bool{}
+			for _, p := range c.peers {
+				c.closed[p.index] = true
+			}
+		}
+	}
+	for _, p := range c.peers {
+		_ = p.close()
+	}
+}
+
+// groupDigits formats n with thousands separators: 1,234,567.
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

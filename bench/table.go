@@ -1,0 +1,93 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable writes the report as the final table of a run.
+func (r *Report) WriteTable(w io.Writer) error {
+	cfg := &r.Config
+	fmt.Fprintf(w, "\ntickbench: %d ws + %d sse clients (%d worker(s)), %.0fs window; ws %s on %s; sse %s on %s\n",
+		cfg.WS, cfg.SSE, cfg.Workers, cfg.DurationS, strings.Join(orNone(cfg.Channels), ","),
+		strings.Join(cfg.Symbols, ","), strings.Join(cfg.SSEChannels, ","), strings.Join(allIfNone(cfg.SSESymbols), ","))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tclients\tdelivered\tmsgs/s\tp50\tp90\tp99\tp99.9\tmax\tgaps\tconflated\tdisconnects\t")
+	for _, k := range []struct {
+		name string
+		r    *KindReport
+	}{{"ws", &r.WS}, {"sse", &r.SSE}} {
+		l := k.r.LatencyNS
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t\n", k.name, k.r.Clients,
+			groupDigits(k.r.Delivered), groupDigits(int64(k.r.MsgsPerSec)), fmtNS(l.P50), fmtNS(l.P90),
+			fmtNS(l.P99), fmtNS(l.P999), fmtNS(l.Max), k.r.Gaps, k.r.Conflated, fmtCounts(k.r.Disconnects))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if o := r.Orders; o != nil {
+		fmt.Fprintf(w, "orders: %.0f/s scheduled, sent %d, acked %d, filled %d, unfilled %d, unanswered %d, failed %d, rejected %s\n",
+			o.Rate, o.Sent, o.Acked, o.Filled, o.Unfilled, o.Unanswered, o.Failed, fmtCounts(o.Rejected))
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "from the scheduled time to\tp50\tp90\tp99\tp99.9\tmax\t")
+		for _, row := range []struct {
+			name string
+			l    Latency
+		}{{"ack", o.AckNS}, {"own fill", o.FillNS}, {fmt.Sprintf("public trade (%s obs, %d missed)", groupDigits(o.TradeSeen), o.TradeMissed), o.TradeNS}} {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, fmtNS(row.l.P50), fmtNS(row.l.P90), fmtNS(row.l.P99), fmtNS(row.l.P999), fmtNS(row.l.Max))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	d := &r.detail
+	_, err := fmt.Fprintf(w, "server: cpu %.0f%%, rss %s (baseline %s, %s per connection over %.0f), goroutines %s, sent %s msgs/s, conflations %.0f, slow-consumer cutoffs %.0f\n",
+		r.Server.CPUPct, fmtBytes(float64(r.Server.RSSBytes)), fmtBytes(d.BaselineRSS), fmtBytes(r.RSSPerConn()), d.Conns,
+		groupDigits(r.Server.Goroutines), groupDigits(int64(d.SentPerSec)), d.Conflations, d.SlowCutoffs)
+	return err
+}
+
+func allIfNone(s []string) []string {
+	if len(s) == 0 {
+		return []string{"every symbol"}
+	}
+	return s
+}
+
+func orNone(s []string) []string {
+	if len(s) == 0 {
+		return []string{"(none: idle)"}
+	}
+	return s
+}
+
+// fmtCounts formats counts by key: "4008:2 1006:1", "0" when empty.
+func fmtCounts(m map[string]int64) string {
+	if len(m) == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s:%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// fmtBytes formats a byte count: 812 B, 9.7 KiB, 612.3 MiB.
+func fmtBytes(b float64) string {
+	switch {
+	case b < 0:
+		return "-" + fmtBytes(-b)
+	case b < 1<<10:
+		return fmt.Sprintf("%.0f B", b)
+	case b < 1<<20:
+		return fmt.Sprintf("%.1f KiB", b/(1<<10))
+	case b < 1<<30:
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.2f GiB", b/(1<<30))
+}

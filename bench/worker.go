@@ -1,0 +1,416 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/tickcast/tickcast/feed/wire"
+)
+
+// ServeWorker runs one worker: it reads its share of the run and then the
+// coordinator's commands from in, writes its events to out, and returns
+// after the stop command (or the end of in) once it has written its
+// result. A worker process runs it on its stdin and stdout (see Spawn).
+func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	enc := &encoder{enc: json.NewEncoder(out)}
+	dec := json.NewDecoder(in)
+	var spec workerSpec
+	if err := dec.Decode(&spec); err != nil {
+		err = fmt.Errorf("bench: worker: reading the spec: %w", err)
+		enc.send(event{Ev: evError, Err: err.Error()})
+		return err
+	}
+	cmds := make(chan string, 4)
+	go func() {
+		defer close(cmds)
+		for {
+			var c command
+			if dec.Decode(&c) != nil {
+				return
+			}
+			cmds <- c.Cmd
+		}
+	}()
+	w, err := newWorker(spec, enc, log)
+	if err == nil {
+		err = w.serve(ctx, cmds)
+	}
+	if err != nil {
+		enc.send(event{Ev: evError, Err: err.Error()})
+	}
+	return err
+}
+
+// encoder writes events, one JSON line each.
+type encoder struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+	err error
+}
+
+func (e *encoder) send(ev event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err == nil {
+		e.err = e.enc.Encode(ev)
+	}
+}
+
+// worker holds a share of the run's clients.
+type worker struct {
+	spec    workerSpec
+	ep      endpoints
+	ips     []netip.Addr
+	log     *slog.Logger
+	out     *encoder
+	win     window
+	live    *liveHist
+	wsOpts  wsOptions
+	sseOpts *sseOptions
+	reg     *tradeRegistry
+	desk    *orderDesk
+
+	wsCn, sseCn     conns
+	wsDisc, sseDisc disconnects
+
+	mu      sync.Mutex
+	ws      []*wsClient
+	sse     []*sseClient
+	lastErr string
+
+	opened              time.Time
+	wsAtOpen, sseAtOpen int64
+}
+
+func newWorker(spec workerSpec, out *encoder, log *slog.Logger) (*worker, error) {
+	ep, err := parseTarget(spec.Target)
+	if err != nil {
+		return nil, err
+	}
+	w := &worker{spec: spec, ep: ep, log: log, out: out, live: newLiveHist()}
+	for _, s := range spec.SourceIPs {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: source address %q", ErrConfig, s)
+		}
+		w.ips = append(w.ips, a)
+	}
+	w.wsOpts = wsOptions{url: ep.WS, readBuffer: spec.ReadBufferSize, books: spec.Books, channels: spec.Channels, symbols: spec.Symbols}
+	w.sseOpts = newSSEOptions(ep, spec.SSEChannels, spec.SSESymbols, spec.ReadBufferSize)
+	if spec.Progress <= 0 {
+		w.spec.Progress = time.Second
+	}
+	if spec.RampTimeout <= 0 {
+		w.spec.RampTimeout = time.Hour
+	}
+	return w, nil
+}
+
+// sourceIP returns the local address of connection i.
+func (w *worker) sourceIP(i int) netip.Addr {
+	if len(w.ips) == 0 {
+		return netip.Addr{}
+	}
+	return w.ips[i%len(w.ips)]
+}
+
+// serve drives the worker through ramp, window and stop.
+func (w *worker) serve(ctx context.Context, cmds <-chan string) error {
+	rctx, cancelRamp := context.WithCancel(ctx)
+	defer cancelRamp()
+	if w.spec.Orders > 0 {
+		w.reg = &tradeRegistry{}
+		sctx, cancel := context.WithTimeout(rctx, 30*time.Second)
+		d, err := newOrderDesk(sctx, w.ep, w.spec.Orders, w.spec.Symbols[0], w.sourceIP(0), w.spec.Index, w.reg)
+		cancel()
+		if err != nil {
+			return err
+		}
+		w.desk = d
+	}
+	rampDone := make(chan struct{})
+	go func() {
+		defer close(rampDone)
+		ctx, cancel := context.WithTimeoutCause(rctx, w.spec.RampTimeout, errRampTimeout)
+		defer cancel()
+		if n := w.ramp(ctx); n < w.spec.WS+w.spec.SSE {
+			w.log.Warn("bench: ramp timed out", "worker", w.spec.Index, "not_attempted", w.spec.WS+w.spec.SSE-n)
+		}
+	}()
+	tick := time.NewTicker(w.spec.Progress)
+	defer tick.Stop()
+	ramping := rampDone
+	for {
+		select {
+		case <-ramping:
+			ramping = nil
+			w.out.send(event{Ev: evReady, Progress: w.progress()})
+		case <-tick.C:
+			w.out.send(event{Ev: evProgress, Progress: w.progress()})
+		case c, ok := <-cmds:
+			switch {
+			case ok && c == cmdMeasure:
+				w.open()
+				continue
+			case ok && c != cmdStop:
+				continue
+			}
+			cancelRamp()
+			<-rampDone
+			w.out.send(event{Ev: evResult, Result: w.finish()})
+			return nil
+		case <-ctx.Done():
+			<-rampDone
+			w.finish()
+			return ctx.Err()
+		}
+	}
+}
+
+// rampBatch bounds the dials in flight, so that a slow server is not
+// buried under handshakes.
+const rampBatch = 256
+
+// errRampTimeout is the cause of the ramp's context when it ran out of
+// time: the connections it cuts short count as failed.
+var errRampTimeout = errors.New("bench: ramp timed out")
+
+// ramp opens the worker's connections at its ramp rate and returns how
+// many it attempted.
+func (w *worker) ramp(ctx context.Context) int {
+	total := w.spec.WS + w.spec.SSE
+	sem := make(chan struct{}, rampBatch)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	t0 := time.Now()
+	i := 0
+	for i < total {
+		due := total
+		if w.spec.Ramp > 0 {
+			due = min(total, int(time.Since(t0).Seconds()*w.spec.Ramp)+1)
+		}
+		for ; i < due; i++ {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return i
+			}
+			wg.Add(1)
+			go func(i int) {
+				defer func() { <-sem; wg.Done() }()
+				if i < w.spec.WS {
+					w.addWS(ctx, i)
+				} else {
+					w.addSSE(ctx, i)
+				}
+			}(i)
+		}
+		if i < total {
+			select {
+			case <-time.After(time.Millisecond):
+			case <-ctx.Done():
+				return i
+			}
+		}
+	}
+	return i
+}
+
+// wantsTrades reports whether the subscribers see the trades of the
+// ordered symbol, and so measure order → public trade.
+func (w *worker) wantsTrades(channels, symbols []string) bool {
+	return w.reg != nil && slices.Contains(channels, wire.ChanTrades) &&
+		(len(symbols) == 0 || slices.Contains(symbols, w.spec.Symbols[0]))
+}
+
+func (w *worker) newRecorder(i int, channels, symbols []string) *recorder {
+	rec := newRecorder(&w.win, w.live, i)
+	if w.wantsTrades(channels, symbols) {
+		rec.fan = newFanoutTracker(w.reg, w.spec.Symbols[0])
+	}
+	return rec
+}
+
+// connTimeout bounds connecting and subscribing one client.
+const connTimeout = 30 * time.Second
+
+func (w *worker) addWS(ctx context.Context, i int) {
+	rec := w.newRecorder(i, w.spec.Channels, w.spec.Symbols)
+	cctx, cancel := context.WithTimeout(ctx, connTimeout)
+	defer cancel()
+	wc, err := dialWS(cctx, &w.wsOpts, rec, &w.wsCn, &w.wsDisc, w.sourceIP(i))
+	if err != nil {
+		w.failed(ctx, &w.wsCn, &w.wsDisc, err)
+		return
+	}
+	w.mu.Lock()
+	w.ws = append(w.ws, wc)
+	w.mu.Unlock()
+}
+
+func (w *worker) addSSE(ctx context.Context, i int) {
+	rec := w.newRecorder(i, w.spec.SSEChannels, w.spec.SSESymbols)
+	sc := newSSEClient(w.sseOpts, rec, &w.sseCn, &w.sseDisc, w.sourceIP(i))
+	cctx, cancel := context.WithTimeout(ctx, connTimeout)
+	defer cancel()
+	body, err := sc.connect(cctx)
+	if err != nil {
+		w.failed(ctx, &w.sseCn, &w.sseDisc, err)
+		return
+	}
+	go sc.run(body)
+	w.mu.Lock()
+	w.sse = append(w.sse, sc)
+	w.mu.Unlock()
+}
+
+// failed counts a first connection that did not succeed (not when the
+// ramp was called off).
+func (w *worker) failed(ctx context.Context, cn *conns, disc *disconnects, err error) {
+	if ctx.Err() != nil && !errors.Is(context.Cause(ctx), errRampTimeout) {
+		return // the run was stopped
+	}
+	cn.failed.Add(1)
+	disc.add("connect_failed")
+	w.mu.Lock()
+	if w.lastErr == "" {
+		w.log.Warn("bench: connection failed", "worker", w.spec.Index, "err", err)
+	}
+	w.lastErr = err.Error()
+	w.mu.Unlock()
+}
+
+// open opens the measurement window.
+func (w *worker) open() {
+	if w.win.on.Load() {
+		return
+	}
+	w.wsAtOpen, w.sseAtOpen = w.wsCn.up.Load(), w.sseCn.up.Load()
+	w.live.take() // the samples of the warmup are not the window's
+	w.opened = time.Now()
+	w.win.on.Store(true)
+	if w.desk != nil {
+		go w.desk.run()
+	}
+}
+
+// progress returns the live counters.
+func (w *worker) progress() *progress {
+	w.mu.Lock()
+	ws, sse := slices.Clone(w.ws), slices.Clone(w.sse)
+	w.mu.Unlock()
+	p := &progress{WSUp: w.wsCn.up.Load(), SSEUp: w.sseCn.up.Load(),
+		Disc: w.wsDisc.total() + w.sseDisc.total(), Failed: w.wsCn.failed.Load() + w.sseCn.failed.Load()}
+	for _, c := range ws {
+		p.WSMsgs += c.rec.received.Load()
+		p.Gaps += c.gaps()
+	}
+	for _, c := range sse {
+		p.SSEMsgs += c.rec.received.Load()
+		p.Gaps += c.rec.gaps.Load()
+	}
+	p.Disc -= p.Failed // connect failures are listed with disconnects, not counted as them here
+	if w.desk != nil {
+		p.OrdersAck = w.desk.acked.Load()
+	}
+	p.Live, _ = encodeHist(w.live.take())
+	return p
+}
+
+// ordersGrace is how long orders in flight at the end of the window may
+// take to end.
+const ordersGrace = 2 * time.Second
+
+// finish closes the window, lets the orders in flight end, closes every
+// client and collects the measurements.
+func (w *worker) finish() *workerResult {
+	var window time.Duration
+	if w.win.on.Swap(false) {
+		window = time.Since(w.opened)
+	}
+	var unanswered int64
+	if w.desk != nil && window > 0 {
+		unanswered = w.desk.finish(ordersGrace)
+	}
+	w.wsCn.stopping.Store(true)
+	w.sseCn.stopping.Store(true)
+	w.mu.Lock()
+	ws, sse := w.ws, w.sse
+	w.mu.Unlock()
+	parallel(len(ws), 64, func(i int) { ws[i].close() })
+	parallel(len(sse), 64, func(i int) { sse[i].close() })
+	if w.desk != nil {
+		w.desk.close()
+	}
+	res := &workerResult{}
+	fan, missed := newHist(), int64(0)
+	collect := func(kr *kindResult, recs []*recorder, atOpen int64, disc *disconnects) {
+		h := newHist()
+		for _, r := range recs {
+			r.hist.MergeInto(h)
+			kr.Delivered += r.delivered
+			kr.Conflated += int64(r.conflated)
+			if r.fan != nil {
+				r.fan.finish()
+				r.fan.hist.MergeInto(fan)
+				missed += r.fan.missed
+			}
+		}
+		kr.Clients, kr.WindowNS, kr.Disconnects = atOpen, int64(window), disc.snapshot()
+		kr.Hist, _ = encodeHist(h)
+	}
+	wsRecs := make([]*recorder, len(ws))
+	for i, c := range ws {
+		wsRecs[i] = c.rec
+		res.WS.Gaps += c.gaps()
+	}
+	sseRecs := make([]*recorder, len(sse))
+	for i, c := range sse {
+		sseRecs[i] = c.rec
+		res.SSE.Gaps += c.rec.gaps.Load()
+	}
+	collect(&res.WS, wsRecs, w.wsAtOpen, &w.wsDisc)
+	collect(&res.SSE, sseRecs, w.sseAtOpen, &w.sseDisc)
+	if d := w.desk; d != nil {
+		d.mu.Lock()
+		or := &ordersResult{Rate: d.rate, Sent: d.sent.Load(), Acked: d.acked.Load(), Rejected: d.rejected,
+			Filled: d.filled.Load(), Unfilled: d.unfilled.Load(), Unanswered: unanswered, Failed: d.failed.Load(), Missed: missed}
+		or.Ack, _ = encodeHist(d.ack)
+		or.Fill, _ = encodeHist(d.fill)
+		d.mu.Unlock()
+		or.Trade, _ = encodeHist(fan)
+		res.Orders = or
+	}
+	return res
+}
+
+// parallel runs f(0) … f(n-1) on at most k goroutines.
+func parallel(n, k int, f func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(n, k) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+
+	"github.com/tickcast/tickcast/bench"
+)
+
+// execute makes the run (or the sweep) and writes its outputs.
+func (o *options) execute(ctx context.Context, stdout io.Writer) error {
+	if o.cpuProf != "" {
+		f, err := os.Create(o.cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if o.sweep != nil {
+		return o.executeSweep(ctx, stdout)
+	}
+	rep, err := bench.Run(ctx, o.cfg)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	if err := writeFile(o.out, rep.WriteJSON); err != nil {
+		return err
+	}
+	return writeFile(o.plot, func(w io.Writer) error { return bench.PlotRun(w, rep) })
+}
+
+func (o *options) executeSweep(ctx context.Context, stdout io.Writer) error {
+	sr, err := bench.Sweep(ctx, o.cfg, *o.sweep, func(r *bench.Report) { _ = r.WriteTable(stdout) })
+	if sr == nil {
+		return err
+	}
+	sr.Command = o.command
+	fmt.Fprintln(stdout)
+	if werr := sr.WriteTable(stdout); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil { // keep what was measured before the failure
+		_ = writeFile(o.out, sr.WriteJSON)
+		return err
+	}
+	if err := writeFile(o.out, sr.WriteJSON); err != nil {
+		return err
+	}
+	if err := writeFile(o.plot, func(w io.Writer) error { return bench.PlotSweep(w, sr) }); err != nil {
+		return err
+	}
+	if o.updateMD != "" {
+		return bench.UpdateMarkdown(o.updateMD, sr.Markdown())
+	}
+	return nil
+}
+
+// writeFile writes path with write; an empty path writes nothing.
+func writeFile(path string, write func(io.Writer) error) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}

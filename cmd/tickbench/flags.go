@@ -1,0 +1,111 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/tickcast/tickcast/bench"
+)
+
+// options are the parsed command line: a bench.Config and what to do with
+// the result.
+type options struct {
+	cfg      bench.Config
+	out      string // --out: the JSON report
+	plot     string // --plot: the SVG chart
+	sweep    *bench.SweepSpec
+	updateMD string // --update-md: BENCHMARKS.md whose fan-out table to replace
+	command  string // the command line, recorded with a sweep
+	cpuProf  string // --cpuprofile: this process's CPU profile (in-process workers included)
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{command: "tickbench " + strings.Join(args, " ")}
+	c := &o.cfg
+	fs := flag.NewFlagSet("tickbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: tickbench --target URL --ws N --sse M --duration D [flags]")
+		fs.PrintDefaults()
+	}
+	var symbols, channels, sseChannels, sseSymbols, ips, sweep string
+	var quiet, verbose bool
+	var sweepPause time.Duration
+	fs.StringVar(&c.Target, "target", "http://127.0.0.1:8080", "the server: http://host:port (ws:// also accepted)")
+	fs.IntVar(&c.WS, "ws", 0, "WebSocket clients (msgpack)")
+	fs.IntVar(&c.SSE, "sse", 0, "SSE clients")
+	fs.DurationVar(&c.Duration, "duration", bench.DefaultDuration, "measurement window")
+	fs.DurationVar(&c.Warmup, "warmup", bench.DefaultWarmup, "wait between the end of the ramp and the window")
+	fs.StringVar(&symbols, "symbols", bench.DefaultSymbol, "comma list of symbols every client subscribes to (orders go to the first)")
+	fs.StringVar(&channels, "channels", strings.Join(bench.DefaultChannels, ","), `WebSocket channels; "none": idle connections`)
+	fs.StringVar(&sseChannels, "sse-channels", strings.Join(bench.DefaultSSEChannels, ","), "SSE channels")
+	fs.StringVar(&sseSymbols, "sse-symbols", "", "comma list of SSE symbols (default: every symbol, a viewer's ticker board)")
+	fs.Float64Var(&c.Ramp, "ramp", bench.DefaultRamp, "connections opened per second")
+	fs.DurationVar(&c.RampTimeout, "ramp-timeout", 0, "give up connections still pending after this long (0: the planned ramp time + 60s)")
+	fs.StringVar(&ips, "source-ips", "", "local addresses to spread connections over, e.g. 127.0.0.2-127.0.0.9 (~28k ports each)")
+	fs.Float64Var(&c.Orders, "orders", 0, "active mode: crossing orders per second, latency from their scheduled time")
+	fs.IntVar(&c.Workers, "workers", 0, "worker processes (0: as many as the connections need)")
+	fs.IntVar(&c.ConnsPerWorker, "conns-per-worker", bench.DefaultConnsPerWorker, "most connections per worker process when --workers is 0")
+	fs.IntVar(&c.ReadBufferSize, "read-buffer", bench.DefaultReadBufferSize, "read buffer per client, bytes")
+	fs.BoolVar(&c.Books, "books", false, "rebuild and checksum order books on the WebSocket clients")
+	fs.StringVar(&o.out, "out", "", "write the JSON report to this file")
+	fs.StringVar(&o.plot, "plot", "", "write an SVG chart of the latency percentiles (of the sweep with --sweep) to this file")
+	fs.StringVar(&sweep, "sweep", "", "run once per value, e.g. ws=1000,5000,10000,20000")
+	fs.DurationVar(&sweepPause, "sweep-pause", 3*time.Second, "with --sweep: pause between runs, once the server holds no connection")
+	fs.StringVar(&o.updateMD, "update-md", "", "with --sweep: replace the fan-out table in this Markdown file (BENCHMARKS.md)")
+	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of this process (and of an in-process worker) to this file")
+	fs.BoolVar(&quiet, "quiet", false, "no live progress")
+	fs.BoolVar(&verbose, "v", false, "log diagnostics to stderr")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c.Symbols, c.Channels, c.SSEChannels = splitList(symbols), splitList(channels), splitList(sseChannels)
+	c.SSESymbols = splitList(sseSymbols)
+	if ips != "" {
+		var err error
+		if c.SourceIPs, err = bench.ParseIPRange(ips); err != nil {
+			return nil, err
+		}
+	}
+	if sweep != "" {
+		s, err := bench.ParseSweep(sweep)
+		if err != nil {
+			return nil, err
+		}
+		s.Pause = sweepPause
+		o.sweep = &s
+	} else if o.updateMD != "" {
+		return nil, fmt.Errorf("--update-md needs --sweep")
+	}
+	if c.WS == 0 && c.SSE == 0 && o.sweep == nil {
+		return nil, fmt.Errorf("nothing to do: set --ws, --sse or --sweep")
+	}
+	if !quiet {
+		c.Progress = stderr
+	}
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelDebug
+	}
+	c.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	c.ProgressInterval = time.Second
+	return o, nil
+}
+
+// splitList splits a comma list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

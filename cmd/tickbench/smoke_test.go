@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runTickbench runs the command in-process and fails the test on a
+// non-zero exit.
+func runTickbench(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, args, &stdout, &stderr); code != 0 {
+		t.Fatalf("tickbench %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
+}
+
+func keys(m any) []string {
+	mm, _ := m.(map[string]any)
+	return slices.Sorted(maps.Keys(mm))
+}
+
+func sub(m map[string]any, k string) map[string]any {
+	v, _ := m[k].(map[string]any)
+	return v
+}
+
+func num(m map[string]any, k string) float64 {
+	v, _ := m[k].(float64)
+	return v
+}
+
+var kindKeys = []string{"clients", "conflated", "delivered", "disconnects", "gaps", "latency_ns", "msgs_per_sec"}
+
+// checkKind checks one kind's section: the exact keys, clients up,
+// deliveries, no gap, ordered percentiles.
+func checkKind(t *testing.T, name string, k map[string]any, clients float64) {
+	t.Helper()
+	if got := keys(k); !slices.Equal(got, kindKeys) {
+		t.Errorf("%s keys = %v, want %v", name, got, kindKeys)
+	}
+	if got := num(k, "clients"); got != clients {
+		t.Errorf("%s.clients = %v, want %v", name, got, clients)
+	}
+	if num(k, "delivered") <= 0 || num(k, "msgs_per_sec") <= 0 {
+		t.Errorf("%s: nothing delivered: %v", name, k)
+	}
+	if g := num(k, "gaps"); g != 0 {
+		t.Errorf("%s.gaps = %v", name, g)
+	}
+	lat := sub(k, "latency_ns")
+	if got, want := keys(lat), []string{"max", "p50", "p90", "p99", "p999"}; !slices.Equal(got, want) {
+		t.Errorf("%s.latency_ns keys = %v, want %v", name, got, want)
+	}
+	p := []float64{num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999"), num(lat, "max")}
+	if p[0] <= 0 || !slices.IsSorted(p) {
+		t.Errorf("%s percentiles not positive and ordered: %v", name, p)
+	}
+}
+
+// TestSmoke runs tickbench against an in-process server for a couple of
+// seconds, in the active mode, and checks the report, the table and the
+// chart.
+func TestSmoke(t *testing.T) {
+	url := startServer(t, 5)
+	dir := t.TempDir()
+	out, plot := filepath.Join(dir, "run.json"), filepath.Join(dir, "run.svg")
+	table := runTickbench(t, "--target", url, "--ws", "12", "--sse", "6", "--orders", "8",
+		"--duration", "2s", "--warmup", "300ms", "--source-ips", "127.0.0.2-127.0.0.3",
+		"--read-buffer", "512", "--quiet", "--out", out, "--plot", plot)
+	for _, want := range []string{"ws", "sse", "orders:", "public trade", "server: cpu"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %q:\n%s", want, table)
+		}
+	}
+	r := readJSON(t, out)
+	if got, want := keys(r), []string{"config", "machine", "orders", "server", "sse", "ws"}; !slices.Equal(got, want) {
+		t.Fatalf("report keys = %v, want %v", got, want)
+	}
+	checkKind(t, "ws", sub(r, "ws"), 12)
+	checkKind(t, "sse", sub(r, "sse"), 6)
+	srv := sub(r, "server")
+	if got, want := keys(srv), []string{"cpu_pct", "goroutines", "rss_bytes"}; !slices.Equal(got, want) {
+		t.Errorf("server keys = %v, want %v", got, want)
+	}
+	if num(srv, "rss_bytes") <= 0 || num(srv, "goroutines") <= 0 {
+		t.Errorf("server figures missing: %v", srv)
+	}
+	o := sub(r, "orders")
+	if num(o, "sent") <= 0 || num(o, "acked") <= 0 || num(o, "filled") <= 0 {
+		t.Errorf("orders: nothing sent, acked or filled: %v", o)
+	}
+	if num(sub(o, "trade_ns"), "p50") <= 0 || num(o, "trade_seen") <= 0 {
+		t.Errorf("orders: no order → public trade latency: %v", o)
+	}
+	if c := sub(r, "config"); num(c, "workers") != 1 || num(c, "ws") != 12 {
+		t.Errorf("config = %v", c)
+	}
+	if num(sub(r, "machine"), "cpus") <= 0 {
+		t.Errorf("machine = %v", sub(r, "machine"))
+	}
+	checkSVG(t, plot)
+}
+
+// TestSmokeWorkers splits a run over two worker processes (this test
+// binary, run again as a worker by TestMain) and checks that the
+// coordinator merged both.
+func TestSmokeWorkers(t *testing.T) {
+	url := startServer(t, 5)
+	out := filepath.Join(t.TempDir(), "run.json")
+	runTickbench(t, "--target", url, "--ws", "9", "--sse", "3", "--workers", "2",
+		"--duration", "1500ms", "--warmup", "300ms", "--quiet", "--out", out)
+	r := readJSON(t, out)
+	if _, ok := r["orders"]; ok {
+		t.Error("orders present in passive mode")
+	}
+	if num(sub(r, "config"), "workers") != 2 {
+		t.Errorf("config.workers = %v, want 2", sub(r, "config")["workers"])
+	}
+	checkKind(t, "ws", sub(r, "ws"), 9)
+	checkKind(t, "sse", sub(r, "sse"), 3)
+}
+
+// TestSmokeSweep runs a two-point sweep and checks its JSON, chart and the
+// Markdown table it writes between the markers.
+func TestSmokeSweep(t *testing.T) {
+	url := startServer(t, 5)
+	dir := t.TempDir()
+	out, plot, md := filepath.Join(dir, "sweep.json"), filepath.Join(dir, "sweep.svg"), filepath.Join(dir, "BENCHMARKS.md")
+	const other = "# Benchmarks\n\n## Matching\n\nsomeone else's section\n"
+	if err := os.WriteFile(md, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runTickbench(t, "--target", url, "--sweep", "ws=3,6", "--sweep-pause", "100ms",
+		"--duration", "1s", "--warmup", "200ms", "--quiet", "--out", out, "--plot", plot, "--update-md", md)
+	r := readJSON(t, out)
+	pts, _ := r["points"].([]any)
+	if len(pts) != 2 {
+		t.Fatalf("sweep points = %d, want 2", len(pts))
+	}
+	for i, want := range []float64{3, 6} {
+		p, _ := pts[i].(map[string]any)
+		checkKind(t, "ws", sub(sub(p, "report"), "ws"), want)
+	}
+	checkSVG(t, plot)
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if !strings.HasPrefix(s, other) || !strings.Contains(s, "| 3 |") || !strings.Contains(s, "| 6 |") {
+		t.Errorf("BENCHMARKS.md:\n%s", s)
+	}
+}
+
+// checkSVG checks that path holds well-formed XML with an svg root.
+func checkSVG(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	root := ""
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+		}
+	}
+	if root != "svg" || !bytes.Contains(b, []byte("<polyline")) {
+		t.Errorf("%s: root %q, or no line drawn", path, root)
+	}
+}
+
+// TestFlags checks the command line's errors and exit codes.
+func TestFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"nothing to do", nil, 2},
+		{"bad sweep", []string{"--sweep", "ws=0"}, 2},
+		{"bad source range", []string{"--ws", "1", "--source-ips", "127.0.0.9-127.0.0.2"}, 2},
+		{"update-md without sweep", []string{"--ws", "1", "--update-md", "x.md"}, 2},
+		{"stray argument", []string{"--ws", "1", "extra"}, 2},
+		{"help", []string{"-h"}, 0},
+		{"no server", []string{"--target", "127.0.0.1:1", "--ws", "1", "--quiet"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tc.args, &stdout, &stderr); code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+			}
+		})
+	}
+}
