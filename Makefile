@@ -90,3 +90,27 @@ web-e2e: deps web
 	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 	cd web && npm run --silent e2e
+
+# Fan-out benchmark (bench/, cmd/tickbench): starts a fresh server, runs the
+# standard sweep of WebSocket client counts against it, and updates the
+# fan-out table of BENCHMARKS.md (between its tickbench markers) and the
+# chart docs/fanout-sweep.svg. 18,000 is the most connections one server
+# process can hold here: both processes are capped at 20,000 open files.
+# Override e.g. FANOUT_SWEEP=ws=1000,5000 FANOUT_SIM_RATE=2 FANOUT_DURATION=30s.
+FANOUT_ADDR ?= 127.0.0.1:28080
+FANOUT_SWEEP ?= ws=1000,5000,10000,18000
+FANOUT_SIM_RATE ?= 1
+FANOUT_DURATION ?= 20s
+FANOUT_ARGS ?=
+
+.PHONY: bench-fanout
+bench-fanout: deps
+	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
+	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
+	@ulimit -n $$(ulimit -Hn); echo "open files limit: $$(ulimit -n)"; \
+	./$(BIN)/tickcast serve --addr $(FANOUT_ADDR) --sim-rate $(FANOUT_SIM_RATE) --seed 1 --log-level warn & srv=$$!; \
+	trap 'kill $$srv 2>/dev/null; wait $$srv 2>/dev/null' EXIT; \
+	for i in $$(seq 100); do curl -sf http://$(FANOUT_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
+	./$(BIN)/tickbench --target http://$(FANOUT_ADDR) --sweep $(FANOUT_SWEEP) --duration $(FANOUT_DURATION) \
+		--source-ips 127.0.0.2-127.0.0.9 --out docs/fanout-sweep.json --plot docs/fanout-sweep.svg \
+		--update-md BENCHMARKS.md $(FANOUT_ARGS)
