@@ -97,6 +97,7 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 		MaxRequestBodySize: 64 << 10,
 		ReadBufferSize:     4096,
 		CloseOnShutdown:    true,
+		KeepHijackedConns:  true, // WebSocket sessions own their connections (see ws.Server.Handle)
 		Logger:             slogPrinter{cfg.Logger},
 	}
 	return s, nil

@@ -35,7 +35,7 @@ type serveFlags struct {
 	maxSubs, malformed, historyMessages                         int
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
-	logLevel, logFormat                                         string
+	logLevel, logFormat, debugAddr                              string
 }
 
 func serveFlagSet(f *serveFlags) *flag.FlagSet {
@@ -65,6 +65,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.DurationVar(&f.historyAge, "history-age", 60*time.Second, "age of messages kept for resume")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this separate address (e.g. 127.0.0.1:6060); off when empty")
 	return fs
 }
 
@@ -145,6 +146,10 @@ func serve(args []string) error {
 	go func() { defer wg.Done(); running.Add(1); _ = venue.Run(engine) }()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if f.debugAddr != "" {
+		go func() { log.Warn("debug server stopped", "err", serveDebug(f.debugAddr)) }()
+		log.Info("pprof", "url", "http://"+f.debugAddr+"/debug/pprof/")
+	}
 
 	select {
 	case <-ctx.Done():

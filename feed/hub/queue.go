@@ -59,12 +59,15 @@ type Queue struct {
 	signal    chan struct{}
 	conflated uint64
 	clock     func() int64
+	waker     func()
 }
 
 // NewQueue returns an empty queue with limits (zero fields: defaults).
 func NewQueue(limits Limits) *Queue {
 	limits.fill()
-	return &Queue{ring: make([]entry, 16), keys: map[uint64]uint64{}, limits: limits, signal: make(chan struct{}, 1), clock: monotonic}
+	// The ring starts empty and grows on demand: most subscribers hold a
+	// few messages at a time, and an idle one should cost next to nothing.
+	return &Queue{keys: map[uint64]uint64{}, limits: limits, signal: make(chan struct{}, 1), clock: monotonic}
 }
 
 var start = time.Now()
@@ -76,10 +79,19 @@ func monotonic() int64 { return int64(time.Since(start)) }
 // it overflows.
 func (q *Queue) Ready() <-chan struct{} { return q.signal }
 
+// SetWaker sets fn to be called, besides signaling Ready, whenever the
+// queue needs its writer: a transport whose writer goroutine runs only
+// while there is work starts it from fn. fn must not block or call back
+// into the queue. Set it before the queue is shared.
+func (q *Queue) SetWaker(fn func()) { q.waker = fn }
+
 func (q *Queue) notify() {
 	select {
 	case q.signal <- struct{}{}:
 	default:
+	}
+	if q.waker != nil {
+		q.waker()
 	}
 }
 
@@ -173,7 +185,7 @@ func (q *Queue) oldestLossLocked(now int64) int64 {
 
 // makeRoomLocked compacts away dead entries if they are many, else grows.
 func (q *Queue) makeRoomLocked() {
-	size := len(q.ring)
+	size := max(len(q.ring), 2)
 	if q.dead < q.n/2 {
 		size *= 2
 	}

@@ -91,7 +91,7 @@ func benchFanout(b *testing.B, n int) {
 	stream := h.Lookup(wire.ChanTrades, "BTC-USD")
 	sessions := make([]*session, n)
 	for i := range sessions {
-		s := newSession(srv, newDiscardConn(), wire.MsgPack, "127.0.0.1")
+		s := newSession(srv, newDiscardConn(), nil, wire.MsgPack, "127.0.0.1")
 		sessions[i] = s
 		if err := h.Add(ctx, s.sub); err != nil {
 			b.Fatal(err)
@@ -99,7 +99,6 @@ func benchFanout(b *testing.B, n int) {
 		if err := h.Subscribe(ctx, s.sub, hub.Request{Streams: []*hub.Stream{stream}}); err != nil {
 			b.Fatal(err)
 		}
-		go s.writeLoop()
 	}
 	// Wait for every subscribed reply to be written.
 	for metrics.msgs.Load() < int64(n) {
@@ -123,7 +122,7 @@ func benchFanout(b *testing.B, n int) {
 		s.shut(StatusSlowConsumer, "")
 	}
 	for _, s := range sessions {
-		<-s.writerDone
+		<-s.closed
 	}
 	bs.Close()
 }

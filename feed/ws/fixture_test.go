@@ -171,7 +171,7 @@ func newFixtureIdle(t testing.TB, listen bool, mod func(*Config)) *fixture {
 			t.Fatal(err)
 		}
 		f.addr = ln.Addr().String()
-		httpSrv = &fasthttp.Server{Handler: f.srv.Handle}
+		httpSrv = &fasthttp.Server{Handler: f.srv.Handle, KeepHijackedConns: true}
 		go func() { _ = httpSrv.Serve(ln) }()
 	}
 	t.Cleanup(func() {

@@ -23,11 +23,11 @@ import (
 func feed(t testing.TB, fx *fixture, format wire.Format, data []byte, hangUp bool) []byte {
 	t.Helper()
 	cli, srv := net.Pipe()
-	sess := newSession(fx.srv, srv, format, "pipe")
+	sess := newSession(fx.srv, srv, nil, format, "pipe")
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		defer srv.Close() // as fasthttp does when the hijack handler returns
+		defer srv.Close() // the session closes it too; a second close is harmless
 		sess.run()
 	}()
 	var out bytes.Buffer

@@ -106,7 +106,7 @@ func (s *session) auth(o *wire.Auth) {
 		return
 	}
 	if s.account != "" && s.account != account {
-		_ = s.cfg.Venue.Detach(s.ctx, s.sub.ID, s.account)
+		_ = s.cfg.Venue.Detach(s.srv.ctx, s.sub.ID, s.account)
 	}
 	s.account = account
 	s.venueErr(o.ID, s.cfg.Venue.Auth(s.origin(o.ID), account, o.CancelOnDisconnect))
@@ -152,7 +152,7 @@ func (s *session) subscribe(o *wire.Subscribe) {
 	if !ok {
 		return
 	}
-	_ = s.cfg.Hub.Subscribe(s.ctx, s.sub, hub.Request{ID: o.ID, Streams: streams, Epoch: o.Epoch, Since: o.Since})
+	_ = s.cfg.Hub.Subscribe(s.srv.ctx, s.sub, hub.Request{ID: o.ID, Streams: streams, Epoch: o.Epoch, Since: o.Since})
 }
 
 func (s *session) unsubscribe(o *wire.Unsubscribe) {
@@ -160,5 +160,5 @@ func (s *session) unsubscribe(o *wire.Unsubscribe) {
 	if !ok {
 		return
 	}
-	_ = s.cfg.Hub.Unsubscribe(s.ctx, s.sub, o.ID, streams)
+	_ = s.cfg.Hub.Unsubscribe(s.srv.ctx, s.sub, o.ID, streams)
 }

@@ -20,6 +20,10 @@ import (
 type Server struct {
 	cfg    Config
 	origin *originPolicy
+	// ctx bounds sessions' calls into the hub and the venue; it ends when
+	// Shutdown gives up waiting.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	sessions map[*session]struct{}
@@ -34,7 +38,8 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, errors.New("ws: Config.Hub and Config.Venue are required")
 	}
 	cfg.fill()
-	return &Server{cfg: cfg, origin: newOriginPolicy(cfg.AllowOrigins), sessions: map[*session]struct{}{}, perIP: map[string]int{}}, nil
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Server{cfg: cfg, origin: newOriginPolicy(cfg.AllowOrigins), ctx: ctx, cancel: cancel, sessions: map[*session]struct{}{}, perIP: map[string]int{}}, nil
 }
 
 // Sessions returns the number of open sessions.
@@ -44,7 +49,10 @@ func (s *Server) Sessions() int {
 	return len(s.sessions)
 }
 
-// Handle is the fasthttp handler of GET /ws.
+// Handle is the fasthttp handler of GET /ws. The fasthttp.Server must
+// have KeepHijackedConns set: the session owns the connection after the
+// upgrade, and the hijack handler returns at once so that fasthttp can
+// release the request context and its read buffer.
 func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 	accept, proto, format, ref := handshake(ctx, s.origin)
 	if ref != nil {
@@ -67,27 +75,52 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 			resp.WriteString(proto)
 		}
 		resp.WriteString("\r\n\r\n")
-		_ = c.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-		if _, err := c.Write([]byte(resp.String())); err != nil {
+		raw := c
+		if u, ok := c.(interface{ UnsafeConn() net.Conn }); ok {
+			raw = u.UnsafeConn()
+		}
+		_ = raw.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		if _, err := raw.Write([]byte(resp.String())); err != nil {
+			_ = raw.Close()
 			return
 		}
-		s.serve(c, format, ip)
+		s.serve(raw, buffered(c, raw), format, ip)
 	})
 }
 
-// serve runs one session for the life of the connection: this goroutine
-// is the session's reader.
-func (s *Server) serve(c net.Conn, format wire.Format, ip string) {
+// buffered returns what fasthttp has already read from the connection
+// beyond the upgrade request (a client may send its first frame with it):
+// reads with a deadline in the past return buffered bytes and never wait.
+// After this the connection is read directly, and fasthttp's buffer can go.
+func buffered(c, raw net.Conn) []byte {
+	_ = raw.SetReadDeadline(time.Unix(1, 0))
+	defer func() { _ = raw.SetReadDeadline(time.Time{}) }()
+	var out []byte
+	var tmp [512]byte
+	for {
+		n, err := c.Read(tmp[:])
+		out = append(out, tmp[:n]...)
+		if err != nil || n == 0 {
+			return out
+		}
+	}
+}
+
+// serve starts a session on an upgraded connection and returns: the
+// session's reader is a new goroutine, which starts with a small stack and
+// keeps it small while the connection idles.
+func (s *Server) serve(c net.Conn, prefix []byte, format wire.Format, ip string) {
 	if code := s.admit(ip); code != 0 {
 		reject(c, code, s.cfg.WriteTimeout)
+		_ = c.Close()
 		return
 	}
-	sess := newSession(s, c, format, ip)
+	sess := newSession(s, c, prefix, format, ip)
 	s.mu.Lock()
 	s.sessions[sess] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	defer func() {
+	leave := func() {
 		s.mu.Lock()
 		delete(s.sessions, sess)
 		s.perIP[ip]--
@@ -96,8 +129,15 @@ func (s *Server) serve(c net.Conn, format wire.Format, ip string) {
 		}
 		s.mu.Unlock()
 		s.wg.Done()
+	}
+	if !sess.start() {
+		leave()
+		return
+	}
+	go func() {
+		defer leave()
+		sess.read()
 	}()
-	sess.run()
 }
 
 // admit counts a new session in, or returns the close code refusing it.
@@ -139,6 +179,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
+		s.cancel()
 		s.mu.Lock()
 		for sess := range s.sessions {
 			sess.kill()

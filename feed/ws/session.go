@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -17,83 +19,123 @@ import (
 )
 
 // session is one WebSocket connection.
+//
+// An idle session costs little: its reader goroutine waits in a read on
+// the bare TCP connection (fasthttp's request context and read buffer are
+// released at the upgrade), and it has no writer goroutine: the queue
+// starts one when something is to be written, and it exits after a second
+// with nothing to do. The heartbeat is a runtime timer.
 type session struct {
 	srv    *Server
 	cfg    *Config
-	conn   net.Conn // reads go through fasthttp's buffer: bytes sent with the upgrade are not lost
+	src    source   // what the client sends: the frame reader's input
 	raw    net.Conn // the TCP connection itself: deadlines, vectored writes, kill
 	format wire.Format
 	ip     string
 	sub    *hub.Sub
-	ctx    context.Context
-	cancel context.CancelFunc
+	rd     wsutil.Reader // kept here, not on the reader's stack: an idle session's stack stays small
 
 	// Owned by the reader goroutine.
 	account   string
 	malformed int
 
-	wbuf net.Buffers // the writer's scratch header for WriteTo
+	wbuf    net.Buffers                // the writer's scratch header for WriteTo
+	writing atomic.Bool                // a writer goroutine runs
+	beat    atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
 
-	closeOnce  sync.Once
-	closing    chan struct{} // closed when the session starts closing
-	closeCode  ws.StatusCode
-	closeMsg   string
-	writerDone chan struct{}
+	closeOnce sync.Once
+	closing   chan struct{} // closed when the session starts closing
+	closeCode ws.StatusCode
+	closeMsg  string
+	closed    chan struct{} // closed by the writer once the close frame is dealt with
 
 	rttMu   sync.Mutex
 	pending map[int64]time.Time // order operations awaiting their first reply
 }
 
-func newSession(srv *Server, c net.Conn, format wire.Format, ip string) *session {
-	raw := c
-	if u, ok := c.(interface{ UnsafeConn() net.Conn }); ok {
-		raw = u.UnsafeConn()
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+// newSession makes the session of TCP connection raw; prefix holds what
+// the client sent after the upgrade request that fasthttp had already read.
+func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip string) *session {
 	s := &session{
-		srv: srv, cfg: &srv.cfg, conn: c, raw: raw, format: format, ip: ip,
-		ctx: ctx, cancel: cancel,
-		closing: make(chan struct{}), writerDone: make(chan struct{}),
+		srv: srv, cfg: &srv.cfg, src: source{prefix: prefix, conn: raw}, raw: raw, format: format, ip: ip,
+		closing: make(chan struct{}), closed: make(chan struct{}),
 	}
 	s.sub = hub.NewSub(transportOf(format), srv.cfg.Backlog)
 	s.sub.Answered = s.answered
+	s.sub.Q.SetWaker(s.kick)
 	return s
 }
 
-// run serves the session until it ends; it is the reader.
-func (s *session) run() {
-	m := s.cfg.Metrics
-	m.Connected(1)
-	defer m.Connected(-1)
-	defer s.cancel()
-	writing := false
-	defer func() {
-		// Last resort: message handling panics are recovered in safeHandle;
-		// this catches the rest. The writer, if it runs, still sends 1011
-		// before the connection is cut, and the session leaves the hub.
-		if p := recover(); p != nil {
-			s.cfg.Logger.Error("ws: session panic", "panic", p, "ip", s.ip, "stack", string(debug.Stack()))
-			s.shut(ws.StatusInternalServerError, "internal error")
-			if writing {
-				<-s.writerDone
-			}
-			s.kill()
-			s.cleanup()
-			m.Closed(int(s.closeCode))
-		}
-	}()
-	if err := s.cfg.Hub.Add(s.ctx, s.sub); err != nil {
+// kick starts the writer unless one runs.
+func (s *session) kick() {
+	if s.writing.CompareAndSwap(false, true) {
+		go s.writeLoop()
+	}
+}
+
+// heartbeat queues a ping and arms the next one.
+func (s *session) heartbeat() {
+	if s.isClosing() {
 		return
+	}
+	s.sub.Q.PushOwn(pingFrame)
+	if t := s.beat.Load(); t != nil {
+		t.Reset(s.cfg.Heartbeat)
+	}
+}
+
+// run serves the session until it ends, on the calling goroutine.
+func (s *session) run() {
+	if s.start() {
+		s.read()
+	}
+}
+
+// start registers the session with the hub and queues the welcome; false
+// if the hub is gone (the connection is then closed). It runs on the
+// hijack goroutine, so that this deep work does not grow the stack of the
+// reader, which idles for the life of the connection.
+func (s *session) start() bool {
+	s.cfg.Metrics.Connected(1)
+	if err := s.cfg.Hub.Add(s.srv.ctx, s.sub); err != nil {
+		s.cfg.Metrics.Connected(-1)
+		s.kill()
+		return false
 	}
 	s.reply(&wire.Welcome{V: 1, Epoch: s.cfg.Hub.Epoch(), ServerTime: time.Now().UnixNano(),
 		HeartbeatMS: uint64(s.cfg.Heartbeat / time.Millisecond), MaxMsg: uint64(s.cfg.MaxMessage)})
-	go s.writeLoop()
-	writing = true
-	code := s.readLoop()
+	t := time.AfterFunc(time.Duration(math.MaxInt64), s.heartbeat) // armed below, once its callback can see it
+	s.beat.Store(t)
+	t.Reset(s.cfg.Heartbeat)
+	return true
+}
+
+// read is the session's reader until the session ends.
+func (s *session) read() {
+	defer s.cfg.Metrics.Connected(-1)
+	defer s.kill() // fasthttp keeps hijacked connections: closing it is ours
+	defer func() {
+		// Last resort: message handling panics are recovered in safeHandle;
+		// this catches the rest. The writer still sends 1011 before the
+		// connection is cut, and the session leaves the hub.
+		if p := recover(); p != nil {
+			s.cfg.Logger.Error("ws: session panic", "panic", p, "ip", s.ip, "stack", string(debug.Stack()))
+			s.end(ws.StatusInternalServerError)
+		}
+	}()
+	s.end(s.readLoop())
+}
+
+// end closes the session with code once reading has stopped: the close
+// frame, then the hub and the venue are told.
+func (s *session) end(code ws.StatusCode) {
+	if t := s.beat.Load(); t != nil {
+		t.Stop()
+	}
 	s.shut(code, closeReason(code))
-	<-s.writerDone
+	<-s.closed
 	s.cleanup()
-	m.Closed(int(s.closeCode))
+	s.cfg.Metrics.Closed(int(s.closeCode))
 }
 
 // cleanup takes the session off the hub and tells the venue it is gone.
@@ -123,6 +165,7 @@ func (s *session) shut(code ws.StatusCode, reason string) {
 		s.closeCode, s.closeMsg = code, reason
 		close(s.closing)
 		_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
+		s.kick() // a writer sends the close frame
 	})
 }
 
@@ -148,22 +191,26 @@ var errPeerClosed = errors.New("ws: peer closed")
 // readLoop reads frames until the connection ends and returns the close
 // code the session ends with.
 func (s *session) readLoop() ws.StatusCode {
-	rd := &wsutil.Reader{
-		Source:         s.conn,
+	s.rd = wsutil.Reader{
+		Source:         &s.src,
 		State:          ws.StateServerSide,
 		CheckUTF8:      true,
 		MaxFrameSize:   int64(s.cfg.MaxMessage),
 		MaxMessageSize: int64(s.cfg.MaxMessage),
 		OnIntermediate: s.control,
 	}
+	rd := &s.rd
 	idle := 3 * s.cfg.Heartbeat
-	msg := make([]byte, 0, 256)
+	var msg []byte
 	for {
 		if !s.isClosing() {
 			_ = s.raw.SetReadDeadline(time.Now().Add(idle))
 			if s.isClosing() { // the writer may have shortened it meanwhile
 				_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 			}
+		}
+		if err := s.src.await(); err != nil {
+			return s.readError(err)
 		}
 		h, err := rd.NextFrame()
 		if err != nil {
@@ -188,7 +235,7 @@ func (s *session) readLoop() ws.StatusCode {
 			}
 		}
 		if cap(msg) > 4096 { // do not keep a big buffer for an idle session
-			msg = make([]byte, 0, 256)
+			msg = nil
 		}
 	}
 }

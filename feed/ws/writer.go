@@ -14,42 +14,55 @@ var pingFrame = ws.MustCompileFrame(ws.NewPingFrame(nil))
 // maxBatch bounds how many queued messages go into one vectored write.
 const maxBatch = 512
 
-// writeLoop is the session's only writer: queued messages, pings, and the
-// close frame at the end.
+// writerLinger is how long a writer with nothing to write waits for more
+// before it exits; a stream with a message at least this often keeps its
+// writers.
+const writerLinger = time.Second
+
+// writeLoop is the session's only writer while it runs (kick starts it):
+// queued messages, pings, and the close frame at the end. It exits after
+// writerLinger with nothing to do, so that an idle session holds no
+// goroutine for writing.
 func (s *session) writeLoop() {
-	defer close(s.writerDone)
 	q := s.sub.Q
-	beat := time.NewTicker(s.cfg.Heartbeat)
-	defer beat.Stop()
-	items := make([]hub.Item, 0, 64)
-	bufs := make(net.Buffers, 0, 64)
+	items := make([]hub.Item, 0, 8)
+	bufs := make(net.Buffers, 0, 8)
+	idle := time.NewTimer(writerLinger)
+	defer idle.Stop()
 	for {
+		if s.isClosing() {
+			s.writeClose()
+			close(s.closed) // the writing flag stays set: no writer after this one
+			return
+		}
+		overflowed := q.Overflowed()
+		if !s.flush(&items, &bufs) {
+			s.shut(ws.StatusAbnormalClosure, "")
+			s.kill()
+			continue
+		}
+		if overflowed {
+			// The queue took nothing after it overflowed, and what it holds
+			// (at most the backlog limit) was just sent: a contiguous prefix
+			// of every stream, replies included. Closing without it made a
+			// resume whose replay passes the limit fail before its first
+			// message, every time: the client came back with the same
+			// since, forever.
+			s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
+			continue
+		}
+		idle.Reset(writerLinger)
 		select {
 		case <-s.closing:
-			s.writeClose()
-			return
 		case <-q.Ready():
-			overflowed := q.Overflowed()
-			if !s.flush(&items, &bufs) {
-				s.shut(ws.StatusAbnormalClosure, "")
-				s.kill()
+		case <-idle.C:
+			s.writing.Store(false)
+			// A push between the last flush and the store saw a writer
+			// running and started none: take the work back if there is any.
+			if (q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
 				continue
 			}
-			if overflowed {
-				// The queue took nothing after it overflowed, and what it
-				// holds (at most the backlog limit) was just sent: a
-				// contiguous prefix of every stream, replies included. Closing
-				// without it made a resume whose replay passes the limit
-				// fail before its first message, every time: the client
-				// came back with the same since, forever.
-				s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
-			}
-		case <-beat.C:
-			bufs = append(bufs[:0], pingFrame)
-			if !s.write(&bufs, 0) {
-				s.shut(ws.StatusAbnormalClosure, "")
-				s.kill()
-			}
+			return
 		}
 	}
 }
