@@ -9,6 +9,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/feed/ws"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -479,4 +480,26 @@ func TestE2ECancelOnDisconnect(t *testing.T) {
 		}
 	}
 	watcher.checkSeqs()
+}
+
+// TestE2ERateLimitAbuse: a session that keeps sending orders after the
+// rate limit refuses them is closed with 1008 (PROTOCOL 4.6); one that
+// backs off is not.
+func TestE2ERateLimitAbuse(t *testing.T) {
+	ts := startServer(t, withoutSim(), withMarket(func(c *market.Config) { c.RateLimit, c.RateBurst = 0.001, 2 }),
+		withWS(func(c *ws.Config) { c.RateLimitBudget = 5 }))
+	tr := ts.trader(t, wire.JSON)
+	for i := range 2 {
+		tr.placeNew(lim(fmt.Sprint("ok", i), "BTC-USD", "buy", "0.0010", "59000.00"))
+	}
+	for i := range 5 { // within the budget: refused, still connected
+		if r := tr.place(lim(fmt.Sprint("x", i), "BTC-USD", "buy", "0.0010", "59000.00")); r.Reason != market.RejectRateLimited {
+			t.Fatalf("order %d: %s %s", i, r.Status, r.Reason)
+		}
+	}
+	if _, err := tr.c.Ping(ctxT(t)); err != nil {
+		t.Fatalf("closed within the budget: %v", err)
+	}
+	_ = tr.c.Send(&wire.NewOrder{CID: "x5", S: "BTC-USD", Side: "buy", Type: "limit", Qty: "0.0010", Px: "59000.00"})
+	eventually(t, 5*time.Second, "close 1008", func() bool { return tr.c.LastClose().Code == 1008 })
 }

@@ -45,8 +45,7 @@ func (v *Venue) engineRejected(e orders.Event) {
 	}
 	v.forget(o)
 	o.status, o.reason = StatusRejected, reason
-	v.orderMsg(o)
-	v.accountMsg(o.acct)
+	v.orderMsg(o) // as a reject decided before the book: no order id, balances unchanged
 }
 
 func (op *opContext) targetAccount() string {
@@ -162,6 +161,9 @@ func (v *Venue) orderUpdate(o *liveOrder) *OrderUpdate {
 		OID: uint64(o.oid), CID: o.cid, Side: o.side.String(), Type: o.typ.String(), TIF: o.tif.String(),
 		PostOnly: o.post, Qty: in.qty.Format(o.qty), Filled: in.qty.Format(o.filled),
 		Status: o.status, Reason: o.reason,
+	}
+	if o.status == StatusRejected {
+		u.OID = 0 // a rejected order never existed: whichever check refused it
 	}
 	if o.typ == orders.Limit {
 		u.Px = in.price.Format(o.px)

@@ -189,3 +189,28 @@ func TestExpiryAndCancelReasons(t *testing.T) {
 		t.Errorf("disconnect: %s %s", s, why)
 	}
 }
+
+// TestRejectsLookAlike: an order refused by the engine (post-only
+// crossing, no liquidity) is answered like one refused by the venue's own
+// checks: status rejected, no order id, and no account message (nothing
+// changed).
+func TestRejectsLookAlike(t *testing.T) {
+	tv := newTestVenue(t, nil)
+	a, b := tv.account(), tv.account()
+	m := OrderRequest{CID: "m", Symbol: "BTC-USD", Side: "buy", Type: "market", Qty: "0.0100"}
+	evs := tv.place(a, 1, m) // no liquidity: refused by the engine
+	if len(evs) != 1 || evs[0].Kind != KindOrder || evs[0].Order.OID != 0 || evs[0].Order.Reason != RejectNoLiquidity {
+		t.Fatalf("no_liquidity answer: %+v", evs)
+	}
+	tv.place(b, 2, limit("BTC-USD", "sell", "0.0100", "60000.00"))
+	p := limit("BTC-USD", "buy", "0.0100", "60000.00")
+	p.PostOnly = true
+	evs = tv.place(a, 3, p) // would cross: refused by the engine
+	if len(evs) != 1 || evs[0].Order.OID != 0 || evs[0].Order.Reason != RejectPostOnlyCross {
+		t.Fatalf("post-only answer: %+v", evs)
+	}
+	evs = tv.place(a, 4, limit("BTC-USD", "buy", "0.0100", "1.00")) // refused by the venue's band check
+	if len(evs) != 1 || evs[0].Order.OID != 0 || evs[0].Order.Reason != RejectPriceBand {
+		t.Fatalf("price band answer: %+v", evs)
+	}
+}

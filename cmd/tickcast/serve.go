@@ -32,7 +32,7 @@ type serveFlags struct {
 	simRate, rateLimit                                          float64
 	rateBurst                                                   int
 	maxConns, maxConnsPerIP, maxViewers, maxViewersPerIP        int
-	maxSubs, malformed, historyMessages                         int
+	maxSubs, malformed, rateLimitBudget, historyMessages        int
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	logLevel, logFormat, debugAddr                              string
@@ -57,6 +57,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.IntVar(&f.maxViewersPerIP, "max-viewers-per-ip", 20000, "SSE streams per client address (then 503)")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
+	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
 	fs.DurationVar(&f.heartbeat, "heartbeat", 15*time.Second, "WebSocket ping and SSE comment interval; 3 silent intervals close a session")
 	fs.DurationVar(&f.writeTimeout, "write-timeout", 10*time.Second, "deadline of one write to a WebSocket client")
 	fs.IntVar(&f.backlogBytes, "backlog-bytes", 4<<20, "lossless backlog per subscriber before 4008")
@@ -123,7 +124,7 @@ func serve(args []string) error {
 	srv, err := feed.NewServer(feed.Config{
 		Venue: venue, Hub: h, AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
 		WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
-			WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, Backlog: backlog},
+			WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
 		SSE: sse.Config{Heartbeat: f.heartbeat, MaxViewers: f.maxViewers, MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
 		UI:  web.Assets(), Logger: log,
 	}, func() bool { return running.Load() == 2 })

@@ -235,7 +235,7 @@ func (h *Hub) route(e *market.Event) {
 	var shared *Frame
 	for _, sub := range subs {
 		var ok bool
-		if e.Origin.HasID && sub.ID == e.Origin.Session {
+		if sub.ID == e.Origin.Session {
 			ok = sub.Q.PushOwn(sub.own(private(e, true), h.cfg.Epoch, h.lastOff))
 			h.answered(sub, e)
 		} else {
@@ -252,9 +252,12 @@ func (h *Hub) route(e *market.Event) {
 }
 
 func (h *Hub) answered(sub *Sub, e *market.Event) {
-	if sub.Answered != nil && e.Origin.HasID {
-		sub.Answered(e.Origin.ID)
+	if sub.Answered == nil {
+		return
 	}
+	throttled := e.Kind == market.KindOrder && e.Order.Reason == market.RejectRateLimited ||
+		e.Kind == market.KindError && e.Reply.Code == market.CodeRateLimited
+	sub.Answered(Answer{ID: e.Origin.ID, HasID: e.Origin.HasID, Throttled: throttled})
 }
 
 // attach routes account's private messages to sub from now on.

@@ -338,3 +338,29 @@ func TestSlowSubscriberDropped(t *testing.T) {
 		t.Fatalf("overflowed %v cutoffs %d subs %d", slow.Q.Overflowed(), SlowCutoffs.Load()-before, len(h.Lookup("trades", "BTC-USD").subs))
 	}
 }
+
+// TestResumeInOffsetOrder: a resume of several streams replays their
+// missed messages merged in the order the feed published them.
+func TestResumeInOffsetOrder(t *testing.T) {
+	h := newTestHub(nil)
+	for i := range 12 {
+		h.publishOne([]market.Kind{market.KindTrade, market.KindBook, market.KindTrade}[i%3], "BTC-USD", int64(i))
+	}
+	s := h.sub(t)
+	h.subscribe(t, s, Request{Epoch: "ep1", Streams: []*Stream{h.Lookup("trades", "BTC-USD"), h.Lookup("book", "BTC-USD")},
+		Since: map[string]uint64{"trades:BTC-USD": 2, "book:BTC-USD": 1}})
+	var offs []uint64
+	for _, it := range s.Q.Pop(nil, 100) {
+		if it.Frame != nil {
+			offs = append(offs, it.Frame.Off)
+		}
+	}
+	if len(offs) != 9 {
+		t.Fatalf("replayed %d frames (%v), want 9", len(offs), offs)
+	}
+	for i := 1; i < len(offs); i++ {
+		if offs[i] <= offs[i-1] {
+			t.Fatalf("offsets out of order: %v", offs)
+		}
+	}
+}

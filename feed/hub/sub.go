@@ -24,6 +24,13 @@ func (t Transport) Format() wire.Format {
 	return wire.JSON
 }
 
+// Answer describes the first reply to one of a subscriber's operations.
+type Answer struct {
+	ID        int64 // the operation's id, if HasID
+	HasID     bool
+	Throttled bool // the venue refused it for the account's rate limit
+}
+
 var nextSubID atomic.Uint64
 
 // Sub is one subscriber: a WebSocket session or an SSE viewer. Its
@@ -34,9 +41,9 @@ type Sub struct {
 	ID        uint64
 	Transport Transport
 	Q         *Queue
-	// Answered, if set, is called on the hub goroutine when a reply to one
-	// of this subscriber's operations (by id) is queued.
-	Answered func(id int64)
+	// Answered, if set, is called on the hub goroutine when the first reply
+	// to one of this subscriber's operations is queued.
+	Answered func(Answer)
 
 	streams map[*Stream]int // subscribed streams → index in Stream.subs
 	account string          // authenticated account, "" if none

@@ -52,46 +52,49 @@ func (h *Hub) subscribe(sub *Sub, r Request) {
 		return
 	}
 	epochOK := r.Epoch == "" || r.Epoch == h.cfg.Epoch
-	var latest []*Frame
+	// Resets go first; every frame after them (snapshots, replayed
+	// messages, latest values) in order of offset across all streams, as
+	// the feed published them (PROTOCOL 3: off is strictly increasing).
+	var frames []*Frame
 	for _, s := range r.Streams {
 		since, resuming := r.Since[s.Name]
 		switch {
 		case resuming && !epochOK:
-			h.reset(sub, s, wire.ResetEpochChanged)
+			frames = h.reset(sub, s, wire.ResetEpochChanged, frames)
 		case resuming:
-			frames, ok := s.after(since)
+			missed, ok := s.after(since)
 			if !ok {
-				h.reset(sub, s, wire.ResetHistoryExpired)
+				frames = h.reset(sub, s, wire.ResetHistoryExpired, frames)
 				break
 			}
-			for _, f := range frames {
-				sub.push(f)
-			}
+			frames = append(frames, missed...)
 		case s.mirror != nil:
-			sub.push(s.mirror.snapshot(s))
+			frames = append(frames, s.mirror.snapshot(s))
 		case s.last != nil:
 			if _, already := sub.streams[s]; !already {
-				latest = append(latest, s.last)
+				frames = append(frames, s.last)
 			}
 		}
 		s.add(sub)
 	}
-	slices.SortFunc(latest, func(a, b *Frame) int { return cmp.Compare(a.Off, b.Off) })
-	for _, f := range latest {
+	slices.SortStableFunc(frames, func(a, b *Frame) int { return cmp.Compare(a.Off, b.Off) })
+	for _, f := range frames {
 		sub.push(f)
 	}
 }
 
-// reset tells sub that stream s cannot be resumed; a book gets a fresh
-// snapshot, a conflatable stream its latest value.
-func (h *Hub) reset(sub *Sub, s *Stream, reason string) {
+// reset tells sub that stream s cannot be resumed, and adds to frames what
+// replaces the replay: a book's fresh snapshot, a conflatable stream's
+// latest value.
+func (h *Hub) reset(sub *Sub, s *Stream, reason string, frames []*Frame) []*Frame {
 	h.reply(sub, &wire.Reset{Ch: s.Channel, S: s.Symbol, Reason: reason})
 	switch {
 	case s.mirror != nil:
-		sub.push(s.mirror.snapshot(s))
+		return append(frames, s.mirror.snapshot(s))
 	case s.last != nil:
-		sub.push(s.last)
+		return append(frames, s.last)
 	}
+	return frames
 }
 
 // reply queues a message for sub alone.

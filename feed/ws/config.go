@@ -59,6 +59,10 @@ type Config struct {
 	// MalformedBudget is how many malformed messages a session may send
 	// before it is closed with 1008 (default 10).
 	MalformedBudget int
+	// RateLimitBudget is how many consecutive order operations the
+	// account's rate limit may refuse before the session is closed with
+	// 1008 (default 100: a client that ignores rate_limited).
+	RateLimitBudget int
 	// Backlog bounds each session's lossless backlog (default 4 MiB or
 	// 10 s behind); past it the session closes with 4008.
 	Backlog hub.Limits
@@ -84,6 +88,9 @@ func (c *Config) fill() {
 	}
 	if c.MalformedBudget <= 0 {
 		c.MalformedBudget = 10
+	}
+	if c.RateLimitBudget <= 0 {
+		c.RateLimitBudget = 100
 	}
 	if c.Metrics == nil {
 		c.Metrics = nopMetrics{}

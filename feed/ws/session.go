@@ -49,6 +49,8 @@ type session struct {
 	closeMsg  string
 	closed    chan struct{} // closed by the writer once the close frame is dealt with
 
+	throttled atomic.Int64 // consecutive answers refused by the rate limit
+
 	rttMu   sync.Mutex
 	pending map[int64]time.Time // order operations awaiting their first reply
 }
@@ -369,13 +371,25 @@ const (
 	StatusSlowConsumer ws.StatusCode = 4008
 )
 
-// answered is called by the hub when it queues a reply carrying an
-// operation id.
-func (s *session) answered(id int64) {
+// answered is called by the hub when it queues the first reply to one of
+// this session's operations: it measures the round trip, and closes with
+// 1008 a session that keeps sending orders the rate limit refuses
+// (PROTOCOL 4.6: abuse of rate limits).
+func (s *session) answered(a hub.Answer) {
+	if a.Throttled {
+		if s.throttled.Add(1) > int64(s.cfg.RateLimitBudget) {
+			s.shut(ws.StatusPolicyViolation, "order rate limit abused")
+		}
+	} else {
+		s.throttled.Store(0)
+	}
+	if !a.HasID {
+		return
+	}
 	s.rttMu.Lock()
-	t0, ok := s.pending[id]
+	t0, ok := s.pending[a.ID]
 	if ok {
-		delete(s.pending, id)
+		delete(s.pending, a.ID)
 	}
 	s.rttMu.Unlock()
 	if ok {
