@@ -171,7 +171,7 @@ func TestStalledViewerTimesOut(t *testing.T) {
 }
 
 // TestShutdownPrompt: Shutdown ends idle streams cleanly, cuts one blocked
-// on a viewer that stopped reading if it does not end within 200 ms,
+// on a viewer that stopped reading if it does not end within a second,
 // returns well within its context and refuses new viewers.
 func TestShutdownPrompt(t *testing.T) {
 	t.Parallel()
