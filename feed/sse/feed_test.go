@@ -89,7 +89,7 @@ func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 		t.Fatal(err)
 	}
 	hs := &fasthttp.Server{Handler: s.Handle, ReadTimeout: 30 * time.Second, IdleTimeout: 60 * time.Second,
-		ReadBufferSize: 4096, CloseOnShutdown: true}
+		ReadBufferSize: 4096, CloseOnShutdown: true, KeepHijackedConns: true}
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,8 @@
 package sse
 
 import (
-	"bufio"
 	"encoding/json"
-	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +67,12 @@ func TestRecordSharedWithWebSocketJSON(t *testing.T) {
 	}
 }
 
+// discardConn is a connection that takes every write.
+type discardConn struct{ net.Conn }
+
+func (discardConn) Write(b []byte) (int, error)      { return len(b), nil }
+func (discardConn) SetWriteDeadline(time.Time) error { return nil }
+
 // TestDrainAllocs guards the hot path: writing queued shared frames to a
 // viewer allocates nothing per event.
 func TestDrainAllocs(t *testing.T) {
@@ -83,16 +88,16 @@ func TestDrainAllocs(t *testing.T) {
 		frames = append(frames, it.Frame)
 		it.Frame.SSE(testEpoch) // built by the first viewer, as in service
 	}
-	v := &viewer{sub: hub.NewSub(hub.SSE, hub.Limits{})}
-	w := bufio.NewWriter(io.Discard)
+	v := &viewer{sub: hub.NewSub(hub.SSE, hub.Limits{}), conn: discardConn{}, chunked: true}
 	items := make([]hub.Item, 0, popMax)
+	var recs [][]byte
 	done := make(chan struct{})
 	var ok bool
 	allocs := testing.AllocsPerRun(200, func() {
 		for _, fr := range frames {
 			v.sub.Q.Push(fr)
 		}
-		items, ok = f.SSE.drain(w, v, testEpoch, items, done)
+		items, recs, ok = f.SSE.drain(v, testEpoch, items, recs, done)
 	})
 	if !ok || allocs != 0 {
 		t.Fatalf("%.1f allocations per batch of %d events (ok %v), want 0", allocs, len(frames), ok)

@@ -8,12 +8,13 @@
 // JSON the WebSocket JSON subprotocol sends, built once per message and
 // shared by every viewer.
 //
-// The fasthttp traps this package steps around (see LIBRARY-NOTES): the
-// server must have no WriteTimeout (it would cut every stream), so each
-// write gets its own deadline instead; the stream writer runs in its own
-// goroutine, flushes after each batch and returns on the first error;
-// ctx.Done() closes only on server shutdown and is captured before the
-// handler returns; headers are flushed at once; panics are recovered.
+// Each stream takes its connection over from fasthttp (hijack) and writes
+// the response itself: one goroutine per viewer, the shared records
+// written straight to the socket with writev, a deadline per write (the
+// server has no WriteTimeout, which would cut every stream), the header
+// written before any event, every stream ended on server shutdown, panics
+// recovered. fasthttp's SetBodyStreamWriter would add a goroutine, a pipe
+// and two copies per viewer; see Handle.
 package sse
 
 import (
@@ -36,7 +37,7 @@ type Config struct {
 	// 7 asks for at least one every 15 s).
 	Heartbeat time.Duration
 	// WriteTimeout bounds how long one write to a viewer may stay blocked
-	// (a viewer that stopped reading) before its stream is ended; default
+	// (a viewer that stopped reading) before its stream is cut; default
 	// 10 s. It is a deadline per write, not per response.
 	WriteTimeout time.Duration
 	// MaxViewers bounds concurrent streams (default 100,000);
@@ -107,7 +108,7 @@ func (s *Server) Viewers() int {
 // graceful is how long Shutdown lets streams end on their own (a clean end
 // of the chunked body) before it cuts the connections of those still
 // blocked in a write. With 10,000 viewers on 2 cores ending them all takes
-// a few hundred ms (BENCHMARKS.md, SSE viewers); 200 ms cut about 4%.
+// a few hundred ms (BENCHMARKS.md, SSE viewers); 200 ms cut some.
 const graceful = time.Second
 
 // Shutdown ends every stream and waits for them, until ctx is done. New

@@ -1,8 +1,8 @@
 package sse
 
 import (
-	"bufio"
 	"net"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -15,110 +15,167 @@ const (
 	heartbeatRecord = ": hb\n\n"
 )
 
-// popMax is the most events written in one flush.
+// popMax is the most events written in one write.
 const popMax = 256
 
-// viewer is one open stream.
+// viewer is one open stream. Its goroutine is the only writer of conn.
 type viewer struct {
-	ip     string
-	conn   net.Conn // the viewer's connection, for write deadlines only
-	sub    *hub.Sub
-	kicked atomic.Bool
+	ip      string
+	conn    net.Conn
+	chunked bool // HTTP/1.1: chunked body; HTTP/1.0: the body ends with the connection
+	sub     *hub.Sub
+	kicked  atomic.Bool
+	// the write in progress: chunk header, records, chunk end; iov keeps
+	// the backing array, bufs is consumed by the write.
+	iov  [][]byte
+	bufs net.Buffers
+	hdr  [20]byte
 }
 
 // past is a deadline that has always passed.
 var past = time.Unix(1, 0)
 
-// extend gives the writes of the next batch d to complete. It is called
-// before the batch's first write, not before its flush: a batch bigger
-// than the write buffer goes out in several writes, and a deadline left
-// from a flush long ago would fail the first of them. fasthttp copies what
-// the stream writer writes to the connection in another goroutine, so a
-// viewer that stops reading blocks that copy; the deadline makes it fail,
-// which fails the stream writer's next write or flush. The server itself
-// has no WriteTimeout: that would be a deadline for the whole response.
-func (v *viewer) extend(d time.Duration) {
-	if v.conn == nil {
-		return
+// kick makes the viewer's pending and future writes fail at once.
+func (v *viewer) kick() {
+	v.kicked.Store(true)
+	_ = v.conn.SetWriteDeadline(past)
+}
+
+// send writes pre as it is, then records as one chunk (HTTP/1.1) or as
+// they are (HTTP/1.0), in one system call, giving it d to complete: a
+// deadline per write, since the whole response has none. A viewer that
+// stops reading fails its write after d.
+func (v *viewer) send(d time.Duration, pre []byte, records [][]byte) error {
+	iov := v.iov[:0]
+	if len(pre) > 0 {
+		iov = append(iov, pre)
 	}
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	chunk := v.chunked && n > 0 // an empty chunk would end the body
+	if chunk {
+		h := strconv.AppendUint(v.hdr[:0], uint64(n), 16)
+		iov = append(iov, append(h, '\r', '\n'))
+	}
+	iov = append(iov, records...)
+	if chunk {
+		iov = append(iov, crlf)
+	}
+	v.iov, v.bufs = iov, iov
 	_ = v.conn.SetWriteDeadline(time.Now().Add(d))
 	if v.kicked.Load() { // a kick between the two lines must not be undone
 		_ = v.conn.SetWriteDeadline(past)
 	}
+	_, err := v.bufs.WriteTo(v.conn)
+	clear(iov) // let the frames go
+	return err
 }
 
-// kick makes every pending and future write to the viewer fail at once.
-func (v *viewer) kick() {
-	v.kicked.Store(true)
-	if v.conn != nil {
-		_ = v.conn.SetWriteDeadline(past)
+var crlf = []byte("\r\n")
+
+// The fixed parts of a response this package writes itself.
+var (
+	retry     = [][]byte{[]byte(retryRecord)}
+	heartbeat = [][]byte{[]byte(heartbeatRecord)}
+	lastChunk = []byte("0\r\n\r\n")
+)
+
+// head is the response header of a stream (PROTOCOL 7).
+func (s *Server) head(chunked bool) []byte {
+	h := "HTTP/1.1 200 OK\r\nServer: tickcast\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" +
+		"X-Accel-Buffering: no\r\n" + // nginx: pass each write on at once, never spool it
+		"Access-Control-Allow-Origin: " + s.cfg.CORSOrigin + "\r\nConnection: close\r\n"
+	if chunked {
+		h += "Transfer-Encoding: chunked\r\n"
 	}
+	return []byte(h + "\r\n")
 }
 
-// stream writes one viewer's events until the viewer goes, falls too far
-// behind, or the server shuts down. Every return ends the HTTP response;
-// the browser then reconnects with Last-Event-ID and resumes.
-func (s *Server) stream(w *bufio.Writer, v *viewer, done <-chan struct{}) {
-	v.extend(s.cfg.WriteTimeout)
-	if _, err := w.WriteString(retryRecord); err != nil || w.Flush() != nil {
+// stream writes the header, then one viewer's events, until the viewer
+// goes, falls too far behind, or the server shuts down. Every return ends
+// the response (cleanly when the connection still takes writes); the
+// browser then reconnects with Last-Event-ID and resumes.
+func (s *Server) stream(v *viewer, done <-chan struct{}) {
+	// The header and the retry record in one write: the header reaches the
+	// client before any event exists.
+	if v.send(s.cfg.WriteTimeout, s.head(v.chunked), retry) != nil {
 		return
 	}
 	epoch := s.cfg.Hub.Epoch()
 	beat := time.NewTicker(s.cfg.Heartbeat)
 	defer beat.Stop()
 	var items []hub.Item
+	var recs [][]byte
 	for {
 		select {
 		case <-done:
+			v.end(s.cfg.WriteTimeout)
 			return
 		case <-s.shutdown:
+			v.end(s.cfg.WriteTimeout)
 			return
 		case <-beat.C:
-			v.extend(s.cfg.WriteTimeout)
-			if _, err := w.WriteString(heartbeatRecord); err != nil || w.Flush() != nil {
+			if v.send(s.cfg.WriteTimeout, nil, heartbeat) != nil {
 				return
 			}
 		case <-v.sub.Q.Ready():
-			if v.sub.Q.Overflowed() {
-				return // a slow viewer: the hub has dropped it already
-			}
 			var ok bool
-			if items, ok = s.drain(w, v, epoch, items, done); !ok {
+			if items, recs, ok = s.drain(v, epoch, items, recs, done); !ok {
+				return
+			}
+			if v.sub.Q.Overflowed() {
+				// A slow viewer: the hub has dropped it, and it has now got
+				// everything queued before that. It resumes from there.
+				v.end(s.cfg.WriteTimeout)
 				return
 			}
 		}
 	}
 }
 
-// drain writes the viewer's queue until it is empty, one flush per batch.
+// end terminates a chunked body: the client can tell a finished response
+// from a cut one.
+func (v *viewer) end(d time.Duration) {
+	if v.chunked {
+		_ = v.send(d, lastChunk, nil)
+	}
+}
+
+// drain writes the viewer's queue until it is empty, one write per batch.
 // It reports false when the stream must end: a failed write, or shutdown
 // (checked between batches, so a busy stream does not delay it).
-func (s *Server) drain(w *bufio.Writer, v *viewer, epoch string, items []hub.Item, done <-chan struct{}) ([]hub.Item, bool) {
+func (s *Server) drain(v *viewer, epoch string, items []hub.Item, recs [][]byte, done <-chan struct{}) ([]hub.Item, [][]byte, bool) {
 	for {
 		items = v.sub.Q.Pop(items[:0], popMax)
 		if len(items) == 0 {
-			return items, true
+			return items, recs, true
 		}
-		v.extend(s.cfg.WriteTimeout)
+		recs = recs[:0]
 		n := 0
 		for i, it := range items {
 			b := it.Own
 			if it.Frame != nil {
 				b = it.Frame.SSE(epoch) // built once, shared by every viewer
 			}
-			_, _ = w.Write(b) // a failed write makes Flush fail
+			recs = append(recs, b)
 			n += len(b)
-			items[i] = hub.Item{} // let the frame go
+			items[i] = hub.Item{}
 		}
-		if w.Flush() != nil {
-			return items, false
+		err := v.send(s.cfg.WriteTimeout, nil, recs)
+		clear(recs)
+		if err != nil {
+			return items, recs, false
 		}
 		s.cfg.Sent(len(items), n)
 		select {
 		case <-s.shutdown:
-			return items, false
+			v.end(s.cfg.WriteTimeout)
+			return items, recs, false
 		case <-done:
-			return items, false
+			v.end(s.cfg.WriteTimeout)
+			return items, recs, false
 		default:
 		}
 	}
