@@ -43,6 +43,8 @@ type peer struct {
 	mu     sync.Mutex     // serializes writes to in
 	wait   func() error   // waits for the worker to end
 	cancel context.CancelFunc
+	quit   chan struct{} // closed when the coordinator stops reading events
+	events io.Closer     // the read end of the worker's events
 }
 
 // peerEvent is an event of worker index; closed reports the end of its
@@ -66,8 +68,8 @@ func startLocal(ctx context.Context, index int, spec workerSpec, events chan<- p
 		_ = cmdR.Close()
 		done <- err
 	}()
-	p := &peer{index: index, in: cmdW, cancel: cancel, wait: func() error { return <-done }}
-	go readEvents(index, evR, events)
+	p := &peer{index: index, in: cmdW, cancel: cancel, wait: func() error { return <-done }, quit: make(chan struct{}), events: evR}
+	go readEvents(index, evR, events, p.quit)
 	return p, p.write(spec)
 }
 
@@ -96,25 +98,36 @@ func startProcess(ctx context.Context, index int, spec workerSpec, spawn SpawnFu
 		cancel()
 		return nil, fmt.Errorf("bench: start worker %d: %w", index, err)
 	}
-	p := &peer{index: index, in: in, cancel: cancel, wait: cmd.Wait}
-	go readEvents(index, out, events)
+	p := &peer{index: index, in: in, cancel: cancel, wait: cmd.Wait, quit: make(chan struct{}), events: out}
+	go readEvents(index, out, events, p.quit)
 	return p, p.write(spec)
 }
 
-// readEvents forwards a worker's events until its stream ends.
-func readEvents(index int, r io.Reader, events chan<- peerEvent) {
+// readEvents forwards a worker's events until its stream ends or quit
+// closes.
+func readEvents(index int, r io.Reader, events chan<- peerEvent, quit <-chan struct{}) {
 	dec := json.NewDecoder(r)
+	forward := func(pe peerEvent) bool {
+		select {
+		case events <- pe:
+			return true
+		case <-quit:
+			return false
+		}
+	}
 	for {
 		var ev event
 		if err := dec.Decode(&ev); err != nil {
 			if !errors.Is(err, io.EOF) {
 				ev = event{Ev: evError, Err: fmt.Sprintf("worker %d: reading its events: %v", index, err)}
-				events <- peerEvent{index: index, ev: ev}
+				forward(peerEvent{index: index, ev: ev})
 			}
-			events <- peerEvent{index: index, closed: true}
+			forward(peerEvent{index: index, closed: true})
 			return
 		}
-		events <- peerEvent{index: index, ev: ev}
+		if !forward(peerEvent{index: index, ev: ev}) {
+			return
+		}
 	}
 }
 
@@ -134,9 +147,12 @@ func (p *peer) write(v any) error {
 // event stream reports it).
 func (p *peer) send(cmd string) { _ = p.write(command{Cmd: cmd}) }
 
-// close ends the command stream (a worker stops at its end) and waits.
+// close ends the command stream (a worker stops at its end), stops
+// forwarding its events and waits for it.
 func (p *peer) close() error {
 	_ = p.in.Close()
+	close(p.quit)
+	_ = p.events.Close() // a worker still writing events fails instead of blocking
 	err := p.wait()
 	p.cancel()
 	return err

@@ -266,20 +266,12 @@ func (c *coordinator) shutdown() {
 		case <-deadline.C:
 			for _, p := range c.peers {
 				p.cancel() // kills a worker process; a local worker stops
-			}
-			deadline.Reset(time.Hour)
-			go func() { // its reader may still hold an event: let it go
-				for range c.events {
-				}
-			}()
-			c.closed = map[int]bool{}
-			for _, p := range c.peers {
 				c.closed[p.index] = true
 			}
 		}
 	}
 	for _, p := range c.peers {
-		_ = p.close()
+		_ = p.close() // its event reader, if still blocked, gives up
 	}
 }
 
