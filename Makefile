@@ -113,4 +113,5 @@ bench-fanout: deps
 	for i in $$(seq 100); do curl -sf http://$(FANOUT_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
 	./$(BIN)/tickbench --target http://$(FANOUT_ADDR) --sweep $(FANOUT_SWEEP) --duration $(FANOUT_DURATION) \
 		--source-ips 127.0.0.2-127.0.0.9 --out docs/fanout-sweep.json --plot docs/fanout-sweep.svg \
+		--label "tickcast serve --sim-rate $(FANOUT_SIM_RATE) --seed 1 at $$(git rev-parse --short HEAD 2>/dev/null)" \
 		--update-md BENCHMARKS.md $(FANOUT_ARGS)

@@ -13,6 +13,7 @@ import (
 const (
 	goalWSP99  = 5e6  // ns
 	goalSSEP99 = 20e6 // ns
+	goalWSRate = 500_000
 )
 
 // PlotRun writes an SVG chart of a run's latency percentiles: the classic
@@ -44,6 +45,17 @@ func PlotRun(w io.Writer, r *Report) error {
 	xmax := math.Min(6, math.Max(2, math.Ceil(math.Log10(float64(maxCount)))))
 	p := panel{title: "latency by percentile", xlabel: "percentile", ylabel: "latency (receive − ts)",
 		x: scale{lo: 0, hi: xmax}}
+	var refs []refLine
+	if r.WS.Delivered > 0 {
+		refs = append(refs, refLine{goalWSP99, "ws goal p99 5 ms"})
+	}
+	if r.SSE.Delivered > 0 {
+		refs = append(refs, refLine{goalSSEP99, "sse goal p99 20 ms"})
+	}
+	for _, ref := range refs { // keep the goals in sight
+		lo, hi = math.Min(lo, ref.y), math.Max(hi, ref.y)
+	}
+	p.refs = refs
 	p.y, p.yticks = latencyScale(lo, hi)
 	labels := []string{"0%", "90%", "99%", "99.9%", "99.99%", "99.999%", "99.9999%"}
 	for i := 0; float64(i) <= xmax; i++ {
@@ -56,12 +68,6 @@ func PlotRun(w io.Writer, r *Report) error {
 			s.pts = append(s.pts, [2]float64{x, float64(max(n.h.ValueAtPercentile(pct), 1))})
 		}
 		p.series = append(p.series, s)
-	}
-	if r.WS.Delivered > 0 {
-		p.refs = append(p.refs, refLine{goalWSP99, "ws goal p99 5 ms"})
-	}
-	if r.SSE.Delivered > 0 {
-		p.refs = append(p.refs, refLine{goalSSEP99, "sse goal p99 20 ms"})
 	}
 	c := &r.Config
 	sub := fmt.Sprintf("%d ws (%s on %s) + %d sse (%s on %s) clients, %.0fs window, %s",
@@ -109,18 +115,19 @@ func PlotSweep(w io.Writer, s *SweepReport) error {
 		maxRate = math.Max(maxRate, k.MsgsPerSec)
 	}
 	lat.series, thr.series = lines, []series{rate}
-	lat.y, lat.yticks = latencyScale(lo, hi)
 	goal := refLine{goalWSP99, "goal p99 5 ms"}
 	if s.Param == "sse" {
 		goal = refLine{goalSSEP99, "goal p99 20 ms"}
 	}
 	lat.refs = []refLine{goal}
+	lat.y, lat.yticks = latencyScale(math.Min(lo, goal.y), math.Max(hi, goal.y))
 	lat.x, lat.xticks = linearTicks(maxX, 5, fmtCount)
 	thr.x, thr.xticks = lat.x, lat.xticks
-	thr.y, thr.yticks = linearTicks(maxRate, 5, fmtCount)
 	if s.Param == "ws" {
-		thr.refs = []refLine{{500_000, "goal 500k/s at 10k"}}
+		thr.refs = []refLine{{goalWSRate, "goal 500k/s at 10k"}}
+		maxRate = math.Max(maxRate, goalWSRate)
 	}
+	thr.y, thr.yticks = linearTicks(maxRate, 5, fmtCount)
 	first := &s.Points[0].Report.Config
 	syms := first.Symbols
 	if s.Param == "sse" {
@@ -128,6 +135,9 @@ func PlotSweep(w io.Writer, s *SweepReport) error {
 	}
 	sub := fmt.Sprintf("%s channels %s on %s, %.0fs window per point; %s",
 		s.Param, strings.Join(orNone(kindChannels(first, s.Param)), ","), strings.Join(syms, ","), first.DurationS, first.Started)
+	if s.Label != "" {
+		sub += "; " + s.Label
+	}
 	return writeSVG(w, "tickcast fan-out against client count", sub, []panel{lat, thr})
 }
 

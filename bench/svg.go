@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // A minimal SVG line chart: panels with linear or log axes, series drawn
@@ -64,12 +65,13 @@ const (
 	marginL = 70.0
 	marginT = 60.0
 	marginB = 60.0
-	gapX    = 90.0
+	gapX    = 170.0 // room for the legend of the panel on the left
 )
 
 // writeSVG draws panels side by side under a title.
 func writeSVG(w io.Writer, title, subtitle string, panels []panel) error {
 	width := marginL + float64(len(panels))*panelW + float64(len(panels)-1)*gapX + 170
+	width = math.Max(width, marginL+20+6.5*float64(utf8.RuneCountInString(subtitle))) // ~6.5 px a character at 12 px
 	height := marginT + panelH + marginB + 20
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
@@ -143,9 +145,23 @@ func latencyScale(lo, hi float64) (scale, []tick) {
 	s := scale{lo: math.Pow(10, math.Floor(math.Log10(lo))), hi: math.Pow(10, math.Ceil(math.Log10(hi))), log: true}
 	var ticks []tick
 	for v := s.lo; v <= s.hi*1.001; v *= 10 {
-		ticks = append(ticks, tick{v: v, label: fmtNS(int64(v))})
+		ticks = append(ticks, tick{v: v, label: decadeLabel(v)})
 	}
 	return s, ticks
+}
+
+// decadeLabel names a power of ten of nanoseconds: 1µs, 10ms, 1s.
+func decadeLabel(ns float64) string {
+	units := []struct {
+		div  float64
+		name string
+	}{{1e9, "s"}, {1e6, "ms"}, {1e3, "µs"}, {1, "ns"}}
+	for _, u := range units {
+		if ns >= u.div {
+			return fmt.Sprintf("%.0f%s", ns/u.div, u.name)
+		}
+	}
+	return "0"
 }
 
 // linearTicks returns about n round ticks from 0 to past hi, and the

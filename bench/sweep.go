@@ -46,6 +46,9 @@ type SweepReport struct {
 	Param string `json:"param"`
 	// Command is the command line that made the sweep, if known.
 	Command string `json:"command,omitempty"`
+	// Label describes the server under test (its command line, version),
+	// as given to tickbench; the tool cannot see it.
+	Label string `json:"label,omitempty"`
 	// BaselineRSSBytes is the server's RSS before the first run.
 	BaselineRSSBytes int64        `json:"baseline_rss_bytes"`
 	Points           []SweepPoint `json:"points"`
@@ -142,7 +145,7 @@ func (s *SweepReport) WriteJSON(w io.Writer) error {
 // WriteTable writes the sweep as a table, one row per run.
 func (s *SweepReport) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, s.Param+"\tmsgs/s\tp50\tp90\tp99\tp99.9\tmax\tgaps\tconflated\tdisconnects\tserver cpu\tserver rss\trss/conn\t")
+	fmt.Fprintln(tw, s.Param+"\tmsgs/s\tp50\tp90\tp99\tp99.9\tmax\tgaps\tconflated\tdisconnects\tserver cpu\tserver rss\trss growth/conn\t")
 	for _, p := range s.Points {
 		k := p.kind(s.Param)
 		l := k.LatencyNS

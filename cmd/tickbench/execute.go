@@ -44,7 +44,7 @@ func (o *options) executeSweep(ctx context.Context, stdout io.Writer) error {
 	if sr == nil {
 		return err
 	}
-	sr.Command = o.command
+	sr.Command, sr.Label = o.command, o.label
 	fmt.Fprintln(stdout)
 	if werr := sr.WriteTable(stdout); werr != nil && err == nil {
 		err = werr

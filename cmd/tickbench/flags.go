@@ -19,6 +19,7 @@ type options struct {
 	plot     string // --plot: the SVG chart
 	sweep    *bench.SweepSpec
 	updateMD string // --update-md: BENCHMARKS.md whose fan-out table to replace
+	label    string // --label: the server under test, recorded with a sweep
 	command  string // the command line, recorded with a sweep
 	cpuProf  string // --cpuprofile: this process's CPU profile (in-process workers included)
 }
@@ -56,6 +57,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.plot, "plot", "", "write an SVG chart of the latency percentiles (of the sweep with --sweep) to this file")
 	fs.StringVar(&sweep, "sweep", "", "run once per value, e.g. ws=1000,5000,10000,20000")
 	fs.DurationVar(&sweepPause, "sweep-pause", 3*time.Second, "with --sweep: pause between runs, once the server holds no connection")
+	fs.StringVar(&o.label, "label", "", "with --sweep: describe the server under test (command line, version) in the JSON, chart and table")
 	fs.StringVar(&o.updateMD, "update-md", "", "with --sweep: replace the fan-out table in this Markdown file (BENCHMARKS.md)")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of this process (and of an in-process worker) to this file")
 	fs.BoolVar(&quiet, "quiet", false, "no live progress")
