@@ -25,7 +25,7 @@ type options struct {
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	o := &options{command: "tickbench " + strings.Join(args, " ")}
+	o := &options{command: commandLine(args)}
 	c := &o.cfg
 	fs := flag.NewFlagSet("tickbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -99,6 +99,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	c.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	c.ProgressInterval = time.Second
 	return o, nil
+}
+
+// commandLine returns the command as a shell would take it back: an
+// argument with a space or a quote is single-quoted.
+func commandLine(args []string) string {
+	out := []string{"tickbench"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t'\"$`\\*?;&|<>()") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, " ")
 }
 
 // splitList splits a comma list, dropping blanks.

@@ -206,6 +206,14 @@ func checkSVG(t *testing.T, path string) {
 	}
 }
 
+func TestCommandLine(t *testing.T) {
+	got := commandLine([]string{"--ws", "10", "--label", "tickcast serve --sim-rate 1", "--x", "it's"})
+	want := `tickbench --ws 10 --label 'tickcast serve --sim-rate 1' --x 'it'\''s'`
+	if got != want {
+		t.Errorf("commandLine = %s, want %s", got, want)
+	}
+}
+
 // TestFlags checks the command line's errors and exit codes.
 func TestFlags(t *testing.T) {
 	for _, tc := range []struct {
