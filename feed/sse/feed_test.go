@@ -111,6 +111,7 @@ func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 			t.Errorf("sse shutdown: %v", err)
 		}
 		_ = hs.ShutdownWithContext(sctx)
+		_ = ln.Close() // fasthttp's Shutdown misses a Serve that has not started yet
 		cancel()
 		wg.Wait()
 	}
@@ -121,9 +122,8 @@ func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 // Stop shuts the endpoint, the HTTP server and the hub down (idempotent).
 func (f *fakeFeed) Stop() { f.once.Do(f.stop) }
 
-// sync returns once the hub has done everything asked of it before: its
-// control operations run in order, and a batch sent on the unbuffered
-// source is published before the next one.
+// sync returns once the hub has run every control operation queued before
+// (they run in order).
 func (f *fakeFeed) sync() {
 	f.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -151,6 +151,10 @@ func (f *fakeFeed) publish(evs ...*market.Event) {
 		e.Seq, e.Off, e.TS, e.Epoch = f.seq[name], f.off, now, testEpoch
 	}
 	f.src <- evs
+	// The hub runs the control operations already queued when it takes a
+	// batch before publishing it: a first sync may run before the batch,
+	// a second one, queued once the first has run, cannot.
+	f.sync()
 	f.sync()
 }
 
