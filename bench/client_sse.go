@@ -66,6 +66,7 @@ func newSSEClient(o *sseOptions, rec *recorder, cn *conns, disc *disconnects, lo
 // errStatus is a non-200 answer to the SSE request.
 type errStatus int
 
+// Error returns "sse: HTTP status N".
 func (e errStatus) Error() string { return fmt.Sprintf("sse: HTTP status %d", int(e)) }
 
 // sseHandshakeTimeout bounds connecting and reading the response header.

@@ -35,11 +35,11 @@ func clampNS(v int64) int64 {
 
 // Latency is a latency distribution summarized in nanoseconds.
 type Latency struct {
-	P50  int64 `json:"p50"`
-	P90  int64 `json:"p90"`
-	P99  int64 `json:"p99"`
-	P999 int64 `json:"p999"`
-	Max  int64 `json:"max"`
+	P50  int64 `json:"p50"`  // median
+	P90  int64 `json:"p90"`  // 90th percentile
+	P99  int64 `json:"p99"`  // 99th percentile
+	P999 int64 `json:"p999"` // 99.9th percentile
+	Max  int64 `json:"max"`  // largest value recorded
 }
 
 // latencyOf summarizes h; an empty or nil histogram gives zeros.

@@ -11,15 +11,15 @@ import (
 // Machine describes where a run was made: the load generator's machine
 // (on loopback, the server's too).
 type Machine struct {
-	Hostname    string `json:"hostname"`
-	OS          string `json:"os"`
-	Arch        string `json:"arch"`
-	Kernel      string `json:"kernel,omitempty"`
-	CPUModel    string `json:"cpu_model,omitempty"`
-	CPUs        int    `json:"cpus"`
-	MemBytes    int64  `json:"mem_bytes,omitempty"`
-	Go          string `json:"go"`
-	NoFileLimit uint64 `json:"nofile_limit,omitempty"`
+	Hostname    string `json:"hostname"`               // os.Hostname
+	OS          string `json:"os"`                     // GOOS
+	Arch        string `json:"arch"`                   // GOARCH
+	Kernel      string `json:"kernel,omitempty"`       // /proc/sys/kernel/osrelease
+	CPUModel    string `json:"cpu_model,omitempty"`    // /proc/cpuinfo's model name
+	CPUs        int    `json:"cpus"`                   // logical CPUs
+	MemBytes    int64  `json:"mem_bytes,omitempty"`    // total memory
+	Go          string `json:"go"`                     // the generator's Go version
+	NoFileLimit uint64 `json:"nofile_limit,omitempty"` // the generator's open-files limit
 	// LoadAvg is /proc/loadavg when the run started: others' work on a
 	// shared machine shows here.
 	LoadAvg string `json:"loadavg,omitempty"`

@@ -70,9 +70,17 @@ func PlotRun(w io.Writer, r *Report) error {
 		p.series = append(p.series, s)
 	}
 	c := &r.Config
-	sub := fmt.Sprintf("%d ws (%s on %s) + %d sse (%s on %s) clients, %.0fs window, %s",
-		c.WS, strings.Join(orNone(c.Channels), ","), strings.Join(c.Symbols, ","), c.SSE,
-		strings.Join(c.SSEChannels, ","), strings.Join(allIfNone(c.SSESymbols), ","), c.DurationS, c.Started)
+	var kinds []string
+	if c.WS > 0 {
+		kinds = append(kinds, fmt.Sprintf("%d ws (%s on %s)", c.WS, strings.Join(orNone(c.Channels), ","), strings.Join(c.Symbols, ",")))
+	}
+	if c.SSE > 0 {
+		kinds = append(kinds, fmt.Sprintf("%d sse (%s on %s)", c.SSE, strings.Join(c.SSEChannels, ","), strings.Join(allIfNone(c.SSESymbols), ",")))
+	}
+	sub := fmt.Sprintf("%s clients, %.0fs window, %s", strings.Join(kinds, " + "), c.DurationS, c.Started)
+	if c.Orders > 0 {
+		sub += fmt.Sprintf(", %.0f orders/s", c.Orders)
+	}
 	return writeSVG(w, "tickcast fan-out latency", sub, []panel{p})
 }
 

@@ -15,12 +15,12 @@ import (
 // ws and sse have the same keys (KindReport); orders is present in the
 // active mode only.
 type Report struct {
-	WS      KindReport    `json:"ws"`
-	SSE     KindReport    `json:"sse"`
-	Orders  *OrdersReport `json:"orders,omitempty"`
-	Server  ServerReport  `json:"server"`
-	Config  RunConfig     `json:"config"`
-	Machine Machine       `json:"machine"`
+	WS      KindReport    `json:"ws"`               // the WebSocket clients
+	SSE     KindReport    `json:"sse"`              // the SSE clients
+	Orders  *OrdersReport `json:"orders,omitempty"` // the active mode; nil when passive
+	Server  ServerReport  `json:"server"`           // from the server's /metrics
+	Config  RunConfig     `json:"config"`           // how the run was made
+	Machine Machine       `json:"machine"`          // where it was made
 
 	hists  runHists     // full distributions, for the plots
 	detail serverDetail // what the table shows besides Server
@@ -54,56 +54,56 @@ type KindReport struct {
 // order's scheduled time.
 type OrdersReport struct {
 	Rate float64 `json:"rate"` // orders per second, scheduled
-	Sent int64   `json:"sent"`
+	Sent int64   `json:"sent"` // orders scheduled and sent
 	// Acked: orders answered (new or rejected); Rejected counts by reason.
 	Acked    int64            `json:"acked"`
-	Rejected map[string]int64 `json:"rejected"`
+	Rejected map[string]int64 `json:"rejected"` // by reject reason
 	// Filled: orders with a fill; Unfilled: ended without one (nothing at
 	// the price); Unanswered: no answer by the end (recorded in AckNS with
 	// the time they waited); Failed: could not be sent.
 	Filled     int64 `json:"filled"`
-	Unfilled   int64 `json:"unfilled"`
-	Unanswered int64 `json:"unanswered"`
-	Failed     int64 `json:"failed"`
+	Unfilled   int64 `json:"unfilled"`   // ended without a fill
+	Unanswered int64 `json:"unanswered"` // no answer by the end
+	Failed     int64 `json:"failed"`     // not sent
 	// AckNS: order → its first order message; FillNS: order → its first
 	// fill; TradeNS: order → the public trade it caused, at every
 	// subscriber of the symbol's trades (the fan-out latency of a trade).
 	AckNS   Latency `json:"ack_ns"`
-	FillNS  Latency `json:"fill_ns"`
-	TradeNS Latency `json:"trade_ns"`
+	FillNS  Latency `json:"fill_ns"`  // order → own fill
+	TradeNS Latency `json:"trade_ns"` // order → public trade, per subscriber
 	// TradeSeen counts (trade, subscriber) observations behind TradeNS;
 	// TradeMissed those a subscriber never saw.
 	TradeSeen   int64 `json:"trade_seen"`
-	TradeMissed int64 `json:"trade_missed"`
+	TradeMissed int64 `json:"trade_missed"` // observations that never happened
 }
 
 // ServerReport is read from the server's /metrics: CPU over the window in
 // percent of one core, resident memory and goroutines at its end.
 type ServerReport struct {
-	CPUPct     float64 `json:"cpu_pct"`
-	RSSBytes   int64   `json:"rss_bytes"`
-	Goroutines int64   `json:"goroutines"`
+	CPUPct     float64 `json:"cpu_pct"`    // process_cpu_seconds_total over the window, % of one core
+	RSSBytes   int64   `json:"rss_bytes"`  // process_resident_memory_bytes at the end of the window
+	Goroutines int64   `json:"goroutines"` // go_goroutines at the end of the window
 }
 
 // RunConfig records how the run was made.
 type RunConfig struct {
-	Target         string   `json:"target"`
-	WS             int      `json:"ws"`
-	SSE            int      `json:"sse"`
-	DurationS      float64  `json:"duration_s"`
-	WarmupS        float64  `json:"warmup_s"`
-	Symbols        []string `json:"symbols"`
-	Channels       []string `json:"channels"`
-	SSEChannels    []string `json:"sse_channels"`
-	SSESymbols     []string `json:"sse_symbols"` // empty: every symbol
-	Ramp           float64  `json:"ramp"`
-	SourceIPs      []string `json:"source_ips"`
-	Orders         float64  `json:"orders"`
-	Workers        int      `json:"workers"`
-	ReadBufferSize int      `json:"read_buffer_size"`
-	Books          bool     `json:"books"`
-	Format         string   `json:"format"`
-	Started        string   `json:"started"`
+	Target         string   `json:"target"`           // the server
+	WS             int      `json:"ws"`               // WebSocket clients asked for
+	SSE            int      `json:"sse"`              // SSE clients asked for
+	DurationS      float64  `json:"duration_s"`       // the window, seconds
+	WarmupS        float64  `json:"warmup_s"`         // the warmup, seconds
+	Symbols        []string `json:"symbols"`          // of the WebSocket clients (orders: the first)
+	Channels       []string `json:"channels"`         // of the WebSocket clients; empty: idle
+	SSEChannels    []string `json:"sse_channels"`     // of the SSE clients
+	SSESymbols     []string `json:"sse_symbols"`      // of the SSE clients; empty: every symbol
+	Ramp           float64  `json:"ramp"`             // connections opened per second
+	SourceIPs      []string `json:"source_ips"`       // local addresses used
+	Orders         float64  `json:"orders"`           // orders per second; 0: passive
+	Workers        int      `json:"workers"`          // worker processes (1: in-process)
+	ReadBufferSize int      `json:"read_buffer_size"` // per client, bytes
+	Books          bool     `json:"books"`            // books rebuilt and checksummed
+	Format         string   `json:"format"`           // WebSocket subprotocol
+	Started        string   `json:"started"`          // RFC 3339, UTC
 }
 
 // runHists are a run's merged latency histograms.

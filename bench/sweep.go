@@ -43,6 +43,7 @@ func ParseSweep(s string) (SweepSpec, error) {
 
 // SweepReport is the result of a sweep, written by --out as JSON.
 type SweepReport struct {
+	// Param is the count varied: "ws" or "sse".
 	Param string `json:"param"`
 	// Command is the command line that made the sweep, if known.
 	Command string `json:"command,omitempty"`
@@ -50,19 +51,22 @@ type SweepReport struct {
 	// as given to tickbench; the tool cannot see it.
 	Label string `json:"label,omitempty"`
 	// BaselineRSSBytes is the server's RSS before the first run.
-	BaselineRSSBytes int64        `json:"baseline_rss_bytes"`
-	Points           []SweepPoint `json:"points"`
+	BaselineRSSBytes int64 `json:"baseline_rss_bytes"`
+	// Points are the runs, in the order made.
+	Points []SweepPoint `json:"points"`
 }
 
 // SweepPoint is one run of a sweep.
 type SweepPoint struct {
+	// Clients is the value of the varied count.
 	Clients int `json:"clients"`
 	// ServerMsgsPerSec is tickcast_messages_sent_total over the window.
 	ServerMsgsPerSec float64 `json:"server_msgs_per_sec"`
 	// RSSPerConnBytes is the server's RSS at the end of the window less
 	// the sweep's baseline, per connection then open.
 	RSSPerConnBytes float64 `json:"rss_per_conn_bytes"`
-	Report          *Report `json:"report"`
+	// Report is the run's full report.
+	Report *Report `json:"report"`
 }
 
 // Sweep makes one run per value of s, waiting between runs until the
