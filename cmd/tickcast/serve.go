@@ -59,7 +59,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
 	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
 	fs.DurationVar(&f.heartbeat, "heartbeat", 15*time.Second, "WebSocket ping and SSE comment interval; 3 silent intervals close a session")
-	fs.DurationVar(&f.writeTimeout, "write-timeout", 10*time.Second, "deadline of one write to a WebSocket client")
+	fs.DurationVar(&f.writeTimeout, "write-timeout", 10*time.Second, "deadline of one write to a WebSocket client or SSE viewer")
 	fs.IntVar(&f.backlogBytes, "backlog-bytes", 4<<20, "lossless backlog per subscriber before 4008")
 	fs.DurationVar(&f.backlogDelay, "backlog-delay", 10*time.Second, "how far behind a subscriber's lossless backlog may fall before 4008")
 	fs.IntVar(&f.historyMessages, "history-messages", 100000, "messages kept for resume (with --history-age, whichever keeps more)")
@@ -125,7 +125,7 @@ func serve(args []string) error {
 		Venue: venue, Hub: h, AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
 		WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
 			WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
-		SSE: sse.Config{Heartbeat: f.heartbeat, MaxViewers: f.maxViewers, MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
+		SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers, MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
 		UI:  web.Assets(), Logger: log,
 	}, func() bool { return running.Load() == 2 })
 	if err != nil {

@@ -67,7 +67,7 @@ func NewQueue(limits Limits) *Queue {
 	limits.fill()
 	// The ring starts empty and grows on demand: most subscribers hold a
 	// few messages at a time, and an idle one should cost next to nothing.
-	return &Queue{keys: map[uint64]uint64{}, limits: limits, signal: make(chan struct{}, 1), clock: monotonic}
+	return &Queue{limits: limits, signal: make(chan struct{}, 1), clock: monotonic}
 }
 
 var start = time.Now()
@@ -161,6 +161,9 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 	wasEmpty := q.n == q.dead
 	q.ring[(q.head+q.n)%len(q.ring)] = e
 	if e.key != 0 {
+		if q.keys == nil { // allocated on the first conflatable message
+			q.keys = map[uint64]uint64{}
+		}
 		q.keys[e.key] = q.pos + uint64(q.n)
 	}
 	q.n++

@@ -39,9 +39,10 @@ type session struct {
 	account   string
 	malformed int
 
-	wbuf    net.Buffers                // the writer's scratch header for WriteTo
-	writing atomic.Bool                // a writer goroutine runs
-	beat    atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
+	wbuf     net.Buffers                // the writer's scratch header for WriteTo
+	deadline time.Time                  // the write deadline last set (writer only)
+	writing  atomic.Bool                // a writer goroutine runs
+	beat     atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
 
 	closeOnce sync.Once
 	closing   chan struct{} // closed when the session starts closing

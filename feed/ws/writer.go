@@ -101,12 +101,10 @@ func (s *session) write(bufs *net.Buffers, msgs int) bool {
 	for _, b := range *bufs {
 		n += len(b)
 	}
-	_ = s.raw.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-	if s.isClosing() { // shut may have set its shorter bound just before
-		_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
-	}
+	s.armWriteDeadline()
 	s.wbuf = *bufs
 	_, err := s.wbuf.WriteTo(s.raw)
+	s.wbuf = nil // do not pin the batch's buffers while the session idles
 	if err != nil {
 		return false
 	}
@@ -114,6 +112,24 @@ func (s *session) write(bufs *net.Buffers, msgs int) bool {
 		s.cfg.Metrics.Sent(s.format.String(), msgs, n)
 	}
 	return true
+}
+
+// armWriteDeadline keeps a write deadline of about WriteTimeout ahead of
+// every write, moving it only when less than half of it is left: setting
+// it on every write cost ~3% of the server's CPU under fan-out load.
+func (s *session) armWriteDeadline() {
+	if s.isClosing() { // shut has set its shorter bound
+		_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
+		return
+	}
+	now := time.Now()
+	if s.deadline.Sub(now) < s.cfg.WriteTimeout/2 {
+		s.deadline = now.Add(s.cfg.WriteTimeout)
+		_ = s.raw.SetWriteDeadline(s.deadline)
+		if s.isClosing() { // shut ran meanwhile: its bound wins
+			_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
+		}
+	}
 }
 
 // writeClose sends the close frame, then gives the client a moment to
