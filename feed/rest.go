@@ -21,8 +21,6 @@ import (
 	"github.com/tickcast/tickcast/web"
 )
 
-var sprintf = fmt.Sprintf
-
 // jsonError answers PROTOCOL 1's error body.
 func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 	b, _ := json.Marshal(map[string]string{"code": code, "msg": msg})

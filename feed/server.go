@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -159,5 +160,5 @@ func (s *Server) route(ctx *fasthttp.RequestCtx) {
 type slogPrinter struct{ l *slog.Logger }
 
 func (p slogPrinter) Printf(format string, args ...any) {
-	p.l.Debug("fasthttp", "msg", strings.TrimSpace(sprintf(format, args...)))
+	p.l.Debug("fasthttp", "msg", strings.TrimSpace(fmt.Sprintf(format, args...)))
 }

@@ -84,7 +84,7 @@ func (x *Exchange) Place(agent orders.Owner, inst int, o Order) (orders.OrderID,
 			return 0, RejectPriceBand
 		}
 	}
-	v.op = opContext{kind: cmdActor}
+	v.op = opContext{}
 	return v.place(a, bs, placeReq{side: o.Side, typ: o.Type, tif: o.TIF, post: o.PostOnly, px: o.Px, qty: o.Qty})
 }
 
@@ -95,7 +95,7 @@ func (x *Exchange) Cancel(agent orders.Owner, oid orders.OrderID) bool {
 	if o == nil || o.acct.owner != agent {
 		return false
 	}
-	v.op = opContext{kind: cmdActor, target: o}
+	v.op = opContext{target: o}
 	return v.books[o.inst.index].book.Cancel(agent, oid, orders.DoneCanceled)
 }
 
@@ -118,7 +118,7 @@ func (x *Exchange) Amend(agent orders.Owner, oid orders.OrderID, px, qty int64) 
 	if !ok || need-o.reserved > o.acct.bal[ai].available() {
 		return RejectInsufficientFunds
 	}
-	v.op = opContext{kind: cmdActor, target: o, amendReserve: need}
+	v.op = opContext{target: o, amendReserve: need}
 	if !bs.book.Amend(agent, oid, px, qty) {
 		return RejectPostOnlyCross
 	}
@@ -127,7 +127,7 @@ func (x *Exchange) Amend(agent orders.Owner, oid orders.OrderID, px, qty int64) 
 
 // CancelAll cancels agent's orders on instrument inst and returns how many.
 func (x *Exchange) CancelAll(agent orders.Owner, inst int) int {
-	x.v.op = opContext{kind: cmdActor}
+	x.v.op = opContext{}
 	return x.v.books[inst].book.CancelAll(agent, orders.DoneCanceled)
 }
 
@@ -150,9 +150,8 @@ func (x *Exchange) OpenOrders(agent orders.Owner, inst int, dst []orders.Order) 
 	return x.v.books[inst].book.OwnerOrders(agent, dst)
 }
 
-// Balance returns agent's total and available holding of asset, in lots
-// of instrument inst's base (base asset) or in ticks x lots of it (quote
-// asset) — here simply in the asset's own units; see AssetDecimals.
+// Balance returns agent's total and available holding of asset, in the
+// asset's units of 10^-AssetDecimals(asset).
 func (x *Exchange) Balance(agent orders.Owner, asset string) (total, available int64) {
 	i, ok := x.v.assetI[asset]
 	if !ok {

@@ -12,7 +12,6 @@ const (
 	cmdAuth
 	cmdDetach
 	cmdQuery
-	cmdActor // not queued: an actor's operations while it wakes
 )
 
 // command is one entry of the venue's input queue. Every mutating command
@@ -106,7 +105,7 @@ func (v *Venue) Detach(ctx context.Context, session uint64, account string) erro
 
 // execute applies one command.
 func (v *Venue) execute(c command) {
-	v.op = opContext{kind: c.kind, origin: c.origin}
+	v.op = opContext{origin: c.origin}
 	switch c.kind {
 	case cmdQuery:
 		c.fn()

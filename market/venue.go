@@ -163,7 +163,6 @@ type Venue struct {
 // opContext is what the event handlers need to know about the operation
 // whose engine events they are handling.
 type opContext struct {
-	kind         cmdKind
 	origin       Origin
 	target       *liveOrder // the order the operation is about
 	replied      bool       // the target's first order event (carrying origin) went out

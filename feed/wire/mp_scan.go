@@ -41,9 +41,24 @@ func (s *mpScan) lenField(size int) (int, error) {
 	return n, nil
 }
 
-// mapLen reads a map header. Each entry takes at least two bytes, so a
-// declared count above half the bytes left is malformed.
-func (s *mpScan) mapLen() (int, error) {
+// lenHeader describes a msgpack length header: the fix form (code&mask ==
+// fix, the length in the other bits), the codes of its 8-, 16- and 32-bit
+// length forms (0: none), and the fewest bytes one element can take, so
+// that a declared length the bytes left cannot hold is malformed.
+type lenHeader struct {
+	mask, fix     byte
+	c8, c16, c32  byte
+	minPerElement int
+}
+
+var (
+	mapHeader   = lenHeader{0xf0, 0x80, 0, mpMap16, mpMap32, 2} // a key and a value
+	arrayHeader = lenHeader{0xf0, 0x90, 0, mpArr16, mpArr32, 1}
+	strHeader   = lenHeader{0xe0, 0xa0, mpStr8, mpStr16, mpStr32, 1} // str only, not bin
+)
+
+// length reads a header described by h and returns the declared length.
+func (s *mpScan) length(h lenHeader) (int, error) {
 	if s.left() < 1 {
 		return 0, errSyntax
 	}
@@ -51,12 +66,14 @@ func (s *mpScan) mapLen() (int, error) {
 	var n int
 	var err error
 	switch {
-	case c&0xf0 == 0x80:
-		n = int(c & 0x0f)
+	case c&h.mask == h.fix:
+		n = int(c &^ h.mask)
 		s.p++
-	case c == mpMap16:
+	case h.c8 != 0 && c == h.c8:
+		n, err = s.lenField(1)
+	case c == h.c16:
 		n, err = s.lenField(2)
-	case c == mpMap32:
+	case c == h.c32:
 		n, err = s.lenField(4)
 	default:
 		return 0, errType
@@ -64,69 +81,20 @@ func (s *mpScan) mapLen() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n > s.left()/2 {
+	if n > s.left()/h.minPerElement {
 		return 0, errSyntax
 	}
 	return n, nil
 }
 
-// arrayLen reads an array header; each element takes at least one byte.
-func (s *mpScan) arrayLen() (int, error) {
-	if s.left() < 1 {
-		return 0, errSyntax
-	}
-	c := s.b[s.p]
-	var n int
-	var err error
-	switch {
-	case c&0xf0 == 0x90:
-		n = int(c & 0x0f)
-		s.p++
-	case c == mpArr16:
-		n, err = s.lenField(2)
-	case c == mpArr32:
-		n, err = s.lenField(4)
-	default:
-		return 0, errType
-	}
-	if err != nil {
-		return 0, err
-	}
-	if n > s.left() {
-		return 0, errSyntax
-	}
-	return n, nil
-}
+// mapLen reads a map header.
+func (s *mpScan) mapLen() (int, error) { return s.length(mapHeader) }
+
+// arrayLen reads an array header.
+func (s *mpScan) arrayLen() (int, error) { return s.length(arrayHeader) }
 
 // strLen reads a str header (not bin) and returns the payload length.
-func (s *mpScan) strLen() (int, error) {
-	if s.left() < 1 {
-		return 0, errSyntax
-	}
-	c := s.b[s.p]
-	var n int
-	var err error
-	switch {
-	case c&0xe0 == 0xa0:
-		n = int(c & 0x1f)
-		s.p++
-	case c == mpStr8:
-		n, err = s.lenField(1)
-	case c == mpStr16:
-		n, err = s.lenField(2)
-	case c == mpStr32:
-		n, err = s.lenField(4)
-	default:
-		return 0, errType
-	}
-	if err != nil {
-		return 0, err
-	}
-	if n > s.left() {
-		return 0, errSyntax
-	}
-	return n, nil
-}
+func (s *mpScan) strLen() (int, error) { return s.length(strHeader) }
 
 // str reads a str value of at most max bytes (0: any); the result aliases
 // the input. Short strings (fixstr: every key and most values) take an
