@@ -12,6 +12,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/wire"
 	wsfeed "github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestE2EHandshake checks the upgrade rules of PROTOCOL 4.1 on the wire:
@@ -215,7 +216,7 @@ func TestE2ECloseCodes(t *testing.T) {
 			rc.expectEOF(3 * time.Second)
 		})
 	}
-	eventually(t, 5*time.Second, "sessions to end", func() bool { return ts.Server.WSSessions() == 0 })
+	testkit.Eventually(t, 5*time.Second, "sessions to end", func() bool { return ts.Server.WSSessions() == 0 })
 }
 
 // TestE2EMessageLimitBoundary: a message of exactly 65,536 bytes is read
@@ -274,7 +275,7 @@ func TestE2EConnectionLimit(t *testing.T) {
 			}
 			must(t, first.writeFrame(closeFrame(ws.StatusNormalClosure, "")))
 			first.expectClose(ws.StatusNormalClosure, 5*time.Second)
-			eventually(t, 5*time.Second, "the slot to free", func() bool { return ts.Server.WSSessions() == 0 })
+			testkit.Eventually(t, 5*time.Second, "the slot to free", func() bool { return ts.Server.WSSessions() == 0 })
 			third := ts.rawDial(t, "", rawOpts{})
 			third.send(&wire.Ping{ID: wire.SomeID(2)})
 			if _, ok := third.next(5 * time.Second).(*wire.Pong); !ok {

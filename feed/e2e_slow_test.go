@@ -10,6 +10,7 @@ import (
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
 	wsfeed "github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // latencyBound is what the fast reader's p99 (receive time − ts) must
@@ -54,7 +55,7 @@ func TestE2ESlowConsumer(t *testing.T) {
 	slow := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
 	slow.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: chans, Symbols: syms})
 	t0 := time.Now()
-	eventually(t, 20*time.Second, "the slow consumer to be cut off", func() bool {
+	testkit.Eventually(t, 20*time.Second, "the slow consumer to be cut off", func() bool {
 		return ts.metric("tickcast_slow_consumer_disconnects_total") > cutBefore
 	})
 	cutAfter := time.Since(t0)

@@ -23,7 +23,7 @@ type metrics struct {
 	byFormat   map[string][2]prometheus.Counter // messages, bytes: resolved once, not per write
 }
 
-func newMetrics(queueDepth func() float64) *metrics {
+func newMetrics(hs *hub.Stats, queueDepth func() float64) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		wsConns: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -43,11 +43,11 @@ func newMetrics(queueDepth func() float64) *metrics {
 	m.reg.MustRegister(m.wsConns, m.sseViewers, m.msgs, m.bytes, m.closes, m.orderRTT,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_conflations_total", Help: "Queued messages replaced by newer ones for slow subscribers."},
-			func() float64 { return float64(hub.Conflations.Load()) }),
+			func() float64 { return float64(hs.Conflations()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_slow_consumer_disconnects_total", Help: "Subscribers cut off because their lossless backlog passed the limit."},
-			func() float64 { return float64(hub.SlowCutoffs.Load()) }),
+			func() float64 { return float64(hs.SlowCutoffs()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_subscriptions", Help: "Subscribed (subscriber, stream) pairs."},
-			func() float64 { return float64(hub.Subscriptions.Load()) }),
+			func() float64 { return float64(hs.Subscriptions()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_venue_queue_depth", Help: "Commands waiting in the venue's input queue."}, queueDepth),
 	)
 	m.byFormat = map[string][2]prometheus.Counter{}

@@ -73,7 +73,7 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, ready: ready, log: cfg.Logger, accounts: newIPLimiter(cfg.AccountsPerMinute)}
-	s.metrics = newMetrics(func() float64 { return float64(cfg.Venue.QueueDepth()) })
+	s.metrics = newMetrics(cfg.Hub.Stats(), func() float64 { return float64(cfg.Venue.QueueDepth()) })
 	wcfg := cfg.WS
 	wcfg.Hub, wcfg.Venue, wcfg.Metrics, wcfg.Logger = cfg.Hub, cfg.Venue, s.metrics, cfg.Logger
 	wcfg.AllowOrigins = cfg.AllowOrigins

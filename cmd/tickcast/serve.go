@@ -5,20 +5,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
-	"fmt"
-	"net"
 	"os"
 	"os/signal"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/tickcast/tickcast/feed"
-	"github.com/tickcast/tickcast/feed/bus"
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse"
 	"github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/app"
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/market/sim"
 	"github.com/tickcast/tickcast/web"
@@ -75,100 +71,68 @@ func serve(args []string) error {
 	if err := parse(serveFlagSet(&f), args); err != nil {
 		return err
 	}
-	log, err := newLogger(f.logLevel, f.logFormat)
+	cfg, err := f.config()
 	if err != nil {
 		return err
+	}
+	srv, err := app.New(cfg)
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger
+	log.Info("tickcast serving", "addr", srv.Addr(), "url", srv.URL()+"/",
+		"seed", srv.Seed(), "epoch", srv.Venue.Epoch(), "sim", f.sim, "sim_rate", f.simRate, "ui_built", web.Built())
+	if f.debugAddr != "" {
+		go func() { log.Warn("debug server stopped", "err", serveDebug(f.debugAddr)) }()
+		log.Info("pprof", "url", "http://"+f.debugAddr+"/debug/pprof/")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		log.Info("shutting down")
+	}()
+	if err := srv.Run(ctx); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// config turns the flags into the server's configuration.
+func (f *serveFlags) config() (app.Config, error) {
+	log, err := newLogger(f.logLevel, f.logFormat)
+	if err != nil {
+		return app.Config{}, err
 	}
 	insts := market.DefaultInstruments()
 	if f.instruments != "" {
 		if insts, err = market.LoadInstruments(f.instruments); err != nil {
-			return err
+			return app.Config{}, err
 		}
 	}
 	var key []byte
 	if f.tokenKey != "" {
 		if key, err = hex.DecodeString(f.tokenKey); err != nil || len(key) < 16 {
-			return errors.New("--token-key: want at least 16 bytes in hex")
+			return app.Config{}, errors.New("--token-key: want at least 16 bytes in hex")
 		}
 	}
-	if f.seed == 0 {
-		f.seed = uint64(time.Now().UnixNano()) | 1
-	}
-	b := bus.NewMemory()
-	vcfg := market.Config{Instruments: insts, Publisher: b, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
-		RateLimit: f.rateLimit, RateBurst: f.rateBurst, Logger: log}
-	if f.sim {
-		m, err := sim.New(sim.Config{Seed: f.seed, Rate: f.simRate})
-		if err != nil {
-			return err
-		}
-		vcfg.Actors = []market.Actor{m}
-	}
-	venue, err := market.New(vcfg)
-	if err != nil {
-		return err
-	}
-	if f.sim {
-		if err := sim.Validate(venue.Instruments()); err != nil {
-			return fmt.Errorf("--instruments: %w", err)
-		}
-	}
-	var symbols []string
-	for _, in := range venue.Instruments() {
-		symbols = append(symbols, in.Symbol)
-	}
-	h := hub.New(hub.Config{Symbols: symbols, Epoch: venue.Epoch(), HistoryMessages: f.historyMessages,
-		HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs, Logger: log}, b.Subscribe(4096))
 	backlog := hub.Limits{MaxBytes: f.backlogBytes, MaxDelay: f.backlogDelay}
-	var running atomic.Int32
-	srv, err := feed.NewServer(feed.Config{
-		Venue: venue, Hub: h, AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
-		WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
-			WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
-		SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers, MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
-		UI:  web.Assets(), Logger: log,
-	}, func() bool { return running.Load() == 2 })
-	if err != nil {
-		return err
+	cfg := app.Config{
+		Addr: f.addr,
+		Market: market.Config{Instruments: insts, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
+			RateLimit: f.rateLimit, RateBurst: f.rateBurst},
+		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs},
+		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
+			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
+				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
+			SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers,
+				MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
+			UI: web.Assets()},
+		Logger: log,
 	}
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return err
+	if f.sim {
+		cfg.Sim = &sim.Config{Rate: f.simRate}
 	}
-	log.Info("tickcast serving", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
-		"seed", f.seed, "epoch", venue.Epoch(), "sim", f.sim, "sim_rate", f.simRate, "ui_built", web.Built())
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	engine, stopEngine := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); running.Add(1); _ = h.Run(engine) }()
-	go func() { defer wg.Done(); running.Add(1); _ = venue.Run(engine) }()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	if f.debugAddr != "" {
-		go func() { log.Warn("debug server stopped", "err", serveDebug(f.debugAddr)) }()
-		log.Info("pprof", "url", "http://"+f.debugAddr+"/debug/pprof/")
-	}
-
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
-	case err := <-serveErr:
-		stopEngine()
-		return fmt.Errorf("serve: %w", err)
-	}
-	// Reverse order of start: clients first (1001, within 5 s), then the
-	// venue, then the hub.
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	stopEngine()
-	b.Close()
-	wg.Wait()
-	log.Info("stopped")
-	return nil
+	return cfg, nil
 }

@@ -60,6 +60,7 @@ type Queue struct {
 	conflated uint64
 	clock     func() int64
 	waker     func()
+	stats     *Stats // the hub's counters; nil for a queue of no hub
 }
 
 // NewQueue returns an empty queue with limits (zero fields: defaults).
@@ -142,9 +143,9 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 			q.ring[q.index(p)].Item = Item{}
 			q.dead++
 			q.conflated++
-			// The process-wide counter behind tickcast_conflations_total:
-			// nothing else feeds it, and without this the metric stayed 0.
-			Conflations.Add(1)
+			if q.stats != nil { // tickcast_conflations_total
+				q.stats.conflations.Add(1)
+			}
 		}
 	} else {
 		q.lossBytes += e.size

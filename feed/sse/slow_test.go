@@ -10,6 +10,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -132,7 +133,7 @@ func TestSlowViewerLosslessCut(t *testing.T) {
 			t.Fatalf("event %d: off %d", i, e.Off)
 		}
 	}
-	eventually(t, 5*time.Second, "the viewer counted out", func() bool { return f.SSE.Viewers() == 0 })
+	testkit.Eventually(t, 5*time.Second, "the viewer counted out", func() bool { return f.SSE.Viewers() == 0 })
 	s2 := f.dial(q, http.Header{"Last-Event-ID": {got[len(got)-1].LastID}})
 	for want := uint64(len(got) + 1); want <= uint64(n); want++ {
 		if e := next(t, s2); e.Off != want {
@@ -152,7 +153,7 @@ func TestStalledViewerTimesOut(t *testing.T) {
 	v := f.theViewer()
 	f.blockWriter(v)
 	t0 := time.Now()
-	eventually(t, 5*time.Second, "the stalled viewer cut", func() bool { return f.SSE.Viewers() == 0 })
+	testkit.Eventually(t, 5*time.Second, "the stalled viewer cut", func() bool { return f.SSE.Viewers() == 0 })
 	if d := time.Since(t0); d > timeout+2*time.Second {
 		t.Errorf("cut after %v, want about %v", d, timeout)
 	}

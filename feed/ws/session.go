@@ -16,6 +16,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/market"
 )
 
 // session is one WebSocket connection.
@@ -63,7 +64,7 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 		srv: srv, cfg: &srv.cfg, src: source{prefix: prefix, conn: raw}, raw: raw, format: format, ip: ip,
 		closing: make(chan struct{}), closed: make(chan struct{}),
 	}
-	s.sub = hub.NewSub(transportOf(format), srv.cfg.Backlog)
+	s.sub = srv.cfg.Hub.NewSub(transportOf(format), srv.cfg.Backlog)
 	s.sub.Answered = s.answered
 	s.sub.Q.SetWaker(s.kick)
 	return s
@@ -145,12 +146,14 @@ func (s *session) end(code ws.StatusCode) {
 func (s *session) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.cfg.Hub.Remove(ctx, s.sub); err != nil {
+	// At shutdown the hub and the venue stop before the transports: a
+	// session ending then has nothing to be taken off.
+	if err := s.cfg.Hub.Remove(ctx, s.sub); err != nil && !errors.Is(err, hub.ErrStopped) {
 		s.cfg.Logger.Warn("ws: hub remove", "err", err)
 	}
 	s.sub.Q.Close()
 	if s.account != "" {
-		if err := s.cfg.Venue.Detach(ctx, s.sub.ID, s.account); err != nil {
+		if err := s.cfg.Venue.Detach(ctx, s.sub.ID, s.account); err != nil && !errors.Is(err, market.ErrStopped) {
 			s.cfg.Logger.Warn("ws: venue detach", "err", err, "account", s.account)
 		}
 	}
