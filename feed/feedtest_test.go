@@ -55,6 +55,8 @@ type harness struct {
 	// small one makes a client that stops reading block the server's
 	// writer quickly.
 	SendBuffer int
+	// Logger receives the server's logs; default: discarded.
+	Logger *slog.Logger
 }
 
 type serverOpt func(*harness)
@@ -98,6 +100,9 @@ func withMarket(f func(*market.Config)) serverOpt { return func(h *harness) { f(
 // withSendBuffer sets SO_SNDBUF on the server's side of every connection.
 func withSendBuffer(n int) serverOpt { return func(h *harness) { h.SendBuffer = n } }
 
+// withLogger sends the server's logs to l.
+func withLogger(l *slog.Logger) serverOpt { return func(h *harness) { h.Logger = l } }
+
 // withHub changes the hub's settings.
 func withHub(f func(*hub.Config)) serverOpt { return func(h *harness) { f(&h.Hub) } }
 
@@ -119,14 +124,15 @@ func (g *simGate) Wake(x *market.Exchange, now int64) int64 {
 
 func startServer(t testing.TB, opts ...serverOpt) *testServer {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := harness{
 		Market: market.Config{Seed: 7},
 		Sim:    sim.Config{Seed: 7, Rate: 2},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, o := range opts {
 		o(&h)
 	}
+	log := h.Logger
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -232,6 +238,13 @@ func (ts *testServer) restBook(symbol string) *wire.BookSnapshot {
 // from GET /metrics.
 func (ts *testServer) metric(name string) float64 {
 	ts.t.Helper()
+	return ts.metricWith(name, "")
+}
+
+// metricWith is metric over the samples whose labels contain label (e.g.
+// `reason="backlog"`); "" takes them all.
+func (ts *testServer) metricWith(name, label string) float64 {
+	ts.t.Helper()
 	resp, err := http.Get(ts.URL("/metrics"))
 	if err != nil {
 		ts.t.Fatal(err)
@@ -246,7 +259,7 @@ func (ts *testServer) metric(name string) float64 {
 			continue
 		}
 		rest := line[len(name):]
-		if rest == "" || (rest[0] != ' ' && rest[0] != '{') {
+		if rest == "" || (rest[0] != ' ' && rest[0] != '{') || !strings.Contains(rest, label) {
 			continue
 		}
 		fields := strings.Fields(line)

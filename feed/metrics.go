@@ -44,8 +44,7 @@ func newMetrics(hs *hub.Stats, queueDepth func() float64) *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_conflations_total", Help: "Queued messages replaced by newer ones for slow subscribers."},
 			func() float64 { return float64(hs.Conflations()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_slow_consumer_disconnects_total", Help: "Subscribers cut off because their lossless backlog passed the limit."},
-			func() float64 { return float64(hs.SlowCutoffs()) }),
+		slowConsumers(hs, hub.SlowBacklog), slowConsumers(hs, hub.SlowWrite),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_subscriptions", Help: "Subscribed (subscriber, stream) pairs."},
 			func() float64 { return float64(hs.Subscriptions()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_venue_queue_depth", Help: "Commands waiting in the venue's input queue."}, queueDepth),
@@ -55,6 +54,14 @@ func newMetrics(hs *hub.Stats, queueDepth func() float64) *metrics {
 		m.byFormat[f] = [2]prometheus.Counter{m.msgs.WithLabelValues(f), m.bytes.WithLabelValues(f)}
 	}
 	return m
+}
+
+// slowConsumers is tickcast_slow_consumer_disconnects_total for one reason.
+func slowConsumers(hs *hub.Stats, why hub.SlowReason) prometheus.Collector {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_slow_consumer_disconnects_total",
+		Help:        "Subscribers cut off as slow consumers: backlog (lossless backlog over its limit: close 4008 or end of SSE stream) or write_timeout (a write blocked for --write-timeout).",
+		ConstLabels: prometheus.Labels{"reason": why.String()}},
+		func() float64 { return float64(hs.SlowConsumers(why)) })
 }
 
 func (m *metrics) Connected(delta int) { m.wsConns.Add(float64(delta)) }

@@ -73,6 +73,7 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 	doneOnce sync.Once
 	stats    Stats
+	slow     slowLog
 	nextSub  atomic.Uint64
 	streams  map[string]*Stream
 	bySym    map[string][chanCount]*Stream
@@ -325,7 +326,7 @@ func (h *Hub) detach(sub *Sub) {
 func (h *Hub) dropOverflowed() {
 	for _, sub := range h.dropped {
 		if !sub.gone {
-			h.stats.slowCutoffs.Add(1)
+			h.SlowConsumer(sub, SlowBacklog, sub.Q.Backlog())
 			h.remove(sub)
 		}
 	}

@@ -6,7 +6,8 @@ import "sync/atomic"
 // several hubs can live in one process (tests; an edge beside an engine).
 type Stats struct {
 	conflations   atomic.Uint64
-	slowCutoffs   atomic.Uint64
+	slowBacklogs  atomic.Uint64
+	slowWrites    atomic.Uint64
 	subscriptions atomic.Int64
 }
 
@@ -14,10 +15,14 @@ type Stats struct {
 // subscriber's queue.
 func (s *Stats) Conflations() uint64 { return s.conflations.Load() }
 
-// SlowCutoffs is how many subscribers the hub took off its streams because
-// their lossless backlog passed its limits (the transport then closes
-// them: WebSocket 4008, SSE end of stream).
-func (s *Stats) SlowCutoffs() uint64 { return s.slowCutoffs.Load() }
+// SlowConsumers is how many subscribers the transports cut off as slow
+// consumers (Hub.SlowConsumer), by reason.
+func (s *Stats) SlowConsumers(why SlowReason) uint64 {
+	if why == SlowWrite {
+		return s.slowWrites.Load()
+	}
+	return s.slowBacklogs.Load()
+}
 
 // Subscriptions is the number of (subscriber, stream) pairs now.
 func (s *Stats) Subscriptions() int64 { return s.subscriptions.Load() }

@@ -14,6 +14,19 @@ const (
 	SSE                       // Server-Sent Events, JSON records
 )
 
+// String names the transport in logs.
+func (t Transport) String() string {
+	switch t {
+	case WSBinary:
+		return "ws-msgpack"
+	case WSText:
+		return "ws-json"
+	case SSE:
+		return "sse"
+	}
+	return "unknown"
+}
+
 // Format returns the wire format of the transport.
 func (t Transport) Format() wire.Format {
 	if t == WSBinary {
@@ -37,6 +50,9 @@ type Sub struct {
 	ID        uint64
 	Transport Transport
 	Q         *Queue
+	// Remote is the client's address, for logs; set it before the hub
+	// knows the subscriber.
+	Remote string
 	// Answered, if set, is called on the hub goroutine when the first reply
 	// to one of this subscriber's operations is queued.
 	Answered func(Answer)

@@ -64,6 +64,7 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 			raw = u.UnsafeConn() // nothing more is read: fasthttp's buffer can go
 		}
 		v := &viewer{ip: ip, conn: raw, chunked: chunked, sub: s.cfg.Hub.NewSub(hub.SSE, s.cfg.Backlog)}
+		v.sub.Remote = raw.RemoteAddr().String()
 		go s.serve(v, r, done)
 	})
 }

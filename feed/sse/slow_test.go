@@ -161,6 +161,9 @@ func TestStalledViewerTimesOut(t *testing.T) {
 	if f.Hub.Subscribers() != 0 {
 		t.Fatal("still on the hub")
 	}
+	if n := f.Hub.Stats().SlowConsumers(hub.SlowWrite); n != 1 {
+		t.Errorf("%d write-timeout slow consumers counted, want 1", n)
+	}
 	_ = s.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	var err error
 	for err == nil {

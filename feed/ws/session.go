@@ -66,6 +66,7 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 	}
 	s.sub = srv.cfg.Hub.NewSub(transportOf(format), srv.cfg.Backlog)
 	s.sub.Answered = s.answered
+	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
 	return s
 }
