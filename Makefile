@@ -113,7 +113,8 @@ bench-fanout: deps
 	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
 	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
 	@ulimit -n $$(ulimit -Hn); echo "open files limit: $$(ulimit -n)"; \
-	./$(BIN)/tickcast serve --addr $(FANOUT_ADDR) --sim-rate $(FANOUT_SIM_RATE) --seed 1 --log-level warn & srv=$$!; \
+	./$(BIN)/tickcast serve --addr $(FANOUT_ADDR) --sim-rate $(FANOUT_SIM_RATE) --seed 1 --log-level warn \
+		--max-conns-per-ip 20000 --max-viewers-per-ip 20000 & srv=$$!; \
 	trap 'kill $$srv 2>/dev/null; wait $$srv 2>/dev/null' EXIT; \
 	for i in $$(seq 100); do curl -sf http://$(FANOUT_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
 	./$(BIN)/tickbench --target http://$(FANOUT_ADDR) --sweep $(FANOUT_SWEEP) --duration $(FANOUT_DURATION) \

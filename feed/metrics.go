@@ -76,3 +76,26 @@ func (m *metrics) Sent(format string, msgs, bytes int) {
 func (m *metrics) Closed(code int)                { m.closes.WithLabelValues(strconv.Itoa(code)).Inc() }
 func (m *metrics) OrderRoundTrip(d time.Duration) { m.orderRTT.Observe(d.Seconds()) }
 func (m *metrics) viewers(delta int)              { m.sseViewers.Add(float64(delta)) }
+
+// watchListener exports the accept loop's counters.
+func (m *metrics) watchListener(get func() *guardedListener) {
+	read := func(f func(*guardedListener) float64) func() float64 {
+		return func() float64 {
+			if g := get(); g != nil {
+				return f(g)
+			}
+			return 0
+		}
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_accept_fd_exhausted_total",
+			Help: "Accepts that failed for want of file descriptors (EMFILE/ENFILE); the server backs off and retries."},
+			read(func(g *guardedListener) float64 { return float64(g.fdErrors.Load()) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_conns_refused_per_ip_total",
+			Help: "Connections closed at accept because their address already had --max-pending-per-ip unfinished ones."},
+			read(func(g *guardedListener) float64 { return float64(g.refusedIP.Load()) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_http_pending_connections",
+			Help: "Accepted connections not yet handed to a transport (reading a request, or idle between REST requests)."},
+			read(func(g *guardedListener) float64 { return float64(g.Pending()) })),
+	)
+}

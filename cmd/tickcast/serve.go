@@ -29,6 +29,8 @@ type serveFlags struct {
 	rateBurst                                                   int
 	maxConns, maxConnsPerIP, maxViewers, maxViewersPerIP        int
 	maxSubs, malformed, rateLimitBudget, historyMessages        int
+	maxPending, maxPendingPerIP                                 int
+	requestTimeout, idleTimeout                                 time.Duration
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	logLevel, logFormat, debugAddr                              string
@@ -48,9 +50,13 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.Float64Var(&f.rateLimit, "rate-limit", 50, "orders and amends per second per account")
 	fs.IntVar(&f.rateBurst, "rate-burst", 100, "order rate limit burst")
 	fs.IntVar(&f.maxConns, "max-conns", 100000, "WebSocket sessions in total (then 1013)")
-	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 20000, "WebSocket sessions per client address (then 1013)")
+	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket sessions per client address (then 1013)")
 	fs.IntVar(&f.maxViewers, "max-viewers", 100000, "SSE streams in total (then 503)")
-	fs.IntVar(&f.maxViewersPerIP, "max-viewers-per-ip", 20000, "SSE streams per client address (then 503)")
+	fs.IntVar(&f.maxViewersPerIP, "max-viewers-per-ip", 500, "SSE streams per client address (then 503)")
+	fs.IntVar(&f.maxPending, "max-pending", 4096, "connections not yet upgraded to WebSocket/SSE (reading a request, idle keep-alive); then 503")
+	fs.IntVar(&f.maxPendingPerIP, "max-pending-per-ip", 128, "such connections per client address; then closed at accept")
+	fs.DurationVar(&f.requestTimeout, "request-timeout", 5*time.Second, "time to read one request or WebSocket handshake")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", 15*time.Second, "keep-alive wait for the next REST request")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
 	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
@@ -75,12 +81,16 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	log := cfg.Logger
+	files, err := app.RaiseOpenFiles()
+	if err != nil {
+		log.Warn("could not raise the open files limit", "err", err, "limit", files)
+	}
 	srv, err := app.New(cfg)
 	if err != nil {
 		return err
 	}
-	log := cfg.Logger
-	log.Info("tickcast serving", "addr", srv.Addr(), "url", srv.URL()+"/",
+	log.Info("tickcast serving", "addr", srv.Addr(), "url", srv.URL()+"/", "open_files_limit", files,
 		"seed", srv.Seed(), "epoch", srv.Venue.Epoch(), "sim", f.sim, "sim_rate", f.simRate, "ui_built", web.Built())
 	if f.debugAddr != "" {
 		go func() { log.Warn("debug server stopped", "err", serveDebug(f.debugAddr)) }()
@@ -124,6 +134,7 @@ func (f *serveFlags) config() (app.Config, error) {
 			RateLimit: f.rateLimit, RateBurst: f.rateBurst},
 		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs},
 		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
+			MaxPending: f.maxPending, MaxPendingPerIP: f.maxPendingPerIP, RequestTimeout: f.requestTimeout, IdleTimeout: f.idleTimeout,
 			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
 				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
 			SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers,
