@@ -56,6 +56,16 @@ func newMetrics(hs *hub.Stats, queueDepth func() float64) *metrics {
 	return m
 }
 
+// closeLabel buckets a close code for tickcast_ws_closes_total: the codes
+// of RFC 6455 and tickcast's 4008 by number, anything else (codes a client
+// chose, 3000-4999) as "other", so that clients cannot create series.
+func closeLabel(code int) string {
+	if code >= 1000 && code <= 1014 || code == 4008 {
+		return strconv.Itoa(code)
+	}
+	return "other"
+}
+
 // slowConsumers is tickcast_slow_consumer_disconnects_total for one reason.
 func slowConsumers(hs *hub.Stats, why hub.SlowReason) prometheus.Collector {
 	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_slow_consumer_disconnects_total",
@@ -73,7 +83,7 @@ func (m *metrics) Sent(format string, msgs, bytes int) {
 	c[0].Add(float64(msgs))
 	c[1].Add(float64(bytes))
 }
-func (m *metrics) Closed(code int)                { m.closes.WithLabelValues(strconv.Itoa(code)).Inc() }
+func (m *metrics) Closed(code int)                { m.closes.WithLabelValues(closeLabel(code)).Inc() }
 func (m *metrics) OrderRoundTrip(d time.Duration) { m.orderRTT.Observe(d.Seconds()) }
 func (m *metrics) viewers(delta int)              { m.sseViewers.Add(float64(delta)) }
 

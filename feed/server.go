@@ -17,6 +17,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse"
+	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/feed/ws"
 	"github.com/tickcast/tickcast/market"
 )
@@ -36,9 +37,14 @@ type Config struct {
 	// Metrics are filled in by NewServer.
 	WS  ws.Config
 	SSE sse.Config
-	// AccountsPerMinute bounds demo account creation per client address
-	// (default 30, burst as many).
+	// AccountsPerMinute bounds demo account creation per client network
+	// (an IPv4 /24, an IPv6 /64); default 30, burst as many.
 	AccountsPerMinute int
+	// RESTRate bounds REST requests per client address (IPv6: per /64),
+	// a second; default 20, with bursts of RESTBurst (default 100). Past
+	// it a request is answered 429.
+	RESTRate  float64
+	RESTBurst int
 	// MaxPending bounds the connections not handed over to a transport yet
 	// (reading their request or WebSocket handshake, or idle between REST
 	// requests); past it new ones are answered 503 and closed. Default
@@ -67,7 +73,8 @@ type Server struct {
 	sse      *sse.Server
 	metrics  *metrics
 	prom     fasthttp.RequestHandler
-	accounts *ipLimiter
+	accounts *keyLimiter
+	rest     *keyLimiter
 	ready    func() bool
 	log      *slog.Logger
 	ln       atomic.Pointer[guardedListener]
@@ -85,6 +92,12 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 	if cfg.AccountsPerMinute <= 0 {
 		cfg.AccountsPerMinute = 30
 	}
+	if cfg.RESTRate <= 0 {
+		cfg.RESTRate = 20
+	}
+	if cfg.RESTBurst <= 0 {
+		cfg.RESTBurst = 100
+	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 4096
 	}
@@ -100,7 +113,8 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, ready: ready, log: cfg.Logger, accounts: newIPLimiter(cfg.AccountsPerMinute)}
+	s := &Server{cfg: cfg, ready: ready, log: cfg.Logger, accounts: newKeyLimiter(float64(cfg.AccountsPerMinute)/60, cfg.AccountsPerMinute),
+		rest: newKeyLimiter(cfg.RESTRate, cfg.RESTBurst)}
 	s.metrics = newMetrics(cfg.Hub.Stats(), func() float64 { return float64(cfg.Venue.QueueDepth()) })
 	s.metrics.watchListener(s.ln.Load)
 	wcfg := cfg.WS
@@ -197,6 +211,12 @@ func (s *Server) route(ctx *fasthttp.RequestCtx) {
 	case path == "/metrics":
 		s.prom(ctx)
 	case strings.HasPrefix(path, "/api/"):
+		if !s.rest.allow(netKey(ctx.RemoteIP(), 32)) {
+			ctx.Response.Header.Set("Retry-After", "1")
+			ctx.Response.Header.Set("Access-Control-Allow-Origin", s.cfg.CORSOrigin)
+			jsonError(ctx, fasthttp.StatusTooManyRequests, wire.CodeRateLimited, "too many requests from this address: slow down")
+			return
+		}
 		s.api(ctx, path)
 	default:
 		s.ui(ctx, path)

@@ -31,6 +31,8 @@ type serveFlags struct {
 	maxSubs, malformed, rateLimitBudget, historyMessages        int
 	maxPending, maxPendingPerIP                                 int
 	requestTimeout, idleTimeout                                 time.Duration
+	restRate                                                    float64
+	restBurst, accountsPerMin                                   int
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	logLevel, logFormat, debugAddr                              string
@@ -57,6 +59,9 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.IntVar(&f.maxPendingPerIP, "max-pending-per-ip", 128, "such connections per client address; then closed at accept")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", 5*time.Second, "time to read one request or WebSocket handshake")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 15*time.Second, "keep-alive wait for the next REST request")
+	fs.Float64Var(&f.restRate, "rest-rate", 20, "REST requests per second per client address (IPv6: per /64); then 429")
+	fs.IntVar(&f.restBurst, "rest-burst", 100, "REST request burst per client address")
+	fs.IntVar(&f.accountsPerMin, "accounts-per-minute", 30, "demo accounts created per minute per client network (IPv4 /24, IPv6 /64); then 429")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
 	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
@@ -134,6 +139,7 @@ func (f *serveFlags) config() (app.Config, error) {
 			RateLimit: f.rateLimit, RateBurst: f.rateBurst},
 		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs},
 		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
+			RESTRate: f.restRate, RESTBurst: f.restBurst, AccountsPerMinute: f.accountsPerMin,
 			MaxPending: f.maxPending, MaxPendingPerIP: f.maxPendingPerIP, RequestTimeout: f.requestTimeout, IdleTimeout: f.idleTimeout,
 			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
 				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},

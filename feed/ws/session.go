@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
@@ -323,8 +324,11 @@ func (s *session) control(h ws.Header, r io.Reader) error {
 		}
 		code, reason := ws.ParseCloseFrameData(payload)
 		if len(payload) > 0 {
-			if err := ws.CheckCloseFrameData(code, reason); err != nil {
-				return err
+			if !clientCloseCode(code) {
+				return ws.ErrProtocolStatusCodeUnknown
+			}
+			if !utf8.ValidString(reason) {
+				return ws.ErrProtocolInvalidUTF8
 			}
 		}
 		if code == 0 {
@@ -334,6 +338,16 @@ func (s *session) control(h ws.Header, r io.Reader) error {
 		return errPeerClosed
 	}
 	return nil
+}
+
+// clientCloseCode reports whether a client may send code in a close frame
+// (RFC 6455 7.4 and the IANA registry): 1000-1003 and 1007-1014 are
+// defined, 3000-4999 belong to libraries and applications. Everything else
+// (unused below 1000, reserved 1004-1006 and 1015, unassigned 1016-2999,
+// and nothing at all from 5000, which gobwas lets through) is a protocol
+// error.
+func clientCloseCode(code ws.StatusCode) bool {
+	return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999
 }
 
 // reply queues a message for this session alone.

@@ -32,12 +32,20 @@ func (s *session) writeLoop() {
 	defer idle.Stop()
 	for {
 		if s.isClosing() {
+			if c := s.closeCode; c != ws.StatusAbnormalClosure && c != 0 {
+				// What was queued before the close goes first: the replies
+				// to the messages read before it (the error answering a
+				// malformed message, the acks of live orders before a
+				// rate-limit 1008), and at shutdown the last events. shut
+				// bounds these writes to closeWait.
+				_ = s.flush(&items, &bufs, q.Len())
+			}
 			s.writeClose()
 			close(s.closed) // the writing flag stays set: no writer after this one
 			return
 		}
 		overflowed := q.Overflowed()
-		if err := s.flush(&items, &bufs); err != nil {
+		if err := s.flush(&items, &bufs, -1); err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && !s.isClosing() {
 				// The client stopped reading: one write stayed blocked for
@@ -75,12 +83,19 @@ func (s *session) writeLoop() {
 	}
 }
 
-// flush writes everything queued, a batch per vectored write, and returns
-// the error of a write that failed.
-func (s *session) flush(items *[]hub.Item, bufs *net.Buffers) error {
+// flush writes what is queued, a batch per vectored write, and returns
+// the error of a write that failed. With limit < 0 it writes until the
+// queue is empty or the session starts closing; else it writes at most
+// limit messages, closing or not.
+func (s *session) flush(items *[]hub.Item, bufs *net.Buffers, limit int) error {
 	format := s.format
-	for !s.isClosing() {
-		*items = s.sub.Q.Pop((*items)[:0], maxBatch)
+	for limit != 0 && (limit > 0 || !s.isClosing()) {
+		n := maxBatch
+		if limit > 0 {
+			n = min(n, limit)
+			limit -= n
+		}
+		*items = s.sub.Q.Pop((*items)[:0], n)
 		if len(*items) == 0 {
 			return nil
 		}
