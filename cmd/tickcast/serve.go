@@ -32,7 +32,7 @@ type serveFlags struct {
 	maxPending, maxPendingPerIP                                 int
 	requestTimeout, idleTimeout                                 time.Duration
 	restRate                                                    float64
-	restBurst, accountsPerMin                                   int
+	restBurst, accountsPerMin, maxOpenOrders, snapshotDepth     int
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	logLevel, logFormat, debugAddr                              string
@@ -62,6 +62,8 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.Float64Var(&f.restRate, "rest-rate", 20, "REST requests per second per client address (IPv6: per /64); then 429")
 	fs.IntVar(&f.restBurst, "rest-burst", 100, "REST request burst per client address")
 	fs.IntVar(&f.accountsPerMin, "accounts-per-minute", 30, "demo accounts created per minute per client network (IPv4 /24, IPv6 /64); then 429")
+	fs.IntVar(&f.maxOpenOrders, "max-open-orders", 200, "open orders per account (then a new limit gtc order is rejected too_many_open_orders)")
+	fs.IntVar(&f.snapshotDepth, "snapshot-depth", 1000, "levels per side in a book snapshot (WebSocket, SSE; REST depth at most this)")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
 	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
@@ -136,8 +138,9 @@ func (f *serveFlags) config() (app.Config, error) {
 	cfg := app.Config{
 		Addr: f.addr,
 		Market: market.Config{Instruments: insts, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
-			RateLimit: f.rateLimit, RateBurst: f.rateBurst},
-		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs},
+			RateLimit: f.rateLimit, RateBurst: f.rateBurst, MaxOpenOrders: f.maxOpenOrders},
+		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs,
+			SnapshotDepth: f.snapshotDepth},
 		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
 			RESTRate: f.restRate, RESTBurst: f.restBurst, AccountsPerMinute: f.accountsPerMin,
 			MaxPending: f.maxPending, MaxPendingPerIP: f.maxPendingPerIP, RequestTimeout: f.requestTimeout, IdleTimeout: f.idleTimeout,
