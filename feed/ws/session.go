@@ -53,6 +53,7 @@ type session struct {
 	closed    chan struct{} // closed by the writer once the close frame is dealt with
 
 	throttled atomic.Int64 // consecutive answers refused by the rate limit
+	lastRead  atomic.Int64 // unix ns when the reader last armed the idle deadline
 
 	rttMu   sync.Mutex
 	pending map[int64]time.Time // order operations awaiting their first reply
@@ -79,12 +80,17 @@ func (s *session) kick() {
 	}
 }
 
-// heartbeat queues a ping and arms the next one.
+// heartbeat queues a ping and arms the next one. A ping due when the
+// client has been silent for most of the idle limit (three heartbeats) is
+// skipped: the idle close is a moment away, and the two would race. A
+// silent client so gets exactly two pings, then close 1001.
 func (s *session) heartbeat() {
 	if s.isClosing() {
 		return
 	}
-	s.sub.Q.PushOwn(pingFrame)
+	if silent := time.Since(time.Unix(0, s.lastRead.Load())); silent < 3*s.cfg.Heartbeat-s.cfg.Heartbeat/2 {
+		s.sub.Q.PushOwn(pingFrame)
+	}
 	if t := s.beat.Load(); t != nil {
 		t.Reset(s.cfg.Heartbeat)
 	}
@@ -110,6 +116,7 @@ func (s *session) start() bool {
 	}
 	s.reply(&wire.Welcome{V: 1, Epoch: s.cfg.Hub.Epoch(), ServerTime: time.Now().UnixNano(),
 		HeartbeatMS: uint64(s.cfg.Heartbeat / time.Millisecond), MaxMsg: uint64(s.cfg.MaxMessage)})
+	s.lastRead.Store(time.Now().UnixNano())
 	t := time.AfterFunc(time.Duration(math.MaxInt64), s.heartbeat) // armed below, once its callback can see it
 	s.beat.Store(t)
 	t.Reset(s.cfg.Heartbeat)
@@ -212,7 +219,9 @@ func (s *session) readLoop() ws.StatusCode {
 	var msg []byte
 	for {
 		if !s.isClosing() {
-			_ = s.raw.SetReadDeadline(time.Now().Add(idle))
+			now := time.Now()
+			s.lastRead.Store(now.UnixNano())
+			_ = s.raw.SetReadDeadline(now.Add(idle))
 			if s.isClosing() { // the writer may have shortened it meanwhile
 				_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 			}
