@@ -41,6 +41,12 @@ type Config struct {
 	// BusBuffer is how many published batches may wait for the hub on the
 	// bus; default 4096.
 	BusBuffer int
+	// BacklogBudget bounds the lossless backlogs of all subscribers
+	// together, in bytes (the messages in each one's format and the queue
+	// slots holding them); default 256 MiB. Past it, a subscriber whose
+	// backlog keeps growing is cut off as a slow consumer, even within its
+	// own Limits.
+	BacklogBudget int64
 	Logger    *slog.Logger
 }
 
@@ -62,6 +68,9 @@ func (c *Config) fill() {
 	}
 	if c.BusBuffer <= 0 {
 		c.BusBuffer = 4096
+	}
+	if c.BacklogBudget <= 0 {
+		c.BacklogBudget = 256 << 20
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -113,6 +122,7 @@ func New(cfg Config, src bus.Subscriber) *Hub {
 		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{},
 		hist: history{minMessages: cfg.HistoryMessages, minAge: int64(cfg.HistoryAge), maxMessages: cfg.HistoryMax},
 	}
+	h.stats.budget = cfg.BacklogBudget
 	emptyCS := crc32.ChecksumIEEE([]byte("|"))
 	for i, sym := range cfg.Symbols {
 		var row [chanCount]*Stream

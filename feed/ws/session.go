@@ -17,6 +17,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/sockopt"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -41,10 +42,16 @@ type session struct {
 	account   string
 	malformed int
 
-	wbuf     net.Buffers                // the writer's scratch header for WriteTo
-	deadline time.Time                  // the write deadline last set (writer only)
-	writing  atomic.Bool                // a writer goroutine runs
-	beat     atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
+	wbuf      net.Buffers                // the writer's scratch header for WriteTo
+	deadline  time.Time                  // the write deadline last set (writer only)
+	cutShort  atomic.Bool                // the deadline was cut short on overflow: set it afresh
+	snd       *sockopt.Sender            // the bounded send buffer, watched when the client falls behind
+	lookEvery int                        // bytes between two looks at the send buffer, and the most one write sends
+	unchecked int                        // bytes written since the send buffer was last looked at (writer only)
+	hot       bool                       // the last look found a quarter of the buffer taken: look before every write
+	pend      net.Buffers                // the rest of a batch held back while the client is backed up (writer only)
+	writing   atomic.Bool                // a writer goroutine runs
+	beat      atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
 
 	closeOnce sync.Once
 	closing   chan struct{} // closed when the session starts closing
@@ -70,7 +77,25 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 	s.sub.Answered = s.answered
 	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
+	s.sub.Q.SetOnOverflow(s.overflowed)
+	s.snd = sockopt.NewSender(raw, srv.cfg.SendBuffer)
+	s.lookEvery = math.MaxInt
+	if srv.cfg.SendBuffer > 0 {
+		s.lookEvery = max(srv.cfg.SendBuffer/8, 4096)
+	} else {
+		s.snd = nil
+	}
 	return s
+}
+
+// overflowed runs when the session's backlog passes its limits: a write
+// blocked on a full socket (a client that stopped reading) gets closeWait
+// more, not the rest of the write timeout, so that the cut comes within the
+// backlog budget. A write that completes meanwhile is not harmed: the next
+// one sets its deadline afresh.
+func (s *session) overflowed() {
+	s.cutShort.Store(true)
+	_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
 }
 
 // kick starts the writer unless one runs.
