@@ -36,6 +36,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	var symbols, channels, sseChannels, sseSymbols, ips, sweep string
 	var quiet, verbose bool
 	var sweepPause time.Duration
+	var stopPID int
 	fs.StringVar(&c.Target, "target", "http://127.0.0.1:8080", "the server: http://host:port (ws:// also accepted)")
 	fs.IntVar(&c.WS, "ws", 0, "WebSocket clients (msgpack)")
 	fs.IntVar(&c.SSE, "sse", 0, "SSE clients")
@@ -53,6 +54,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&c.ConnsPerWorker, "conns-per-worker", bench.DefaultConnsPerWorker, "most connections per worker process when --workers is 0")
 	fs.IntVar(&c.ReadBufferSize, "read-buffer", bench.DefaultReadBufferSize, "read buffer per client, bytes")
 	fs.BoolVar(&c.Books, "books", false, "rebuild and checksum order books on the WebSocket clients")
+	fs.IntVar(&stopPID, "stop-pid", 0, "after the window, send SIGTERM to this process (the server at --target) and measure how every stream ends, from the signal")
+	fs.DurationVar(&c.StopTimeout, "stop-timeout", bench.DefaultStopTimeout, "with --stop-pid: the longest wait for the process to exit and the streams to end")
 	fs.StringVar(&o.out, "out", "", "write the JSON report to this file")
 	fs.StringVar(&o.plot, "plot", "", "write an SVG chart of the latency percentiles (of the sweep with --sweep) to this file")
 	fs.StringVar(&sweep, "sweep", "", "run once per value, e.g. ws=1000,5000,10000,20000")
@@ -85,6 +88,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.sweep = &s
 	} else if o.updateMD != "" {
 		return nil, fmt.Errorf("--update-md needs --sweep")
+	}
+	if stopPID != 0 {
+		if o.sweep != nil {
+			return nil, fmt.Errorf("--stop-pid stops the server: not with --sweep")
+		}
+		stop, err := stopPid(stopPID)
+		if err != nil {
+			return nil, err
+		}
+		c.Stop, c.StopName = stop, fmt.Sprintf("SIGTERM to pid %d, until it exited", stopPID)
 	}
 	if c.WS == 0 && c.SSE == 0 && o.sweep == nil {
 		return nil, fmt.Errorf("nothing to do: set --ws, --sse or --sweep")

@@ -1,12 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,32 +26,39 @@ import (
 	"github.com/tickcast/tickcast/market/sim"
 )
 
+// serverEnv makes this test binary run a tickcast server as a process of
+// its own (see startServerProcess), at the sim rate it holds.
+const serverEnv = "TICKBENCH_TEST_SERVER"
+
 // TestMain lets this test binary serve as a tickbench worker process:
 // bench.Spawn runs os.Executable() (here, the test binary) with
-// TICKBENCH_WORKER=1.
+// TICKBENCH_WORKER=1; and as a server process, with serverEnv set.
 func TestMain(m *testing.M) {
 	if bench.IsWorker() {
 		os.Exit(worker(context.Background()))
 	}
+	if rate := os.Getenv(serverEnv); rate != "" {
+		os.Exit(serveProcess(rate))
+	}
 	os.Exit(m.Run())
 }
 
-// startServer runs the whole tickcast server in this process on
-// 127.0.0.1:0, wired as cmd/tickcast wires it (venue with the simulated
-// market, in-process bus, hub, feed server), and returns its base URL.
-// Only the test imports the server's packages; tickbench itself speaks to
-// it over the network like any client.
-func startServer(t testing.TB, simRate float64) string {
-	t.Helper()
+// serve runs the whole tickcast server in this process on 127.0.0.1:0,
+// wired as cmd/tickcast wires it (venue with the simulated market,
+// in-process bus, hub, feed server). It returns the base URL and a stop
+// function that shuts it down and waits for it (once; later calls return
+// at once). Only the tests import the server's packages; tickbench itself
+// speaks to it over the network like any client.
+func serve(simRate float64) (string, func(context.Context) error, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bus.NewMemory()
 	m, err := sim.New(sim.Config{Seed: 11, Rate: simRate, Logger: log})
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	v, err := market.New(market.Config{Publisher: b, Seed: 11, Logger: log, Actors: []market.Actor{m}})
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	var symbols []string
 	for _, in := range v.Instruments() {
@@ -52,11 +67,11 @@ func startServer(t testing.TB, simRate float64) string {
 	h := hub.New(hub.Config{Symbols: symbols, Epoch: v.Epoch(), Logger: log}, b.Subscribe(4096))
 	srv, err := feed.NewServer(feed.Config{Venue: v, Hub: h, Logger: log}, func() bool { return true })
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -64,13 +79,90 @@ func startServer(t testing.TB, simRate float64) string {
 	go func() { defer wg.Done(); _ = h.Run(ctx) }()
 	go func() { defer wg.Done(); _ = v.Run(ctx) }()
 	go func() { defer wg.Done(); _ = srv.Serve(ln) }()
+	var once sync.Once
+	var stopErr error
+	stop := func(ctx context.Context) error {
+		once.Do(func() {
+			stopErr = srv.Shutdown(ctx)
+			cancel()
+			b.Close()
+			wg.Wait()
+		})
+		return stopErr
+	}
+	return "http://" + ln.Addr().String(), stop, nil
+}
+
+// startServer runs a server in this process for the test's duration.
+func startServer(t testing.TB, simRate float64) string {
+	t.Helper()
+	url, stop, err := serve(simRate)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer scancel()
-		_ = srv.Shutdown(sctx)
-		cancel()
-		b.Close()
-		wg.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stop(ctx)
 	})
-	return "http://" + ln.Addr().String()
+	return url
+}
+
+// serveProcess is the server process: it prints its URL, serves until
+// SIGTERM, shuts down as tickcast serve does, and exits.
+func serveProcess(rate string) int {
+	r, err := strconv.ParseFloat(rate, 64)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer cancel()
+	url, stop, err := serve(r)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(url)
+	<-ctx.Done()
+	sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer scancel()
+	if err := stop(sctx); err != nil {
+		fmt.Fprintln(os.Stderr, "shutdown:", err)
+		return 1
+	}
+	return 0
+}
+
+// startServerProcess runs a server as a child process (this test binary
+// again), for a test that stops it by its pid. It returns the server's URL
+// and its process; the process is killed at the end of the test if it is
+// still running.
+func startServerProcess(t *testing.T, simRate float64) (string, *exec.Cmd) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), serverEnv+"="+strconv.FormatFloat(simRate, 'g', -1, 64))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-waited
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "http://") {
+		t.Fatalf("server process: %q, %v", line, errors.Join(err, errors.New("no URL")))
+	}
+	return strings.TrimSpace(line), cmd
 }
