@@ -120,21 +120,21 @@ func TestDecimal(t *testing.T) {
 }
 
 func TestReplaceBetween(t *testing.T) {
-	got, err := replaceBetween(nil, "| table |")
+	got, err := replaceBetween(nil, "fanout", "Fan-out", "| table |")
 	if err != nil || !strings.HasPrefix(string(got), "# Benchmarks\n\n## Fan-out\n\n"+MarkdownBegin+"\n| table |\n"+MarkdownEnd) {
 		t.Errorf("new file: %q %v", got, err)
 	}
 	doc := "# Benchmarks\n\n## Matching\n\nx\n"
-	got, _ = replaceBetween([]byte(doc), "A")
+	got, _ = replaceBetween([]byte(doc), "fanout", "Fan-out", "A")
 	if !strings.HasPrefix(string(got), doc) || !strings.Contains(string(got), MarkdownBegin+"\nA\n"+MarkdownEnd) {
 		t.Errorf("appended: %q", got)
 	}
 	doc = "intro\n" + MarkdownBegin + "\nold\n" + MarkdownEnd + "\nafter\n## Other\nkept\n"
-	got, _ = replaceBetween([]byte(doc), "new\n")
+	got, _ = replaceBetween([]byte(doc), "fanout", "Fan-out", "new\n")
 	if want := "intro\n" + MarkdownBegin + "\nnew\n" + MarkdownEnd + "\nafter\n## Other\nkept\n"; string(got) != want {
 		t.Errorf("replaced: %q, want %q", got, want)
 	}
-	if _, err := replaceBetween([]byte(MarkdownEnd+"\n"+MarkdownBegin), "x"); err == nil {
+	if _, err := replaceBetween([]byte(MarkdownEnd+"\n"+MarkdownBegin), "fanout", "Fan-out", "x"); err == nil {
 		t.Error("markers out of order accepted")
 	}
 	path := filepath.Join(t.TempDir(), "B.md")

@@ -155,6 +155,10 @@ type RunConfig struct {
 	Books          bool     `json:"books"`            // books rebuilt and checksummed
 	Format         string   `json:"format"`           // WebSocket subprotocol
 	Started        string   `json:"started"`          // RFC 3339, UTC
+	// Command is the command line that made the run, Label what the run
+	// was told of the server under test (tickbench --label), if known.
+	Command string `json:"command,omitempty"`
+	Label   string `json:"label,omitempty"`
 }
 
 // runHists are a run's merged latency histograms.

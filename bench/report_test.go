@@ -125,7 +125,7 @@ func TestReportTable(t *testing.T) {
 	if err := r.WriteTable(&buf); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ws", "sse", "4008:2", "orders: 10/s", "public trade", "cpu 144%", "11µs per delivery",
+	for _, want := range []string{"ws", "sse", "4008:2", "orders: 10/s", "public trade", "cpu 144%", "11.6µs per delivery",
 		"goroutines 20,015", "35.7 MiB per connection over 14", "ramp: 2.00s", "load in the window",
 		"shutdown: SIGTERM to pid 7; it returned after 400.00ms", "350.00ms"} {
 		if !strings.Contains(buf.String(), want) {

@@ -46,7 +46,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	sv := &r.Server
 	fmt.Fprintf(w, "ramp: %s; server: cpu %.0f%% (%s per delivery), sent %s msgs/s, rss %s (baseline %s, %s per connection over %d), goroutines %s, conflations %d, slow-consumer cutoffs %d\n",
-		fmtNS(r.RampNS), sv.CPUPct, fmtNS(int64(sv.CPUPerMsgNS)), groupDigits(int64(sv.MsgsPerSec)), fmtBytes(float64(sv.RSSBytes)),
+		fmtNS(r.RampNS), sv.CPUPct, fmtMicros(sv.CPUPerMsgNS), groupDigits(int64(sv.MsgsPerSec)), fmtBytes(float64(sv.RSSBytes)),
 		fmtBytes(float64(sv.BaselineRSSBytes)), fmtBytes(sv.RSSPerConnBytes), sv.Conns, groupDigits(sv.Goroutines), sv.Conflations, sv.SlowCutoffs)
 	_, err := fmt.Fprintf(w, "load in the window: server %.0f%%, %s\n", sv.CPUPct, r.Load)
 	if sd := r.Shutdown; sd != nil && err == nil {

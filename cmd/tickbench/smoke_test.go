@@ -196,6 +196,25 @@ func TestSmokeSSEShutdown(t *testing.T) {
 	if err := srv.Process.Signal(syscall.Signal(0)); err == nil {
 		t.Error("the server process is still running")
 	}
+	if c := sub(r, "config"); c["command"] == nil || !strings.Contains(c["command"].(string), "--stop-pid") {
+		t.Errorf("config.command = %v", c["command"])
+	}
+
+	// The runs of BENCHMARKS.md's SSE section are summarized so.
+	md := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	summary := runTickbench(t, "--summarize", "--update-md", md, "--md-section", "sse", out, out)
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sse latency p99", "sse … ended cleanly", "stop → server process gone"} {
+		if !strings.Contains(summary, want) || !strings.Contains(string(b), want) {
+			t.Errorf("summary or Markdown lacks %q:\n%s\n%s", want, summary, b)
+		}
+	}
+	if !strings.Contains(string(b), "<!-- tickbench:sse:begin -->") {
+		t.Errorf("no sse markers:\n%s", b)
+	}
 }
 
 // TestSmokeWorkers splits a run over two worker processes (this test
@@ -297,6 +316,8 @@ func TestFlags(t *testing.T) {
 		{"stray argument", []string{"--ws", "1", "extra"}, 2},
 		{"help", []string{"-h"}, 0},
 		{"stop-pid with a sweep", []string{"--sweep", "ws=1", "--stop-pid", "1"}, 2},
+		{"summarize nothing", []string{"--summarize"}, 2},
+		{"summarize a missing file", []string{"--summarize", "no-such-run.json"}, 1},
 		{"stop-pid of no process", []string{"--ws", "1", "--stop-pid", "-5"}, 2},
 		{"no server", []string{"--target", "127.0.0.1:1", "--ws", "1", "--quiet"}, 1},
 	} {
