@@ -115,3 +115,37 @@ bench-fanout: deps
 		--source-ips 127.0.0.2-127.0.0.9 --out docs/fanout-sweep.json --plot docs/fanout-sweep.svg \
 		--label "tickcast serve --sim-rate $(FANOUT_SIM_RATE) --seed 1 at $$(git rev-parse --short HEAD 2>/dev/null)" \
 		--update-md BENCHMARKS.md $(FANOUT_ARGS)
+
+# SSE viewers (BENCHMARKS.md, "SSE viewers"): SSE_RUNS runs, each against a
+# fresh server (SSE_TICKCAST, built from this tree unless given): SSE_VIEWERS
+# viewers of the default stream (the ticker of every symbol) from
+# 127.0.0.2-127.0.0.9, a 5 s warm-up and an SSE_DURATION window, then SIGTERM
+# to the server with every viewer connected (tickbench --stop-pid measures how
+# the streams end). The run reports go to SSE_OUT; their summary (medians)
+# replaces the tickbench:SSE_SECTION table of BENCHMARKS.md (none: SSE_SECTION=).
+SSE_ADDR ?= 127.0.0.1:24080
+SSE_VIEWERS ?= 10000
+SSE_RUNS ?= 3
+SSE_DURATION ?= 60s
+SSE_SERVER_ARGS ?= --seed 7 --sim-rate 1
+SSE_TICKCAST ?= $(BIN)/tickcast
+SSE_LABEL ?= tickcast serve $(SSE_SERVER_ARGS) at $$(git rev-parse --short HEAD 2>/dev/null)
+SSE_OUT ?= docs/sse-runs
+SSE_SECTION ?= sse
+SSE_ARGS ?=
+
+.PHONY: bench-sse
+bench-sse: deps
+	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
+	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
+	@ulimit -n $$(ulimit -Hn); echo "open files limit: $$(ulimit -n)"; \
+	mkdir -p $(SSE_OUT); rm -f $(SSE_OUT)/run-*.json; \
+	for i in $$(seq $(SSE_RUNS)); do \
+		$(SSE_TICKCAST) serve --addr $(SSE_ADDR) $(SSE_SERVER_ARGS) --log-level warn & srv=$$!; \
+		for j in $$(seq 100); do curl -sf http://$(SSE_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
+		./$(BIN)/tickbench --target http://$(SSE_ADDR) --sse $(SSE_VIEWERS) --duration $(SSE_DURATION) --warmup 5s \
+			--ramp 10000 --source-ips 127.0.0.2-127.0.0.9 --stop-pid $$srv --quiet --out $(SSE_OUT)/run-$$i.json \
+			--label "$(SSE_LABEL)" $(SSE_ARGS) || { kill $$srv 2>/dev/null; wait $$srv; exit 1; }; \
+		wait $$srv; \
+	done; \
+	./$(BIN)/tickbench --summarize $(if $(SSE_SECTION),--update-md BENCHMARKS.md --md-section $(SSE_SECTION)) $(SSE_OUT)/run-*.json

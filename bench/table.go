@@ -69,6 +69,9 @@ func (sd *ShutdownReport) writeTable(w io.Writer) error {
 		name string
 		e    *StreamEnds
 	}{{"ws", &sd.WS}, {"sse", &sd.SSE}} {
+		if k.e.Open == 0 {
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n", k.name, k.e.Open, k.e.Clean, k.e.Unclean, k.e.Left,
 			fmtNS(k.e.FirstNS), fmtNS(k.e.EndNS.P50), fmtNS(k.e.EndNS.P99), fmtNS(k.e.EndNS.Max))
 	}
