@@ -60,7 +60,7 @@ func TestSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(table.String()), " ")
-	for _, want := range []string{"100 SSE viewers (ticker on every symbol), 60 s window", "SIGTERM to pid 42",
+	for _, want := range []string{"100 SSE viewers (ticker on every symbol), 60 s window", "SIGTERM to the server's process (--stop-pid)",
 		"sse latency p99 200.00ms 300.00ms / 100.00ms / 200.00ms", "sse connect failures 1 1 / 1 / 1",
 		"sse streams ended early 2 2 / 2 / 2", "sse … ended cleanly 100 100 / 99 / 100", "server CPU per delivery 11.9µs",
 		"server RSS per connection 307.2 KiB", "stop → server process gone 400.00ms"} {
