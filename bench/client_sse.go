@@ -142,7 +142,9 @@ func (s *sseClient) setDown(err error) {
 	switch {
 	case s.closed || s.cn.stopping.Load():
 	case s.cn.armed.Load():
-		s.end = streamEnd{at: nowNS(), clean: err == io.EOF}
+		if s.end.open {
+			s.end.at, s.end.clean = nowNS(), err == io.EOF
+		}
 	default:
 		s.disc.add(disconnectCode(err))
 	}
@@ -210,6 +212,14 @@ func (s *sseClient) dispatch(data []byte) {
 		return
 	}
 	s.rec.observe(&h, nowNS())
+}
+
+// markOpen notes whether the stream is up as the server is about to be
+// told to stop: only such a stream's end is measured.
+func (s *sseClient) markOpen() {
+	s.mu.Lock()
+	s.end.open = s.up
+	s.mu.Unlock()
 }
 
 // ended returns how the stream ended after the server was told to stop.

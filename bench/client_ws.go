@@ -139,7 +139,9 @@ func (wc *wsClient) onState(ev client.StateEvent) {
 			switch {
 			case wc.quiet || wc.cn.stopping.Load():
 			case wc.cn.armed.Load():
-				wc.end = streamEnd{at: nowNS(), clean: ev.Close.Remote && ev.Close.Code == 1001}
+				if wc.end.open {
+					wc.end.at, wc.end.clean = nowNS(), ev.Close.Remote && ev.Close.Code == 1001
+				}
 			default:
 				wc.disc.add(strconv.Itoa(ev.Close.Code))
 			}
@@ -154,6 +156,14 @@ func (wc *wsClient) onState(ev client.StateEvent) {
 func (wc *wsClient) gaps() int64 {
 	st := wc.c.Stats()
 	return wc.rec.gaps.Load() + int64(st.Gaps+st.Resets)
+}
+
+// markOpen notes whether the connection is up as the server is about to
+// be told to stop: only such a connection's end is measured.
+func (wc *wsClient) markOpen() {
+	wc.mu.Lock()
+	wc.end.open = wc.up
+	wc.mu.Unlock()
 }
 
 // ended returns how the connection ended after the server was told to

@@ -136,20 +136,20 @@ func TestReportTable(t *testing.T) {
 
 // TestReportShutdown: the workers' stream ends merge into one report per
 // kind, times from the stop; streams neither clean nor unclean were left
-// open.
+// open, and a stream that was not up at the stop does not count.
 func TestReportShutdown(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	at := func(ms int64) int64 { return t0.UnixNano() + ms*1e6 }
 	m := newMerged()
 	for _, ends := range [][]streamEnd{
-		{{at(100), true}, {at(300), true}, {0, false}},
-		{{at(50), false}, {at(200), true}},
+		{{true, at(100), true}, {true, at(300), true}, {true, 0, false}, {false, at(10), true}},
+		{{true, at(50), false}, {true, at(200), true}},
 	} {
-		e, err := collectEnds(ends, int64(len(ends)), t0.UnixNano())
+		e, err := collectEnds(ends, t0.UnixNano())
 		if err != nil {
 			t.Fatal(err)
 		}
-		none, _ := collectEnds(nil, 0, t0.UnixNano())
+		none, _ := collectEnds(nil, t0.UnixNano())
 		if err := m.add(&workerResult{SSE: kindResult{Ends: e}, WS: kindResult{Ends: none}}); err != nil {
 			t.Fatal(err)
 		}

@@ -45,8 +45,9 @@ type StreamEnds struct {
 }
 
 // streamEnd is how one client's stream ended after the server was told
-// to stop; at is 0 while it has not.
+// to stop: open says it was up then, at is 0 while it has not ended.
 type streamEnd struct {
+	open  bool
 	at    int64 // ns since the epoch
 	clean bool
 }
@@ -63,10 +64,14 @@ type endsResult struct {
 
 // collectEnds summarizes the ends of the streams that were up at the stop
 // (at t0, ns since the epoch).
-func collectEnds(ends []streamEnd, open, t0 int64) (*endsResult, error) {
-	r := &endsResult{Open: open}
+func collectEnds(ends []streamEnd, t0 int64) (*endsResult, error) {
+	r := &endsResult{}
 	h := newHist()
 	for _, e := range ends {
+		if !e.open {
+			continue
+		}
+		r.Open++
 		if e.at == 0 {
 			continue
 		}
@@ -128,7 +133,7 @@ func (c *coordinator) stopServer(ctx context.Context) (time.Time, error) {
 			}
 		default:
 		}
-		return stopped && len(c.ended) == k
+		return stopped && (sr.StopErr != "" || len(c.ended) == k) // a stop that failed ends nothing
 	})
 	if err != nil {
 		return t0, err

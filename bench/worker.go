@@ -98,7 +98,6 @@ type worker struct {
 	wsAtOpen, sseAtOpen int64
 	window              time.Duration // set when the window closes
 	unanswered          int64         // orders unanswered when it closed
-	wsAtArm, sseAtArm   int64         // streams up when the server was about to be told to stop
 }
 
 // lockedHist is a histogram that the ramp's goroutines share.

@@ -24,7 +24,15 @@ func (w *worker) arm() {
 	w.closeWindow()
 	w.wsCn.armed.Store(true)
 	w.sseCn.armed.Store(true)
-	w.wsAtArm, w.sseAtArm = w.wsCn.up.Load(), w.sseCn.up.Load()
+	w.mu.Lock()
+	ws, sse := w.ws, w.sse
+	w.mu.Unlock()
+	for _, c := range ws {
+		c.markOpen()
+	}
+	for _, c := range sse {
+		c.markOpen()
+	}
 }
 
 // finish closes the window, closes every client and collects the
@@ -85,10 +93,10 @@ func (w *worker) finish(at int64) (*workerResult, error) {
 	}
 	if armed && at > 0 {
 		var err error
-		if res.WS.Ends, err = collectEnds(wsEnds, w.wsAtArm, at); err != nil {
+		if res.WS.Ends, err = collectEnds(wsEnds, at); err != nil {
 			return nil, err
 		}
-		if res.SSE.Ends, err = collectEnds(sseEnds, w.sseAtArm, at); err != nil {
+		if res.SSE.Ends, err = collectEnds(sseEnds, at); err != nil {
 			return nil, err
 		}
 	}
