@@ -7,21 +7,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tickcast/tickcast/bench"
-	"github.com/tickcast/tickcast/feed"
-	"github.com/tickcast/tickcast/feed/bus"
-	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/internal/app"
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/market/sim"
 )
@@ -44,53 +40,19 @@ func TestMain(m *testing.M) {
 }
 
 // serve runs the whole tickcast server in this process on 127.0.0.1:0,
-// wired as cmd/tickcast wires it (venue with the simulated market,
-// in-process bus, hub, feed server). It returns the base URL and a stop
-// function that shuts it down and waits for it (once; later calls return
-// at once). Only the tests import the server's packages; tickbench itself
-// speaks to it over the network like any client.
+// wired as tickcast serve wires it (app.Server). It returns the base URL
+// and the server's Shutdown (idempotent). Only the tests import the
+// server's packages; tickbench itself speaks to it over the network like
+// any client.
 func serve(simRate float64) (string, func(context.Context) error, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bus.NewMemory()
-	m, err := sim.New(sim.Config{Seed: 11, Rate: simRate, Logger: log})
+	srv, err := app.New(app.Config{Addr: "127.0.0.1:0", Market: market.Config{Seed: 11},
+		Sim: &sim.Config{Rate: simRate}, Logger: log})
 	if err != nil {
 		return "", nil, err
 	}
-	v, err := market.New(market.Config{Publisher: b, Seed: 11, Logger: log, Actors: []market.Actor{m}})
-	if err != nil {
-		return "", nil, err
-	}
-	var symbols []string
-	for _, in := range v.Instruments() {
-		symbols = append(symbols, in.Symbol)
-	}
-	h := hub.New(hub.Config{Symbols: symbols, Epoch: v.Epoch(), Logger: log}, b.Subscribe(4096))
-	srv, err := feed.NewServer(feed.Config{Venue: v, Hub: h, Logger: log}, func() bool { return true })
-	if err != nil {
-		return "", nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); _ = h.Run(ctx) }()
-	go func() { defer wg.Done(); _ = v.Run(ctx) }()
-	go func() { defer wg.Done(); _ = srv.Serve(ln) }()
-	var once sync.Once
-	var stopErr error
-	stop := func(ctx context.Context) error {
-		once.Do(func() {
-			stopErr = srv.Shutdown(ctx)
-			cancel()
-			b.Close()
-			wg.Wait()
-		})
-		return stopErr
-	}
-	return "http://" + ln.Addr().String(), stop, nil
+	srv.Start()
+	return srv.URL(), srv.Shutdown, nil
 }
 
 // startServer runs a server in this process for the test's duration.
