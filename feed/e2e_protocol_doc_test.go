@@ -35,24 +35,19 @@ func (ts *testServer) rawAuthed(t *testing.T) *rawConn {
 }
 
 // sequence sends op and returns every message it caused on this
-// connection: the venue answers an operation in one batch, so once its
-// first reply is in, an application ping sent then is answered after the
-// rest of that batch (a ping is answered by the session itself, without
-// the venue, so it cannot be sent with the operation).
-func (rc *rawConn) sequence(op wire.Op, pingID uint64) []wire.Message {
+// connection. Right behind it goes a cancel of an order that does not
+// exist: the venue answers operations in the order it takes them, each
+// in one batch, so that cancel's error comes after everything op caused.
+// (A ping is no barrier: the session answers it itself, and its pong can
+// overtake the venue's messages.)
+func (rc *rawConn) sequence(op wire.Op, barrierID uint64) []wire.Message {
 	rc.t.Helper()
 	rc.send(op)
+	rc.send(&wire.Cancel{ID: wire.SomeID(barrierID), OID: wire.SomeID(1 << 40)})
 	var out []wire.Message
-	for len(out) == 0 {
-		m := rc.next(5 * time.Second)
-		if o, ok := m.(*wire.Order); ok && o.ID == op.OpID() {
-			out = append(out, m)
-		}
-	}
-	rc.send(&wire.Ping{ID: wire.SomeID(pingID)})
 	for {
 		m := rc.next(5 * time.Second)
-		if p, ok := m.(*wire.Pong); ok && p.ID == wire.SomeID(pingID) {
+		if e, ok := m.(*wire.Error); ok && e.ID == wire.SomeID(barrierID) {
 			return out
 		}
 		out = append(out, m)

@@ -18,9 +18,17 @@ import (
 
 // latencyBound is how much the fast reader's p99 (receive time − ts) may
 // exceed twice its own p99 measured alone just before, on a shared 2-core
-// machine under -race with the simulator at a high rate. A slow consumer
-// that held up the fan-out would add seconds.
-const latencyBound = 250 * time.Millisecond
+// machine with the simulator at a high rate: a few ms is typical, and a
+// slow consumer that held up the fan-out would add its write timeout (30
+// s here). Under the race detector the whole process stalls now and then
+// for up to a second (seen with and without slow consumers), so the bound
+// is looser there.
+func latencyBound() time.Duration {
+	if raceEnabled {
+		return 2 * time.Second
+	}
+	return 250 * time.Millisecond
+}
 
 // TestE2ESlowConsumer: a raw client subscribes to trades, book and quote
 // of every symbol at a high simulator rate and stops reading (small socket
@@ -181,8 +189,8 @@ func TestE2ESlowConsumer(t *testing.T) {
 	t.Logf("slow consumer cut after %v having read nothing; then read %d queued messages (%d quote seq skips), close 4008; %.0f conflations; resumed gaplessly in %d round(s)",
 		cutAfter.Round(time.Millisecond), read, quoteSkips, conflated, rounds)
 	t.Logf("fast reader: %d lossless messages, latency p50 %v p99 %v max %v (alone before: p99 %v)", len(lat), p50, p99, worst, baseP99)
-	if bound := latencyBound + 2*baseP99; p99 > bound {
-		t.Errorf("fast reader p99 latency %v over %v (%v + twice its p99 alone)", p99, bound, latencyBound)
+	if bound := latencyBound() + 2*baseP99; p99 > bound {
+		t.Errorf("fast reader p99 latency %v over %v (%v + twice its p99 alone)", p99, bound, latencyBound())
 	}
 }
 

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/sse"
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
 	"github.com/tickcast/tickcast/internal/testkit"
 )
 
@@ -222,14 +222,14 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 		}
 		_ = s.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		r, err := s.Next()
-		if err != nil || r.Kind != ssetest.KindRetry {
+		if err != nil || r.Kind != eventstream.KindRetry {
 			t.Fatalf("first record %+v %v", r, err)
 		}
 		var at []time.Time
 		for len(at) < 10 {
 			r, err := s.Next()
 			must(t, err)
-			if r.Kind == ssetest.KindComment {
+			if r.Kind == eventstream.KindComment {
 				at = append(at, time.Now())
 			}
 		}
@@ -290,7 +290,7 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 				}
 			}
 			_ = s.Close()
-			hdr = http.Header{"Last-Event-ID": {s.LastID}}
+			hdr = http.Header{"Last-Event-ID": {s.LastEventID()}}
 			time.Sleep(100 * time.Millisecond)
 		}
 		sseCheckLossless(t, got)
@@ -310,7 +310,7 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 		stall := func(prefix string) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			s, err := ssetest.Dial(ctx, ctl.Addr, prefix+q, ssetest.Options{ReadBuffer: 4096})
+			s, err := eventstream.Dial(ctx, ctl.Addr, prefix+q, eventstream.DialOptions{ReceiveBuffer: 4096})
 			must(t, err)
 			t.Cleanup(func() { _ = s.Close() })
 		}

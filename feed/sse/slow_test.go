@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/hub"
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
 	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
@@ -32,9 +32,9 @@ func (f *fakeFeed) theViewer() *viewer {
 }
 
 // stalled opens a viewer that will not read: small buffers on both sides.
-func (f *fakeFeed) stalled(query string) *ssetest.Stream {
+func (f *fakeFeed) stalled(query string) *eventstream.Stream {
 	f.t.Helper()
-	s := f.dialOpts(query, ssetest.Options{ReadBuffer: 4096})
+	s := f.dialOpts(query, eventstream.DialOptions{ReceiveBuffer: 4096})
 	if s.Resp.StatusCode != http.StatusOK {
 		f.t.Fatalf("status %d", s.Resp.StatusCode)
 	}
@@ -213,7 +213,7 @@ func TestShutdownPrompt(t *testing.T) {
 	f := newFeed(t, withSendBuffer(4096))
 	stuck := f.stalled("?channels=trades&symbols=BTC-USD")
 	v := f.theViewer()
-	idle := []*ssetest.Stream{f.dial("", nil), f.dial("?channels=book", nil), f.dial("?channels=quote&symbols=ETH-USD", nil)}
+	idle := []*eventstream.Stream{f.dial("", nil), f.dial("?channels=book", nil), f.dial("?channels=quote&symbols=ETH-USD", nil)}
 	f.blockWriter(v)
 	t0 := time.Now()
 	if err := f.SSE.Shutdown(ctxTimeout(t, 5*time.Second)); err != nil {
@@ -240,7 +240,7 @@ func TestShutdownPrompt(t *testing.T) {
 		}
 	}
 	_ = stuck
-	late := f.dialOpts("", ssetest.Options{})
+	late := f.dialOpts("", eventstream.DialOptions{})
 	if late.Resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("after Shutdown: %d, want 503", late.Resp.StatusCode)
 	}
