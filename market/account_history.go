@@ -82,30 +82,61 @@ func (v *Venue) recordFill(a *account, e *Event) {
 	}
 }
 
-// AccountHistory returns account's open orders, its last ended orders and
-// its last fills (at most Config.AccountHistory of each kind), or
-// ErrUnknownAccount.
-func (v *Venue) AccountHistory(ctx context.Context, account string) (*AccountHistory, error) {
+// AccountHistory returns account's open orders and its last ended orders
+// (at most Config.AccountHistory of those), the limit most recently
+// created of them; and its last fills (at most Config.AccountHistory), the
+// limit newest of them. An unknown account (or a simulated agent) is
+// ErrUnknownAccount; a limit of 0 or less returns empty lists.
+func (v *Venue) AccountHistory(ctx context.Context, account string, limit int) (*AccountHistory, error) {
 	var h *AccountHistory
 	err := v.call(ctx, func() {
 		a := v.accounts[account]
 		if a == nil || a.internal {
 			return
 		}
+		limit := max(limit, 0)
 		h = &AccountHistory{Orders: a.ended.all(), Fills: a.fills.all()}
-		for _, bs := range v.books {
-			for _, o := range bs.book.OwnerOrders(a.owner, nil) {
-				lo := v.live[o.ID]
-				e := &Event{Kind: KindOrder, Symbol: bs.inst.Symbol, Seq: a.seq, TS: v.now, Epoch: v.epoch, Account: a.id, Order: v.orderUpdate(lo)}
-				h.Orders = append(h.Orders, OrderRecord{Event: e, Created: lo.created})
-			}
+		if len(h.Fills) > limit {
+			h.Fills = h.Fills[len(h.Fills)-limit:]
+		}
+		// The newest open orders by creation; an order id grows with it.
+		open := v.openOrders(a)
+		slices.SortFunc(open, func(x, y *liveOrder) int { return cmp.Compare(x.oid, y.oid) })
+		if len(open) > limit {
+			open = open[len(open)-limit:]
+		}
+		for _, lo := range open {
+			e := &Event{Kind: KindOrder, Symbol: lo.inst.Symbol, Seq: a.seq, TS: v.now, Epoch: v.epoch, Account: a.id, Order: v.orderUpdate(lo)}
+			h.Orders = append(h.Orders, OrderRecord{Event: e, Created: lo.created})
 		}
 		slices.SortStableFunc(h.Orders, func(x, y OrderRecord) int {
 			return cmp.Or(cmp.Compare(x.Created, y.Created), cmp.Compare(x.Event.Order.OID, y.Event.Order.OID), cmp.Compare(x.Event.Seq, y.Event.Seq))
 		})
+		if len(h.Orders) > limit {
+			h.Orders = h.Orders[len(h.Orders)-limit:]
+		}
 	})
 	if err == nil && h == nil {
 		err = ErrUnknownAccount
 	}
 	return h, err
+}
+
+// openOrders returns a's open orders in no particular order. Orders from
+// the network always have a client order id, so the index by cid usually
+// holds them all; the books are searched only when it does not.
+func (v *Venue) openOrders(a *account) []*liveOrder {
+	out := make([]*liveOrder, 0, a.open)
+	if len(a.byCID) == a.open {
+		for _, o := range a.byCID {
+			out = append(out, o)
+		}
+		return out
+	}
+	for _, bs := range v.books {
+		for _, o := range bs.book.OwnerOrders(a.owner, nil) {
+			out = append(out, v.live[o.ID])
+		}
+	}
+	return out
 }

@@ -11,7 +11,7 @@ import (
 func (tv *testVenue) history(acct string) (*AccountHistory, error) {
 	var h *AccountHistory
 	var err error
-	tv.query(func(ctx context.Context) { h, err = tv.AccountHistory(ctx, acct) })
+	tv.query(func(ctx context.Context) { h, err = tv.AccountHistory(ctx, acct, 1000) })
 	return h, err
 }
 
@@ -157,5 +157,35 @@ func TestTail(t *testing.T) {
 	}
 	if cap(tl.buf) > 8 {
 		t.Fatalf("buffer grew to %d", cap(tl.buf))
+	}
+}
+
+func TestAccountHistoryLimit(t *testing.T) {
+	tv := newTestVenue(t, nil)
+	a := tv.account()
+	tv.place(a, 1, OrderRequest{CID: "x1", Symbol: "BTC-USD", Side: "buy", Type: "limit", Qty: "0.0100", Px: "1.00"}) // rejected: band
+	tv.clock.Advance(time.Second)
+	tv.place(a, 2, OrderRequest{Symbol: "BTC-USD", Side: "buy", Type: "limit", Qty: "0.0100", Px: "59000.00"}) // open, no cid
+	tv.clock.Advance(time.Second)
+	tv.place(a, 3, OrderRequest{CID: "x3", Symbol: "ETH-USD", Side: "buy", Type: "limit", Qty: "0.010", Px: "2990.00"})
+	var h *AccountHistory
+	var err error
+	tv.query(func(ctx context.Context) { h, err = tv.AccountHistory(ctx, a, 2) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Orders) != 2 || h.Orders[0].Event.Order.CID != "" || h.Orders[0].Event.Order.Px != "59000.00" || h.Orders[1].Event.Order.CID != "x3" {
+		var got []string
+		for _, r := range h.Orders {
+			got = append(got, orderSummary(r))
+		}
+		t.Fatalf("limit 2: %q, want the open order without cid, then x3", got)
+	}
+	if h.Orders[1].Event.Symbol != "ETH-USD" || h.Orders[0].Created >= h.Orders[1].Created {
+		t.Fatalf("records out of order: %+v %+v", h.Orders[0], h.Orders[1])
+	}
+	tv.query(func(ctx context.Context) { h, err = tv.AccountHistory(ctx, a, 0) })
+	if err != nil || len(h.Orders) != 0 || len(h.Fills) != 0 {
+		t.Fatalf("limit 0: %+v, %v", h, err)
 	}
 }
