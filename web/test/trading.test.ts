@@ -12,6 +12,7 @@ function setup() {
   const states: TradingState[] = [];
   let accounts = 0;
   const fetches = stubFetch((method, url) => {
+    if (method === "GET" && url.startsWith("/api/v1/account/")) return [];
     assert.equal(`${method} ${url}`, "POST /api/v1/accounts");
     accounts++;
     return { account: `a_${accounts}`, token: `tok_${accounts}` };
@@ -22,6 +23,7 @@ function setup() {
       state: (s) => states.push(s),
       orders: () => {},
       fills: () => {},
+      history: () => {},
       account: () => {},
       orderUpdate: () => {},
       fill: () => {},

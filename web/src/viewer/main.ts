@@ -1,12 +1,13 @@
 // Entry point of the viewer ("/viewer"): a live ticker board over one EventSource for all
-// symbols (`/sse?channels=ticker`). No WebSocket on this page.
+// symbols (`/sse?channels=ticker,quote`: 24 h statistics and the best bid and offer). No
+// WebSocket on this page.
 
 import { LatencyStats } from "../lib/latency";
 import { byId, setAttr, setText } from "../lib/dom";
 import { clock, duration, nowMs } from "../lib/timefmt";
 import { asList, fetchInstruments, fetchTickers } from "../net/rest";
 import { SseClient, type SseState } from "./sse";
-import { TickerBoard, type TickerFields } from "./board";
+import { TickerBoard, type QuoteFields, type TickerFields } from "./board";
 
 function tickerFields(v: unknown): TickerFields | null {
   if (typeof v !== "object" || v === null) return null;
@@ -56,18 +57,29 @@ async function main(): Promise<void> {
     setText(pill, text);
   };
 
-  const sse = new SseClient("channels=ticker", ["ticker", "reset"], {
+  const sse = new SseClient("channels=ticker,quote", ["ticker", "quote", "reset"], {
     onState: setState,
     onMessage: (m, _recv) => {
       const recv = nowMs();
       lastEventAt = recv;
       const id = sse.lastEventId;
       const e = id.includes(":") ? id.slice(0, id.lastIndexOf(":")) : "";
-      if (e && epoch && e !== epoch) board.resetSeq(); // a new feed history: seq restarted
+      if (e && epoch && e !== epoch) {
+        // A new feed history: seq restarted.
+        board.resetSeq();
+        board.resetQuoteSeq();
+      }
       if (e) epoch = e;
       if (m.t === "reset") {
-        board.resetSeq(m.s || undefined);
-        void refresh();
+        if (m.ch === "quote") board.resetQuoteSeq(m.s || undefined);
+        else {
+          board.resetSeq(m.s || undefined);
+          void refresh();
+        }
+        return;
+      }
+      if (m.t === "quote") {
+        board.updateQuote(m as QuoteFields);
         return;
       }
       if (m.t !== "ticker") return;
