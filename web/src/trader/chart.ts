@@ -115,6 +115,10 @@ export class CandleChart {
     });
     this.chart.priceScale("vol").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     this.markers = createSeriesMarkers(this.candles, []);
+    // What is shown, for tests and the curious: the logical range (bar indexes) in view.
+    this.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
+      if (r) setAttr(this.container, "data-range", `${r.from.toFixed(1)}..${r.to.toFixed(1)}`);
+    });
     this.chart.subscribeCrosshairMove((p) => this.onCrosshair(p));
     // The user takes the view over by dragging, scrolling or zooming; a double click gives
     // it back.
@@ -308,8 +312,6 @@ export class CandleChart {
       const slots = Math.max(n - 1 + RIGHT_OFFSET, width / MAX_BAR_SPACING);
       ts.setVisibleLogicalRange({ from: -0.5, to: slots });
     }
-    const r = ts.getVisibleLogicalRange();
-    if (r) setAttr(this.container, "data-range", `${r.from.toFixed(1)}..${r.to.toFixed(1)}`);
   }
 
   private flush(): void {

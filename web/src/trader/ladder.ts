@@ -80,7 +80,11 @@ export class Ladder {
     this.wrap.addEventListener("keydown", (e) => this.onKey(e));
     this.wrap.addEventListener("pointerenter", () => this.hold("pointer", true));
     this.wrap.addEventListener("pointerleave", () => this.hold("pointer", false));
-    this.wrap.addEventListener("focusin", () => this.hold("focus", true));
+    // Keyboard focus holds the ladder too (Enter takes the focused price); the focus a
+    // mouse click leaves on a price button does not.
+    this.wrap.addEventListener("focusin", (e) => {
+      if ((e.target as Element).matches(":focus-visible")) this.hold("focus", true);
+    });
     this.wrap.addEventListener("focusout", (e) => {
       if (!this.wrap.contains(e.relatedTarget as Node | null)) this.hold("focus", false);
     });

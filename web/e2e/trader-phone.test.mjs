@@ -1,0 +1,113 @@
+// Browser tests of the trader screen on a phone (390×844, touch): tapping a ladder price
+// brings the order form into view with that price, tap targets are at least 32 px, and no
+// symbol breaks across lines.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { assertNoProblems, decimalsOf, launch, toUnits, waitFor, withPage } from "./harness.mjs";
+import { placeOrder, restingPrice, selectedInstrument, tableRows, waitReady } from "./trader-helpers.mjs";
+
+const PHONE = { viewport: { width: 390, height: 844 }, touch: true };
+
+describe("trader screen on a phone", () => {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("scrolls the order form into view when a ladder price is tapped", async () => {
+    await withPage(
+      browser,
+      "phone-tap",
+      "/",
+      async ({ page, problems }) => {
+        await waitReady(page);
+        const form = page.locator("#order-form");
+        const inView = async () => {
+          const b = await form.boundingBox();
+          return b !== null && b.y >= -1 && b.y < 844;
+        };
+        assert.equal(await inView(), false, "the form starts below the fold");
+        // The widest grouping keeps the best bid's row price steady while the book moves
+        // (there is no hover to hold the ladder before a tap).
+        await page.getByLabel("Group", { exact: true }).selectOption({ index: 4 });
+        const btn = page.locator("#bids tr").first().locator("td.px button");
+        const inst = await selectedInstrument(page);
+        const pd = decimalsOf(inst.tick);
+        const step = toUnits(inst.tick, pd) * 10000n;
+        await waitFor("grouped prices", async () => {
+          const t = (await btn.innerText()).replace(/,/g, "");
+          return t !== "" && toUnits(t, pd) % step === 0n;
+        }, 5_000);
+        await btn.scrollIntoViewIfNeeded();
+        const text = await btn.innerText();
+        await btn.tap();
+        await waitFor("the form in view", inView, 5_000, 50);
+        assert.equal(await page.getByLabel("Price", { exact: true }).inputValue(), text.replace(/,/g, ""));
+        assertNoProblems(problems);
+      },
+      PHONE,
+    );
+  });
+
+  it("has tap targets of at least 32 px and breaks no symbol", async () => {
+    await withPage(
+      browser,
+      "phone-targets",
+      "/",
+      async ({ page, problems }) => {
+        await waitReady(page);
+        const inst = await selectedInstrument(page);
+        // Rows in the tables: an open order (Amend, Cancel) and a fill.
+        const price = await restingPrice(inst, "buy", 4);
+        await placeOrder(page, { side: "Buy", qty: inst.min_qty, price });
+        await placeOrder(page, { type: "market", side: "Buy", qty: inst.min_qty });
+        await waitFor("an open order and a fill", async () => (await tableRows(page, "Open orders").count()) >= 1 && (await tableRows(page, "Fills").count()) >= 1, 15_000);
+        const small = await page.evaluate(() => {
+          const bad = [];
+          const targets = document.querySelectorAll("header a, header button, header select, main button, main select, main input, main a");
+          for (const el of targets) {
+            let r = el.getBoundingClientRect();
+            const style = getComputedStyle(el);
+            if (r.width === 0 || r.height === 0 || style.visibility === "hidden") continue;
+            if (el instanceof HTMLInputElement && el.type === "checkbox") {
+              // A checkbox is tapped together with its label: the larger of the two counts.
+              const label = document.querySelector(`label[for="${el.id}"]`);
+              const lr = label?.getBoundingClientRect();
+              if (lr && lr.height >= r.height) r = lr;
+            }
+            if (r.height < 32 || (r.width < 32 && !(el instanceof HTMLInputElement))) {
+              bad.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""} "${(el.textContent ?? "").trim().slice(0, 20)}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+            }
+          }
+          return bad;
+        });
+        assert.deepEqual(small, [], "tap targets under 32 px");
+        // Every symbol on the page stays on one line.
+        const broken = await page.evaluate(() => {
+          const bad = [];
+          for (const el of document.querySelectorAll(".sym, #form-symbol, #symbol")) {
+            if (el.getClientRects().length === 0) continue;
+            if (el instanceof HTMLSelectElement) {
+              if (el.clientHeight > 48) bad.push(`select ${el.clientHeight}px tall`);
+              continue;
+            }
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            if (tops.size > 1) bad.push(`"${el.textContent}" on ${tops.size} lines`);
+          }
+          return bad;
+        });
+        assert.deepEqual(broken, [], "symbols broken across lines");
+        const scrollW = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(scrollW <= 391, `page scrolls sideways (${scrollW}px)`);
+        assertNoProblems(problems);
+      },
+      PHONE,
+    );
+  });
+});
