@@ -62,8 +62,9 @@ async function trader(viewport, file, trade) {
     const bid = toUnits(snap.bids[0][0], pd);
     const ask = toUnits(snap.asks[0][0], pd);
     const tick = toUnits(inst.tick, pd);
-    const off = (px, permille) => {
-      let d = (px * BigInt(permille)) / 1000n;
+    /** bp basis points of px, at least one tick, on the tick grid. */
+    const off = (px, bp) => {
+      let d = (px * BigInt(bp)) / 10000n;
       d -= d % tick;
       return d < tick ? tick : d;
     };
@@ -77,7 +78,7 @@ async function trader(viewport, file, trade) {
       await page.getByRole("button", { name: side, exact: true }).click();
     };
     // A sell far above the market, canceled: a line in the history.
-    await send("limit", "Sell", "0.0500", fromUnits(ask + off(ask, 30), pd));
+    await send("limit", "Sell", "0.0500", fromUnits(ask + off(ask, 300), pd));
     await waitFor("the sell under Open orders", async () => (await orders.getByRole("button", { name: "Cancel", exact: true }).count()) === 1);
     await orders.getByRole("button", { name: "Cancel", exact: true }).click();
     await waitFor("the cancel in the history", async () => (await history.locator("tbody tr").count()) >= 1);
@@ -85,7 +86,7 @@ async function trader(viewport, file, trade) {
     await send("market", "Buy", "0.0300");
     await waitFor("the fill", async () => (await fills.locator("tbody tr").count()) >= 1, 15_000);
     // A resting buy a little below the bid: an open order, a line on the chart, Mine in the ladder.
-    await send("limit", "Buy", "0.2500", fromUnits(bid - off(bid, 2), pd));
+    await send("limit", "Buy", "0.2500", fromUnits(bid - off(bid, 1), pd));
     await waitFor("the resting buy", async () => (await orders.locator("tbody tr").count()) === 1);
     await page.getByLabel("Quantity", { exact: true }).fill("");
   }

@@ -3,7 +3,6 @@ import { describe, it } from "node:test";
 import { parseDecimal, type Dec } from "../src/lib/decimal";
 import { keepsPriority } from "../src/trader/orders";
 import { affordableLots, bandLimits, floorDiv, sweep } from "../src/trader/estimate";
-import { spreadOf } from "../src/viewer/board";
 
 const dec = (s: string): Dec => parseDecimal(s) as Dec;
 // Asks best first, prices in ticks of 0.01, quantities in lots of 0.0001.
@@ -76,13 +75,5 @@ describe("keepsPriority", () => {
     assert.ok(keepsPriority(o, "60000.00", "0.5"));
     assert.ok(!keepsPriority(o, "60000.00", "0.6000"));
     assert.ok(!keepsPriority(o, "59999.99", "0.4000"));
-  });
-});
-
-describe("spreadOf", () => {
-  it("is ask − bid with the prices' decimals", () => {
-    assert.equal(spreadOf("59999.28", "59999.30"), "0.02");
-    assert.equal(spreadOf("0.15002", "0.15005"), "0.00003");
-    assert.equal(spreadOf(undefined, "1.00"), "");
   });
 });

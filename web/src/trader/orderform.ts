@@ -16,6 +16,7 @@ import {
 } from "../lib/decimal";
 import type { OrderBook } from "../book/book";
 import { byId, setText } from "../lib/dom";
+import { grouped } from "../lib/numfmt";
 import { schedule } from "../lib/scheduler";
 import { endText, errorText, rejectText, type ReasonContext } from "../protocol/reasons";
 import type { Instrument, OrderMsg, OrderType, Side, TimeInForce } from "../protocol/types";
@@ -345,8 +346,8 @@ export class OrderForm {
     }
     req.qty = q.text;
     setText(this.err, "");
-    const what = `${side === "buy" ? "Buy" : "Sell"} ${req.qty} ${r.inst.base}` +
-      (req.px !== undefined ? ` at ${req.px}` : " at market");
+    const what = `${side === "buy" ? "Buy" : "Sell"} ${grouped(req.qty)} ${r.inst.base}` +
+      (req.px !== undefined ? ` at ${grouped(req.px)}` : " at market");
     this.say(`${what}: sending…`, "info");
     this.tracked = null;
     const out = await this.deps.place(req);

@@ -35,6 +35,30 @@ export interface QuoteFields {
   ts?: number;
 }
 
+/**
+ * One value per second for the `slots` seconds before nowMs from 1 s candles (REST items,
+ * oldest first): each second's close, the previous close carried through seconds without
+ * trades. Seconds before the first candle are left out. Floats: drawing only.
+ */
+export function sparkSeed(candles: readonly unknown[], nowMs: number, slots: number): number[] {
+  const closes = new Map<number, number>();
+  for (const c of candles) {
+    if (typeof c !== "object" || c === null) continue;
+    const o = c as { start?: unknown; c?: unknown };
+    if (typeof o.start !== "number" || typeof o.c !== "string") continue;
+    const v = floatOf(o.c);
+    if (Number.isFinite(v)) closes.set(Math.floor(o.start / 1e9), v);
+  }
+  const end = Math.floor(nowMs / 1000);
+  const out: number[] = [];
+  let last: number | undefined;
+  for (let t = end - slots + 1; t <= end; t++) {
+    last = closes.get(t) ?? last;
+    if (last !== undefined) out.push(last);
+  }
+  return out;
+}
+
 /** ask − bid with the prices' decimals, or "" when a side is missing. */
 export function spreadOf(bid: string | undefined, ask: string | undefined): string {
   const b = bid ? parseDecimal(bid) : null;
@@ -155,6 +179,14 @@ export class TickerBoard {
     for (const r of this.rows.values()) if (!symbol || r.symbol === symbol) r.quote.seq = 0;
   }
 
+  /** Puts history (one value per second, oldest first) before the samples gathered so far. */
+  seed(symbol: string, values: readonly number[]): void {
+    if (values.length === 0) return;
+    const r = this.row(symbol);
+    r.samples = [...values, ...r.samples].slice(-SPARK_SLOTS);
+    this.touch(r);
+  }
+
   /** Current last prices, by symbol (for tests and the page). */
   lasts(): Map<string, string> {
     return new Map([...this.rows.values()].map((r) => [r.symbol, r.data.last]));
@@ -256,8 +288,8 @@ export class TickerBoard {
         const dir = r.pendingFlash > 0 ? "up" : "down";
         r.flashParity = !r.flashParity;
         const cls = `f-${dir}-${r.flashParity ? "a" : "b"}`;
-        r.last.classList.remove("f-up-a", "f-up-b", "f-down-a", "f-down-b");
-        r.last.classList.add(cls);
+        r.lastPx.classList.remove("f-up-a", "f-up-b", "f-down-a", "f-down-b");
+        r.lastPx.classList.add(cls);
         setClass(r.last, "tick-up", dir === "up");
         setClass(r.last, "tick-down", dir === "down");
         r.pendingFlash = 0;

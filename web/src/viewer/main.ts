@@ -5,9 +5,9 @@
 import { LatencyStats } from "../lib/latency";
 import { byId, setAttr, setText } from "../lib/dom";
 import { clock, duration, nowMs } from "../lib/timefmt";
-import { asList, fetchInstruments, fetchTickers } from "../net/rest";
+import { asList, fetchCandles, fetchInstruments, fetchTickers } from "../net/rest";
 import { SseClient, type SseState } from "./sse";
-import { TickerBoard, type QuoteFields, type TickerFields } from "./board";
+import { SPARK_SLOTS, TickerBoard, sparkSeed, type QuoteFields, type TickerFields } from "./board";
 
 function tickerFields(v: unknown): TickerFields | null {
   if (typeof v !== "object" || v === null) return null;
@@ -43,8 +43,13 @@ async function main(): Promise<void> {
     }
   };
 
+  /** Streams heard from since the stream (re)opened: their first message is a latest value. */
+  const heard = new Set<string>();
   const setState = (s: SseState): void => {
-    if (s.kind === "live") openedAt = nowMs();
+    if (s.kind === "live") {
+      openedAt = nowMs();
+      heard.clear();
+    }
     const text =
       s.kind === "live"
         ? "Live"
@@ -78,20 +83,29 @@ async function main(): Promise<void> {
         }
         return;
       }
-      if (m.t === "quote") {
-        board.updateQuote(m as QuoteFields);
-        return;
-      }
-      if (m.t !== "ticker") return;
+      if (m.t !== "quote" && m.t !== "ticker") return;
+      // Latency of live messages only: not a stream's first message after (re)opening (its
+      // latest value, published before), nor a replay from before the stream opened.
+      const stream = `${m.ch}:${m.s}`;
       const tsMs = m.ts / 1e6;
-      if (tsMs >= openedAt - 1000) latency.add(recv - tsMs); // replays say nothing of latency
-      board.update(m);
+      if (heard.has(stream) && tsMs >= openedAt - 1000) latency.add(recv - tsMs);
+      heard.add(stream);
+      if (m.t === "quote") board.updateQuote(m as QuoteFields);
+      else board.update(m);
     },
   });
 
-  // Instruments give the row order; the board also grows rows for unknown symbols.
+  // Instruments give the row order; the board also grows rows for unknown symbols. The
+  // sparklines start from the last two minutes of 1 s candles.
   fetchInstruments()
-    .then((list) => board.setSymbols(list.map((i) => i.s)))
+    .then((list) => {
+      board.setSymbols(list.map((i) => i.s));
+      for (const i of list) {
+        fetchCandles(i.s, "1s", SPARK_SLOTS)
+          .then((candles) => board.seed(i.s, sparkSeed(candles, Date.now(), SPARK_SLOTS)))
+          .catch((err: unknown) => console.warn(`candles of ${i.s}: ${String(err)}`));
+      }
+    })
     .catch((err: unknown) => console.warn(`instruments: ${String(err)}`));
   await refresh();
   sse.start();
