@@ -19,7 +19,8 @@ type nopPublisher struct{}
 func (nopPublisher) Publish([]*market.Event) {}
 
 // accountTestServer is a quiet venue (no simulated market) running on the
-// wall clock and a Server around it that answers REST only.
+// wall clock and a Server around it whose REST handler (api) the tests call
+// directly: no listener, no hub.
 func accountTestServer(t *testing.T, key []byte) (*Server, *market.Venue) {
 	t.Helper()
 	v, err := market.New(market.Config{Publisher: nopPublisher{}, Seed: 7, TokenKey: key})
@@ -47,7 +48,7 @@ func (s *Server) restCall(method, uri, auth string) restAnswer {
 	if auth != "" {
 		ctx.Request.Header.Set("Authorization", auth)
 	}
-	s.route(&ctx)
+	s.api(&ctx, string(ctx.Path()))
 	var h fasthttp.ResponseHeader
 	ctx.Response.Header.CopyTo(&h)
 	return restAnswer{ctx.Response.StatusCode(), &h, append([]byte(nil), ctx.Response.Body()...)}
