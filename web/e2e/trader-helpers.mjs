@@ -74,3 +74,19 @@ export function openOrderRow(page, price) {
 export function tableRows(page, name) {
   return page.getByRole("region", { name, exact: true }).locator("tbody tr");
 }
+
+/**
+ * Fills the tables: a resting limit buy (an open order with Amend and Cancel) and a market
+ * buy of the minimum size (a fill). Returns the resting order's price.
+ */
+export async function openOrderAndFill(page, inst) {
+  const price = await restingPrice(inst, "buy", 4);
+  await placeOrder(page, { side: "Buy", qty: inst.min_qty, price });
+  await placeOrder(page, { type: "market", side: "Buy", qty: inst.min_qty });
+  await waitFor(
+    "an open order and a fill",
+    async () => (await openOrderRow(page, price).count()) === 1 && (await tableRows(page, "Fills").count()) >= 1,
+    15_000,
+  );
+  return price;
+}

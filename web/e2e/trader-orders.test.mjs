@@ -5,7 +5,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assertNoProblems, decimalsOf, launch, toUnits, waitFor, withPage } from "./harness.mjs";
-import { grouped, openOrderRow, placeOrder, restingPrice, selectedInstrument, tableRows, waitReady } from "./trader-helpers.mjs";
+import {
+  grouped,
+  openOrderAndFill,
+  openOrderRow,
+  placeOrder,
+  restingPrice,
+  selectedInstrument,
+  tableRows,
+  waitReady,
+} from "./trader-helpers.mjs";
 
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
 
@@ -158,11 +167,7 @@ describe("trader screen: orders, history, balances", () => {
       async ({ page, problems }) => {
         await waitReady(page);
         const inst = await selectedInstrument(page);
-        // Something in every table.
-        const price = await restingPrice(inst, "buy", 4);
-        await placeOrder(page, { side: "Buy", qty: inst.min_qty, price });
-        await placeOrder(page, { type: "market", side: "Buy", qty: inst.min_qty });
-        await waitFor("an open order and a fill", async () => (await openOrderRow(page, price).count()) === 1 && (await tableRows(page, "Fills").count()) >= 1, 15_000);
+        await openOrderAndFill(page, inst); // something in every table
         const balances = page.getByRole("region", { name: "Balances", exact: true });
         const usd = balances.getByRole("row").filter({ has: page.getByRole("rowheader", { name: inst.quote, exact: true }) });
         await waitFor("the quote balance", async () => (await usd.count()) === 1, 15_000);
@@ -173,7 +178,11 @@ describe("trader screen: orders, history, balances", () => {
         const avail = usd.locator("td").first();
         assert.match(await avail.getAttribute("title"), /^\d{1,3}(,\d{3})*\.\d{3,}$/, "the full precision as a tooltip");
         // No clipped cell or scrolled table anywhere: balances, open orders, history, fills.
-        for (const name of ["Balances", "Open orders", "Order history", "Fills", "Order book", "Trades"]) {
+        // A market order has estimates under Buy and Sell.
+        await page.getByLabel("Type", { exact: true }).selectOption("market");
+        await page.getByLabel("Quantity", { exact: true }).fill(inst.min_qty);
+        await waitFor("the estimates", async () => /≈/.test(await page.locator("#f-est-buy").innerText()), 10_000);
+        for (const name of ["Balances", "Open orders", "Order history", "Fills", "Order book", "Trades", "Order entry"]) {
           const clipped = await page.getByRole("region", { name, exact: true }).evaluate((region) => {
             const bad = [];
             for (const c of region.querySelectorAll("td, th")) {
@@ -218,9 +227,11 @@ describe("trader screen: orders, history, balances", () => {
         assert.equal(toUnits(await qty.inputValue(), qd), want < toUnits(inst.max_qty, qd) ? want : toUnits(inst.max_qty, qd));
         // The market estimate walks the book from the bid for a sell and the ask for a buy.
         await qty.fill(inst.min_qty);
-        await waitFor("the estimates", async () => /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+$/.test(await form.locator("#f-est-sell").innerText()), 10_000);
-        assert.match(await form.locator("#f-est-buy").innerText(), /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+/);
-        const avg = async (side) => toUnits((await form.locator(`#f-est-${side}`).innerText()).split("avg ")[1].replace(/,/g, "").split(" ")[0], decimalsOf(inst.tick));
+        const estimate = (side) => form.locator(`#f-est-${side}`).getAttribute("title");
+        await waitFor("the estimates", async () => /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+$/.test((await estimate("sell")) ?? ""), 10_000);
+        assert.match(await estimate("buy"), /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+/);
+        assert.match(await form.locator("#f-est-sell").innerText(), /^≈ .+\navg /, "value over average, on two lines");
+        const avg = async (side) => toUnits((await estimate(side)).split("avg ")[1].replace(/,/g, "").split(" ")[0], decimalsOf(inst.tick));
         assert.ok((await avg("sell")) < (await avg("buy")), "the sell estimate comes from the bid side, below the buy's");
         // Buy 25 % of the quote balance at a limit price.
         await page.getByLabel("Type", { exact: true }).selectOption("limit");

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assertNoProblems, decimalsOf, launch, toUnits, waitFor, withPage } from "./harness.mjs";
-import { placeOrder, restingPrice, selectedInstrument, tableRows, waitReady } from "./trader-helpers.mjs";
+import { openOrderAndFill, selectedInstrument, waitReady } from "./trader-helpers.mjs";
 
 const PHONE = { viewport: { width: 390, height: 844 }, touch: true };
 
@@ -45,7 +45,7 @@ describe("trader screen on a phone", () => {
         await btn.scrollIntoViewIfNeeded();
         const text = await btn.innerText();
         await btn.tap();
-        await waitFor("the form in view", inView, 5_000, 50);
+        await waitFor("the form in view", inView, 15_000, 50);
         assert.equal(await page.getByLabel("Price", { exact: true }).inputValue(), text.replace(/,/g, ""));
         assertNoProblems(problems);
       },
@@ -61,11 +61,7 @@ describe("trader screen on a phone", () => {
       async ({ page, problems }) => {
         await waitReady(page);
         const inst = await selectedInstrument(page);
-        // Rows in the tables: an open order (Amend, Cancel) and a fill.
-        const price = await restingPrice(inst, "buy", 4);
-        await placeOrder(page, { side: "Buy", qty: inst.min_qty, price });
-        await placeOrder(page, { type: "market", side: "Buy", qty: inst.min_qty });
-        await waitFor("an open order and a fill", async () => (await tableRows(page, "Open orders").count()) >= 1 && (await tableRows(page, "Fills").count()) >= 1, 15_000);
+        await openOrderAndFill(page, inst); // rows with Amend and Cancel, and a fill
         const small = await page.evaluate(() => {
           const bad = [];
           const targets = document.querySelectorAll("header a, header button, header select, main button, main select, main input, main a");

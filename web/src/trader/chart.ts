@@ -120,13 +120,24 @@ export class CandleChart {
       if (r) setAttr(this.container, "data-range", `${r.from.toFixed(1)}..${r.to.toFixed(1)}`);
     });
     this.chart.subscribeCrosshairMove((p) => this.onCrosshair(p));
-    // The user takes the view over by dragging, scrolling or zooming; a double click gives
-    // it back.
-    const stopFollowing = (): void => {
-      this.follow = false;
-    };
-    container.addEventListener("pointerdown", stopFollowing);
-    container.addEventListener("wheel", stopFollowing, { passive: true });
+    // The user takes the view over by dragging, scrolling or zooming (a plain click or tap
+    // does not); a double click gives it back.
+    let downRange = "";
+    const rangeKey = (): string => JSON.stringify(this.chart.timeScale().getVisibleLogicalRange());
+    container.addEventListener("pointerdown", () => {
+      downRange = rangeKey();
+    });
+    container.addEventListener("pointerup", () => {
+      if (downRange !== "" && rangeKey() !== downRange) this.follow = false;
+      downRange = "";
+    });
+    container.addEventListener(
+      "wheel",
+      () => {
+        this.follow = false;
+      },
+      { passive: true },
+    );
     container.addEventListener("dblclick", () => {
       this.follow = true;
       this.fit();

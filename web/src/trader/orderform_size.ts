@@ -82,7 +82,20 @@ export class SizeShortcuts {
         el.replaceChildren(k, " ", v);
       }
       el.title = text === undefined ? "" : `${grouped(text)} ${asset} available`;
-      setText(this.est[side], r ? this.estimate(r, side) : "");
+      const est = r ? this.estimate(r, side) : "";
+      const e = this.est[side];
+      if (e.dataset.v !== est) {
+        // "≈ value" over "avg price": two short lines fit a column.
+        e.dataset.v = est;
+        const [value = "", rest = ""] = est.split(" · ");
+        const v = document.createElement("span");
+        v.textContent = value;
+        const a = document.createElement("span");
+        a.className = "k";
+        a.textContent = rest;
+        e.replaceChildren(v, " ", a);
+        e.title = est;
+      }
     }
   }
 
