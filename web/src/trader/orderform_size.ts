@@ -93,7 +93,8 @@ export class SizeShortcuts {
         const a = document.createElement("span");
         a.className = "k";
         a.textContent = rest;
-        e.replaceChildren(v, " ", a);
+        if (est === "") e.replaceChildren();
+        else e.replaceChildren(v, " ", a);
         e.title = est;
       }
     }
