@@ -37,37 +37,48 @@ function orderKey(o: OrderMsg): string {
   return o.oid > 0 ? `o${o.oid}` : `r${o.seq}`;
 }
 
-/** Orders that ended, newest first. */
-export class OrderHistory {
-  private readonly byKey = new Map<string, OrderMsg>();
-  private sorted: OrderMsg[] = [];
+/**
+ * Items newest first (by ts, then seq), one per key, capped at `keep`: the oldest fall off.
+ * Of two items with the same key the later seq stays.
+ */
+class NewestFirst<T extends { ts: number; seq: number }> {
+  private readonly byKey = new Map<string, T>();
+  private sorted: T[] = [];
   /** Bumped on every change (views compare it). */
   version = 0;
 
-  constructor(private readonly keep = HISTORY_KEEP) {}
+  constructor(
+    private readonly key: (item: T) => string,
+    private readonly keep: number,
+  ) {}
 
   get size(): number {
     return this.sorted.length;
   }
 
   /** Newest first. */
-  list(): readonly OrderMsg[] {
+  list(): readonly T[] {
     return this.sorted;
   }
 
-  /** Adds ended orders; open ones are ignored. True when something changed. */
-  add(...orders: OrderMsg[]): boolean {
+  /** Adds items; true when something changed. */
+  add(...items: T[]): boolean {
     let changed = false;
-    for (const o of orders) {
-      if (!isTerminal(o.status)) continue;
-      const k = orderKey(o);
+    for (const it of items) {
+      const k = this.key(it);
       const have = this.byKey.get(k);
-      if (have && have.seq >= o.seq) continue;
-      this.byKey.set(k, o);
+      if (have && have.seq >= it.seq) continue;
+      this.byKey.set(k, it);
       changed = true;
     }
-    if (changed) this.resort();
-    return changed;
+    if (!changed) return false;
+    this.sorted = [...this.byKey.values()].sort(newestFirst).slice(0, this.keep);
+    if (this.byKey.size > this.sorted.length) {
+      this.byKey.clear();
+      for (const it of this.sorted) this.byKey.set(this.key(it), it);
+    }
+    this.version++;
+    return true;
   }
 
   clear(): void {
@@ -75,54 +86,23 @@ export class OrderHistory {
     this.sorted = [];
     this.version++;
   }
+}
 
-  private resort(): void {
-    this.sorted = [...this.byKey.values()].sort(newestFirst).slice(0, this.keep);
-    if (this.byKey.size > this.sorted.length) {
-      this.byKey.clear();
-      for (const o of this.sorted) this.byKey.set(orderKey(o), o);
-    }
-    this.version++;
+/** Orders that ended, newest first. */
+export class OrderHistory extends NewestFirst<OrderMsg> {
+  constructor(keep = HISTORY_KEEP) {
+    super(orderKey, keep);
+  }
+
+  /** Adds ended orders; open ones are ignored. True when something changed. */
+  override add(...orders: OrderMsg[]): boolean {
+    return super.add(...orders.filter((o) => isTerminal(o.status)));
   }
 }
 
-/** Fills, newest first. */
-export class FillList {
-  private readonly keys = new Set<string>();
-  private sorted: FillMsg[] = [];
-  version = 0;
-
-  constructor(private readonly keep = FILLS_KEEP) {}
-
-  get size(): number {
-    return this.sorted.length;
-  }
-
-  /** Newest first. */
-  list(): readonly FillMsg[] {
-    return this.sorted;
-  }
-
-  /** Adds fills not held yet. True when something changed. */
-  add(...fills: FillMsg[]): boolean {
-    const seen = new Set(this.keys);
-    const fresh = fills.filter((f) => {
-      const k = `${f.oid}:${f.trade_id}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-    if (fresh.length === 0) return false;
-    this.sorted = [...this.sorted, ...fresh].sort(newestFirst).slice(0, this.keep);
-    this.keys.clear();
-    for (const f of this.sorted) this.keys.add(`${f.oid}:${f.trade_id}`);
-    this.version++;
-    return true;
-  }
-
-  clear(): void {
-    this.keys.clear();
-    this.sorted = [];
-    this.version++;
+/** Fills, newest first, one per order and trade. */
+export class FillList extends NewestFirst<FillMsg> {
+  constructor(keep = FILLS_KEEP) {
+    super((f) => `${f.oid}:${f.trade_id}`, keep);
   }
 }
