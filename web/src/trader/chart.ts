@@ -82,7 +82,6 @@ export class CandleChart {
   private fills: readonly FillMsg[] = [];
   private symbol = "";
   private base = "";
-  private pd = 2;
   private readonly render = (): void => this.flush();
 
   constructor(private readonly container: HTMLElement) {
@@ -150,7 +149,6 @@ export class CandleChart {
   /** Formats prices with the instrument's tick and chooses the interval. */
   setInstrument(inst: Instrument, interval: Interval): void {
     const pd = decimalsOf(inst.tick);
-    this.pd = pd;
     this.symbol = inst.s;
     this.base = inst.base;
     this.sec = INTERVAL_SECONDS[interval];

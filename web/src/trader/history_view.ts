@@ -3,7 +3,7 @@
 // messages with the REST history loaded after every sign-in; they rebuild their rows when
 // the model's version changes (orders end and fill at human pace, and both are capped).
 
-import { byId, el, setText } from "../lib/dom";
+import { byId, el } from "../lib/dom";
 import { compactQty, grouped } from "../lib/numfmt";
 import { schedule } from "../lib/scheduler";
 import { clockMs } from "../lib/timefmt";

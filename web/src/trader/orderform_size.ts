@@ -6,7 +6,7 @@
 
 import type { OrderBook } from "../book/book";
 import { formatScaled, groupThousands, parseDecimal, rescale, type Dec } from "../lib/decimal";
-import { byId, setText } from "../lib/dom";
+import { byId } from "../lib/dom";
 import { grouped, money } from "../lib/numfmt";
 import type { Instrument, Side } from "../protocol/types";
 import { affordableLots, bandLimits, sweep } from "./estimate";

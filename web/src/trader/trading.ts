@@ -313,6 +313,7 @@ export class Trading {
             // An order that ended after what this page last heard of it.
             const open = this.open.get(o.oid);
             if (open && open.seq < o.seq) this.open.delete(o.oid);
+            if (!this.open.has(o.oid)) this.created.delete(o.oid);
           } else if (r.created > 0 && o.oid > 0) {
             this.created.set(o.oid, r.created);
           }
