@@ -59,7 +59,6 @@ async function trader(viewport, file, trade) {
     const inst = (await getJSON("/api/v1/instruments")).find((i) => i.s === symbol);
     const pd = decimalsOf(inst.tick);
     const snap = await getJSON(`/api/v1/book/${symbol}`);
-    const bid = toUnits(snap.bids[0][0], pd);
     const ask = toUnits(snap.asks[0][0], pd);
     const tick = toUnits(inst.tick, pd);
     /** bp basis points of px, at least one tick, on the tick grid. */
@@ -85,13 +84,18 @@ async function trader(viewport, file, trade) {
     // A small market buy: a fill, a marker, a filled order.
     await send("market", "Buy", "0.0300");
     await waitFor("the fill", async () => (await fills.locator("tbody tr").count()) >= 1, 15_000);
-    // A resting buy a little below the bid: an open order, a line on the chart, Mine in the ladder.
-    await send("limit", "Buy", "0.2500", fromUnits(bid - off(bid, 1), pd));
+    // A resting buy joining the fifth bid level: an open order, a line on the chart, and its
+    // size in the ladder's Mine column.
+    const now = await getJSON(`/api/v1/book/${symbol}`);
+    const level = now.bids[Math.min(4, now.bids.length - 1)][0];
+    await send("limit", "Buy", "0.2500", level);
     await waitFor("the resting buy", async () => (await orders.locator("tbody tr").count()) === 1);
     await page.getByLabel("Quantity", { exact: true }).fill("");
+    await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
   }
   await page.mouse.move(viewport.width - 5, viewport.height - 5);
   await waitFor("the depth chart", async () => Number(await page.locator("#depth").getAttribute("data-bid-points")) > 0);
+  await waitFor("the latency readout", async () => /\d/.test(await page.locator("#latency").innerText()), 30_000);
   await page.screenshot({ path: file });
   console.log(`screenshots: ${file}`);
   await context.close();
@@ -119,6 +123,7 @@ async function viewer(viewport, file) {
     60_000,
     500,
   );
+  await waitFor("the latency readout", async () => /\d/.test(await page.locator("#latency").innerText()), 30_000);
   await page.screenshot({ path: file });
   console.log(`screenshots: ${file}`);
   await context.close();
