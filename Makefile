@@ -57,8 +57,12 @@ lint: vet staticcheck
 	@long=$$(for f in $$(git ls-files -co --exclude-standard '*.go' | grep -v '_test.go$$'); do n=$$(wc -l < $$f); [ $$n -gt 500 ] && echo "$$f: $$n lines"; done); \
 		if [ -n "$$long" ]; then echo "non-test Go files over 500 lines (split them):"; echo "$$long"; exit 1; fi
 
+# The suite under the race detector, then the heavy tests (TestHeavy*, in
+# files built without it: the detector makes them far too slow) once more
+# without it.
 gotest: deps sysdeps web
 	$(GO) test -race -shuffle=on -timeout 20m ./...
+	$(GO) test -shuffle=on -timeout 10m -run '^TestHeavy' ./...
 
 test: lint gotest web-test web-e2e
 

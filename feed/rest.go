@@ -114,13 +114,19 @@ var errBadParam = errors.New("bad parameter")
 
 // limit reads ?limit=N with a default and a maximum.
 func limit(ctx *fasthttp.RequestCtx, def, most int) (int, error) {
-	v := ctx.QueryArgs().Peek("limit")
+	return intParam(ctx, "limit", def, most)
+}
+
+// intParam reads the query parameter name as an integer in 1..most, def
+// when absent.
+func intParam(ctx *fasthttp.RequestCtx, name string, def, most int) (int, error) {
+	v := ctx.QueryArgs().Peek(name)
 	if len(v) == 0 {
 		return def, nil
 	}
 	n, err := strconv.Atoi(string(v))
 	if err != nil || n < 1 || n > most {
-		return 0, fmt.Errorf("%w: limit must be 1..%d", errBadParam, most)
+		return 0, fmt.Errorf("%w: %s must be 1..%d", errBadParam, name, most)
 	}
 	return n, nil
 }
@@ -155,9 +161,16 @@ func (s *Server) tickers(rctx context.Context, ctx *fasthttp.RequestCtx) error {
 }
 
 func (s *Server) book(rctx context.Context, ctx *fasthttp.RequestCtx, symbol string) error {
-	e, err := s.cfg.Venue.BookSnapshot(rctx, symbol)
+	depth, err := intParam(ctx, "depth", 100, s.cfg.Hub.SnapshotDepth())
+	if err != nil {
+		return err
+	}
+	b, err := s.cfg.Hub.BookJSON(rctx, symbol, depth)
+	if errors.Is(err, hub.ErrUnknownSymbol) {
+		return fmt.Errorf("%w: %q", market.ErrUnknownSymbol, symbol)
+	}
 	if err == nil {
-		jsonBody(ctx, hub.Message(e).AppendJSON(nil))
+		jsonBody(ctx, b)
 	}
 	return err
 }

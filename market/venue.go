@@ -42,6 +42,10 @@ type Config struct {
 	// default 100.
 	RateLimit float64
 	RateBurst int
+	// MaxOpenOrders bounds each user account's open orders, over every
+	// book; default 200. Past it a new limit gtc order is rejected
+	// too_many_open_orders (orders that cannot rest still pass).
+	MaxOpenOrders int
 	// QueueSize bounds the input queue; default 65536.
 	QueueSize int
 	// TradeHistory is how many trades per symbol REST can return; default
@@ -92,6 +96,9 @@ func (c *Config) fill() error {
 	}
 	if c.RateBurst <= 0 {
 		c.RateBurst = 100
+	}
+	if c.MaxOpenOrders <= 0 {
+		c.MaxOpenOrders = 200
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 65536
