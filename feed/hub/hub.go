@@ -47,7 +47,7 @@ type Config struct {
 	// backlog keeps growing is cut off as a slow consumer, even within its
 	// own Limits.
 	BacklogBudget int64
-	Logger    *slog.Logger
+	Logger        *slog.Logger
 }
 
 func (c *Config) fill() {
