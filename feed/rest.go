@@ -54,7 +54,7 @@ func (s *Server) api(ctx *fasthttp.RequestCtx, p string) {
 	h.Set("Access-Control-Allow-Origin", s.cfg.CORSOrigin)
 	if ctx.IsOptions() {
 		h.Set("Access-Control-Allow-Methods", "GET, POST")
-		h.Set("Access-Control-Allow-Headers", "Content-Type")
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
 		ctx.SetStatusCode(fasthttp.StatusNoContent)
 		return
 	}
@@ -90,6 +90,8 @@ func (s *Server) api(ctx *fasthttp.RequestCtx, p string) {
 		err = s.trades(rctx, ctx, arg)
 	case name == "candles" && arg != "":
 		err = s.candles(rctx, ctx, arg)
+	case name == "account" && (arg == "orders" || arg == "fills"):
+		err = s.accountHistory(rctx, ctx, arg)
 	default:
 		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "no such endpoint")
 	}
@@ -99,6 +101,9 @@ func (s *Server) api(ctx *fasthttp.RequestCtx, p string) {
 		jsonError(ctx, fasthttp.StatusNotFound, wire.CodeUnknownSymbol, "unknown symbol")
 	case errors.Is(err, errBadParam):
 		jsonError(ctx, fasthttp.StatusBadRequest, wire.CodeBadRequest, err.Error())
+	case errors.Is(err, errUnauthorized):
+		h.Set("WWW-Authenticate", `Bearer realm="tickcast"`)
+		jsonError(ctx, fasthttp.StatusUnauthorized, wire.CodeInvalidToken, err.Error())
 	default:
 		s.log.Warn("feed: rest", "path", p, "err", err)
 		jsonError(ctx, fasthttp.StatusServiceUnavailable, wire.CodeInternal, "venue unavailable")

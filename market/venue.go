@@ -53,6 +53,10 @@ type Config struct {
 	// interval are kept; default 1000.
 	TradeHistory  int
 	CandleHistory int
+	// AccountHistory is how many ended orders, and how many fills, each
+	// user account keeps for Venue.AccountHistory; default
+	// DefaultAccountHistory.
+	AccountHistory int
 	// Actors run inside the sequencer (the simulated market).
 	Actors []Actor
 	// Logger; default slog.Default().
@@ -104,6 +108,9 @@ func (c *Config) fill() error {
 	}
 	if c.CandleHistory <= 0 {
 		c.CandleHistory = 1000
+	}
+	if c.AccountHistory <= 0 {
+		c.AccountHistory = DefaultAccountHistory
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

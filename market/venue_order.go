@@ -167,7 +167,7 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 	if !ok || a.bal[ai].available() < need {
 		return 0, v.rejectParsed(a, bs, p, RejectInsufficientFunds)
 	}
-	o := &liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need}
+	o := &liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need, created: v.now}
 	v.nextOID++
 	a.bal[ai].reserved += need
 	v.live[o.oid] = o
