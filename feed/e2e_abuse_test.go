@@ -8,7 +8,10 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -256,5 +259,83 @@ func TestE2ENonReadingClientsGet4008(t *testing.T) {
 	}
 	if got4008 != clients {
 		t.Errorf("%d of %d non-reading clients found 4008 after their data", got4008, clients)
+	}
+}
+
+// flood sends cancels of orders that do not exist on rc as fast as its
+// connection takes them, until the deadline, reading (and dropping)
+// whatever comes back.
+func flood(t *testing.T, rc *rawConn, until time.Time, sent *atomic.Int64) {
+	var burst bytes.Buffer
+	for i := range 200 {
+		f := ws.NewTextFrame(wire.AppendOp(wire.JSON, nil, &wire.Cancel{ID: wire.SomeID(uint64(i + 10)), OID: wire.SomeID(uint64(1<<40 + i))}))
+		if err := ws.WriteFrame(&burst, ws.MaskFrameInPlaceWith(f, ws.NewMask())); err != nil {
+			t.Error(err)
+			return
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, rc.nc) }()
+	for time.Now().Before(until) {
+		_ = rc.nc.SetWriteDeadline(until)
+		n, err := rc.nc.Write(burst.Bytes())
+		sent.Add(int64(200 * n / burst.Len()))
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return // the server reads a flooder no faster than its operation rate
+		}
+		if err != nil {
+			t.Errorf("the flooding session was cut: %v", err)
+			return
+		}
+	}
+}
+
+// TestE2ECancelFloodFairness: four sessions flooding the server with
+// cancels of unknown orders leave another trader's acks fast: the floods
+// are refused at their sessions (per-session operation rate, operations in
+// flight to the venue capped, cancels per account) and never fill the
+// venue's queue. Before, they filled its 65,536 slots: the trader's acks
+// went from 1 ms to 450-590 ms and 40% were refused "venue busy".
+func TestE2ECancelFloodFairness(t *testing.T) {
+	// A budget no flood exhausts: the sessions keep flooding for the whole
+	// test instead of being closed with 1008 for ignoring rate_limited.
+	ts := startServer(t, withSimRate(5), withWS(func(c *wsfeed.Config) { c.RateLimitBudget = 1 << 30 }))
+	var floods []*rawConn
+	for range 4 {
+		_, token := ts.account()
+		rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
+		rc.send(&wire.Auth{ID: wire.SomeID(1), Token: token})
+		rc.nextKind(wire.KindAuthed, 5*time.Second)
+		floods = append(floods, rc)
+	}
+	until := time.Now().Add(4 * time.Second)
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	for _, rc := range floods {
+		wg.Add(1)
+		go func() { defer wg.Done(); flood(t, rc, until, &sent) }()
+	}
+	time.Sleep(500 * time.Millisecond) // the floods under way
+	tr := ts.trader(t, wire.MsgPack)
+	var acks []time.Duration
+	for i := 0; time.Now().Before(until.Add(-200 * time.Millisecond)); i++ {
+		time.Sleep(25 * time.Millisecond) // within the trader's own order rate (50/s)
+		t0 := time.Now()
+		o := tr.place(lim(fmt.Sprint("f", i), "BTC-USD", "buy", "0.0010", "55000.00"))
+		acks = append(acks, time.Since(t0))
+		if o.Status != "new" {
+			t.Fatalf("order %d: %s %s during the flood", i, o.Status, o.Reason)
+		}
+		if _, err := tr.c.Cancel(ctxT(t), wire.Cancel{OID: wire.SomeID(o.OID)}); err != nil {
+			t.Fatalf("cancel %d: %v", i, err)
+		}
+	}
+	wg.Wait()
+	slices.Sort(acks)
+	p50, p99 := acks[len(acks)/2], acks[len(acks)*99/100]
+	t.Logf("%d cancels written by 4 flooding sessions in 4 s; %d orders of another trader acked, p50 %v p99 %v; venue queue depth now %v",
+		sent.Load(), len(acks), p50, p99, ts.metric("tickcast_venue_queue_depth"))
+	if p50 > 20*time.Millisecond {
+		t.Errorf("the trader's ack p50 %v during the flood, want under 20 ms", p50)
 	}
 }

@@ -42,6 +42,11 @@ type Config struct {
 	// default 100.
 	RateLimit float64
 	RateBurst int
+	// CancelRateLimit is each user account's sustained rate of cancels
+	// and cancel_alls per second; default 100. CancelRateBurst is its
+	// bucket size; default 200.
+	CancelRateLimit float64
+	CancelRateBurst int
 	// MaxOpenOrders bounds each user account's open orders, over every
 	// book; default 200. Past it a new limit gtc order is rejected
 	// too_many_open_orders (orders that cannot rest still pass).
@@ -96,6 +101,12 @@ func (c *Config) fill() error {
 	}
 	if c.RateBurst <= 0 {
 		c.RateBurst = 100
+	}
+	if c.CancelRateLimit <= 0 {
+		c.CancelRateLimit = 100
+	}
+	if c.CancelRateBurst <= 0 {
+		c.CancelRateBurst = 200
 	}
 	if c.MaxOpenOrders <= 0 {
 		c.MaxOpenOrders = 200

@@ -198,7 +198,7 @@ func (v *Venue) findOrder(a *account, ref OrderRef) *liveOrder {
 
 func (v *Venue) cancelUser(c command) {
 	a := v.userAccount(c)
-	if a == nil {
+	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
 	o := v.findOrder(a, c.target)
@@ -208,6 +208,18 @@ func (v *Venue) cancelUser(c command) {
 	}
 	v.op.target = o
 	v.books[o.inst.index].book.Cancel(a.owner, o.oid, orders.DoneCanceled)
+}
+
+// allowCancel takes one of the account's cancel tokens, or answers
+// rate_limited: cancels are cheap for a client to send, and without a
+// bound a few sessions flooding cancels of unknown orders filled the
+// venue's queue in front of everyone else's orders.
+func (v *Venue) allowCancel(a *account, c command) bool {
+	if a.cancels.allow(v.now) {
+		return true
+	}
+	v.replyError(c.origin, a.id, CodeRateLimited, "", "too many cancels: slow down")
+	return false
 }
 
 func (v *Venue) amendUser(c command) {
@@ -256,7 +268,7 @@ func (v *Venue) amendUser(c command) {
 
 func (v *Venue) cancelAllUser(c command) {
 	a := v.userAccount(c)
-	if a == nil {
+	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
 	books := v.books

@@ -33,7 +33,9 @@ type serveFlags struct {
 	requestTimeout, idleTimeout                                 time.Duration
 	restRate                                                    float64
 	restBurst, accountsPerMin, maxOpenOrders, snapshotDepth     int
-	sendBuffer, backlogMessages                                 int
+	sendBuffer, backlogMessages, opBurst, maxInflight           int
+	cancelBurst                                                 int
+	opRate, cancelRate                                          float64
 	backlogTotal                                                int64
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
@@ -53,6 +55,11 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.StringVar(&f.epoch, "epoch", "", "epoch name of this feed history (default derived from start time and seed)")
 	fs.Float64Var(&f.rateLimit, "rate-limit", 50, "orders and amends per second per account")
 	fs.IntVar(&f.rateBurst, "rate-burst", 100, "order rate limit burst")
+	fs.Float64Var(&f.cancelRate, "cancel-rate-limit", 100, "cancels and cancel_alls per second per account (then rate_limited)")
+	fs.IntVar(&f.cancelBurst, "cancel-rate-burst", 200, "cancel rate limit burst")
+	fs.Float64Var(&f.opRate, "op-rate", 100, "operations a WebSocket session may send per second (ping aside); a faster client is read at this rate")
+	fs.IntVar(&f.opBurst, "op-burst", 200, "operation burst per session")
+	fs.IntVar(&f.maxInflight, "max-inflight", 64, "operations of one session waiting for the venue (then rate_limited at once)")
 	fs.IntVar(&f.maxConns, "max-conns", 100000, "WebSocket sessions in total (then 1013)")
 	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket sessions per client address (then 1013)")
 	fs.IntVar(&f.maxViewers, "max-viewers", 100000, "SSE streams in total (then 503)")
@@ -143,7 +150,8 @@ func (f *serveFlags) config() (app.Config, error) {
 	cfg := app.Config{
 		Addr: f.addr,
 		Market: market.Config{Instruments: insts, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
-			RateLimit: f.rateLimit, RateBurst: f.rateBurst, MaxOpenOrders: f.maxOpenOrders},
+			RateLimit: f.rateLimit, RateBurst: f.rateBurst, MaxOpenOrders: f.maxOpenOrders,
+			CancelRateLimit: f.cancelRate, CancelRateBurst: f.cancelBurst},
 		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs,
 			SnapshotDepth: f.snapshotDepth, BacklogBudget: f.backlogTotal},
 		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
@@ -151,7 +159,7 @@ func (f *serveFlags) config() (app.Config, error) {
 			MaxPending: f.maxPending, MaxPendingPerIP: f.maxPendingPerIP, RequestTimeout: f.requestTimeout, IdleTimeout: f.idleTimeout,
 			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
 				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog,
-				SendBuffer: f.sendBuffer},
+				SendBuffer: f.sendBuffer, OpRate: f.opRate, OpBurst: f.opBurst, MaxInflight: f.maxInflight},
 			SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers,
 				MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog, SendBuffer: f.sendBuffer},
 			UI: web.Assets()},

@@ -228,12 +228,21 @@ func (h *Hub) do(ctx context.Context, fn func()) error {
 }
 
 func (h *Hub) publish(batch []*market.Event) {
+	var origin uint64 // the session whose operation this batch answers, if any
 	for _, e := range batch {
 		if e.Kind.Public() {
 			h.publishPublic(e)
 		} else {
 			h.route(e)
 		}
+		if e.Origin.Session != 0 {
+			origin = e.Origin.Session
+		}
+	}
+	// The venue answers each operation in one batch: that operation is
+	// done, and its session may send another.
+	if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
+		sub.Completed()
 	}
 	for i, sub := range h.wake {
 		sub.Q.Notify()

@@ -56,6 +56,10 @@ type Sub struct {
 	// Answered, if set, is called on the hub goroutine when the first reply
 	// to one of this subscriber's operations is queued.
 	Answered func(Answer)
+	// Completed, if set, is called on the hub goroutine once the venue's
+	// answer to one of this subscriber's operations (the whole batch of
+	// events it caused) has been routed: one call per operation.
+	Completed func()
 
 	streams map[*Stream]int // subscribed streams → index in Stream.subs
 	account string          // authenticated account, "" if none

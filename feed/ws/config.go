@@ -66,6 +66,15 @@ type Config struct {
 	// MalformedBudget is how many malformed messages a session may send
 	// before it is closed with 1008 (default 10).
 	MalformedBudget int
+	// OpRate bounds the operations a session may send, a second (ping
+	// aside): default 100, with bursts of OpBurst (default 200). Past it
+	// an operation is answered rate_limited without being carried out.
+	OpRate  float64
+	OpBurst int
+	// MaxInflight bounds a session's operations waiting for the venue's
+	// answer (default 64): past it one is answered rate_limited at once, so
+	// that no session can fill the venue's queue in front of others.
+	MaxInflight int
 	// RateLimitBudget is how many consecutive order operations the
 	// account's rate limit may refuse before the session is closed with
 	// 1008 (default 100: a client that ignores rate_limited).
@@ -98,6 +107,15 @@ func (c *Config) fill() {
 	}
 	if c.MalformedBudget <= 0 {
 		c.MalformedBudget = 10
+	}
+	if c.OpRate <= 0 {
+		c.OpRate = 100
+	}
+	if c.OpBurst <= 0 {
+		c.OpBurst = 200
+	}
+	if c.MaxInflight <= 0 {
+		c.MaxInflight = 64
 	}
 	if c.RateLimitBudget <= 0 {
 		c.RateLimitBudget = 100

@@ -41,6 +41,9 @@ type session struct {
 	// Owned by the reader goroutine.
 	account   string
 	malformed int
+	ops       opBucket
+
+	inflight atomic.Int32 // operations handed to the venue, not yet answered
 
 	wbuf      net.Buffers                // the writer's scratch header for WriteTo
 	deadline  time.Time                  // the write deadline last set (writer only)
@@ -75,6 +78,7 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 	}
 	s.sub = srv.cfg.Hub.NewSub(transportOf(format), srv.cfg.Backlog)
 	s.sub.Answered = s.answered
+	s.sub.Completed = s.completed
 	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
 	s.sub.Q.SetOnOverflow(s.overflowed)
@@ -251,6 +255,7 @@ func (s *session) readLoop() ws.StatusCode {
 				_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 			}
 		}
+		s.pace()
 		if err := s.src.await(); err != nil {
 			return s.readError(err)
 		}

@@ -33,6 +33,7 @@ export const REJECT_REASONS = [
   "no_liquidity",
   "duplicate_cid",
   "rate_limited",
+  "too_many_open_orders",
 ] as const;
 
 /** Reasons a resting or incoming order ends canceled or expired. */
@@ -97,6 +98,8 @@ const REJECT_TEXT: Record<RejectReason, (c: ReasonContext) => string> = {
   no_liquidity: () => "There are no orders on the other side of the book to trade against.",
   duplicate_cid: () => "An open order already uses this client order id.",
   rate_limited: () => "Too many orders: slow down and try again in a moment.",
+  too_many_open_orders: () =>
+    "This account already has as many open orders as it may: cancel some before placing more.",
 };
 
 const END_TEXT: Record<EndReason, () => string> = {
@@ -148,6 +151,7 @@ const SHORT: Record<string, string> = {
   no_liquidity: "No liquidity",
   duplicate_cid: "Duplicate client id",
   rate_limited: "Rate limited",
+  too_many_open_orders: "Too many open orders",
 };
 
 /**
