@@ -28,9 +28,9 @@ type account struct {
 	owner    orders.Owner
 	internal bool // a simulated agent: no private events, no rate limit
 	bal      []balance
-	seq      uint64 // last private message sequence number
-	limit    rateLimit // new orders and amends
-	cancels  rateLimit // cancels and cancel_alls
+	seq      uint64                // last private message sequence number
+	limit    rateLimit             // new orders and amends
+	cancels  rateLimit             // cancels and cancel_alls
 	byCID    map[string]*liveOrder // open orders by client order id
 	cod      map[uint64]bool       // sessions that asked cancel_on_disconnect
 	open     int                   // open orders, all books
