@@ -92,6 +92,7 @@ type Hub struct {
 	doneOnce sync.Once
 	stats    Stats
 	slow     slowLog
+	pending  [][]*market.Event // the batches being relayed together
 	nextSub  atomic.Uint64
 	streams  map[string]*Stream
 	bySym    map[string][chanCount]*Stream
@@ -189,16 +190,40 @@ func (h *Hub) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			// Control requests queued before this batch was published run
-			// first. A session registers (Add) before its welcome, so the
-			// venue's reply to its first operation comes after; but with
-			// both waiting, select picked one at random and the reply to
-			// a session not yet registered was dropped (an auth that never
-			// got its authed).
+			// Behind the venue, take every batch waiting (up to a bound):
+			// their replies go out first, and each writer then sends the
+			// frames of all of them in one write.
+			batches := append(h.pending[:0], batch)
+			closed := false
+		more:
+			for len(batches) < maxCoalesce {
+				select {
+				case b, ok := <-h.src:
+					if !ok {
+						closed = true
+						break more
+					}
+					batches = append(batches, b)
+				default:
+					break more
+				}
+			}
+			// Control requests queued before these batches were published
+			// run first. A session registers (Add) before its welcome, so
+			// the venue's reply to its first operation comes after; but
+			// with both waiting, select picked one at random and the reply
+			// to a session not yet registered was dropped (an auth that
+			// never got its authed).
 			for n := len(h.ctrl); n > 0; n-- {
 				(<-h.ctrl)()
 			}
-			h.publish(batch)
+			h.publish(batches)
+			clear(batches)
+			h.pending = batches[:0]
+			if closed {
+				h.dropOverflowed()
+				return nil
+			}
 		case fn := <-h.ctrl:
 			fn()
 		}
@@ -227,22 +252,38 @@ func (h *Hub) do(ctx context.Context, fn func()) error {
 	}
 }
 
-func (h *Hub) publish(batch []*market.Event) {
-	var origin uint64 // the session whose operation this batch answers, if any
-	for _, e := range batch {
-		if e.Kind.Public() {
-			h.publishPublic(e)
-		} else {
-			h.route(e)
+// maxCoalesce bounds how many waiting batches the hub relays together.
+const maxCoalesce = 64
+
+// publish relays batches, in order. Every batch's replies and private
+// messages go first, each straight into its session's priority lane (its
+// writer woken at once): a trader's ack does not wait for the fan-out of
+// the public messages of its own batch or of the batches before it. Then
+// the public messages of all the batches, and their subscribers' writers
+// are woken once, each to send all it got in one write.
+func (h *Hub) publish(batches [][]*market.Event) {
+	for _, batch := range batches {
+		var origin uint64 // the session whose operation this batch answers, if any
+		for _, e := range batch {
+			if !e.Kind.Public() {
+				h.route(e)
+			}
+			if e.Origin.Session != 0 {
+				origin = e.Origin.Session
+			}
 		}
-		if e.Origin.Session != 0 {
-			origin = e.Origin.Session
+		// The venue answers each operation in one batch: that operation
+		// is done, and its session may send another.
+		if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
+			sub.Completed()
 		}
 	}
-	// The venue answers each operation in one batch: that operation is
-	// done, and its session may send another.
-	if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
-		sub.Completed()
+	for _, batch := range batches {
+		for _, e := range batch {
+			if e.Kind.Public() {
+				h.publishPublic(e)
+			}
+		}
 	}
 	for i, sub := range h.wake {
 		sub.Q.Notify()
@@ -309,7 +350,7 @@ func (h *Hub) route(e *market.Event) {
 				m := private(e, false)
 				shared = newFrame(m, typeOf(m))
 			}
-			ok = sub.push(shared)
+			ok = sub.Q.PushOwnFrame(shared)
 		}
 		if !ok {
 			h.dropped = append(h.dropped, sub)

@@ -57,7 +57,7 @@ func (h *testHub) event(k market.Kind, sym string, ts int64) *market.Event {
 
 func (h *testHub) publishOne(k market.Kind, sym string, ts int64) *market.Event {
 	e := h.event(k, sym, ts)
-	h.publish([]*market.Event{e})
+	h.publish([][]*market.Event{{e}})
 	h.dropOverflowed()
 	return e
 }
@@ -283,7 +283,7 @@ func TestPrivateRouting(t *testing.T) {
 	h := newTestHub(nil)
 	a, b, other := h.sub(t), h.sub(t), h.sub(t)
 	auth := func(s *Sub, acct string) {
-		h.publish([]*market.Event{{Kind: market.KindAuthed, Account: acct, Direct: true, Origin: market.Origin{Session: s.ID, ID: 1, HasID: true}}})
+		h.publish([][]*market.Event{{{Kind: market.KindAuthed, Account: acct, Direct: true, Origin: market.Origin{Session: s.ID, ID: 1, HasID: true}}}})
 	}
 	auth(a, "acct1")
 	auth(b, "acct1")
@@ -296,7 +296,7 @@ func TestPrivateRouting(t *testing.T) {
 	ord := &market.Event{Kind: market.KindOrder, Account: "acct1", Symbol: "BTC-USD", Seq: 3,
 		Origin: market.Origin{Session: a.ID, ID: 42, HasID: true},
 		Order:  &market.OrderUpdate{OID: 7, CID: "c", Side: "buy", Type: "limit", TIF: "gtc", Qty: "1", Filled: "0", Status: "new"}}
-	h.publish([]*market.Event{ord})
+	h.publish([][]*market.Event{{ord}})
 	ga, gb, go2 := drain(t, a), drain(t, b), drain(t, other)
 	if len(ga) != 1 || ga[0].(*wire.Order).ID != wire.SomeID(42) {
 		t.Fatalf("origin session: %+v", ga)
@@ -309,13 +309,13 @@ func TestPrivateRouting(t *testing.T) {
 	}
 	direct := &market.Event{Kind: market.KindError, Account: "acct1", Direct: true, Origin: market.Origin{Session: b.ID, ID: 5, HasID: true},
 		Reply: &market.Reply{Code: "unknown_order", Msg: "no such open order"}}
-	h.publish([]*market.Event{direct})
+	h.publish([][]*market.Event{{direct}})
 	if len(drain(t, a)) != 0 || types(drain(t, b)) != "error" {
 		t.Fatal("direct reply misrouted")
 	}
 	_ = h.Remove(context.Background(), b)
 	h.run()
-	h.publish([]*market.Event{ord})
+	h.publish([][]*market.Event{{ord}})
 	if len(drain(t, b)) != 0 || len(drain(t, a)) != 1 {
 		t.Fatal("removed session still routed")
 	}

@@ -97,9 +97,11 @@ func (h *Hub) reset(sub *Sub, s *Stream, reason string, frames []*Frame) []*Fram
 	return frames
 }
 
-// reply queues a message for sub alone.
+// reply queues a message for sub alone, in order with the public frames
+// queued for it (a subscribe's answer before its snapshots, an
+// unsubscribed after the stream's last frames).
 func (h *Hub) reply(sub *Sub, m wire.Message) bool {
-	if !sub.Q.PushOwn(sub.own(m, h.cfg.Epoch, h.lastOff)) {
+	if !sub.Q.PushOrdered(sub.own(m, h.cfg.Epoch, h.lastOff)) {
 		h.dropped = append(h.dropped, sub)
 		return false
 	}
