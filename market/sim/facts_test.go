@@ -28,6 +28,12 @@ type facts struct {
 	trades     int
 	events     int
 	stats      Stats
+
+	// The book (book_facts_test.go).
+	mirror  float64                // share of top-10 level pairs with equal bid and ask size
+	thinner float64                // median levels on the thinner side
+	updates float64                // book deltas per simulated second
+	profile [profileLevels]float64 // mean size at level k over mean size at the touch
 }
 
 // measure simulates one instrument for d and computes its facts. It
@@ -44,6 +50,7 @@ func measure(t testing.TB, cfg Config, in market.Instrument, d time.Duration) fa
 		sprSum, rv, last float64
 		sprN, depthOK, n int
 		levels           []orders.Level
+		book             bookFacts
 	)
 	p := &probe{m: m, every: 1e9, sample: func(x *market.Exchange, now int64) {
 		n++
@@ -66,6 +73,7 @@ func measure(t testing.TB, cfg Config, in market.Instrument, d time.Duration) fa
 		if nb >= 10 && len(levels) >= 10 {
 			depthOK++
 		}
+		book.sample(x)
 		if n%60 == 0 {
 			px, _ := x.LastPrice(0)
 			minutePx = append(minutePx, float64(px))
@@ -108,6 +116,8 @@ func measure(t testing.TB, cfg Config, in market.Instrument, d time.Duration) fa
 	f.spreadCalm, f.spreadHot = mean(calm), mean(hot)
 	f.depthOK = float64(depthOK) / float64(n)
 	f.maxGap = time.Duration(slices.Max(c.maxGap))
+	f.mirror, f.thinner, f.profile = book.mirror(), book.thinnerMedian(), book.profile()
+	f.updates = float64(c.byKind[market.KindBook]) / d.Seconds()
 	return f
 }
 
@@ -181,6 +191,8 @@ func TestStylizedFacts(t *testing.T) {
 	for _, f := range results {
 		t.Logf("%s: kurtosis %.2f, acf %.3f (robust SE %.3f), acf|r| %.3f, acf r² %.3f, spread median %.0f calm %.2f hot %.2f ticks, depth>=10 %.2f%%, max gap %v, trades %d, events %d, rejects %+v, jumps %d",
 			f.symbol, f.kurtosis, f.acf[1:], f.acfSE[1:], f.acfAbs[1:], f.acfSq[1:], f.spreadMed, f.spreadCalm, f.spreadHot, 100*f.depthOK, f.maxGap, f.trades, f.events, f.stats.Rejects, f.stats.Jumps)
+		t.Logf("%s: book: mirrored pairs %.1f%%, thinner side median %.0f levels, %.2f updates/s, size by level (touch = 1) %.2f",
+			f.symbol, 100*f.mirror, f.thinner, f.updates, f.profile)
 		checkMicrostructure(t, f)
 		if !testing.Short() {
 			checkDay(t, f)
