@@ -125,6 +125,12 @@ func (x *Exchange) Amend(agent orders.Owner, oid orders.OrderID, px, qty int64) 
 	return ""
 }
 
+// IsOpen reports whether agent's order oid is still open (resting).
+func (x *Exchange) IsOpen(agent orders.Owner, oid orders.OrderID) bool {
+	o := x.v.live[oid]
+	return o != nil && o.acct.owner == agent
+}
+
 // CancelAll cancels agent's orders on instrument inst and returns how many.
 func (x *Exchange) CancelAll(agent orders.Owner, inst int) int {
 	x.v.op = opContext{}
