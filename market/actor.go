@@ -167,6 +167,14 @@ func (x *Exchange) Balance(agent orders.Owner, asset string) (total, available i
 	return b.total, b.available()
 }
 
+// Holdings returns agent's total holdings of instrument inst's base and
+// quote assets, in the units Balance counts in: Balance for the two assets
+// an agent of one instrument watches, without looking them up by name.
+func (x *Exchange) Holdings(agent orders.Owner, inst int) (base, quote int64) {
+	in, a := x.v.insts[inst], x.v.owners[agent]
+	return a.bal[in.baseAsset].total, a.bal[in.quoteAsset].total
+}
+
 // AssetDecimals returns the decimals of the units Balance counts in.
 func (x *Exchange) AssetDecimals(asset string) int32 {
 	if i, ok := x.v.assetI[asset]; ok {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -51,6 +52,14 @@ type Config struct {
 	CandleHistory int
 	// Actors run inside the sequencer (the simulated market).
 	Actors []Actor
+	// Channels lists the public channels whose events the venue builds;
+	// nil means every channel. The events of the others are not built (no
+	// book delta, checksum or formatted decimal is made for them), but
+	// their seq and off advance as if they had been published, so that
+	// the events built are the same, field for field, whatever the list.
+	// REST queries (recent trades, candles, tickers, books) answer the
+	// same either way. `tickcast simulate` passes its --channels.
+	Channels []string
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -100,6 +109,11 @@ func (c *Config) fill() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	for _, ch := range c.Channels {
+		if !slices.Contains(Channels, ch) {
+			return fmt.Errorf("market: unknown channel %q", ch)
+		}
 	}
 	return nil
 }
@@ -156,6 +170,8 @@ type Venue struct {
 	levels  []orders.Level
 	actors  []actorSlot
 	x       Exchange
+	omit    [kindCount]bool // public kinds not built (Config.Channels)
+	silent  bool            // no public kind is built (the warm start)
 
 	actorsStarted bool
 }
@@ -196,6 +212,13 @@ func New(cfg Config) (*Venue, error) {
 		nextOID:  1,
 	}
 	v.x.v = v
+	if cfg.Channels != nil {
+		for k := KindTrade; k < kindCount; k++ {
+			if ch := k.Channel(); ch != "" && k != KindBookSnapshot {
+				v.omit[k] = !slices.Contains(cfg.Channels, ch)
+			}
+		}
+	}
 	v.setupAssets()
 	for _, in := range insts {
 		bs := newBookState(v, in)
@@ -241,6 +264,9 @@ func pow10(n int32) int64 {
 	}
 	return p
 }
+
+// builds reports whether the venue builds events of public kind k now.
+func (v *Venue) builds(k Kind) bool { return !v.silent && !v.omit[k] }
 
 // Epoch returns the name of this history of the feed.
 func (v *Venue) Epoch() string { return v.epoch }

@@ -186,20 +186,20 @@ func (s *instSim) step(x *market.Exchange, now int64, dt float64) {
 	hedge := 1 - math.Exp2(-dt/s.hedgeHL)
 	for i := range s.makers {
 		mk := &s.makers[i]
-		inv := mk.inventory(x, s.in.Base, s.unitsPerLot)
+		inv := mk.inventory(x, s.idx, s.unitsPerLot)
 		passiveBought += inv - mk.inv
 		mk.inv = inv
 		mk.hedged += hedge * (inv - mk.hedged)
 	}
 	b := &s.block
-	total, _ := x.Balance(b.agent, s.in.Base)
+	total, _ := x.Holdings(b.agent, s.idx)
 	inv := float64(total-b.base0) / s.unitsPerLot
 	passiveBought += inv - b.inv
 	b.inv = inv
 	s.observeFlow(passiveBought, dt)
 	agentsBought := passiveBought
 	for i, a := range [2]orders.Owner{s.noiseAgent, s.momentumAgent} {
-		total, _ := x.Balance(a, s.in.Base)
+		total, _ := x.Holdings(a, s.idx)
 		inv := float64(total-s.takerBase0[i]) / s.unitsPerLot
 		agentsBought += inv - s.takerInv[i]
 		s.takerInv[i] = inv

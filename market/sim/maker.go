@@ -49,7 +49,7 @@ type maker struct {
 	sideMul [2]float64   // size multiplier of each side (inventory and flow), as of the last target
 	sp      float64      // current level spacing, ticks
 	width   float64      // distance of its outermost level from the fair value, ticks
-	lag     float64      // ticks the inner orders may lag their target: the half-spread less a tick
+	lag     float64      // ticks the inner orders may lag their target: the half-spread less a tick, or inner_lag spacings
 	safe    [2]float64   // an inner order may lag only at or behind these prices (bid, ask)
 	base0   int64        // base balance at start
 	seen    [2]int64     // base and quote balances at the last sync
@@ -131,8 +131,8 @@ func (mk *maker) skew(env *quoteEnv) float64 {
 // thickens its bids (flow_skew at a fully one-sided flow).
 func (mk *maker) sideMultipliers(env *quoteEnv) [2]float64 {
 	inv := min(max(mk.units(env)/mk.p.MaxInventory, -1), 1)
-	l := -mk.p.SizeSkew*inv + mk.p.FlowSkew*env.flow
-	return [2]float64{math.Exp(l), math.Exp(-l)}
+	m := math.Exp(-mk.p.SizeSkew*inv + mk.p.FlowSkew*env.flow)
+	return [2]float64{m, 1 / m}
 }
 
 // target computes the maker's desired ladder: level k of the bids at
@@ -151,7 +151,7 @@ func (mk *maker) target(env *quoteEnv, full bool) {
 	units := mk.units(env)
 	pullBid, pullAsk := units > mk.p.MaxInventory, units < -mk.p.MaxInventory
 	mk.sideMul = mk.sideMultipliers(env)
-	mk.lag = max(math.Floor(hs)-1, 0)
+	mk.lag = max(math.Floor(hs)-1, mk.p.InnerLag*mk.sp)
 	mk.safe = [2]float64{env.fair - 0.5, env.fair + 0.5}
 	bids, asks := mk.want[bidSide], mk.want[askSide]
 	mk.n = min(innerLevels, mk.p.Levels)
@@ -196,8 +196,8 @@ func (mk *maker) size(env *quoteEnv, side, k int) int64 {
 }
 
 // inventory reads the maker's position in lots from its base balance.
-func (mk *maker) inventory(x *market.Exchange, base string, unitsPerLot float64) float64 {
-	total, _ := x.Balance(mk.agent, base)
+func (mk *maker) inventory(x *market.Exchange, inst int, unitsPerLot float64) float64 {
+	total, _ := x.Holdings(mk.agent, inst)
 	return float64(total-mk.base0) / unitsPerLot
 }
 
@@ -208,8 +208,7 @@ func (mk *maker) inventory(x *market.Exchange, base string, unitsPerLot float64)
 // the book is not read. (Self-trade cancels cannot happen: a maker's bids
 // stay below its asks.)
 func (mk *maker) sync(x *market.Exchange, in *market.Instrument, buf []orders.Order, st *Stats) []orders.Order {
-	base, _ := x.Balance(mk.agent, in.Base)
-	quote, _ := x.Balance(mk.agent, in.Quote)
+	base, quote := x.Holdings(mk.agent, in.Index())
 	if base == mk.seen[0] && quote == mk.seen[1] {
 		return buf
 	}
@@ -310,8 +309,9 @@ func (mk *maker) edge(side int) {
 }
 
 // keep reports whether the resting order in sl may stay as it is. An
-// inner order (k = 0) may lag its target by the maker's lag while it is
-// half a tick or more behind the fair value: every maker's ask is above
+// inner order (k = 0) may lag its target by the maker's lag (its
+// half-spread less a tick, or inner_lag spacings) while it is half a tick
+// or more behind the fair value: every maker's ask is above
 // F + ¼ (its half-spread is at least ½ tick, its skew less than half of
 // that), every bid below F − ¼, so a lagging order crosses no one.
 func (mk *maker) keep(sl *slot, w quote, k, side int, inner int64, strict bool) bool {

@@ -233,6 +233,13 @@ func TestMakerInnerLag(t *testing.T) {
 			t.Errorf("inner bid at %d, target %d: keep %v, want %v", tc.px, w.px, got, tc.keep)
 		}
 	}
+	// inner_lag 2 spacings (4 ticks) lets it lag more.
+	mk.p.InnerLag = 2
+	mk.target(&env, true)
+	if sl := (slot{px: w.px - 4, qty: w.qty, alive: true}); !mk.keep(&sl, w, 0, bidSide, w.px, false) {
+		t.Errorf("inner_lag 2 spacings of 2 ticks: a bid 4 ticks behind its target was moved")
+	}
+	mk.p.InnerLag = 0
 	// Short: the maker's centre is 0.45 half-spreads above the fair
 	// value, and so is its bid; lagging 3 ticks above that target would
 	// put it within half a tick of the fair value.

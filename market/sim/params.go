@@ -72,16 +72,17 @@ type Maker struct {
 	SizeSkew       float64 `json:"size_skew"`       // log size ratio of the sides at max_inventory
 	FlowSkew       float64 `json:"flow_skew"`       // log size ratio of the sides at a one-sided order flow
 	MaxInventory   float64 `json:"max_inventory"`   // unhedged inventory (in Size) beyond which a side is pulled
+	InnerLag       float64 `json:"inner_lag"`       // spacings an inner order may lag its target (while behind the fair value)
 }
 
 // defaultMakers are the four makers of an instrument without "makers":
 // a tight one at the touch, two middle ones and a deep one, each with
 // its own spacing and size.
 var defaultMakers = []Maker{
-	{HalfSpread: 1, Levels: 6, Spacing: 1, Size: 1, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 8, ReviseRate: 3, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.4, MaxInventory: 40},
-	{HalfSpread: 1.5, Levels: 12, Spacing: 1.3, Size: 1.5, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 20, ReviseRate: 2.5, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.4, MaxInventory: 60},
-	{HalfSpread: 3, Levels: 20, Spacing: 2.1, Size: 3, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 45, ReviseRate: 2, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.3, MaxInventory: 100},
-	{HalfSpread: 5, Levels: 40, Spacing: 3.3, Size: 5, SizeGrowth: 0.2, SizeDispersion: 0.35, Refresh: 90, ReviseRate: 1.5, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.2, MaxInventory: 150},
+	{HalfSpread: 1, Levels: 6, Spacing: 1, Size: 1, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 8, ReviseRate: 3, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.4, MaxInventory: 40, InnerLag: 0},
+	{HalfSpread: 1.5, Levels: 12, Spacing: 1.3, Size: 1.5, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 20, ReviseRate: 2.5, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.4, MaxInventory: 60, InnerLag: 0},
+	{HalfSpread: 3, Levels: 20, Spacing: 2.1, Size: 3, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 45, ReviseRate: 2, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.3, MaxInventory: 100, InnerLag: 0.5},
+	{HalfSpread: 5, Levels: 40, Spacing: 3.3, Size: 5, SizeGrowth: 0.2, SizeDispersion: 0.35, Refresh: 90, ReviseRate: 1.5, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.2, MaxInventory: 150, InnerLag: 1},
 }
 
 // Asset classes choose the default volatility and jump intensity.
@@ -278,6 +279,7 @@ func (m *Maker) validate() error {
 		{"skew", m.Skew, 0, 100, false},
 		{"size_skew", m.SizeSkew, 0, 5, false},
 		{"flow_skew", m.FlowSkew, 0, 5, false},
+		{"inner_lag", m.InnerLag, 0, 100, false},
 		{"max_inventory", m.MaxInventory, 0, 1e9, true},
 	}
 	for _, c := range checks {
