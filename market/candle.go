@@ -109,3 +109,21 @@ func (cs *candleSeries) recent(in *Instrument, n int) []*Candle {
 	}
 	return out
 }
+
+// publishLatest publishes the series' current candle again: the open one,
+// or else the last closed one (nothing, before the first trade).
+func (cs *candleSeries) publishLatest(bs *bookState) {
+	if cs.open {
+		cs.emit(bs, false)
+		cs.dirty = false
+		return
+	}
+	var last *closedCandle
+	cs.history.each(1, func(h *closedCandle) { last = h })
+	if last == nil {
+		return
+	}
+	if e := bs.public(cs.kind, cs.stream); e != nil {
+		e.Candle = candleData(bs.inst, &last.c, true)
+	}
+}

@@ -60,6 +60,15 @@ type Config struct {
 	// REST queries (recent trades, candles, tickers, books) answer the
 	// same either way. `tickcast simulate` passes its --channels.
 	Channels []string
+	// WarmStart, if positive, is how much market history Run makes before
+	// it goes live: it first runs the actors on a simulated clock from
+	// WarmStart before the clock's time up to it, as fast as the CPU
+	// allows and building no event, then publishes the state it reached
+	// (see Run) and continues from it on the clock. Candles, the 24-hour
+	// ticker, recent trades and the books are there from the first
+	// command. Default 0: no warm start. It is for a fresh market (a venue
+	// without actors has no history to make).
+	WarmStart time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -148,6 +157,7 @@ type Venue struct {
 	epoch  string
 	in     chan command
 	done   chan struct{} // closed when Run returns
+	goLive chan struct{} // closed when Run applies commands (after the warm start)
 	insts  []*Instrument
 	bySym  map[string]*bookState
 	books  []*bookState
@@ -203,6 +213,7 @@ func New(cfg Config) (*Venue, error) {
 		epoch:    cfg.Epoch,
 		in:       make(chan command, cfg.QueueSize),
 		done:     make(chan struct{}),
+		goLive:   make(chan struct{}),
 		insts:    insts,
 		bySym:    map[string]*bookState{},
 		assetI:   map[string]int{},
@@ -294,9 +305,23 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 
 // Run is the sequencer loop. It applies commands from the input queue and
 // wakes actors and closes candles when their times come, until ctx ends.
+//
+// With Config.WarmStart, Run first makes that much history (warmStart)
+// and publishes the state it reached as one batch: per symbol a
+// KindBookSnapshot whose Seq is the last delta's (deltas from Seq+1 on
+// apply on top of it), then a fresh quote, ticker and current candles.
+// Commands sent meanwhile wait in the queue. Live reports when Run goes
+// live.
 func (v *Venue) Run(ctx context.Context) error {
 	defer close(v.done)
-	v.startActors()
+	if v.cfg.WarmStart > 0 && len(v.actors) > 0 {
+		if !v.warmStart(ctx, v.cfg.WarmStart) {
+			return nil
+		}
+	} else {
+		v.startActors()
+	}
+	close(v.goLive)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -328,12 +353,19 @@ func (v *Venue) Simulate(until int64) error {
 	if !v.actorsStarted {
 		v.startActors()
 	}
+	v.simulateTo(mc, until)
+	return nil
+}
+
+// simulateTo moves mc from its time to until, waking actors and closing
+// candles at their times.
+func (v *Venue) simulateTo(mc *ManualClock, until int64) {
 	for {
 		next := v.nextWake()
 		if next > until {
 			mc.Set(until)
 			v.advance()
-			return nil
+			return
 		}
 		if next > mc.Now() {
 			mc.Set(next)
