@@ -38,6 +38,13 @@ func (m *mirror) apply(d *wire.BookDelta) {
 	m.snap = nil
 }
 
+// seed replaces the book with snapshot b.
+func (m *mirror) seed(b *wire.BookSnapshot) {
+	m.bids, m.asks = slices.Clone(b.Bids), slices.Clone(b.Asks)
+	m.cs, m.seq, m.off, m.ts = b.CS, b.Seq, b.Off, b.Ts
+	m.snap = nil
+}
+
 // setLevels applies changed levels to a side kept sorted by cmp.
 func setLevels(side, changes []wire.Level, cmp func(a, b string) int) []wire.Level {
 	for _, c := range changes {
