@@ -49,6 +49,7 @@ func (bs *bookState) flush() {
 func (bs *bookState) publishDelta() {
 	bs.changed = false
 	e := bs.public(KindBook, streamBook)
+	bs.delta = bs.stamp(streamBook)
 	if e == nil {
 		return
 	}

@@ -35,6 +35,7 @@ type bookState struct {
 	candles [2]candleSeries
 	ticker  tickerState
 	tkr     stamp  // the last ticker's
+	delta   stamp  // the last book delta's
 	lastTkr *Event // the last ticker, once built
 	bandAt  int64  // the centre bandLo and bandHi were computed for; 0: none yet
 	bandLo  int64

@@ -308,8 +308,9 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 //
 // With Config.WarmStart, Run first makes that much history (warmStart)
 // and publishes the state it reached as one batch: per symbol a
-// KindBookSnapshot whose Seq is the last delta's (deltas from Seq+1 on
-// apply on top of it), then a fresh quote, ticker and current candles.
+// KindBookSnapshot with the seq, off and ts of the last delta (deltas from
+// Seq+1 on apply on top of it), then a fresh quote, ticker and current
+// candles.
 // Commands sent meanwhile wait in the queue. Live reports when Run goes
 // live.
 func (v *Venue) Run(ctx context.Context) error {

@@ -50,14 +50,16 @@ func (v *Venue) warmStart(ctx context.Context, d time.Duration) bool {
 
 // publishState publishes, as one batch, what a consumer that saw nothing
 // before needs to serve the market as it is: per symbol the full book as a
-// KindBookSnapshot (Seq the last delta's, Off the last offset; the deltas
+// KindBookSnapshot with the seq, off and ts of the last delta (the deltas
 // that follow apply on top of it), then the quote, the ticker (once the
 // symbol traded) and the current candle of each interval (the open one,
 // or the last closed) as fresh events.
 func (v *Venue) publishState() {
 	v.now = max(v.clock.Now(), v.now)
 	for _, bs := range v.books {
-		v.batch = append(v.batch, bs.snapshot())
+		snap := bs.snapshot()
+		snap.Seq, snap.Off, snap.TS = bs.delta.seq, bs.delta.off, bs.delta.ts
+		v.batch = append(v.batch, snap)
 		if e := bs.public(KindQuote, streamQuote); e != nil {
 			e.Quote = bs.quoteData()
 		}
