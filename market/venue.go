@@ -66,8 +66,9 @@ type Config struct {
 	// allows and building no event, then publishes the state it reached
 	// (see Run) and continues from it on the clock. Candles, the 24-hour
 	// ticker, recent trades and the books are there from the first
-	// command. Default 0: no warm start. It is for a fresh market (a venue
-	// without actors has no history to make).
+	// command. Default 0: no warm start; a venue without actors makes
+	// none either. It is for a fresh market: a venue that recovers its
+	// state from storage must not warm start over it.
 	WarmStart time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
