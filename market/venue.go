@@ -240,6 +240,9 @@ func New(cfg Config) (*Venue, error) {
 	for _, a := range cfg.Actors {
 		v.actors = append(v.actors, actorSlot{actor: a, next: math.MaxInt64})
 	}
+	if !v.warming() {
+		close(v.goLive) // nothing to wait for: commands apply once Run runs
+	}
 	return v, nil
 }
 
@@ -312,18 +315,18 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 // KindBookSnapshot with the seq, off and ts of the last delta (deltas from
 // Seq+1 on apply on top of it), then a fresh quote, ticker and current
 // candles.
-// Commands sent meanwhile wait in the queue. Live reports when Run goes
-// live.
+// Commands sent meanwhile wait in the queue; Live is closed when it is
+// done.
 func (v *Venue) Run(ctx context.Context) error {
 	defer close(v.done)
-	if v.cfg.WarmStart > 0 && len(v.actors) > 0 {
+	if v.warming() {
 		if !v.warmStart(ctx, v.cfg.WarmStart) {
 			return nil
 		}
+		close(v.goLive)
 	} else {
 		v.startActors()
 	}
-	close(v.goLive)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {

@@ -5,9 +5,12 @@ import (
 	"time"
 )
 
-// Live is closed when Run applies commands: at once, or after the warm
-// start (Config.WarmStart).
+// Live is closed once the venue serves its market as it is: from New
+// without a warm start (Config.WarmStart), else when Run has finished it.
 func (v *Venue) Live() <-chan struct{} { return v.goLive }
+
+// warming reports whether Run starts with a warm start.
+func (v *Venue) warming() bool { return v.cfg.WarmStart > 0 && len(v.actors) > 0 }
 
 // warmChunk is how much simulated time the warm start runs between two
 // looks at its context.

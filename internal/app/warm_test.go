@@ -46,6 +46,7 @@ func TestWarmStart(t *testing.T) {
 		c.Sim = &sim.Config{Rate: rate}
 		c.WrapSim = func(a market.Actor) market.Actor { return gatedActor{a, gate} }
 	})
+	before := time.Now() // the warm start begins D before the clock reads as Run starts
 	s.Start()
 	if code, _ := get(t, s.URL()+"/readyz"); code != http.StatusServiceUnavailable || s.Ready() {
 		t.Fatalf("readyz during the warm start: %d, want 503", code)
@@ -53,12 +54,14 @@ func TestWarmStart(t *testing.T) {
 	early := watchBook(t, s.URL(), "BTC-USD") // a viewer from before the end of the warm start
 	t0 := time.Now()
 	close(gate)
+	// The first trade is within seconds of the beginning (at most the idle
+	// gap, 40 s at rate 0.1), its candle starts at that minute.
+	first, last := before.Add(-DefaultWarmStart-time.Minute).UnixNano(), t0.Add(-DefaultWarmStart+time.Minute).UnixNano()
 	testkit.Eventually(t, 3*time.Minute, "the warm start to finish", s.Ready)
 	took := time.Since(t0)
 	if code, _ := get(t, s.URL()+"/readyz"); code != http.StatusOK {
 		t.Fatalf("readyz after the warm start: %d", code)
 	}
-	started := time.Now().Add(-DefaultWarmStart).UnixNano()
 
 	var tickers []struct {
 		S    string `json:"s"`
@@ -85,8 +88,9 @@ func TestWarmStart(t *testing.T) {
 			t.Errorf("%s: %d one-minute candles, want >= 600", sym, len(candles))
 			continue
 		}
-		if age := started - candles[0].Start; age < -int64(time.Minute) || age > int64(time.Minute) {
-			t.Errorf("%s: the oldest candle starts %v from the warm start's beginning", sym, time.Duration(age))
+		if c := candles[0].Start; c < first || c > last {
+			t.Errorf("%s: the oldest candle starts at %v, want within a minute of the warm start's beginning (%v to %v)", sym,
+				time.Unix(0, c).UTC(), time.Unix(0, first).UTC(), time.Unix(0, last).UTC())
 		}
 		if open[sym] != candles[0].O {
 			t.Errorf("%s: ticker open %s, want the oldest candle's open %s (the window starts with the warm start)", sym, open[sym], candles[0].O)
