@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,71 @@ func TestE2ECloseCodeLabelsBounded(t *testing.T) {
 	_ = resp.Body.Close()
 	if strings.Contains(string(body), `code="41`) {
 		t.Fatal("a client-chosen close code became a label")
+	}
+}
+
+// TestE2ENonReadingClientsGet4008: clients that subscribe to a busy feed
+// and never read are cut within the backlog budget with close 4008, which
+// each finds after the data once it reads (the writer stops while a
+// client's bounded send buffer is more than half full, so the close frame
+// still fits), and they do not pin memory: the server's heap grows by a
+// bounded amount per client. Before, 500 such clients took the RSS from 25
+// to 550 MiB and died at 24-28 s with 1006, none with 4008.
+func TestE2ENonReadingClientsGet4008(t *testing.T) {
+	const clients = 40
+	const budget = 3 * time.Second
+	ts := startServer(t, withSimRate(60), withBacklog(4<<20, budget))
+	syms := ts.Hub.Symbols()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cutBefore := ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="backlog"`)
+	var conns []*rawConn
+	for range clients {
+		rc := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
+		rc.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book", "quote", "ticker"}, Symbols: syms})
+		conns = append(conns, rc)
+	}
+	t0 := time.Now()
+	// Near the end of the budget their backlogs are at their largest: what
+	// they pin is the live heap then, over what it was before them.
+	time.Sleep(budget * 3 / 4)
+	runtime.GC()
+	var during runtime.MemStats
+	runtime.ReadMemStats(&during)
+	testkit.Eventually(t, 30*time.Second, "every non-reading client cut", func() bool {
+		return ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="backlog"`)-cutBefore >= clients
+	})
+	cutAfter := time.Since(t0)
+	if cutAfter > budget+5*time.Second {
+		t.Errorf("cut after %v, budget %v", cutAfter, budget)
+	}
+	growth := int64(during.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("%d non-reading clients cut after %v; live heap %d MiB before them, %d MiB with their backlogs (%d KiB a client)",
+		clients, cutAfter.Round(time.Millisecond), before.HeapAlloc>>20, during.HeapAlloc>>20, growth/clients>>10)
+	if growth/clients > 1<<20 {
+		t.Errorf("each non-reading client pins %d KiB of heap", growth/clients>>10)
+	}
+	got4008 := 0
+	for i, rc := range conns {
+		for {
+			_, _, err := rc.nextRaw(5 * time.Second)
+			var ce *errClosed
+			if errors.As(err, &ce) {
+				if ce.code == wsfeed.StatusSlowConsumer {
+					got4008++
+				} else {
+					t.Errorf("client %d: closed with %d", i, ce.code)
+				}
+				break
+			}
+			if err != nil {
+				t.Errorf("client %d: %v before any close frame", i, err)
+				break
+			}
+		}
+	}
+	if got4008 != clients {
+		t.Errorf("%d of %d non-reading clients found 4008 after their data", got4008, clients)
 	}
 }

@@ -67,7 +67,7 @@ type Sub struct {
 // NodeID in its top 24 bits) and an empty queue.
 func (h *Hub) NewSub(t Transport, limits Limits) *Sub {
 	q := NewQueue(limits)
-	q.stats = &h.stats
+	q.stats, q.tr, q.epochLen = &h.stats, t, len(h.cfg.Epoch)
 	return &Sub{ID: uint64(h.cfg.NodeID)<<40 | h.nextSub.Add(1), Transport: t, Q: q, streams: map[*Stream]int{}, stats: &h.stats}
 }
 

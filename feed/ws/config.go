@@ -53,6 +53,13 @@ type Config struct {
 	Heartbeat time.Duration
 	// WriteTimeout bounds one write to a client (default 10 s).
 	WriteTimeout time.Duration
+	// SendBuffer is each session's socket send buffer (SO_SNDBUF, which
+	// also stops the kernel growing it); default 128 KiB, negative: the
+	// kernel's default and autotuning. A writer stops writing while more
+	// than half of it is unacknowledged, so that a client that stopped
+	// reading pins at most this much kernel memory and can still be sent
+	// its 4008.
+	SendBuffer int
 	// MaxMessage is the largest client message (default and at most
 	// 65,536 bytes); larger closes with 1009.
 	MaxMessage int
@@ -82,6 +89,9 @@ func (c *Config) fill() {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
+	}
+	if c.SendBuffer == 0 {
+		c.SendBuffer = 128 << 10
 	}
 	if c.MaxMessage <= 0 || c.MaxMessage > 65536 {
 		c.MaxMessage = 65536

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tickcast/tickcast/feed/client"
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
@@ -127,7 +127,7 @@ func getJSON(t *testing.T, url string, v any) {
 }
 
 // watchBook opens an SSE stream of sym's book.
-func watchBook(t *testing.T, base, sym string) *ssetest.Reader {
+func watchBook(t *testing.T, base, sym string) *eventstream.Reader {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(testkit.Context(t, 3*time.Minute), http.MethodGet, base+"/sse?channels=book&symbols="+sym, nil)
 	resp, err := http.DefaultClient.Do(req)
@@ -138,14 +138,14 @@ func watchBook(t *testing.T, base, sym string) *ssetest.Reader {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("SSE: %s", resp.Status)
 	}
-	return ssetest.NewReader(resp.Body)
+	return eventstream.NewReader(resp.Body, eventstream.ReaderOptions{})
 }
 
 // checkBook reads a book stream until n deltas have come after a snapshot
 // of the warm start's book (seq > 0), each checked against its checksum.
 // A snapshot at seq 0 (an empty book, for a viewer from before the end of
 // the warm start) is replaced by the seeded one.
-func checkBook(t *testing.T, r *ssetest.Reader, n int) {
+func checkBook(t *testing.T, r *eventstream.Reader, n int) {
 	t.Helper()
 	var b *client.Book
 	deltas := 0
@@ -154,7 +154,7 @@ func checkBook(t *testing.T, r *ssetest.Reader, n int) {
 		if err != nil {
 			t.Fatalf("SSE: %v after %d deltas", err, deltas)
 		}
-		if rec.Kind != ssetest.KindEvent {
+		if rec.Kind != eventstream.KindEvent {
 			continue
 		}
 		m, err := wire.Decode(wire.JSON, []byte(rec.Data))

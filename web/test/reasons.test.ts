@@ -61,3 +61,16 @@ describe("reject and error wording", () => {
     assert.match(rejectText("toString"), /rejected/);
   });
 });
+
+describe("shortReason", () => {
+  it("has a few words for every reason, spelling out unknown ones", async () => {
+    const { shortReason, END_REASONS, REJECT_REASONS } = await import("../src/protocol/reasons");
+    for (const r of [...END_REASONS, ...REJECT_REASONS]) {
+      const s = shortReason(r);
+      assert.ok(s.length > 0 && s.length <= 24 && !s.includes("_"), `${r}: ${s}`);
+    }
+    assert.equal(shortReason("price_band"), "Outside price band");
+    assert.equal(shortReason("some_new_reason"), "Some new reason");
+    assert.equal(shortReason(undefined), "");
+  });
+});

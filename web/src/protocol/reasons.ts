@@ -131,3 +131,33 @@ export function endText(reason: string | undefined): string {
   if (reason !== undefined && has(REJECT_TEXT, reason)) return REJECT_TEXT[reason]({});
   return reason ? `Ended (${reason}).` : "Ended.";
 }
+
+const SHORT: Record<string, string> = {
+  user: "Canceled by you",
+  ioc_remainder: "IOC remainder",
+  fok_unfillable: "FOK not fillable",
+  self_trade: "Self-trade prevention",
+  disconnect: "Cancel on disconnect",
+  price_band: "Outside price band",
+  price_tick: "Not on the tick",
+  qty_lot: "Not a whole lot",
+  qty_min: "Below minimum size",
+  qty_max: "Above maximum size",
+  insufficient_funds: "Insufficient funds",
+  post_only_would_cross: "Post-only would cross",
+  no_liquidity: "No liquidity",
+  duplicate_cid: "Duplicate client id",
+  rate_limited: "Rate limited",
+};
+
+/**
+ * A few words for a reason in a table cell ("Outside price band"); the sentence of
+ * rejectText or endText goes into its tooltip. Unknown reasons are spelled out.
+ */
+export function shortReason(reason: string | undefined): string {
+  if (!reason) return "";
+  const s = SHORT[reason];
+  if (s) return s;
+  const words = reason.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
