@@ -50,11 +50,13 @@ func simulate(args []string, out io.Writer) error {
 		}
 	}
 	want := map[string]bool{}
+	chans := []string{}
 	for _, ch := range splitComma(*channels) {
 		if !slices.Contains(market.Channels, ch) {
 			return fmt.Errorf("--channels: unknown channel %q", ch)
 		}
 		want[ch] = true
+		chans = append(chans, ch)
 	}
 	syms := map[string]bool{}
 	for _, s := range splitComma(*symbols) {
@@ -71,7 +73,7 @@ func simulate(args []string, out io.Writer) error {
 	}
 	clock := market.NewManualClock(t0)
 	v, err := market.New(market.Config{Instruments: insts, Publisher: lines, Clock: clock, Seed: *seed,
-		Epoch: "sim", TokenKey: []byte("simulate"), Actors: []market.Actor{m}})
+		Epoch: "sim", TokenKey: []byte("simulate"), Actors: []market.Actor{m}, Channels: chans})
 	if err != nil {
 		return err
 	}

@@ -299,6 +299,10 @@ func (h *Hub) publishPublic(e *market.Event) {
 	}
 	s := row[channelIndex[e.Kind.Channel()]]
 	m := public(e)
+	if e.Kind == market.KindBookSnapshot {
+		h.seedBook(s, m.(*wire.BookSnapshot))
+		return
+	}
 	f := newFrame(m, typeOf(m))
 	f.Stream, f.Seq, f.Off, f.TS, f.Key = s, e.Seq, e.Off, e.TS, s.conflationKey(m)
 	s.seq, h.lastOff = e.Seq, e.Off
@@ -308,6 +312,11 @@ func (h *Hub) publishPublic(e *market.Event) {
 		s.last = f
 	}
 	h.hist.add(f)
+	h.fanOut(s, f)
+}
+
+// fanOut pushes f to every subscriber of s.
+func (h *Hub) fanOut(s *Stream, f *Frame) {
 	for _, sub := range s.subs {
 		ok, woke := sub.Q.PushQuiet(f)
 		switch {
@@ -316,6 +325,20 @@ func (h *Hub) publishPublic(e *market.Event) {
 		case woke:
 			h.wake = append(h.wake, sub)
 		}
+	}
+}
+
+// seedBook takes a book_snapshot the venue published (its state after a
+// warm start, market.Config.WarmStart) as the book of stream s: the mirror
+// is replaced and the stream's seq and the offset move to the snapshot's,
+// so that the deltas that follow apply on top of it. It is no live message
+// and goes to no history; a subscriber already on the stream gets it, as
+// the book that replaces the one it had.
+func (h *Hub) seedBook(s *Stream, snap *wire.BookSnapshot) {
+	s.mirror.seed(snap)
+	s.seq, h.lastOff = snap.Seq, max(h.lastOff, snap.Off)
+	if len(s.subs) > 0 {
+		h.fanOut(s, s.mirror.snapshot(s))
 	}
 }
 
