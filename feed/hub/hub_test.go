@@ -380,7 +380,7 @@ func TestSeedBook(t *testing.T) {
 	h.off, h.seqs["bookBTC-USD"] = 500, 40
 	snap := &market.Event{Kind: market.KindBookSnapshot, Symbol: "BTC-USD", Seq: 40, Off: 500, TS: 9, Epoch: "ep1", Book: &market.BookData{
 		Bids: []market.PriceLevel{{"99.00", "1.0000"}, {"98.00", "3.0000"}}, Asks: []market.PriceLevel{{"101.00", "2.0000"}}, Checksum: 77}}
-	h.publish([]*market.Event{snap})
+	h.publish([][]*market.Event{{snap}})
 	got := drain(t, early)
 	if types(got) != "book_snapshot" {
 		t.Fatalf("the early subscriber got %s, want the seeded book_snapshot", types(got))
