@@ -74,6 +74,7 @@ type Queue struct {
 	conflated uint64
 	clock     func() int64
 	waker     func()
+	urgent    func()
 	onOver    func()
 	stats     *Stats    // the hub's counters and backlog budget; nil for a queue of no hub
 	tr        Transport // whose bytes a frame weighs
@@ -117,6 +118,15 @@ func (q *Queue) Ready() <-chan struct{} { return q.signal }
 // while there is work starts it from fn. fn must not block or call back
 // into the queue. Set it before the queue is shared.
 func (q *Queue) SetWaker(fn func()) { q.waker = fn }
+
+// SetUrgent sets fn to be called instead of the waker when a message in
+// the priority lane finds the queue empty (its writer idle): a transport
+// may then write it at once on the pushing goroutine, without waking a
+// writer goroutine (which, behind thousands woken by a broadcast, can wait
+// tens of milliseconds to run). fn must not block or call back into the
+// queue with its lock held (it is called without it). Set it before the
+// queue is shared.
+func (q *Queue) SetUrgent(fn func()) { q.urgent = fn }
 
 // SetOnOverflow sets fn to be called when the queue overflows, besides the
 // waker: a transport whose writer may be blocked on a full socket cuts that
@@ -187,10 +197,36 @@ func (q *Queue) pushNotify(e entry, pri bool) bool {
 		ok, woke = q.pushLocked(e)
 	}
 	q.mu.Unlock()
-	if woke {
+	switch {
+	case woke && pri && q.urgent != nil:
+		select {
+		case q.signal <- struct{}{}:
+		default:
+		}
+		q.urgent()
+	case woke:
 		q.notify()
 	}
 	return ok
+}
+
+// PopPri moves up to max items of the priority lane, oldest first, to dst
+// and returns it.
+func (q *Queue) PopPri(dst []Item, max int) []Item {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.priHead < len(q.pri) && len(dst) < max {
+		e := &q.pri[q.priHead]
+		dst = append(dst, e.Item)
+		q.lossBytes -= e.size
+		q.lossN--
+		*e = entry{}
+		q.priHead++
+	}
+	if q.priHead == len(q.pri) {
+		q.pri, q.priHead = q.pri[:0], 0
+	}
+	return dst
 }
 
 // pushPriLocked queues e in the priority lane.

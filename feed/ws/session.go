@@ -82,6 +82,7 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
 	s.sub.Q.SetOnOverflow(s.overflowed)
+	s.sub.Q.SetUrgent(s.urgent)
 	s.snd = sockopt.NewSender(raw, srv.cfg.SendBuffer)
 	s.lookEvery = math.MaxInt
 	if srv.cfg.SendBuffer > 0 {
