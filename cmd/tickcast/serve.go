@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -147,6 +148,9 @@ func (f *serveFlags) config() (app.Config, error) {
 		if key, err = hex.DecodeString(f.tokenKey); err != nil || len(key) < 16 {
 			return app.Config{}, errors.New("--token-key: want at least 16 bytes in hex")
 		}
+	}
+	if f.snapshotDepth < hub.ChecksumDepth {
+		return app.Config{}, fmt.Errorf("--snapshot-depth %d: want at least %d, the levels the book checksum covers", f.snapshotDepth, hub.ChecksumDepth)
 	}
 	backlog := hub.Limits{MaxBytes: f.backlogBytes, MaxDelay: f.backlogDelay, MaxMessages: f.backlogMessages}
 	cfg := app.Config{

@@ -28,7 +28,7 @@ type Config struct {
 	// MaxSubscriptions per subscriber; default 256.
 	MaxSubscriptions int
 	// SnapshotDepth bounds a book_snapshot to the best SnapshotDepth
-	// levels a side; default 1,000. Deeper levels reach a subscriber as
+	// levels a side; default 1,000, at least ChecksumDepth (10). Deeper levels reach a subscriber as
 	// deltas when they change. A snapshot of a book hundreds of thousands
 	// of levels deep would pass every subscriber's backlog limit and be
 	// cut off (4008) before it arrived, every time.
@@ -66,6 +66,9 @@ func (c *Config) fill() {
 	if c.SnapshotDepth <= 0 {
 		c.SnapshotDepth = 1000
 	}
+	// A snapshot must hold the levels its checksum covers, or no client
+	// could verify it.
+	c.SnapshotDepth = max(c.SnapshotDepth, ChecksumDepth)
 	if c.BusBuffer <= 0 {
 		c.BusBuffer = 4096
 	}
@@ -163,6 +166,10 @@ func (h *Hub) KnownSymbol(symbol string) bool { _, ok := h.bySym[symbol]; return
 
 // Symbols returns the symbols, in order.
 func (h *Hub) Symbols() []string { return h.cfg.Symbols }
+
+// ChecksumDepth is how many levels a side the book checksum covers
+// (protocol.md 6.2): the least a snapshot carries.
+const ChecksumDepth = 10
 
 // SnapshotDepth is the most levels a side that a book snapshot carries.
 func (h *Hub) SnapshotDepth() int { return h.cfg.SnapshotDepth }
