@@ -1,12 +1,18 @@
 package wire
 
+import (
+	"encoding/json"
+	"reflect"
+)
+
 // DecodeOp decodes one client operation. The input is treated as hostile:
 // it is refused above MaxMessage bytes, every array, map and string is
 // bounded (MaxChannels, MaxSymbols, MaxSince, MaxNameLen, …) and checked
 // against the bytes actually present before anything is allocated, and
 // every value must have exactly the expected type (an id is a non-negative
 // integer no larger than MaxID; booleans are booleans; strings are strings;
-// nothing is decoded into interface{}). Unknown keys are ignored.
+// nothing is decoded into interface{}). Unknown keys are ignored; of a key
+// given twice, the last counts.
 //
 // Errors are *OpError values (see there): code bad_request or unknown_op,
 // a message safe to send to the client, and the operation's id when it
@@ -15,37 +21,38 @@ package wire
 // names the order reject reason; errors.Is(err, ErrOrderReject) detects it.
 //
 // Decoding takes two passes over the top-level map: the first finds "op"
-// and "id" (so that errors found later still carry the id), the second
-// fills the operation.
+// and "id" (so that errors found later still carry the id) and checks that
+// the input is well-formed, the second checks each known key's value and
+// has the library decode it (see fields.go).
 func DecodeOp(f Format, data []byte) (Op, error) {
 	if len(data) > MaxMessage {
 		return nil, badRequest("message too large")
 	}
 	switch f {
 	case MsgPack:
-		r := getReaderMsgpack(data)
-		defer putReaderMsgpack(r)
-		return decodeOp(r)
+		return decodeOp(f, data, &mpScan{b: data}, &mpScan{b: data})
 	case JSON:
-		r := getReaderJSON(data)
-		defer putReaderJSON(r)
-		return decodeOp(r)
+		return decodeOp(f, data, &jsScan{b: data}, &jsScan{b: data})
 	}
 	return nil, badRequest("invalid format")
 }
 
-func decodeOp(r reader) (Op, error) {
-	op, id, e := scanOp(r)
+func decodeOp(f Format, data []byte, scan, walk reader) (Op, error) {
+	op, id, e := scanOp(scan, func() bool { return f != JSON || json.Valid(data) })
 	if e != nil {
 		return nil, e
 	}
-	op.setID(id)
-	r.rewind()
-	if e := fillOp(r, op); e != nil {
+	d := newLibDecoder(f, data)
+	rv := reflect.ValueOf(op).Elem()
+	tb := tableOf(rv.Type())
+	_, isOrder := op.(*NewOrder)
+	seen, long, k, err := tb.fill(walk, d, rv, isOrder)
+	if err != nil {
+		e := fieldError(k, err)
 		e.ID = id
 		return nil, e
 	}
-	if e := op.validate(); e != nil {
+	if e := op.validate(keys{tb, seen, long}); e != nil {
 		e.ID = id
 		if e.Reason != "" {
 			return op, e
@@ -55,9 +62,24 @@ func decodeOp(r reader) (Op, error) {
 	return op, nil
 }
 
+// keys tells validate which keys of an operation were present, and which
+// were too long to read (and left empty).
+type keys struct {
+	tb         *table
+	seen, long uint64
+}
+
+func (k keys) has(name string) bool     { return k.seen&k.tb.byName[name].bit != 0 }
+func (k keys) tooLong(name string) bool { return k.long&k.tb.byName[name].bit != 0 }
+
 // scanOp is the first pass: it finds op and id and checks that the input
-// is one well-formed map. It returns an empty operation of the named kind.
-func scanOp(r reader) (op decodableOp, id ID, e *OpError) {
+// is one well-formed map; valid adds json.Valid for JSON, called only once
+// the walk has bounded the nesting (encoding/json's scanner allocates per
+// level). It returns an empty operation of the named kind.
+func scanOp(r reader, valid func() bool) (op decodableOp, id ID, e *OpError) {
+	malformed := func() (decodableOp, ID, *OpError) {
+		return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "malformed message"}
+	}
 	if err := r.openMap(0); err != nil {
 		return nil, id, badRequest("malformed message")
 	}
@@ -65,14 +87,14 @@ func scanOp(r reader) (op decodableOp, id ID, e *OpError) {
 	for {
 		ok, err := r.more()
 		if err != nil {
-			return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "malformed message"}
+			return malformed()
 		}
 		if !ok {
 			break
 		}
 		k, err := r.key()
 		if err != nil {
-			return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "malformed message"}
+			return malformed()
 		}
 		switch string(k) {
 		case "op":
@@ -87,10 +109,13 @@ func scanOp(r reader) (op decodableOp, id ID, e *OpError) {
 				badOp, err = true, r.skip()
 			}
 		case "id":
-			err = readID(r, &id)
+			var v uint64
+			v, err = r.uint()
 			switch {
-			case err == errBig:
-				badID, err = true, nil
+			case err == nil && v <= MaxID:
+				id = SomeID(v)
+			case err == nil:
+				badID = true
 			case valueErr(err):
 				badID, err = true, r.skip()
 			}
@@ -98,12 +123,12 @@ func scanOp(r reader) (op decodableOp, id ID, e *OpError) {
 			err = r.skip()
 		}
 		if err != nil {
-			return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "malformed message"}
+			return malformed()
 		}
 	}
 	switch {
-	case r.end() != nil:
-		return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "malformed message"}
+	case r.end() != nil || !valid():
+		return malformed()
 	case badID:
 		return nil, ID{}, badRequest("invalid id")
 	case badOp:
@@ -114,33 +139,4 @@ func scanOp(r reader) (op decodableOp, id ID, e *OpError) {
 		return nil, id, &OpError{ID: id, Code: CodeUnknownOp, Msg: "unknown op"}
 	}
 	return op, id, nil
-}
-
-// fillOp is the second pass: it decodes every key into op.
-func fillOp(r reader, op decodableOp) *OpError {
-	if err := r.openMap(0); err != nil {
-		return badRequest("malformed message")
-	}
-	for {
-		ok, err := r.more()
-		if err != nil {
-			return badRequest("malformed message")
-		}
-		if !ok {
-			return nil
-		}
-		k, err := r.key()
-		if err != nil {
-			return badRequest("malformed message")
-		}
-		switch string(k) {
-		case "op", "id":
-			err = r.skip()
-		default:
-			err = op.decodeField(r, k)
-		}
-		if err != nil {
-			return fieldError(string(k), err)
-		}
-	}
 }

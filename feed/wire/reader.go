@@ -2,10 +2,10 @@ package wire
 
 import "errors"
 
-// reader is the token-level view of one encoded message that the message
-// and operation decoders are written against; readerMsgpack and readerJSON
-// implement it. Containers are opened with openMap/openArray and walked with
-// more, which reports false (and closes the container) at its end.
+// reader is the token-level view of one encoded message that the checks
+// preceding the libraries' decoding are written against; mpScan and jsScan
+// implement it. Containers are opened with openMap/openArray and walked
+// with more, which reports false (and closes the container) at its end.
 //
 // A value method that fails with errType, errRange or errTooLong leaves the
 // position unchanged, so the caller may skip the value and go on.
@@ -19,23 +19,25 @@ type reader interface {
 	// more reports whether the innermost open container has another
 	// entry or element, and closes it when not.
 	more() (bool, error)
-	// key reads a map key.
+	// key reads a map key, exactly.
 	key() ([]byte, error)
-	// str reads a string of at most max bytes. The result aliases the
-	// input or a scratch buffer and is valid until the next call.
+	// str reads a string of at most max bytes (0: any). The result aliases
+	// the input; see jsScan.str for JSON escapes.
 	str(max int) ([]byte, error)
 	// uint reads a non-negative integer.
 	uint() (uint64, error)
 	// int reads an integer.
 	int() (int64, error)
-	// bool reads a boolean.
-	bool() (bool, error)
+	// null reports whether the next value is nil (msgpack) or null (JSON),
+	// without consuming it.
+	null() bool
 	// skip skips one value of any type.
 	skip() error
+	// pos returns the offset of the next value (after any whitespace
+	// skipped by null).
+	pos() int
 	// end checks that the whole input was consumed.
 	end() error
-	// rewind goes back to the start of the input.
-	rewind()
 }
 
 // Errors of the token readers. They stay inside the package: decoders turn
@@ -50,7 +52,7 @@ var (
 	errDepth   = errors.New("nested too deeply")
 )
 
-// maxOpen bounds the containers a decoder holds open at once (top-level
+// maxOpen bounds the containers a reader holds open at once (top-level
 // map, a nested map or array, and its inner arrays or maps).
 const maxOpen = 4
 
@@ -58,4 +60,25 @@ const maxOpen = 4
 // reader is still positioned on the offending value.
 func valueErr(err error) bool {
 	return err == errType || err == errRange || err == errTooLong
+}
+
+// asUint and asInt turn an integer read as sign and magnitude into the
+// wanted type, or errRange.
+func asUint(neg bool, mag uint64, err error) (uint64, error) {
+	if err == nil && neg && mag != 0 {
+		return 0, errRange
+	}
+	return mag, err
+}
+
+func asInt(neg bool, mag uint64, err error) (int64, error) {
+	switch {
+	case err != nil:
+		return 0, err
+	case neg && mag <= 1<<63:
+		return -int64(mag-1) - 1, nil // -0 wraps to 0
+	case !neg && mag < 1<<63:
+		return int64(mag), nil
+	}
+	return 0, errRange
 }
