@@ -41,7 +41,7 @@ run: build
 	./$(BIN)/tickcast serve --addr $(ADDR) $(ARGS)
 
 fmt:
-	gofmt -w $$(git ls-files '*.go')
+	gofmt -w $$(git ls-files -co --exclude-standard '*.go')
 
 vet: deps
 	$(GO) vet ./...
@@ -49,8 +49,13 @@ vet: deps
 staticcheck: $(STATICCHECK) deps
 	$(STATICCHECK) ./...
 
+# gofmt, go vet, staticcheck, go.mod/go.sum tidy, and no non-test Go file
+# over 500 lines (one concern per file).
 lint: vet staticcheck
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
+	@long=$$(for f in $$(git ls-files -co --exclude-standard '*.go' | grep -v '_test.go$$'); do n=$$(wc -l < $$f); [ $$n -gt 500 ] && echo "$$f: $$n lines"; done); \
+		if [ -n "$$long" ]; then echo "non-test Go files over 500 lines (split them):"; echo "$$long"; exit 1; fi
 
 gotest: deps sysdeps web
 	$(GO) test -race -shuffle=on -timeout 20m ./...
@@ -108,7 +113,8 @@ bench-fanout: deps
 	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
 	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
 	@ulimit -n $$(ulimit -Hn); echo "open files limit: $$(ulimit -n)"; \
-	./$(BIN)/tickcast serve --addr $(FANOUT_ADDR) --sim-rate $(FANOUT_SIM_RATE) --seed 1 --log-level warn & srv=$$!; \
+	./$(BIN)/tickcast serve --addr $(FANOUT_ADDR) --sim-rate $(FANOUT_SIM_RATE) --seed 1 --log-level warn \
+		--max-conns-per-ip 20000 --max-viewers-per-ip 20000 & srv=$$!; \
 	trap 'kill $$srv 2>/dev/null; wait $$srv 2>/dev/null' EXIT; \
 	for i in $$(seq 100); do curl -sf http://$(FANOUT_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
 	./$(BIN)/tickbench --target http://$(FANOUT_ADDR) --sweep $(FANOUT_SWEEP) --duration $(FANOUT_DURATION) \

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestE2EBookRebuild subscribes to the book of every symbol over both
@@ -47,7 +48,7 @@ func TestE2EBookRebuild(t *testing.T) {
 		readers = append(readers, r)
 	}
 	t0 := time.Now()
-	eventually(t, 40*time.Second, "thousands of deltas", func() bool {
+	testkit.Eventually(t, 40*time.Second, "thousands of deltas", func() bool {
 		for _, r := range readers {
 			if r.deltas.Load() < wantDeltas {
 				return false
@@ -59,7 +60,7 @@ func TestE2EBookRebuild(t *testing.T) {
 	ts.pauseSim()
 	for _, sym := range symbols {
 		var rest *wire.BookSnapshot
-		eventually(t, 10*time.Second, "the books to settle on "+sym, func() bool {
+		testkit.Eventually(t, 10*time.Second, "the books to settle on "+sym, func() bool {
 			rest = ts.restBook(sym)
 			for _, r := range readers {
 				if r.c.Book(sym).Seq() != rest.Seq {
@@ -72,7 +73,7 @@ func TestE2EBookRebuild(t *testing.T) {
 		if _, err := fresh.Subscribe(ctx, []string{"book"}, []string{sym}); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, 5*time.Second, "a fresh snapshot", func() bool { return fresh.Book(sym).Ready() })
+		testkit.Eventually(t, 5*time.Second, "a fresh snapshot", func() bool { return fresh.Book(sym).Ready() })
 		fb := fresh.Book(sym)
 		if fb.Seq() != rest.Seq || !slices.Equal(fb.Bids(0), rest.Bids) || !slices.Equal(fb.Asks(0), rest.Asks) {
 			t.Errorf("%s: fresh snapshot (seq %d) differs from REST (seq %d)", sym, fb.Seq(), rest.Seq)

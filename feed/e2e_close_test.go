@@ -3,6 +3,7 @@ package feed_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/wire"
 	wsfeed "github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestE2EHandshake checks the upgrade rules of PROTOCOL 4.1 on the wire:
@@ -157,6 +159,15 @@ func TestE2ECloseCodes(t *testing.T) {
 		{"1002 close with reserved code 1005", mp, func(t *testing.T, rc *rawConn) {
 			must(t, rc.writeFrame(closeFrame(1005, "")))
 		}, ws.StatusProtocolError},
+		{"client 4999 is echoed", json, func(t *testing.T, rc *rawConn) {
+			must(t, rc.writeFrame(closeFrame(4999, "")))
+		}, 4999},
+		{"client 3000 is echoed", json, func(t *testing.T, rc *rawConn) {
+			must(t, rc.writeFrame(closeFrame(3000, "")))
+		}, 3000},
+		{"client 1012 (registered) is echoed", json, func(t *testing.T, rc *rawConn) {
+			must(t, rc.writeFrame(closeFrame(1012, "")))
+		}, 1012},
 		{"1002 length with the most significant bit set", mp, func(t *testing.T, rc *rawConn) {
 			hdr := []byte{0x82, 0x80 | 127, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4}
 			_, err := rc.nc.Write(hdr)
@@ -180,8 +191,8 @@ func TestE2ECloseCodes(t *testing.T) {
 		}, ws.StatusInvalidFramePayloadData},
 		{"1008 malformed messages beyond the budget", json, func(t *testing.T, rc *rawConn) {
 			// The budget is 10: the first ten are answered and the session
-			// lives on; the eleventh closes it (its own error reply may or
-			// may not precede the close frame).
+			// lives on; the eleventh closes it (after its own error reply:
+			// TestE2EPolicyCloseFlushesReplies).
 			for i := 0; i < 10; i++ {
 				rc.sendBytes([]byte(`{"op":`))
 				e, ok := rc.next(5 * time.Second).(*wire.Error)
@@ -207,6 +218,19 @@ func TestE2ECloseCodes(t *testing.T) {
 			must(t, err)
 		}, ws.StatusMessageTooBig},
 	}
+	// Close codes a client may not send (RFC 6455 7.4: unused below 1000,
+	// reserved, unassigned in 1016-2999, and none at all from 5000) are a
+	// protocol error: answered 1002, never echoed.
+	for _, code := range []ws.StatusCode{0, 999, 1004, 1006, 1015, 1016, 2999, 5000, 5001, 65535} {
+		cases = append(cases, struct {
+			name  string
+			proto string
+			act   func(t *testing.T, rc *rawConn)
+			code  ws.StatusCode
+		}{fmt.Sprintf("1002 close with code %d", code), mp, func(t *testing.T, rc *rawConn) {
+			must(t, rc.writeFrame(closeFrame(code, "")))
+		}, ws.StatusProtocolError})
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rc := ts.rawDial(t, c.proto, rawOpts{})
@@ -215,7 +239,7 @@ func TestE2ECloseCodes(t *testing.T) {
 			rc.expectEOF(3 * time.Second)
 		})
 	}
-	eventually(t, 5*time.Second, "sessions to end", func() bool { return ts.Server.WSSessions() == 0 })
+	testkit.Eventually(t, 5*time.Second, "sessions to end", func() bool { return ts.Server.WSSessions() == 0 })
 }
 
 // TestE2EMessageLimitBoundary: a message of exactly 65,536 bytes is read
@@ -274,7 +298,7 @@ func TestE2EConnectionLimit(t *testing.T) {
 			}
 			must(t, first.writeFrame(closeFrame(ws.StatusNormalClosure, "")))
 			first.expectClose(ws.StatusNormalClosure, 5*time.Second)
-			eventually(t, 5*time.Second, "the slot to free", func() bool { return ts.Server.WSSessions() == 0 })
+			testkit.Eventually(t, 5*time.Second, "the slot to free", func() bool { return ts.Server.WSSessions() == 0 })
 			third := ts.rawDial(t, "", rawOpts{})
 			third.send(&wire.Ping{ID: wire.SomeID(2)})
 			if _, ok := third.next(5 * time.Second).(*wire.Pong); !ok {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestE2ESubscribeErrors: subscribe and unsubscribe over the wire, with
@@ -95,7 +96,7 @@ func TestE2EUnsubscribeStops(t *testing.T) {
 
 	tr := ts.trader(t, wire.MsgPack)
 	tr.place(wire.NewOrder{CID: "u1", S: "BTC-USD", Side: "buy", Type: "limit", Qty: "0.0010", Px: "59000.00"})
-	eventually(t, 5*time.Second, "the observer's delta", func() bool { s, _ := obs.LastSeq("book", "BTC-USD"); return s >= 1 })
+	testkit.Eventually(t, 5*time.Second, "the observer's delta", func() bool { s, _ := obs.LastSeq("book", "BTC-USD"); return s >= 1 })
 	// The hub has published the delta; a subscribe now is ordered after
 	// it, so anything of book:BTC-USD would come before its reply.
 	rc.send(&wire.Subscribe{ID: wire.SomeID(3), Channels: []string{"trades"}, Symbols: []string{"ETH-USD"}})
@@ -275,7 +276,7 @@ func TestE2ELatestValues(t *testing.T) {
 	if _, err := obs.Subscribe(ctxT(t), []string{"quote"}, []string{"BTC-USD"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 5*time.Second, "the two-sided quote", func() bool { s, _ := obs.LastSeq("quote", "BTC-USD"); return s >= 2 })
+	testkit.Eventually(t, 5*time.Second, "the two-sided quote", func() bool { s, _ := obs.LastSeq("quote", "BTC-USD"); return s >= 2 })
 
 	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc.subscribe(1, []string{"quote", "ticker"}, []string{"BTC-USD", "ETH-USD"})

@@ -10,6 +10,7 @@ import (
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -84,7 +85,7 @@ func (tr *trader) keep(m wire.Message) {
 func (tr *trader) wait(what string, pred func(wire.Message) bool) wire.Message {
 	tr.t.Helper()
 	var found wire.Message
-	eventually(tr.t, 5*time.Second, what, func() bool {
+	testkit.Eventually(tr.t, 5*time.Second, what, func() bool {
 		tr.mu.Lock()
 		defer tr.mu.Unlock()
 		for _, m := range tr.in {
@@ -387,7 +388,7 @@ func TestE2EFillsAndExpiry(t *testing.T) {
 		{taker, "t1", "taker", "buy", "filled", "0.2000", "88000.00", "88000.00", "1.8666", "1.8666"},
 	} {
 		ms := c.tr.about(c.cid)
-		eventually(t, 5*time.Second, c.cid+" fill", func() bool { ms = c.tr.about(c.cid); return len(ms) >= 3 })
+		testkit.Eventually(t, 5*time.Second, c.cid+" fill", func() bool { ms = c.tr.about(c.cid); return len(ms) >= 3 })
 		f, ok := ms[1].(*wire.Fill)
 		if !ok || f.Liq != c.liq || f.Px != "60000.00" || f.Qty != "0.2000" || f.Side != c.side || f.TradeID == 0 {
 			t.Fatalf("%s: second message %+v, want a %s fill", c.cid, ms[1], c.liq)
@@ -409,7 +410,7 @@ func TestE2EFillsAndExpiry(t *testing.T) {
 			t.Errorf("%s: balances %+v", c.cid, acc.Balances)
 		}
 	}
-	eventually(t, 5*time.Second, "the public trade", func() bool { s, _ := tape.LastSeq("trades", "BTC-USD"); return s == 1 })
+	testkit.Eventually(t, 5*time.Second, "the public trade", func() bool { s, _ := tape.LastSeq("trades", "BTC-USD"); return s == 1 })
 
 	// IOC remainder: 0.3 left at 60,000; an IOC for 0.5 fills 0.3.
 	taker.place(wire.NewOrder{CID: "ioc", S: "BTC-USD", Side: "buy", Type: "limit", TIF: "ioc", Qty: "0.5000", Px: "60000.00"})
@@ -466,7 +467,7 @@ func TestE2ECancelOnDisconnect(t *testing.T) {
 	_ = s1.c.Close()
 	// s2 still asks for it: nothing is canceled. Prove it with a round
 	// trip through the venue after the sessions are gone.
-	eventually(t, 5*time.Second, "two sessions to end", func() bool { return ts.Server.WSSessions() == 2 })
+	testkit.Eventually(t, 5*time.Second, "two sessions to end", func() bool { return ts.Server.WSSessions() == 2 })
 	watcher.placeNew(lim("probe", "BTC-USD", "buy", "0.0010", "58000.00"))
 	for _, cid := range []string{"cod-1", "cod-2"} {
 		if ms := watcher.about(cid); len(ms) != 1 {
@@ -501,5 +502,5 @@ func TestE2ERateLimitAbuse(t *testing.T) {
 		t.Fatalf("closed within the budget: %v", err)
 	}
 	_ = tr.c.Send(&wire.NewOrder{CID: "x5", S: "BTC-USD", Side: "buy", Type: "limit", Qty: "0.0010", Px: "59000.00"})
-	eventually(t, 5*time.Second, "close 1008", func() bool { return tr.c.LastClose().Code == 1008 })
+	testkit.Eventually(t, 5*time.Second, "close 1008", func() bool { return tr.c.LastClose().Code == 1008 })
 }

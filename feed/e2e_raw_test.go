@@ -16,6 +16,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // rawConn is a minimal WebSocket client written for the tests: a
@@ -166,31 +167,7 @@ func (rc *rawConn) send(op wire.Op) {
 // frame reads the next frame, waiting at most d.
 func (rc *rawConn) frame(d time.Duration) (ws.Frame, error) {
 	_ = rc.nc.SetReadDeadline(time.Now().Add(d))
-	return readFrame(rc.br)
-}
-
-// maxServerFrame bounds what the test client reads (a full book snapshot
-// fits many times over).
-const maxServerFrame = 16 << 20
-
-// readFrame reads one frame whole, refusing a declared length over
-// maxServerFrame before reading it.
-func readFrame(r io.Reader) (ws.Frame, error) {
-	h, err := ws.ReadHeader(r)
-	if err != nil {
-		return ws.Frame{}, err
-	}
-	if h.Length > maxServerFrame {
-		return ws.Frame{}, fmt.Errorf("server frame of %d bytes", h.Length)
-	}
-	p := make([]byte, h.Length)
-	if _, err := io.ReadFull(r, p); err != nil {
-		return ws.Frame{}, err
-	}
-	if h.Masked {
-		ws.Cipher(p, h.Mask, 0)
-	}
-	return ws.Frame{Header: h, Payload: p}, nil
+	return testkit.ReadFrame(rc.br)
 }
 
 // next returns the next message, skipping pings; it fails the test on a

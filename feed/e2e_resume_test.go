@@ -13,6 +13,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // recorder keeps, per stream, every lossless message a client received,
@@ -119,14 +120,14 @@ func TestE2EResumeAfterDrop(t *testing.T) {
 	var replayedAfter []uint64
 	for round := 1; round <= 2; round++ {
 		before := rec.lastSeq("book:BTC-USD")
-		eventually(t, 10*time.Second, "market data", func() bool { return rec.lastSeq("book:BTC-USD") > before+100 })
+		testkit.Eventually(t, 10*time.Second, "market data", func() bool { return rec.lastSeq("book:BTC-USD") > before+100 })
 		nc := cur.Load()
 		_ = nc.SetLinger(0)
 		_ = nc.Close()
 		at := rec.lastSeq("book:BTC-USD")
 		replayedAfter = append(replayedAfter, at)
-		eventually(t, 10*time.Second, "the reconnect", func() bool { return c.Stats().Reconnects == uint64(round) })
-		eventually(t, 10*time.Second, "data after the reconnect", func() bool { return rec.lastSeq("book:BTC-USD") > at+100 })
+		testkit.Eventually(t, 10*time.Second, "the reconnect", func() bool { return c.Stats().Reconnects == uint64(round) })
+		testkit.Eventually(t, 10*time.Second, "data after the reconnect", func() bool { return rec.lastSeq("book:BTC-USD") > at+100 })
 	}
 	_ = c.Close()
 	rec.check(t)
@@ -169,7 +170,7 @@ func TestE2EResumeReplay(t *testing.T) {
 	rc.drop()
 	since := map[string]uint64{"trades:BTC-USD": mine.lastSeq("trades:BTC-USD"), "book:BTC-USD": mine.lastSeq("book:BTC-USD")}
 	// Let the market move on while disconnected.
-	eventually(t, 10*time.Second, "missed messages", func() bool {
+	testkit.Eventually(t, 10*time.Second, "missed messages", func() bool {
 		return obs.lastSeq("trades:BTC-USD") >= since["trades:BTC-USD"]+3 && obs.lastSeq("book:BTC-USD") >= since["book:BTC-USD"]+100
 	})
 	missed := obs.lastSeq("book:BTC-USD") - since["book:BTC-USD"]
@@ -194,7 +195,7 @@ func TestE2EResumeReplay(t *testing.T) {
 		resumed.add(raw, h)
 		name := h.Stream()
 		var want []byte
-		eventually(t, 5*time.Second, "the observer to see "+name+" "+itoa(h.Seq), func() bool {
+		testkit.Eventually(t, 5*time.Second, "the observer to see "+name+" "+itoa(h.Seq), func() bool {
 			want = obs.get(name, h.Seq)
 			return want != nil
 		})
@@ -229,7 +230,7 @@ func TestE2EResumeHistoryExpired(t *testing.T) {
 	if _, err := obs.Subscribe(ctx, []string{"book"}, []string{"BTC-USD"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, "history to roll", func() bool { s, _ := obs.LastSeq("book", "BTC-USD"); return s > 300 })
+	testkit.Eventually(t, 10*time.Second, "history to roll", func() bool { s, _ := obs.LastSeq("book", "BTC-USD"); return s > 300 })
 	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
 	rc.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book"}, Symbols: []string{"BTC-USD"},
 		Epoch: rc.welcome.Epoch, Since: map[string]uint64{"trades:BTC-USD": 0, "book:BTC-USD": 1}})
@@ -239,7 +240,7 @@ func TestE2EResumeHistoryExpired(t *testing.T) {
 	// market is quiet (at this rate 64 messages are a few milliseconds).
 	ts.pauseSim()
 	var cur uint64
-	eventually(t, 5*time.Second, "the book to settle", func() bool {
+	testkit.Eventually(t, 5*time.Second, "the book to settle", func() bool {
 		prev := cur
 		cur = ts.restBook("BTC-USD").Seq
 		s, _ := obs.LastSeq("book", "BTC-USD")
@@ -321,7 +322,7 @@ func TestE2EResumeLargerThanBacklog(t *testing.T) {
 	}
 	rc.drop()
 	from := got.lastSeq("book:BTC-USD")
-	eventually(t, 20*time.Second, "the market to move on by more than the limit", func() bool {
+	testkit.Eventually(t, 20*time.Second, "the market to move on by more than the limit", func() bool {
 		s, _ := obs.LastSeq("book", "BTC-USD")
 		return s > from+600
 	})

@@ -1,6 +1,7 @@
 package feed_test
 
 import (
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
 	wsfeed "github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestE2EShutdown: with several sessions open on a busy feed (Go clients
@@ -47,7 +49,7 @@ func TestE2EShutdown(t *testing.T) {
 				// Its writer blocks on the full socket: its quotes start
 				// being conflated.
 				before := ts.metric("tickcast_conflations_total")
-				eventually(t, 10*time.Second, "the stuck client's writer to block", func() bool {
+				testkit.Eventually(t, 10*time.Second, "the stuck client's writer to block", func() bool {
 					return ts.metric("tickcast_conflations_total") > before
 				})
 			}
@@ -55,7 +57,7 @@ func TestE2EShutdown(t *testing.T) {
 			if stuck {
 				want++
 			}
-			eventually(t, 5*time.Second, "every session", func() bool { return ts.Server.WSSessions() == want })
+			testkit.Eventually(t, 5*time.Second, "every session", func() bool { return ts.Server.WSSessions() == want })
 
 			// The raw clients read concurrently with the shutdown: two
 			// answer the close frame, one does not.
@@ -107,5 +109,73 @@ func TestE2EShutdown(t *testing.T) {
 			// No session is admitted any more.
 			_ = wsfeed.StatusTryAgainLater
 		})
+	}
+}
+
+// TestE2EShutdownDrains: shutdown stops the venue first and lets the hub
+// relay what the bus still holds before the transports close, so a client
+// gets, before its 1001, every message the venue published on its
+// streams.
+func TestE2EShutdownDrains(t *testing.T) {
+	ts := startServer(t, withSimRate(40))
+	// An observer on the bus records the last offset published per stream.
+	obs := ts.App.Bus.Subscribe(1 << 20)
+	last := map[string]uint64{}
+	var mu sync.Mutex
+	observed := make(chan struct{})
+	go func() {
+		defer close(observed)
+		for batch := range obs.C() {
+			mu.Lock()
+			for _, e := range batch {
+				if e.Kind.Public() {
+					last[e.Kind.Channel()+":"+e.Symbol] = e.Off
+				}
+			}
+			mu.Unlock()
+		}
+	}()
+	streams := []string{"trades:BTC-USD", "book:BTC-USD", "book:ETH-USD"}
+	rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
+	rc.subscribe(1, []string{"trades", "book"}, []string{"BTC-USD", "ETH-USD"})
+	got := map[string]uint64{}
+	var closeErr error
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		for {
+			_, payload, err := rc.nextRaw(10 * time.Second)
+			if err != nil {
+				closeErr = err
+				return
+			}
+			var m struct {
+				Ch, S string
+				Off   uint64
+			}
+			if err := json.Unmarshal(payload, &m); err == nil && m.Off > 0 {
+				got[m.Ch+":"+m.S] = m.Off
+			}
+		}
+	}()
+	testkit.Eventually(t, 10*time.Second, "book and trade traffic", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return last["trades:BTC-USD"] > 0 && last["book:ETH-USD"] > 0
+	})
+	ts.Stop()
+	<-read
+	<-observed // the bus closed at shutdown
+	var ce *errClosed
+	if !errors.As(closeErr, &ce) || ce.code != 1001 {
+		t.Fatalf("read ended with %v, want close 1001", closeErr)
+	}
+	for _, s := range streams {
+		if got[s] != last[s] {
+			t.Errorf("%s: last offset before 1001 is %d, the venue's last is %d", s, got[s], last[s])
+		}
+	}
+	if ts.ShutdownErr != nil {
+		t.Errorf("Shutdown: %v", ts.ShutdownErr)
 	}
 }

@@ -1,8 +1,11 @@
 package feed_test
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
 	wsfeed "github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // latencyBound is what the fast reader's p99 (receive time − ts) must
@@ -54,7 +58,7 @@ func TestE2ESlowConsumer(t *testing.T) {
 	slow := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
 	slow.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: chans, Symbols: syms})
 	t0 := time.Now()
-	eventually(t, 20*time.Second, "the slow consumer to be cut off", func() bool {
+	testkit.Eventually(t, 20*time.Second, "the slow consumer to be cut off", func() bool {
 		return ts.metric("tickcast_slow_consumer_disconnects_total") > cutBefore
 	})
 	cutAfter := time.Since(t0)
@@ -166,5 +170,53 @@ func TestE2ESlowConsumer(t *testing.T) {
 	t.Logf("fast reader: %d lossless messages, latency p50 %v p99 %v max %v", len(lat), p50, p99, worst)
 	if p99 > latencyBound {
 		t.Errorf("fast reader p99 latency %v over %v", p99, latencyBound)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's loggers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestE2ESlowWriteCounted: a client that stops reading with a backlog
+// limit far away is cut when one write stays blocked for the write
+// timeout. That is a slow consumer too: it is counted with reason
+// write_timeout (not only as an anonymous 1006), and logged with its
+// address, backlog and age.
+func TestE2ESlowWriteCounted(t *testing.T) {
+	var logs syncBuffer
+	ts := startServer(t, withSimRate(60), withSendBuffer(4096), withBacklog(64<<20, time.Minute),
+		withWS(func(c *wsfeed.Config) { c.WriteTimeout = 300 * time.Millisecond }),
+		withLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	before := ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="write_timeout"`)
+	slow := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
+	slow.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book", "quote"}, Symbols: ts.Hub.Symbols()})
+	testkit.Eventually(t, 20*time.Second, "the write-timeout cut to be counted", func() bool {
+		return ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="write_timeout"`) > before
+	})
+	if n := ts.metricWith("tickcast_ws_closes_total", `code="1006"`); n < 1 {
+		t.Errorf("closes by code 1006: %v, want the cut session", n)
+	}
+	testkit.Eventually(t, 5*time.Second, "the slow-consumer log line", func() bool {
+		return strings.Contains(logs.String(), "slow consumer cut off")
+	})
+	line := logs.String()
+	for _, want := range []string{"remote=127.0.0.1", "reason=write_timeout", "transport=ws-msgpack", "backlog_bytes=", "backlog_age="} {
+		if !strings.Contains(line, want) {
+			t.Errorf("log line lacks %q: %s", want, line)
+		}
 	}
 }

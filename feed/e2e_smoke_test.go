@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 func TestSmokeWS(t *testing.T) {
@@ -14,7 +15,7 @@ func TestSmokeWS(t *testing.T) {
 	if _, err := c.Subscribe(ctx, []string{"book", "trades", "quote"}, []string{"BTC-USD"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, "book deltas", func() bool { s, _ := c.LastSeq("book", "BTC-USD"); return s > 20 })
+	testkit.Eventually(t, 10*time.Second, "book deltas", func() bool { s, _ := c.LastSeq("book", "BTC-USD"); return s > 20 })
 	_, tok := ts.account()
 	if _, err := c.Auth(ctx, tok, false); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/sse"
 	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // The reverse-proxy test runs a real nginx (Debian package nginx-light, or
@@ -307,7 +308,7 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 		stall("/busy-ignoring")
 		// Both viewers get the same messages at the same pace: by the time
 		// one has 256 KiB on disk, the other would have some too.
-		eventually(t, 15*time.Second, "nginx to spool 256 KiB for the viewer that ignores X-Accel-Buffering", func() bool {
+		testkit.Eventually(t, 15*time.Second, "nginx to spool 256 KiB for the viewer that ignores X-Accel-Buffering", func() bool {
 			return ctl.tempBytes(t, "ignoring_temp") >= 256<<10
 		})
 		if n := ctl.tempBytes(t, "honoured_temp"); n != 0 {

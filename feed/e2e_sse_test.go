@@ -14,6 +14,7 @@ import (
 	"github.com/gobwas/ws/wsutil"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestE2ESSEDefaults: /sse with no parameters streams the ticker of every
@@ -227,7 +228,7 @@ func TestE2ESSEShutdown(t *testing.T) {
 	for _, q := range []string{"", "?channels=book", "?channels=trades,quote&symbols=ETH-USD", "?channels=candles.1s"} {
 		cs = append(cs, sseCollect(t, ts.sseDial(q, nil)))
 	}
-	eventually(t, 5*time.Second, "the viewers counted", func() bool { return ts.Server.SSEViewers() == len(cs) })
+	testkit.Eventually(t, 5*time.Second, "the viewers counted", func() bool { return ts.Server.SSEViewers() == len(cs) })
 	ts.Stop()
 	if ts.ShutdownErr != nil || ts.ShutdownTook > time.Second {
 		t.Fatalf("Shutdown: %v after %v", ts.ShutdownErr, ts.ShutdownTook)

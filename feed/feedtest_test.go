@@ -16,27 +16,29 @@ import (
 	"time"
 
 	"github.com/tickcast/tickcast/feed"
-	"github.com/tickcast/tickcast/feed/bus"
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/app"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/market/sim"
 )
 
-// testServer is the whole system on 127.0.0.1:0: venue (with or without
-// the simulated market), bus, hub and the feed server.
+// testServer is the whole system on 127.0.0.1:0, as app.Server wires it
+// for tickcast serve: venue (with or without the simulated market), bus,
+// hub and the feed server.
 type testServer struct {
 	t      testing.TB
+	App    *app.Server
 	Venue  *market.Venue
 	Hub    *hub.Hub
 	Server *feed.Server
 	Addr   string
 	gate   *simGate // nil without the simulator
-	stop   func()
 	once   sync.Once
-	// ShutdownTook is how long the feed server's Shutdown ran in Stop.
+	// ShutdownTook is how long the server's Shutdown ran in Stop.
 	ShutdownTook time.Duration
 	ShutdownErr  error
 }
@@ -53,6 +55,8 @@ type harness struct {
 	// small one makes a client that stops reading block the server's
 	// writer quickly.
 	SendBuffer int
+	// Logger receives the server's logs; default: discarded.
+	Logger *slog.Logger
 }
 
 type serverOpt func(*harness)
@@ -96,20 +100,8 @@ func withMarket(f func(*market.Config)) serverOpt { return func(h *harness) { f(
 // withSendBuffer sets SO_SNDBUF on the server's side of every connection.
 func withSendBuffer(n int) serverOpt { return func(h *harness) { h.SendBuffer = n } }
 
-// sndBufListener sets SO_SNDBUF on each accepted connection and returns
-// the *net.TCPConn itself (a wrapper would hide writev from the writer).
-type sndBufListener struct {
-	net.Listener
-	size int
-}
-
-func (l sndBufListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetWriteBuffer(l.size)
-	}
-	return c, err
-}
+// withLogger sends the server's logs to l.
+func withLogger(l *slog.Logger) serverOpt { return func(h *harness) { h.Logger = l } }
 
 // withHub changes the hub's settings.
 func withHub(f func(*hub.Config)) serverOpt { return func(h *harness) { f(&h.Hub) } }
@@ -132,70 +124,47 @@ func (g *simGate) Wake(x *market.Exchange, now int64) int64 {
 
 func startServer(t testing.TB, opts ...serverOpt) *testServer {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bus.NewMemory()
 	h := harness{
-		Market: market.Config{Publisher: b, Seed: 7, Logger: log},
-		Feed:   feed.Config{Logger: log},
-		Hub:    hub.Config{Logger: log},
-		Sim:    sim.Config{Seed: 7, Rate: 2, Logger: log},
+		Market: market.Config{Seed: 7},
+		Sim:    sim.Config{Seed: 7, Rate: 2},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	for _, o := range opts {
 		o(&h)
 	}
-	var gate *simGate
-	if !h.NoSim {
-		m, err := sim.New(h.Sim)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gate = &simGate{inner: m}
-		h.Market.Actors = []market.Actor{gate}
-	}
-	v, err := market.New(h.Market)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, in := range v.Instruments() {
-		h.Hub.Symbols = append(h.Hub.Symbols, in.Symbol)
-	}
-	h.Hub.Epoch = v.Epoch()
-	hb := hub.New(h.Hub, b.Subscribe(4096))
-	h.Feed.Venue, h.Feed.Hub = v, hb
-	srv, err := feed.NewServer(h.Feed, func() bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := h.Logger
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h.SendBuffer > 0 {
-		ln = sndBufListener{ln, h.SendBuffer}
+		ln = testkit.SendBufferListener{Listener: ln, Size: h.SendBuffer}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { defer wg.Done(); _ = hb.Run(ctx) }()
-	go func() { defer wg.Done(); _ = v.Run(ctx) }()
-	go func() { defer wg.Done(); _ = srv.Serve(ln) }()
-	ts := &testServer{t: t, Venue: v, Hub: hb, Server: srv, Addr: ln.Addr().String(), gate: gate}
-	ts.stop = func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer scancel()
-		t0 := time.Now()
-		ts.ShutdownErr = srv.Shutdown(sctx)
-		ts.ShutdownTook = time.Since(t0)
-		cancel()
-		b.Close()
-		wg.Wait()
+	cfg := app.Config{Listener: ln, Market: h.Market, Hub: h.Hub, Feed: h.Feed, Logger: log}
+	var gate *simGate
+	if !h.NoSim {
+		cfg.Sim = &h.Sim
+		cfg.WrapSim = func(a market.Actor) market.Actor { gate = &simGate{inner: a}; return gate }
 	}
+	srv, err := app.New(cfg)
+	if err != nil {
+		_ = ln.Close()
+		t.Fatal(err)
+	}
+	srv.Start()
+	ts := &testServer{t: t, App: srv, Venue: srv.Venue, Hub: srv.Hub, Server: srv.Feed, Addr: srv.Addr(), gate: gate}
 	t.Cleanup(ts.Stop)
 	return ts
 }
 
 // Stop shuts the server down (idempotent).
-func (ts *testServer) Stop() { ts.once.Do(ts.stop) }
+func (ts *testServer) Stop() {
+	ts.once.Do(func() {
+		t0 := time.Now()
+		ts.ShutdownErr = ts.App.Shutdown(context.Background())
+		ts.ShutdownTook = time.Since(t0)
+	})
+}
 
 // pauseSim stops the simulated agents; the venue then publishes no more
 // book changes (only candle and ticker housekeeping).
@@ -269,6 +238,13 @@ func (ts *testServer) restBook(symbol string) *wire.BookSnapshot {
 // from GET /metrics.
 func (ts *testServer) metric(name string) float64 {
 	ts.t.Helper()
+	return ts.metricWith(name, "")
+}
+
+// metricWith is metric over the samples whose labels contain label (e.g.
+// `reason="backlog"`); "" takes them all.
+func (ts *testServer) metricWith(name, label string) float64 {
+	ts.t.Helper()
 	resp, err := http.Get(ts.URL("/metrics"))
 	if err != nil {
 		ts.t.Fatal(err)
@@ -283,7 +259,7 @@ func (ts *testServer) metric(name string) float64 {
 			continue
 		}
 		rest := line[len(name):]
-		if rest == "" || (rest[0] != ' ' && rest[0] != '{') {
+		if rest == "" || (rest[0] != ' ' && rest[0] != '{') || !strings.Contains(rest, label) {
 			continue
 		}
 		fields := strings.Fields(line)
@@ -299,20 +275,4 @@ func (ts *testServer) metric(name string) float64 {
 	return sum
 }
 
-// eventually polls cond until it holds or the timeout passes.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t testing.TB) context.Context { return testkit.Context(t, 15*time.Second) }

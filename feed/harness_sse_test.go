@@ -13,6 +13,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/sse"
 	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // Harness pieces of the SSE end-to-end tests (e2e_sse_*_test.go).
@@ -129,7 +130,7 @@ func (c *sseCollector) events() []sseEvent {
 func (c *sseCollector) waitFor(timeout time.Duration, what string, cond func([]sseEvent) bool) []sseEvent {
 	c.t.Helper()
 	var evs []sseEvent
-	eventually(c.t, timeout, what, func() bool {
+	testkit.Eventually(c.t, timeout, what, func() bool {
 		evs = c.events()
 		return cond(evs)
 	})

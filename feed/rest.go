@@ -10,7 +10,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -212,7 +211,7 @@ func (s *Server) candles(rctx context.Context, ctx *fasthttp.RequestCtx, symbol 
 }
 
 func (s *Server) createAccount(ctx *fasthttp.RequestCtx) {
-	if !s.accounts.allow(ctx.RemoteIP().String()) {
+	if !s.accounts.allow(netKey(ctx.RemoteIP(), 24)) {
 		jsonError(ctx, fasthttp.StatusTooManyRequests, wire.CodeRateLimited, "too many accounts from this address: try again in a minute")
 		return
 	}
@@ -226,43 +225,6 @@ func (s *Server) createAccount(ctx *fasthttp.RequestCtx) {
 	b, _ := json.Marshal(map[string]string{"account": account, "token": token})
 	ctx.SetStatusCode(fasthttp.StatusCreated)
 	jsonBody(ctx, b)
-}
-
-// ipLimiter is a token bucket per client address, refilled per minute.
-type ipLimiter struct {
-	mu      sync.Mutex
-	perMin  int
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newIPLimiter(perMin int) *ipLimiter {
-	return &ipLimiter{perMin: perMin, buckets: map[string]*bucket{}}
-}
-
-func (l *ipLimiter) allow(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if len(l.buckets) > 100_000 { // forget everyone rather than grow without bound
-		l.buckets = map[string]*bucket{}
-	}
-	b := l.buckets[ip]
-	if b == nil {
-		b = &bucket{tokens: float64(l.perMin), last: now}
-		l.buckets[ip] = b
-	}
-	b.tokens = min(float64(l.perMin), b.tokens+now.Sub(b.last).Minutes()*float64(l.perMin))
-	b.last = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }
 
 // ui serves the embedded demo UI.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse"
+	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/feed/ws"
 	"github.com/tickcast/tickcast/market"
 )
@@ -35,9 +37,28 @@ type Config struct {
 	// Metrics are filled in by NewServer.
 	WS  ws.Config
 	SSE sse.Config
-	// AccountsPerMinute bounds demo account creation per client address
-	// (default 30, burst as many).
+	// AccountsPerMinute bounds demo account creation per client network
+	// (an IPv4 /24, an IPv6 /64); default 30, burst as many.
 	AccountsPerMinute int
+	// RESTRate bounds REST requests per client address (IPv6: per /64),
+	// a second; default 20, with bursts of RESTBurst (default 100). Past
+	// it a request is answered 429.
+	RESTRate  float64
+	RESTBurst int
+	// MaxPending bounds the connections not handed over to a transport yet
+	// (reading their request or WebSocket handshake, or idle between REST
+	// requests); past it new ones are answered 503 and closed. Default
+	// 4,096. MaxPendingPerIP bounds them per client address (default 128);
+	// past it a new connection is closed at once.
+	MaxPending      int
+	MaxPendingPerIP int
+	// RequestTimeout bounds reading one request, the WebSocket handshake
+	// and an SSE request included, from the connection's first byte (or
+	// its opening) to the end of the request; default 5 s. IdleTimeout
+	// bounds a keep-alive connection's wait for its next request; default
+	// 15 s.
+	RequestTimeout time.Duration
+	IdleTimeout    time.Duration
 	// UI is the built web UI (nil or unbuilt: a plain notice).
 	UI      fs.FS
 	Logger  *slog.Logger
@@ -52,9 +73,11 @@ type Server struct {
 	sse      *sse.Server
 	metrics  *metrics
 	prom     fasthttp.RequestHandler
-	accounts *ipLimiter
+	accounts *keyLimiter
+	rest     *keyLimiter
 	ready    func() bool
 	log      *slog.Logger
+	ln       atomic.Pointer[guardedListener]
 }
 
 // NewServer wires the transports, REST and metrics. ready reports whether
@@ -69,11 +92,31 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 	if cfg.AccountsPerMinute <= 0 {
 		cfg.AccountsPerMinute = 30
 	}
+	if cfg.RESTRate <= 0 {
+		cfg.RESTRate = 20
+	}
+	if cfg.RESTBurst <= 0 {
+		cfg.RESTBurst = 100
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = 4096
+	}
+	if cfg.MaxPendingPerIP <= 0 {
+		cfg.MaxPendingPerIP = 128
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 5 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 15 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, ready: ready, log: cfg.Logger, accounts: newIPLimiter(cfg.AccountsPerMinute)}
-	s.metrics = newMetrics(func() float64 { return float64(cfg.Venue.QueueDepth()) })
+	s := &Server{cfg: cfg, ready: ready, log: cfg.Logger, accounts: newKeyLimiter(float64(cfg.AccountsPerMinute)/60, cfg.AccountsPerMinute),
+		rest: newKeyLimiter(cfg.RESTRate, cfg.RESTBurst)}
+	s.metrics = newMetrics(cfg.Hub.Stats(), func() float64 { return float64(cfg.Venue.QueueDepth()) })
+	s.metrics.watchListener(s.ln.Load)
 	wcfg := cfg.WS
 	wcfg.Hub, wcfg.Venue, wcfg.Metrics, wcfg.Logger = cfg.Hub, cfg.Venue, s.metrics, cfg.Logger
 	wcfg.AllowOrigins = cfg.AllowOrigins
@@ -92,9 +135,11 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 	s.http = &fasthttp.Server{
 		Handler:            s.route,
 		Name:               "tickcast",
-		ReadTimeout:        30 * time.Second, // request headers and bodies; SSE and hijacked sessions set their own
-		WriteTimeout:       0,                // a whole-response deadline would cut every SSE stream
-		IdleTimeout:        60 * time.Second,
+		ReadTimeout:        cfg.RequestTimeout, // request headers and bodies; SSE and hijacked sessions set their own
+		WriteTimeout:       0,                  // a whole-response deadline would cut every SSE stream
+		IdleTimeout:        cfg.IdleTimeout,
+		Concurrency:        cfg.MaxPending, // counts connections until hijacked (fasthttp frees the worker then)
+		ConnState:          s.connState,
 		MaxRequestBodySize: 64 << 10,
 		ReadBufferSize:     4096,
 		CloseOnShutdown:    true,
@@ -104,8 +149,24 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 	return s, nil
 }
 
-// Serve serves HTTP on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
+// Serve serves HTTP on ln until Shutdown; call it once. Running out of
+// file descriptors does not stop it: it waits and accepts again.
+func (s *Server) Serve(ln net.Listener) error {
+	g := newGuardedListener(ln, s.cfg.MaxPendingPerIP, s.log)
+	s.ln.Store(g)
+	return s.http.Serve(g)
+}
+
+// connState follows fasthttp's connections: one that a transport took
+// over, or that closed, no longer counts as pending.
+func (s *Server) connState(c net.Conn, st fasthttp.ConnState) {
+	if st != fasthttp.StateHijacked && st != fasthttp.StateClosed {
+		return
+	}
+	if g := s.ln.Load(); g != nil {
+		g.release(c)
+	}
+}
 
 // Shutdown closes every WebSocket session with 1001, ends every SSE
 // stream, then stops the HTTP server, all within ctx (5 s is plenty).
@@ -150,6 +211,12 @@ func (s *Server) route(ctx *fasthttp.RequestCtx) {
 	case path == "/metrics":
 		s.prom(ctx)
 	case strings.HasPrefix(path, "/api/"):
+		if !s.rest.allow(netKey(ctx.RemoteIP(), 32)) {
+			ctx.Response.Header.Set("Retry-After", "1")
+			ctx.Response.Header.Set("Access-Control-Allow-Origin", s.cfg.CORSOrigin)
+			jsonError(ctx, fasthttp.StatusTooManyRequests, wire.CodeRateLimited, "too many requests from this address: slow down")
+			return
+		}
 		s.api(ctx, path)
 	default:
 		s.ui(ctx, path)

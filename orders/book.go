@@ -154,21 +154,22 @@ func (b *Book) fillable(s Side, owner Owner, price, want int64) int64 {
 	ol, ok := b.owners[owner]
 	hasOwn := ok && ol.head != 0
 	var sum int64
-	for i := len(opp.lvls) - 1; i >= 0 && sum < want; i-- {
-		lv := &b.levels[opp.lvls[i]]
+	opp.each(func(slot int32) bool {
+		lv := &b.levels[slot]
 		if !opp.crosses(lv.price, price) {
-			break
+			return false
 		}
 		if !hasOwn {
 			sum += lv.total
-			continue
+			return sum < want
 		}
 		for o := lv.head; o != 0 && sum < want; o = b.nodes[o].next {
 			if n := &b.nodes[o]; n.owner != owner {
 				sum += n.remaining()
 			}
 		}
-	}
+		return sum < want
+	})
 	return sum
 }
 

@@ -217,6 +217,22 @@ func (l *ledger) check(b *Book) error {
 	return nil
 }
 
+// ladderEntries flattens a ladder's chunks, checking their bookkeeping: no
+// empty chunk, counts within capacity, the total matching.
+func ladderEntries(ld *ladder) (keys []int64, lvls []int32, err error) {
+	for ci, c := range ld.chunks {
+		if c.n <= 0 || c.n > chunkCap {
+			return nil, nil, fmt.Errorf("chunk %d holds %d levels", ci, c.n)
+		}
+		keys = append(keys, c.keys[:c.n]...)
+		lvls = append(lvls, c.lvls[:c.n]...)
+	}
+	if len(keys) != ld.size() {
+		return nil, nil, fmt.Errorf("ladder counts %d levels, its chunks hold %d", ld.size(), len(keys))
+	}
+	return keys, lvls, nil
+}
+
 // checkStructure verifies the book's internal invariants: not crossed,
 // ladders strictly sorted, every level's count, total and FIFO links
 // consistent, the id index and owner lists matching the resting orders.
@@ -228,15 +244,16 @@ func checkStructure(b *Book) error {
 	}
 	resting := 0
 	for _, ld := range []*ladder{&b.bids, &b.asks} {
-		if len(ld.keys) != len(ld.lvls) {
-			return fmt.Errorf("ladder keys/levels length mismatch")
+		keys, lvls, err := ladderEntries(ld)
+		if err != nil {
+			return err
 		}
-		for i, lv := range ld.lvls {
-			if i > 0 && ld.keys[i-1] >= ld.keys[i] {
+		for i, lv := range lvls {
+			if i > 0 && keys[i-1] >= keys[i] {
 				return fmt.Errorf("ladder not strictly sorted at %d", i)
 			}
 			l := &b.levels[lv]
-			if ld.key(l.price) != ld.keys[i] {
+			if ld.key(l.price) != keys[i] {
 				return fmt.Errorf("level %d price %d does not match its key", lv, l.price)
 			}
 			var total int64

@@ -13,20 +13,18 @@ func (b *Book) Best(s Side) (Level, bool) {
 // Depth appends to dst the levels of side s, best first: the best n, or all
 // of them when n <= 0.
 func (b *Book) Depth(s Side, n int, dst []Level) []Level {
-	ld := b.ladder(s)
-	stop := 0
-	if n > 0 && n < len(ld.lvls) {
-		stop = len(ld.lvls) - n
-	}
-	for i := len(ld.lvls) - 1; i >= stop; i-- {
-		l := &b.levels[ld.lvls[i]]
+	left := n
+	b.ladder(s).each(func(slot int32) bool {
+		l := &b.levels[slot]
 		dst = append(dst, Level{Price: l.price, Qty: l.total, Count: int(l.count)})
-	}
+		left--
+		return left != 0
+	})
 	return dst
 }
 
 // Levels returns the number of price levels on side s.
-func (b *Book) Levels(s Side) int { return len(b.ladder(s).lvls) }
+func (b *Book) Levels(s Side) int { return b.ladder(s).size() }
 
 // Order returns the resting order id, and false when it is not resting.
 func (b *Book) Order(id OrderID) (Order, bool) {

@@ -5,20 +5,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
-	"fmt"
-	"net"
 	"os"
 	"os/signal"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/tickcast/tickcast/feed"
-	"github.com/tickcast/tickcast/feed/bus"
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse"
 	"github.com/tickcast/tickcast/feed/ws"
+	"github.com/tickcast/tickcast/internal/app"
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/market/sim"
 	"github.com/tickcast/tickcast/web"
@@ -33,6 +29,10 @@ type serveFlags struct {
 	rateBurst                                                   int
 	maxConns, maxConnsPerIP, maxViewers, maxViewersPerIP        int
 	maxSubs, malformed, rateLimitBudget, historyMessages        int
+	maxPending, maxPendingPerIP                                 int
+	requestTimeout, idleTimeout                                 time.Duration
+	restRate                                                    float64
+	restBurst, accountsPerMin                                   int
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	logLevel, logFormat, debugAddr                              string
@@ -52,9 +52,16 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.Float64Var(&f.rateLimit, "rate-limit", 50, "orders and amends per second per account")
 	fs.IntVar(&f.rateBurst, "rate-burst", 100, "order rate limit burst")
 	fs.IntVar(&f.maxConns, "max-conns", 100000, "WebSocket sessions in total (then 1013)")
-	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 20000, "WebSocket sessions per client address (then 1013)")
+	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket sessions per client address (then 1013)")
 	fs.IntVar(&f.maxViewers, "max-viewers", 100000, "SSE streams in total (then 503)")
-	fs.IntVar(&f.maxViewersPerIP, "max-viewers-per-ip", 20000, "SSE streams per client address (then 503)")
+	fs.IntVar(&f.maxViewersPerIP, "max-viewers-per-ip", 500, "SSE streams per client address (then 503)")
+	fs.IntVar(&f.maxPending, "max-pending", 4096, "connections not yet upgraded to WebSocket/SSE (reading a request, idle keep-alive); then 503")
+	fs.IntVar(&f.maxPendingPerIP, "max-pending-per-ip", 128, "such connections per client address; then closed at accept")
+	fs.DurationVar(&f.requestTimeout, "request-timeout", 5*time.Second, "time to read one request or WebSocket handshake")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", 15*time.Second, "keep-alive wait for the next REST request")
+	fs.Float64Var(&f.restRate, "rest-rate", 20, "REST requests per second per client address (IPv6: per /64); then 429")
+	fs.IntVar(&f.restBurst, "rest-burst", 100, "REST request burst per client address")
+	fs.IntVar(&f.accountsPerMin, "accounts-per-minute", 30, "demo accounts created per minute per client network (IPv4 /24, IPv6 /64); then 429")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
 	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
@@ -75,100 +82,74 @@ func serve(args []string) error {
 	if err := parse(serveFlagSet(&f), args); err != nil {
 		return err
 	}
-	log, err := newLogger(f.logLevel, f.logFormat)
+	cfg, err := f.config()
 	if err != nil {
 		return err
+	}
+	log := cfg.Logger
+	files, err := app.RaiseOpenFiles()
+	if err != nil {
+		log.Warn("could not raise the open files limit", "err", err, "limit", files)
+	}
+	srv, err := app.New(cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("tickcast serving", "addr", srv.Addr(), "url", srv.URL()+"/", "open_files_limit", files,
+		"seed", srv.Seed(), "epoch", srv.Venue.Epoch(), "sim", f.sim, "sim_rate", f.simRate, "ui_built", web.Built())
+	if f.debugAddr != "" {
+		go func() { log.Warn("debug server stopped", "err", serveDebug(f.debugAddr)) }()
+		log.Info("pprof", "url", "http://"+f.debugAddr+"/debug/pprof/")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		log.Info("shutting down")
+	}()
+	if err := srv.Run(ctx); err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// config turns the flags into the server's configuration.
+func (f *serveFlags) config() (app.Config, error) {
+	log, err := newLogger(f.logLevel, f.logFormat)
+	if err != nil {
+		return app.Config{}, err
 	}
 	insts := market.DefaultInstruments()
 	if f.instruments != "" {
 		if insts, err = market.LoadInstruments(f.instruments); err != nil {
-			return err
+			return app.Config{}, err
 		}
 	}
 	var key []byte
 	if f.tokenKey != "" {
 		if key, err = hex.DecodeString(f.tokenKey); err != nil || len(key) < 16 {
-			return errors.New("--token-key: want at least 16 bytes in hex")
+			return app.Config{}, errors.New("--token-key: want at least 16 bytes in hex")
 		}
 	}
-	if f.seed == 0 {
-		f.seed = uint64(time.Now().UnixNano()) | 1
-	}
-	b := bus.NewMemory()
-	vcfg := market.Config{Instruments: insts, Publisher: b, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
-		RateLimit: f.rateLimit, RateBurst: f.rateBurst, Logger: log}
-	if f.sim {
-		m, err := sim.New(sim.Config{Seed: f.seed, Rate: f.simRate})
-		if err != nil {
-			return err
-		}
-		vcfg.Actors = []market.Actor{m}
-	}
-	venue, err := market.New(vcfg)
-	if err != nil {
-		return err
-	}
-	if f.sim {
-		if err := sim.Validate(venue.Instruments()); err != nil {
-			return fmt.Errorf("--instruments: %w", err)
-		}
-	}
-	var symbols []string
-	for _, in := range venue.Instruments() {
-		symbols = append(symbols, in.Symbol)
-	}
-	h := hub.New(hub.Config{Symbols: symbols, Epoch: venue.Epoch(), HistoryMessages: f.historyMessages,
-		HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs, Logger: log}, b.Subscribe(4096))
 	backlog := hub.Limits{MaxBytes: f.backlogBytes, MaxDelay: f.backlogDelay}
-	var running atomic.Int32
-	srv, err := feed.NewServer(feed.Config{
-		Venue: venue, Hub: h, AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
-		WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
-			WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
-		SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers, MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
-		UI:  web.Assets(), Logger: log,
-	}, func() bool { return running.Load() == 2 })
-	if err != nil {
-		return err
+	cfg := app.Config{
+		Addr: f.addr,
+		Market: market.Config{Instruments: insts, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
+			RateLimit: f.rateLimit, RateBurst: f.rateBurst},
+		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs},
+		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
+			RESTRate: f.restRate, RESTBurst: f.restBurst, AccountsPerMinute: f.accountsPerMin,
+			MaxPending: f.maxPending, MaxPendingPerIP: f.maxPendingPerIP, RequestTimeout: f.requestTimeout, IdleTimeout: f.idleTimeout,
+			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
+				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
+			SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers,
+				MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
+			UI: web.Assets()},
+		Logger: log,
 	}
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return err
+	if f.sim {
+		cfg.Sim = &sim.Config{Rate: f.simRate}
 	}
-	log.Info("tickcast serving", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
-		"seed", f.seed, "epoch", venue.Epoch(), "sim", f.sim, "sim_rate", f.simRate, "ui_built", web.Built())
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	engine, stopEngine := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); running.Add(1); _ = h.Run(engine) }()
-	go func() { defer wg.Done(); running.Add(1); _ = venue.Run(engine) }()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	if f.debugAddr != "" {
-		go func() { log.Warn("debug server stopped", "err", serveDebug(f.debugAddr)) }()
-		log.Info("pprof", "url", "http://"+f.debugAddr+"/debug/pprof/")
-	}
-
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
-	case err := <-serveErr:
-		stopEngine()
-		return fmt.Errorf("serve: %w", err)
-	}
-	// Reverse order of start: clients first (1001, within 5 s), then the
-	// venue, then the hub.
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("shutdown", "err", err)
-	}
-	stopEngine()
-	b.Close()
-	wg.Wait()
-	log.Info("stopped")
-	return nil
+	return cfg, nil
 }

@@ -5,8 +5,10 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // randomChanges returns 1–4 random level changes around 100.00.
@@ -53,11 +55,11 @@ func TestBookRebuild(t *testing.T) {
 		var col collector
 		c := dial(t, fs, f, col.config)
 		subscribeBook(t, c, fs, "BTC-USD")
-		eventually(t, "snapshot", func() bool { return bookMatches(c, fs, "BTC-USD", 50) })
+		testkit.Eventually(t, 5*time.Second, "snapshot", func() bool { return bookMatches(c, fs, "BTC-USD", 50) })
 		for range 2000 {
 			fs.publishBook("BTC-USD", randomChanges(rng), false)
 		}
-		eventually(t, "2050 deltas", func() bool { return bookMatches(c, fs, "BTC-USD", 2050) })
+		testkit.Eventually(t, 5*time.Second, "2050 deltas", func() bool { return bookMatches(c, fs, "BTC-USD", 2050) })
 		if st := c.Stats(); st.ChecksumErrors != 0 || st.Resyncs != 0 || st.Gaps != 0 {
 			t.Errorf("stats %+v", st)
 		}
@@ -79,7 +81,7 @@ func TestBookResyncOnChecksum(t *testing.T) {
 		for range 20 {
 			fs.publishBook("ETH-USD", randomChanges(rng), false)
 		}
-		eventually(t, "book", func() bool { return bookMatches(c, fs, "ETH-USD", 20) })
+		testkit.Eventually(t, 5*time.Second, "book", func() bool { return bookMatches(c, fs, "ETH-USD", 20) })
 		fs.publishBook("ETH-USD", randomChanges(rng), true)
 		fs.waitOp(func(op wire.Op) bool { _, ok := op.(*wire.Unsubscribe); return ok })
 		op := fs.waitOp(isSubscribe).(*wire.Subscribe)
@@ -89,7 +91,7 @@ func TestBookResyncOnChecksum(t *testing.T) {
 		for range 20 {
 			fs.publishBook("ETH-USD", randomChanges(rng), false)
 		}
-		eventually(t, "rebuilt book", func() bool { return bookMatches(c, fs, "ETH-USD", 41) })
+		testkit.Eventually(t, 5*time.Second, "rebuilt book", func() bool { return bookMatches(c, fs, "ETH-USD", 41) })
 		if st := c.Stats(); st.ChecksumErrors != 1 || st.Resyncs != 1 || st.Gaps != 0 {
 			t.Errorf("stats %+v", st)
 		}
@@ -108,7 +110,7 @@ func TestBookResyncOnGap(t *testing.T) {
 	}
 	fs.waitOp(isSubscribe) // the resync
 	fs.publishBook("BTC-USD", randomChanges(rng), false)
-	eventually(t, "rebuilt book", func() bool { return bookMatches(c, fs, "BTC-USD", 31) })
+	testkit.Eventually(t, 5*time.Second, "rebuilt book", func() bool { return bookMatches(c, fs, "BTC-USD", 31) })
 	if st := c.Stats(); st.Gaps != 1 || st.Resyncs != 1 || st.ChecksumErrors != 0 {
 		t.Errorf("stats %+v", st)
 	}
@@ -124,7 +126,7 @@ func TestBookResume(t *testing.T) {
 	for range 10 {
 		fs.publishBook("BTC-USD", randomChanges(rng), false)
 	}
-	eventually(t, "book", func() bool { return bookMatches(c, fs, "BTC-USD", 10) })
+	testkit.Eventually(t, 5*time.Second, "book", func() bool { return bookMatches(c, fs, "BTC-USD", 10) })
 	fs.mu.Lock()
 	fs.kickLocked(1001, "")
 	fs.mu.Unlock()
@@ -134,7 +136,7 @@ func TestBookResume(t *testing.T) {
 	if op := fs.waitOp(isSubscribe).(*wire.Subscribe); op.Since["book:BTC-USD"] != 10 {
 		t.Errorf("resume %+v", op)
 	}
-	eventually(t, "resumed book", func() bool { return bookMatches(c, fs, "BTC-USD", 20) })
+	testkit.Eventually(t, 5*time.Second, "resumed book", func() bool { return bookMatches(c, fs, "BTC-USD", 20) })
 	if st := c.Stats(); st.Resyncs != 0 || st.ChecksumErrors != 0 {
 		t.Errorf("stats %+v", st)
 	}

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 func bothFormats(t *testing.T, fn func(t *testing.T, f wire.Format)) {
@@ -80,14 +82,14 @@ func TestSubscribeAndDeliver(t *testing.T) {
 			fs.trade("BTC-USD", "100.00")
 		}
 		fs.trade("ETH-USD", "5.00")
-		eventually(t, "5 trades", func() bool { return len(col.seqs("trades", "BTC-USD")) == 5 })
+		testkit.Eventually(t, 5*time.Second, "5 trades", func() bool { return len(col.seqs("trades", "BTC-USD")) == 5 })
 		if s := col.seqs("trades", "BTC-USD"); !reflect.DeepEqual(s, upTo(5)) {
 			t.Errorf("seqs %v", s)
 		}
 		if last, ok := c.LastSeq("trades", "BTC-USD"); !ok || last != 5 {
 			t.Errorf("LastSeq = %d %v", last, ok)
 		}
-		eventually(t, "eth trade", func() bool { return col.count(wire.KindTrade) == 6 })
+		testkit.Eventually(t, 5*time.Second, "eth trade", func() bool { return col.count(wire.KindTrade) == 6 })
 		if _, err := c.Unsubscribe(context.Background(), []string{"trades"}, []string{"ETH-USD"}); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 func TestPingPong(t *testing.T) {
@@ -30,7 +31,7 @@ func TestCloseCodeSurfaced(t *testing.T) {
 	var col collector
 	c := dial(t, fs, wire.JSON, col.config)
 	fs.kick(4008, "slow consumer")
-	eventually(t, "reconnect", func() bool { return c.Stats().Reconnects == 1 && c.State() == StateConnected })
+	testkit.Eventually(t, 5*time.Second, "reconnect", func() bool { return c.Stats().Reconnects == 1 && c.State() == StateConnected })
 	evs := col.stateEvents()
 	var found bool
 	for _, ev := range evs {
@@ -105,7 +106,7 @@ func TestClose(t *testing.T) {
 	if _, err := c.Ping(context.Background()); !errors.Is(err, ErrClosed) {
 		t.Errorf("ping after close: %v", err)
 	}
-	eventually(t, "server side closed", func() bool { return fs.numConns() == 0 })
+	testkit.Eventually(t, 5*time.Second, "server side closed", func() bool { return fs.numConns() == 0 })
 	if st := c.Stats(); st.Reconnects != 0 {
 		t.Errorf("reconnected after Close: %+v", st)
 	}
@@ -116,7 +117,7 @@ func TestCloseWhileReconnecting(t *testing.T) {
 	fs := newFakeServer(t)
 	c := dial(t, fs, wire.MsgPack, func(cfg *Config) { cfg.Reconnect.MinDelay, cfg.Reconnect.MaxDelay = time.Hour, time.Hour })
 	fs.kick(1001, "")
-	eventually(t, "disconnected", func() bool { return c.State() == StateDisconnected })
+	testkit.Eventually(t, 5*time.Second, "disconnected", func() bool { return c.State() == StateDisconnected })
 	done := make(chan struct{})
 	go func() { _ = c.Close(); close(done) }()
 	select {

@@ -197,18 +197,6 @@ func (fs *fakeServer) waitOp(match func(wire.Op) bool) wire.Op {
 	}
 }
 
-// eventually polls cond until it holds or fails the test after 5 s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // dial connects a client to fs with test-friendly defaults.
 func dial(t *testing.T, fs *fakeServer, f wire.Format, mod func(*Config)) *Client {
 	t.Helper()

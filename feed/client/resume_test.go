@@ -4,8 +4,10 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 func isSubscribe(op wire.Op) bool { _, ok := op.(*wire.Subscribe); return ok }
@@ -28,7 +30,7 @@ func TestReconnectResume(t *testing.T) {
 			for range 5 {
 				fs.trade("BTC-USD", "1.00")
 			}
-			eventually(t, "5 trades", func() bool { return len(col.seqs("trades", "BTC-USD")) == 5 })
+			testkit.Eventually(t, 5*time.Second, "5 trades", func() bool { return len(col.seqs("trades", "BTC-USD")) == 5 })
 
 			fs.mu.Lock() // nobody can subscribe until 6–8 are in history
 			fs.kickLocked(1001, "going away")
@@ -41,9 +43,9 @@ func TestReconnectResume(t *testing.T) {
 			if op.Epoch != "E1" || !reflect.DeepEqual(op.Since, map[string]uint64{"trades:BTC-USD": 5}) {
 				t.Errorf("resume subscribe %+v", op)
 			}
-			eventually(t, "replay", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 8 })
+			testkit.Eventually(t, 5*time.Second, "replay", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 8 })
 			fs.trade("BTC-USD", "3.00")
-			eventually(t, "live trade", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 9 })
+			testkit.Eventually(t, 5*time.Second, "live trade", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 9 })
 			if s := col.seqs("trades", "BTC-USD"); !reflect.DeepEqual(s, upTo(9)) {
 				t.Errorf("overlap %d: delivered %v", overlap, s)
 			}
@@ -71,15 +73,15 @@ func TestEpochChange(t *testing.T) {
 	for range 4 {
 		fs.trade("BTC-USD", "1.00")
 	}
-	eventually(t, "4 trades", func() bool { return len(col.seqs("trades", "BTC-USD")) == 4 })
+	testkit.Eventually(t, 5*time.Second, "4 trades", func() bool { return len(col.seqs("trades", "BTC-USD")) == 4 })
 	fs.restart("E2")
 	op := fs.waitOp(isSubscribe).(*wire.Subscribe)
 	if op.Epoch != "E1" || op.Since["trades:BTC-USD"] != 4 {
 		t.Errorf("resume subscribe %+v", op)
 	}
-	eventually(t, "reset", func() bool { return col.count(wire.KindReset) == 1 })
+	testkit.Eventually(t, 5*time.Second, "reset", func() bool { return col.count(wire.KindReset) == 1 })
 	fs.trade("BTC-USD", "1.00") // seq 1 of the new epoch
-	eventually(t, "new trade", func() bool { return len(col.seqs("trades", "BTC-USD")) == 5 })
+	testkit.Eventually(t, 5*time.Second, "new trade", func() bool { return len(col.seqs("trades", "BTC-USD")) == 5 })
 	if s := col.seqs("trades", "BTC-USD"); !reflect.DeepEqual(s, []uint64{1, 2, 3, 4, 1}) {
 		t.Errorf("delivered %v", s)
 	}
@@ -115,9 +117,9 @@ func TestTradeGapResync(t *testing.T) {
 		if op.Since["trades:BTC-USD"] != 2 || op.Epoch != "E1" {
 			t.Errorf("resync subscribe %+v", op)
 		}
-		eventually(t, "replay", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 6 })
+		testkit.Eventually(t, 5*time.Second, "replay", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 6 })
 		fs.trade("BTC-USD", "1.00")
-		eventually(t, "live", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 7 })
+		testkit.Eventually(t, 5*time.Second, "live", func() bool { return len(col.seqs("trades", "BTC-USD")) >= 7 })
 		if s := col.seqs("trades", "BTC-USD"); !reflect.DeepEqual(s, upTo(7)) {
 			t.Errorf("delivered %v", s)
 		}

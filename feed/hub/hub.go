@@ -2,12 +2,15 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"hash/crc32"
 	"log/slog"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/bus"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/market"
 )
@@ -24,7 +27,15 @@ type Config struct {
 	HistoryMax      int
 	// MaxSubscriptions per subscriber; default 256.
 	MaxSubscriptions int
-	Logger           *slog.Logger
+	// NodeID names this feed node among those that share one engine: it
+	// is the top bits of every subscriber ID, by which the venue addresses
+	// replies (market.Origin.Session), so two hubs on one bus must have
+	// different ones. 0 to 16,777,215; default 0.
+	NodeID uint32
+	// BusBuffer is how many published batches may wait for the hub on the
+	// bus; default 4096.
+	BusBuffer int
+	Logger    *slog.Logger
 }
 
 func (c *Config) fill() {
@@ -40,18 +51,13 @@ func (c *Config) fill() {
 	if c.MaxSubscriptions <= 0 {
 		c.MaxSubscriptions = 256
 	}
+	if c.BusBuffer <= 0 {
+		c.BusBuffer = 4096
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
 }
-
-// Counters the hub keeps for metrics; read them with atomic loads.
-var (
-	Conflations atomic.Uint64 // queued messages replaced by newer ones
-	SlowCutoffs atomic.Uint64 // subscribers whose lossless backlog overflowed
-	// Subscriptions is the number of (subscriber, stream) pairs.
-	Subscriptions atomic.Int64
-)
 
 // Hub relays the venue's events to subscribers. One goroutine (Run) owns
 // the streams, the history and the routing of private messages; it encodes
@@ -61,8 +67,14 @@ var (
 // which is what makes snapshot + replay + live gapless.
 type Hub struct {
 	cfg      Config
+	bus      bus.Subscription
 	src      <-chan []*market.Event
 	ctrl     chan func()
+	done     chan struct{} // closed when Run returns
+	doneOnce sync.Once
+	stats    Stats
+	slow     slowLog
+	nextSub  atomic.Uint64
 	streams  map[string]*Stream
 	bySym    map[string][chanCount]*Stream
 	hist     history
@@ -81,11 +93,13 @@ var channelIndex = map[string]int{wire.ChanTrades: 0, wire.ChanBook: 1, wire.Cha
 // Channels lists the public channels, in a fixed order.
 var Channels = []string{wire.ChanTrades, wire.ChanBook, wire.ChanQuote, wire.ChanTicker, wire.ChanCandles1s, wire.ChanCandles1m}
 
-// New makes a hub that will relay the batches of src.
-func New(cfg Config, src <-chan []*market.Event) *Hub {
+// New makes a hub that will relay the batches published on src from now
+// on (a nil src: none, for tests that drive the hub themselves). Run
+// relays them.
+func New(cfg Config, src bus.Subscriber) *Hub {
 	cfg.fill()
 	h := &Hub{
-		cfg: cfg, src: src, ctrl: make(chan func(), 1024),
+		cfg: cfg, ctrl: make(chan func(), 1024), done: make(chan struct{}),
 		streams: map[string]*Stream{}, bySym: map[string][chanCount]*Stream{},
 		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{},
 		hist: history{minMessages: cfg.HistoryMessages, minAge: int64(cfg.HistoryAge), maxMessages: cfg.HistoryMax},
@@ -102,6 +116,10 @@ func New(cfg Config, src <-chan []*market.Event) *Hub {
 			h.streams[s.Name] = s
 		}
 		h.bySym[sym] = row
+	}
+	if src != nil {
+		h.bus = src.Subscribe(cfg.BusBuffer)
+		h.src = h.bus.C()
 	}
 	return h
 }
@@ -132,8 +150,15 @@ func (h *Hub) MaxSubscriptions() int { return h.cfg.MaxSubscriptions }
 // Subscribers returns how many subscribers are registered.
 func (h *Hub) Subscribers() int { return int(h.subCount.Load()) }
 
-// Run relays events until src closes or ctx ends.
+// Run relays events until the bus closes (every batch published before is
+// relayed first: this is how the hub drains at shutdown) or ctx ends (the
+// hub then stops at once and cancels its subscription). Control requests
+// made after Run returned fail with ErrStopped.
 func (h *Hub) Run(ctx context.Context) error {
+	defer h.doneOnce.Do(func() { close(h.done) })
+	if h.bus != nil {
+		defer h.bus.Cancel()
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -159,12 +184,22 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 }
 
+// ErrStopped is returned by control requests once the hub has stopped.
+var ErrStopped = errors.New("hub: stopped")
+
 // do runs fn on the hub goroutine. It blocks only while the control queue
 // is full, which bounds what a burst of sessions can pile up.
 func (h *Hub) do(ctx context.Context, fn func()) error {
 	select {
+	case <-h.done:
+		return ErrStopped
+	default:
+	}
+	select {
 	case h.ctrl <- fn:
 		return nil
+	case <-h.done:
+		return ErrStopped
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -291,7 +326,7 @@ func (h *Hub) detach(sub *Sub) {
 func (h *Hub) dropOverflowed() {
 	for _, sub := range h.dropped {
 		if !sub.gone {
-			SlowCutoffs.Add(1)
+			h.SlowConsumer(sub, SlowBacklog, sub.Q.Backlog())
 			h.remove(sub)
 		}
 	}

@@ -94,7 +94,7 @@ func types(ms []wire.Message) string {
 }
 
 func (h *testHub) sub(t *testing.T) *Sub {
-	s := NewSub(WSText, Limits{})
+	s := h.NewSub(WSText, Limits{})
 	if err := h.Add(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestSSEResumeByOffset(t *testing.T) {
 	for i := range 6 {
 		h.publishOne(market.KindTrade, []string{"BTC-USD", "ETH-USD"}[i%2], int64(i))
 	}
-	s := NewSub(SSE, Limits{})
+	s := h.NewSub(SSE, Limits{})
 	_ = h.Add(context.Background(), s)
 	_ = h.SubscribeSSE(context.Background(), s, []*Stream{h.Lookup("trades", "BTC-USD")}, "ep1", 2, true)
 	h.run()
@@ -261,7 +261,7 @@ func TestSSEResumeByOffset(t *testing.T) {
 		t.Fatalf("record %q", rec)
 	}
 	// An offset this history never reached: a reset, not silence.
-	s3 := NewSub(SSE, Limits{})
+	s3 := h.NewSub(SSE, Limits{})
 	_ = h.Add(context.Background(), s3)
 	_ = h.SubscribeSSE(context.Background(), s3, []*Stream{h.Lookup("trades", "BTC-USD")}, "ep1", 99, true)
 	h.run()
@@ -269,7 +269,7 @@ func TestSSEResumeByOffset(t *testing.T) {
 		t.Fatalf("offset beyond history: %v", items)
 	}
 	// Another epoch: a reset record per stream.
-	s2 := NewSub(SSE, Limits{})
+	s2 := h.NewSub(SSE, Limits{})
 	_ = h.Add(context.Background(), s2)
 	_ = h.SubscribeSSE(context.Background(), s2, []*Stream{h.Lookup("trades", "BTC-USD")}, "old", 2, true)
 	h.run()
@@ -323,19 +323,18 @@ func TestPrivateRouting(t *testing.T) {
 
 func TestSlowSubscriberDropped(t *testing.T) {
 	h := newTestHub(nil)
-	slow := NewSub(WSBinary, Limits{MaxBytes: 500})
+	slow := h.NewSub(WSBinary, Limits{MaxBytes: 500})
 	_ = h.Add(context.Background(), slow)
 	h.run()
 	h.subscribe(t, slow, Request{Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
 	fast := h.sub(t)
 	h.subscribe(t, fast, Request{Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
-	before := SlowCutoffs.Load()
 	for i := range 50 {
 		h.publishOne(market.KindTrade, "BTC-USD", int64(i))
 		drain(t, fast)
 	}
-	if !slow.Q.Overflowed() || SlowCutoffs.Load() != before+1 || len(h.Lookup("trades", "BTC-USD").subs) != 1 {
-		t.Fatalf("overflowed %v cutoffs %d subs %d", slow.Q.Overflowed(), SlowCutoffs.Load()-before, len(h.Lookup("trades", "BTC-USD").subs))
+	if !slow.Q.Overflowed() || len(h.Lookup("trades", "BTC-USD").subs) != 1 {
+		t.Fatalf("overflowed %v subs %d", slow.Q.Overflowed(), len(h.Lookup("trades", "BTC-USD").subs))
 	}
 }
 

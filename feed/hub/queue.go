@@ -55,11 +55,13 @@ type Queue struct {
 	lossN     int
 	limits    Limits
 	overflow  bool
+	cut       Backlog // the backlog when it overflowed
 	closed    bool
 	signal    chan struct{}
 	conflated uint64
 	clock     func() int64
 	waker     func()
+	stats     *Stats // the hub's counters; nil for a queue of no hub
 }
 
 // NewQueue returns an empty queue with limits (zero fields: defaults).
@@ -142,15 +144,16 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 			q.ring[q.index(p)].Item = Item{}
 			q.dead++
 			q.conflated++
-			// The process-wide counter behind tickcast_conflations_total:
-			// nothing else feeds it, and without this the metric stayed 0.
-			Conflations.Add(1)
+			if q.stats != nil { // tickcast_conflations_total
+				q.stats.conflations.Add(1)
+			}
 		}
 	} else {
 		q.lossBytes += e.size
 		q.lossN++
-		if q.lossBytes > q.limits.MaxBytes || e.at-q.oldestLossLocked(e.at) > int64(q.limits.MaxDelay) {
+		if age := e.at - q.oldestLossLocked(e.at); q.lossBytes > q.limits.MaxBytes || age > int64(q.limits.MaxDelay) {
 			q.overflow = true
+			q.cut = Backlog{Messages: q.lossN, Bytes: q.lossBytes, Age: time.Duration(age)}
 			q.notify()
 			return false, false
 		}
@@ -245,6 +248,19 @@ func (q *Queue) Overflowed() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.overflow
+}
+
+// Backlog returns the lossless backlog now, or, once the queue has
+// overflowed, the backlog that overflowed it (the refused message
+// included).
+func (q *Queue) Backlog() Backlog {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.overflow {
+		return q.cut
+	}
+	now := q.clock()
+	return Backlog{Messages: q.lossN, Bytes: q.lossBytes, Age: time.Duration(now - q.oldestLossLocked(now))}
 }
 
 // Conflated returns how many queued messages newer ones have replaced.

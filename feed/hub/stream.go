@@ -37,7 +37,7 @@ func (s *Stream) add(sub *Sub) {
 	}
 	sub.streams[s] = len(s.subs)
 	s.subs = append(s.subs, sub)
-	Subscriptions.Add(1)
+	sub.stats.subscriptions.Add(1)
 }
 
 // remove takes sub out in O(1): the last subscriber fills its slot.
@@ -53,5 +53,5 @@ func (s *Stream) remove(sub *Sub) {
 	s.subs[last] = nil
 	s.subs = s.subs[:last]
 	delete(sub.streams, s)
-	Subscriptions.Add(-1)
+	sub.stats.subscriptions.Add(-1)
 }

@@ -1,8 +1,6 @@
 package hub
 
 import (
-	"sync/atomic"
-
 	"github.com/tickcast/tickcast/feed/wire"
 )
 
@@ -15,6 +13,19 @@ const (
 	WSText                    // WebSocket, tickcast.v1.json
 	SSE                       // Server-Sent Events, JSON records
 )
+
+// String names the transport in logs.
+func (t Transport) String() string {
+	switch t {
+	case WSBinary:
+		return "ws-msgpack"
+	case WSText:
+		return "ws-json"
+	case SSE:
+		return "sse"
+	}
+	return "unknown"
+}
 
 // Format returns the wire format of the transport.
 func (t Transport) Format() wire.Format {
@@ -31,8 +42,6 @@ type Answer struct {
 	Throttled bool // the venue refused it for the account's rate limit
 }
 
-var nextSubID atomic.Uint64
-
 // Sub is one subscriber: a WebSocket session or an SSE viewer. Its
 // transport owns the goroutine that drains Q; the hub goroutine owns the
 // rest.
@@ -41,6 +50,9 @@ type Sub struct {
 	ID        uint64
 	Transport Transport
 	Q         *Queue
+	// Remote is the client's address, for logs; set it before the hub
+	// knows the subscriber.
+	Remote string
 	// Answered, if set, is called on the hub goroutine when the first reply
 	// to one of this subscriber's operations is queued.
 	Answered func(Answer)
@@ -48,16 +60,16 @@ type Sub struct {
 	streams map[*Stream]int // subscribed streams → index in Stream.subs
 	account string          // authenticated account, "" if none
 	gone    bool
+	stats   *Stats
 }
 
-// NewSub returns a subscriber with a fresh ID and an empty queue.
-func NewSub(t Transport, limits Limits) *Sub {
-	return &Sub{ID: NodeID<<40 | nextSubID.Add(1), Transport: t, Q: NewQueue(limits), streams: map[*Stream]int{}}
+// NewSub returns a subscriber of this hub with a fresh ID (the hub's
+// NodeID in its top 24 bits) and an empty queue.
+func (h *Hub) NewSub(t Transport, limits Limits) *Sub {
+	q := NewQueue(limits)
+	q.stats = &h.stats
+	return &Sub{ID: uint64(h.cfg.NodeID)<<40 | h.nextSub.Add(1), Transport: t, Q: q, streams: map[*Stream]int{}, stats: &h.stats}
 }
-
-// NodeID distinguishes this process's subscriber IDs from other feed
-// nodes' on a shared bus. It is set once at start-up, before any NewSub.
-var NodeID uint64
 
 // own frames a message for this subscriber alone; off is the SSE id.
 func (s *Sub) own(m wire.Message, epoch string, off uint64) []byte {

@@ -134,7 +134,10 @@ func (h *Hub) SubscribeSSE(ctx context.Context, sub *Sub, streams []*Stream, epo
 		for _, s := range streams {
 			s.add(sub)
 		}
-		if resume && epoch == h.cfg.Epoch {
+		// Offset 0 was never an event's id (offsets start at 1): a client
+		// sending it would get the whole history replayed. It gets a
+		// reset, as for an expired history.
+		if resume && epoch == h.cfg.Epoch && afterOff > 0 {
 			want := make(map[*Stream]bool, len(streams))
 			for _, s := range streams {
 				want[s] = true

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -59,20 +60,6 @@ func withHub(f func(*hub.Config)) feedOpt { return func(s *feedSetup) { f(&s.hub
 
 func withSendBuffer(n int) feedOpt { return func(s *feedSetup) { s.sendBuffer = n } }
 
-// sndBufListener sets SO_SNDBUF on each accepted connection.
-type sndBufListener struct {
-	net.Listener
-	size int
-}
-
-func (l sndBufListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetWriteBuffer(l.size)
-	}
-	return c, err
-}
-
 func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -82,7 +69,7 @@ func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 	}
 	cfg, hcfg := set.cfg, set.hub
 	src := make(chan []*market.Event) // unbuffered: a send returns once the hub took the batch
-	h := hub.New(hcfg, src)
+	h := hub.New(hcfg, testkit.ChanBus(src))
 	cfg.Hub = h
 	s, err := NewServer(cfg)
 	if err != nil {
@@ -95,7 +82,7 @@ func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 		t.Fatal(err)
 	}
 	if set.sendBuffer > 0 {
-		ln = sndBufListener{ln, set.sendBuffer}
+		ln = testkit.SendBufferListener{Listener: ln, Size: set.sendBuffer}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -103,7 +90,7 @@ func newFeed(t testing.TB, opts ...feedOpt) *fakeFeed {
 	go func() { defer wg.Done(); _ = h.Run(ctx) }()
 	go func() { defer wg.Done(); _ = hs.Serve(ln) }()
 	f := &fakeFeed{t: t, src: src, Hub: h, SSE: s, http: hs, Addr: ln.Addr().String(),
-		probe: hub.NewSub(hub.WSText, hub.Limits{}), seq: map[string]uint64{}}
+		probe: h.NewSub(hub.WSText, hub.Limits{}), seq: map[string]uint64{}}
 	f.stop = func() {
 		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer scancel()
@@ -265,18 +252,6 @@ func offs(evs []event) []uint64 {
 }
 
 func id(off uint64) string { return testEpoch + ":" + strconv.FormatUint(off, 10) }
-
-// eventually polls cond until it holds, or fails after timeout.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
 
 // ctxTimeout is a context that ends after d or with the test.
 func ctxTimeout(t testing.TB, d time.Duration) context.Context {

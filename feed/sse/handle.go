@@ -3,6 +3,7 @@ package sse
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"strconv"
 	"time"
@@ -62,7 +63,8 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		if u, ok := c.(interface{ UnsafeConn() net.Conn }); ok {
 			raw = u.UnsafeConn() // nothing more is read: fasthttp's buffer can go
 		}
-		v := &viewer{ip: ip, conn: raw, chunked: chunked, sub: hub.NewSub(hub.SSE, s.cfg.Backlog)}
+		v := &viewer{ip: ip, conn: raw, chunked: chunked, sub: s.cfg.Hub.NewSub(hub.SSE, s.cfg.Backlog)}
+		v.sub.Remote = raw.RemoteAddr().String()
 		go s.serve(v, r, done)
 	})
 }
@@ -159,7 +161,7 @@ func (s *Server) release(v *viewer) {
 func (s *Server) unsubscribe(v *viewer) {
 	c, cancel := context.WithTimeout(context.Background(), subscribeTimeout)
 	defer cancel()
-	if err := s.cfg.Hub.Remove(c, v.sub); err != nil {
+	if err := s.cfg.Hub.Remove(c, v.sub); err != nil && !errors.Is(err, hub.ErrStopped) { // stopped: shutdown
 		s.cfg.Logger.Warn("sse: viewer not removed from the hub", "err", err)
 	}
 	v.sub.Q.Close()

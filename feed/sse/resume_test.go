@@ -170,6 +170,28 @@ func TestResetEpochChanged(t *testing.T) {
 	}
 }
 
+// TestResetOffsetZero: an id with offset 0 (never an event's: offsets
+// start at 1) is answered with a reset per stream and fresh state, not
+// with the whole history replayed, even when the history still holds the
+// first message.
+func TestResetOffsetZero(t *testing.T) {
+	t.Parallel()
+	f := newFeed(t)
+	for range 50 {
+		f.publish(trade("ETH-USD", "1.00"), ticker("ETH-USD", "1.00"))
+	}
+	s := f.dial("?channels=trades,ticker&symbols=ETH-USD", http.Header{"Last-Event-ID": {testEpoch + ":0"}})
+	got := nextN(t, s, 3)
+	for i, ch := range []string{"trades", "ticker"} {
+		if r := got[i]; r.Type != wire.TypeReset || r.Ch != ch || r.Reason != wire.ResetHistoryExpired {
+			t.Fatalf("reset %d: %+v", i, r)
+		}
+	}
+	if got[2].Type != "ticker" || got[2].ID != id(100) {
+		t.Fatalf("after the resets: %+v, want the latest ticker and nothing replayed", got[2])
+	}
+}
+
 // TestBookStartsWithSnapshot: a fresh book viewer gets the snapshot with
 // the id of the last delta it contains, then the deltas that follow.
 func TestBookStartsWithSnapshot(t *testing.T) {

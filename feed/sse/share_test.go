@@ -18,7 +18,7 @@ func (f *fakeFeed) subscribed(n int, ch, sym string) []*hub.Sub {
 	ctx := ctxTimeout(f.t, 5*time.Second)
 	out := make([]*hub.Sub, n)
 	for i := range out {
-		out[i] = hub.NewSub(hub.SSE, hub.Limits{})
+		out[i] = f.Hub.NewSub(hub.SSE, hub.Limits{})
 		if f.Hub.Add(ctx, out[i]) != nil || f.Hub.SubscribeSSE(ctx, out[i], []*hub.Stream{f.Hub.Lookup(ch, sym)}, "", 0, false) != nil {
 			f.t.Fatal("subscribe")
 		}
@@ -88,7 +88,7 @@ func TestDrainAllocs(t *testing.T) {
 		frames = append(frames, it.Frame)
 		it.Frame.SSE(testEpoch) // built by the first viewer, as in service
 	}
-	v := &viewer{sub: hub.NewSub(hub.SSE, hub.Limits{}), conn: discardConn{}, chunked: true}
+	v := &viewer{sub: f.Hub.NewSub(hub.SSE, hub.Limits{}), conn: discardConn{}, chunked: true}
 	items := make([]hub.Item, 0, popMax)
 	var recs [][]byte
 	done := make(chan struct{})

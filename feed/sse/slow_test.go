@@ -10,6 +10,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -132,7 +133,7 @@ func TestSlowViewerLosslessCut(t *testing.T) {
 			t.Fatalf("event %d: off %d", i, e.Off)
 		}
 	}
-	eventually(t, 5*time.Second, "the viewer counted out", func() bool { return f.SSE.Viewers() == 0 })
+	testkit.Eventually(t, 5*time.Second, "the viewer counted out", func() bool { return f.SSE.Viewers() == 0 })
 	s2 := f.dial(q, http.Header{"Last-Event-ID": {got[len(got)-1].LastID}})
 	for want := uint64(len(got) + 1); want <= uint64(n); want++ {
 		if e := next(t, s2); e.Off != want {
@@ -152,13 +153,16 @@ func TestStalledViewerTimesOut(t *testing.T) {
 	v := f.theViewer()
 	f.blockWriter(v)
 	t0 := time.Now()
-	eventually(t, 5*time.Second, "the stalled viewer cut", func() bool { return f.SSE.Viewers() == 0 })
+	testkit.Eventually(t, 5*time.Second, "the stalled viewer cut", func() bool { return f.SSE.Viewers() == 0 })
 	if d := time.Since(t0); d > timeout+2*time.Second {
 		t.Errorf("cut after %v, want about %v", d, timeout)
 	}
 	f.sync()
 	if f.Hub.Subscribers() != 0 {
 		t.Fatal("still on the hub")
+	}
+	if n := f.Hub.Stats().SlowConsumers(hub.SlowWrite); n != 1 {
+		t.Errorf("%d write-timeout slow consumers counted, want 1", n)
 	}
 	_ = s.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	var err error

@@ -41,7 +41,7 @@ type Config struct {
 	// 10 s. It is a deadline per write, not per response.
 	WriteTimeout time.Duration
 	// MaxViewers bounds concurrent streams (default 100,000);
-	// MaxViewersPerIP per client address (default 20,000). Past either the
+	// MaxViewersPerIP per client address (default 500). Past either the
 	// request is answered 503.
 	MaxViewers      int
 	MaxViewersPerIP int
@@ -84,7 +84,7 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.MaxViewers = 100_000
 	}
 	if cfg.MaxViewersPerIP <= 0 {
-		cfg.MaxViewersPerIP = 20_000
+		cfg.MaxViewersPerIP = 500
 	}
 	if cfg.Viewers == nil {
 		cfg.Viewers = func(int) {}

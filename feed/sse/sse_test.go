@@ -12,6 +12,7 @@ import (
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/sse/ssetest"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -269,7 +270,7 @@ func TestViewerLimits(t *testing.T) {
 		t.Fatalf("fourth viewer: %d, want 503", got)
 	}
 	a.Close()
-	eventually(t, 5*time.Second, "a place freed", func() bool { return f.SSE.Viewers() == 2 })
+	testkit.Eventually(t, 5*time.Second, "a place freed", func() bool { return f.SSE.Viewers() == 2 })
 	if got := status(""); got != 200 {
 		t.Fatalf("after one left: %d", got)
 	}
@@ -298,7 +299,7 @@ func TestPanicRecovered(t *testing.T) {
 	if _, err := s.NextEvent(); err == nil || os.IsTimeout(err) {
 		t.Fatalf("after the panic: %v, want the stream's end", err)
 	}
-	eventually(t, 5*time.Second, "the viewer counted out", func() bool { return f.SSE.Viewers() == 0 })
+	testkit.Eventually(t, 5*time.Second, "the viewer counted out", func() bool { return f.SSE.Viewers() == 0 })
 	f.sync()
 	if n := f.Hub.Subscribers(); n != 0 {
 		t.Fatalf("%d hub subscribers left", n)

@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"errors"
 	"net"
 	"strconv"
 	"sync/atomic"
@@ -117,7 +118,8 @@ func (s *Server) stream(v *viewer, done <-chan struct{}) {
 			v.end(s.cfg.WriteTimeout)
 			return
 		case <-beat.C:
-			if v.send(s.cfg.WriteTimeout, nil, heartbeat) != nil {
+			if err := v.send(s.cfg.WriteTimeout, nil, heartbeat); err != nil {
+				s.writeFailed(v, err)
 				return
 			}
 		case <-v.sub.Q.Ready():
@@ -132,6 +134,16 @@ func (s *Server) stream(v *viewer, done <-chan struct{}) {
 				return
 			}
 		}
+	}
+}
+
+// writeFailed reports a viewer whose write stayed blocked for the whole
+// write timeout as a slow consumer; other failures (the viewer left, the
+// server kicked it at shutdown) are not.
+func (s *Server) writeFailed(v *viewer, err error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && !v.kicked.Load() {
+		s.cfg.Hub.SlowConsumer(v.sub, hub.SlowWrite, v.sub.Q.Backlog())
 	}
 }
 
@@ -166,6 +178,7 @@ func (s *Server) drain(v *viewer, epoch string, items []hub.Item, recs [][]byte,
 		err := v.send(s.cfg.WriteTimeout, nil, recs)
 		clear(recs)
 		if err != nil {
+			s.writeFailed(v, err)
 			return items, recs, false
 		}
 		s.cfg.Sent(len(items), n)

@@ -44,7 +44,7 @@ type Config struct {
 	// without one and same-host ones; "*" accepts any (PROTOCOL 4.1).
 	AllowOrigins []string
 	// MaxConns bounds the sessions (default 100,000); MaxConnsPerIP bounds
-	// them per client address (default 20,000). Past either, the upgrade
+	// them per client address (default 500: a machine's worth). Past either, the upgrade
 	// completes and the session closes at once with 1013.
 	MaxConns      int
 	MaxConnsPerIP int
@@ -75,7 +75,7 @@ func (c *Config) fill() {
 		c.MaxConns = 100_000
 	}
 	if c.MaxConnsPerIP <= 0 {
-		c.MaxConnsPerIP = 20_000
+		c.MaxConnsPerIP = 500
 	}
 	if c.Heartbeat <= 0 {
 		c.Heartbeat = 15 * time.Second

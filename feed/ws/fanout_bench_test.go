@@ -78,7 +78,7 @@ func BenchmarkFanout(b *testing.B) {
 
 func benchFanout(b *testing.B, n int) {
 	bs := bus.NewMemory()
-	h := hub.New(hub.Config{Symbols: []string{"BTC-USD"}, Epoch: "bench"}, bs.Subscribe(1024))
+	h := hub.New(hub.Config{Symbols: []string{"BTC-USD"}, Epoch: "bench", BusBuffer: 1024}, bs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = h.Run(ctx) }()

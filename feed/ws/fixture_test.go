@@ -3,8 +3,6 @@ package ws
 import (
 	"bufio"
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -149,7 +148,7 @@ func newFixtureIdle(t testing.TB, listen bool, mod func(*Config)) *fixture {
 	t.Helper()
 	f := &fixture{venue: &fakeVenue{}, metrics: &fakeMetrics{}, log: &logSink{}, src: make(chan []*market.Event, 16)}
 	logger := slog.New(f.log)
-	f.hub = hub.New(hub.Config{Symbols: []string{"BTC-USD"}, Epoch: "fixture", Logger: logger}, f.src)
+	f.hub = hub.New(hub.Config{Symbols: []string{"BTC-USD"}, Epoch: "fixture", Logger: logger}, testkit.ChanBus(f.src))
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone := make(chan struct{})
 	var once sync.Once
@@ -245,7 +244,7 @@ func (c *client) next() wire.Message {
 	c.t.Helper()
 	for {
 		_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		fr, err := readFrame(c.br)
+		fr, err := testkit.ReadFrame(c.br)
 		if err != nil {
 			c.t.Fatal(err)
 		}
@@ -268,7 +267,7 @@ func (c *client) next() wire.Message {
 func (c *client) closeCode() (ws.StatusCode, error) {
 	for {
 		_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		fr, err := readFrame(c.br)
+		fr, err := testkit.ReadFrame(c.br)
 		if err != nil {
 			return 0, err
 		}
@@ -277,30 +276,4 @@ func (c *client) closeCode() (ws.StatusCode, error) {
 			return code, nil
 		}
 	}
-}
-
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
-// readFrame reads one server frame whole (bounded: the test server's
-// frames are small).
-func readFrame(r io.Reader) (ws.Frame, error) {
-	h, err := ws.ReadHeader(r)
-	if err != nil {
-		return ws.Frame{}, err
-	}
-	if h.Length > 1<<20 {
-		return ws.Frame{}, fmt.Errorf("server frame of %d bytes", h.Length)
-	}
-	p := make([]byte, h.Length)
-	_, err = io.ReadFull(r, p)
-	return ws.Frame{Header: h, Payload: p}, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // feed runs one session over an in-memory connection (net.Pipe, which
@@ -60,7 +61,7 @@ func feed(t testing.TB, fx *fixture, format wire.Format, data []byte, hangUp boo
 func closeCodeIn(out []byte) ws.StatusCode {
 	r := bytes.NewReader(out)
 	for {
-		f, err := readFrame(r)
+		f, err := testkit.ReadFrame(r)
 		if err != nil {
 			return 0
 		}

@@ -2,8 +2,10 @@ package ws
 
 import (
 	"testing"
+	"time"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -20,7 +22,7 @@ func TestFirstReplyNotLost(t *testing.T) {
 		f.venue.publish = func(e *market.Event) { f.src <- []*market.Event{e} }
 		c := f.dial(t, "tickcast.v1.json")
 		c.send(&wire.Auth{ID: wire.SomeID(1), Token: "good-carol"})
-		eventually(t, "the venue's reply to be queued", func() bool { return len(f.src) == 1 })
+		testkit.Eventually(t, 5*time.Second, "the venue's reply to be queued", func() bool { return len(f.src) == 1 })
 		f.runHub()
 		a, ok := c.next().(*wire.Authed)
 		if !ok || a.ID != wire.SomeID(1) || a.Account != "carol" {

@@ -10,6 +10,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestPanicClosesWith1011: a venue method that panics while a session
@@ -32,7 +33,7 @@ func TestPanicClosesWith1011(t *testing.T) {
 	if _, err := io.Copy(io.Discard, victim.br); err != nil {
 		t.Fatalf("connection not ended after 1011: %v", err)
 	}
-	eventually(t, "the session to end", func() bool { return f.srv.Sessions() == 1 && f.hub.Subscribers() == 1 })
+	testkit.Eventually(t, 5*time.Second, "the session to end", func() bool { return f.srv.Sessions() == 1 && f.hub.Subscribers() == 1 })
 	if got := f.venue.detachedAccounts(); !slices.Equal(got, []string{"alice"}) {
 		t.Errorf("venue detached %v, want [alice]", got)
 	}

@@ -10,12 +10,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/market"
 )
 
 // session is one WebSocket connection.
@@ -63,8 +65,9 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 		srv: srv, cfg: &srv.cfg, src: source{prefix: prefix, conn: raw}, raw: raw, format: format, ip: ip,
 		closing: make(chan struct{}), closed: make(chan struct{}),
 	}
-	s.sub = hub.NewSub(transportOf(format), srv.cfg.Backlog)
+	s.sub = srv.cfg.Hub.NewSub(transportOf(format), srv.cfg.Backlog)
 	s.sub.Answered = s.answered
+	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
 	return s
 }
@@ -145,12 +148,14 @@ func (s *session) end(code ws.StatusCode) {
 func (s *session) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.cfg.Hub.Remove(ctx, s.sub); err != nil {
+	// At shutdown the hub and the venue stop before the transports: a
+	// session ending then has nothing to be taken off.
+	if err := s.cfg.Hub.Remove(ctx, s.sub); err != nil && !errors.Is(err, hub.ErrStopped) {
 		s.cfg.Logger.Warn("ws: hub remove", "err", err)
 	}
 	s.sub.Q.Close()
 	if s.account != "" {
-		if err := s.cfg.Venue.Detach(ctx, s.sub.ID, s.account); err != nil {
+		if err := s.cfg.Venue.Detach(ctx, s.sub.ID, s.account); err != nil && !errors.Is(err, market.ErrStopped) {
 			s.cfg.Logger.Warn("ws: venue detach", "err", err, "account", s.account)
 		}
 	}
@@ -319,8 +324,11 @@ func (s *session) control(h ws.Header, r io.Reader) error {
 		}
 		code, reason := ws.ParseCloseFrameData(payload)
 		if len(payload) > 0 {
-			if err := ws.CheckCloseFrameData(code, reason); err != nil {
-				return err
+			if !clientCloseCode(code) {
+				return ws.ErrProtocolStatusCodeUnknown
+			}
+			if !utf8.ValidString(reason) {
+				return ws.ErrProtocolInvalidUTF8
 			}
 		}
 		if code == 0 {
@@ -330,6 +338,16 @@ func (s *session) control(h ws.Header, r io.Reader) error {
 		return errPeerClosed
 	}
 	return nil
+}
+
+// clientCloseCode reports whether a client may send code in a close frame
+// (RFC 6455 7.4 and the IANA registry): 1000-1003 and 1007-1014 are
+// defined, 3000-4999 belong to libraries and applications. Everything else
+// (unused below 1000, reserved 1004-1006 and 1015, unassigned 1016-2999,
+// and nothing at all from 5000, which gobwas lets through) is a protocol
+// error.
+func clientCloseCode(code ws.StatusCode) bool {
+	return code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999
 }
 
 // reply queues a message for this session alone.

@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"errors"
 	"net"
 	"time"
 
@@ -31,12 +32,27 @@ func (s *session) writeLoop() {
 	defer idle.Stop()
 	for {
 		if s.isClosing() {
+			if c := s.closeCode; c != ws.StatusAbnormalClosure && c != 0 {
+				// What was queued before the close goes first: the replies
+				// to the messages read before it (the error answering a
+				// malformed message, the acks of live orders before a
+				// rate-limit 1008), and at shutdown the last events. shut
+				// bounds these writes to closeWait.
+				_ = s.flush(&items, &bufs, q.Len())
+			}
 			s.writeClose()
 			close(s.closed) // the writing flag stays set: no writer after this one
 			return
 		}
 		overflowed := q.Overflowed()
-		if !s.flush(&items, &bufs) {
+		if err := s.flush(&items, &bufs, -1); err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && !s.isClosing() {
+				// The client stopped reading: one write stayed blocked for
+				// the whole write timeout. Nothing can be sent to it any
+				// more (1006), but it is a slow consumer all the same.
+				s.cfg.Hub.SlowConsumer(s.sub, hub.SlowWrite, q.Backlog())
+			}
 			s.shut(ws.StatusAbnormalClosure, "")
 			s.kill()
 			continue
@@ -67,13 +83,21 @@ func (s *session) writeLoop() {
 	}
 }
 
-// flush writes everything queued, a batch per vectored write.
-func (s *session) flush(items *[]hub.Item, bufs *net.Buffers) bool {
+// flush writes what is queued, a batch per vectored write, and returns
+// the error of a write that failed. With limit < 0 it writes until the
+// queue is empty or the session starts closing; else it writes at most
+// limit messages, closing or not.
+func (s *session) flush(items *[]hub.Item, bufs *net.Buffers, limit int) error {
 	format := s.format
-	for !s.isClosing() {
-		*items = s.sub.Q.Pop((*items)[:0], maxBatch)
+	for limit != 0 && (limit > 0 || !s.isClosing()) {
+		n := maxBatch
+		if limit > 0 {
+			n = min(n, limit)
+			limit -= n
+		}
+		*items = s.sub.Q.Pop((*items)[:0], n)
 		if len(*items) == 0 {
-			return true
+			return nil
 		}
 		b := (*bufs)[:0]
 		for i, it := range *items {
@@ -85,18 +109,18 @@ func (s *session) flush(items *[]hub.Item, bufs *net.Buffers) bool {
 			(*items)[i] = hub.Item{}
 		}
 		*bufs = b
-		if !s.write(bufs, len(*items)) {
-			return false
+		if err := s.write(bufs, len(*items)); err != nil {
+			return err
 		}
 	}
-	return true
+	return nil
 }
 
 // write sends bufs with one vectored write under the write deadline and
-// counts msgs messages. WriteTo consumes the slice it is called on: it
+// counts msgs messages; it returns the write's error. WriteTo consumes the slice it is called on: it
 // works on a copy of the header, so that the caller keeps its backing
 // array for the next batch (and nothing escapes to the heap).
-func (s *session) write(bufs *net.Buffers, msgs int) bool {
+func (s *session) write(bufs *net.Buffers, msgs int) error {
 	n := 0
 	for _, b := range *bufs {
 		n += len(b)
@@ -106,12 +130,12 @@ func (s *session) write(bufs *net.Buffers, msgs int) bool {
 	_, err := s.wbuf.WriteTo(s.raw)
 	s.wbuf = nil // do not pin the batch's buffers while the session idles
 	if err != nil {
-		return false
+		return err
 	}
 	if msgs > 0 {
 		s.cfg.Metrics.Sent(s.format.String(), msgs, n)
 	}
-	return true
+	return nil
 }
 
 // armWriteDeadline keeps a write deadline of about WriteTimeout ahead of
