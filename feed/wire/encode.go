@@ -71,7 +71,7 @@ func appendTyped(f Format, dst []byte, key, typ string, v any) []byte {
 		}
 	} else {
 		s := mpScan{b: body}
-		n, _ := s.mapLen() // a map the library just wrote
+		n, _ := s.length(mapHeader) // a map the library just wrote
 		_ = e.mp.EncodeMapLen(n + 1)
 		_ = e.mp.EncodeString(key)
 		_ = e.mp.EncodeString(typ)

@@ -28,9 +28,6 @@ import (
 //   - keys match exactly (encoding/json folds case, so "Channels" would be
 //     read instead of ignored), and a key given twice is decoded afresh: the
 //     last wins, and a map is never merged beyond its bound.
-//
-// Types, escapes, booleans, IDs and the shapes of Level and Balances are
-// left to the libraries (with the custom codecs of those types).
 
 // fieldKind is what the checks know of a field.
 type fieldKind uint8
@@ -128,13 +125,20 @@ func fieldKindOf(t reflect.Type) fieldKind {
 	return kLibrary
 }
 
-// withEmptySlices returns v (a pointer to a struct), or a copy of it whose
-// nil slices are empty: both libraries write a nil slice as null, the
-// protocol an empty array (and `"asks":[]` is the common book delta).
+// withEmptySlices returns a pointer to the struct v (or v points to), a
+// copy if it has nil slices, which are made empty: both libraries write a
+// nil slice as null, the protocol an empty array (`"asks":[]` is the most
+// common book delta).
 func withEmptySlices(v any) any {
-	rv := reflect.ValueOf(v).Elem()
-	tb := tableOf(rv.Type())
+	rv := reflect.ValueOf(v)
 	var cp reflect.Value
+	if rv.Kind() != reflect.Pointer { // an Op passed by value
+		cp = reflect.New(rv.Type())
+		cp.Elem().Set(rv)
+		rv = cp
+	}
+	rv = rv.Elem()
+	tb := tableOf(rv.Type())
 	for _, i := range tb.slices {
 		f := &tb.fields[i]
 		if fv := rv.FieldByIndex(f.index); fv.IsNil() {
@@ -200,27 +204,22 @@ func (tb *table) fill(r reader, d *libDecoder, rv reflect.Value, keepLong bool) 
 			return seen, long, "", err
 		}
 		k, err := r.key()
-		if err != nil {
-			return seen, long, "", err
-		}
-		f := tb.byName[string(k)]
-		if f == nil {
-			if err := r.skip(); err != nil {
-				return seen, long, "", err
-			}
-			continue
-		}
-		fv := rv.FieldByIndex(f.index)
-		fv.SetZero()
-		seen |= f.bit
-		err = fillField(r, d, f, fv)
-		if err == errTooLong && keepLong {
+		f, name := tb.byName[string(k)], ""
+		switch {
+		case err != nil:
+		case f == nil:
+			err = r.skip()
+		default:
+			fv := rv.FieldByIndex(f.index)
 			fv.SetZero()
-			long |= f.bit
-			err = nil
+			seen, name = seen|f.bit, f.name
+			if err = fillField(r, d, f, fv); err == errTooLong && keepLong {
+				fv.SetZero()
+				long, err = long|f.bit, nil
+			}
 		}
 		if err != nil {
-			return seen, long, f.name, err
+			return seen, long, name, err
 		}
 	}
 }

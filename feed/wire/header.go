@@ -80,7 +80,7 @@ func malformed(key string, err error) error {
 func (h *Header) setStr(k, b []byte) {
 	switch string(k) {
 	case "t":
-		if h.Kind = kindOf(b); h.Kind != KindUnknown {
+		if h.Kind = kindByName[string(b)]; h.Kind != KindUnknown {
 			h.T = kindNames[h.Kind]
 		} else {
 			h.T = symbols.get(b)

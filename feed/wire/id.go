@@ -11,11 +11,9 @@ import (
 // may carry and its reply echoes, or an order id that may be replaced by a
 // client order id (cancel, amend). Valid reports presence; 0 is a valid id.
 //
-// On the wire an ID is an integer, and an absent one is no key at all
-// (struct fields of type ID are tagged omitempty for msgpack and omitzero
-// for encoding/json, both of which consult IsZero). Decoding is strict: a
-// negative, fractional, null or non-numeric value, or one above MaxID, is
-// an error.
+// On the wire an ID is an integer, and an absent one no key at all (fields
+// are tagged omitempty for msgpack and omitzero for encoding/json, which
+// both consult IsZero). Decoding accepts only an integer from 0 to MaxID.
 type ID struct {
 	Value uint64
 	Valid bool
@@ -55,25 +53,20 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 func (id ID) EncodeMsgpack(e *msgpack.Encoder) error { return e.EncodeUint(id.Value) }
 
 // DecodeMsgpack reads a msgpack integer from 0 to MaxID (the library's own
-// DecodeUint64 would read nil as 0 and a negative value as a huge one).
+// DecodeUint64 would read a negative value as a huge one).
 func (id *ID) DecodeMsgpack(d *msgpack.Decoder) error {
 	c, err := d.PeekCode()
-	if err != nil {
-		return err
-	}
 	var v uint64
 	switch {
+	case err != nil:
 	case c <= 0x7f || c >= mpUint8 && c <= mpUint64:
 		v, err = d.DecodeUint64()
 	case c >= mpInt8 && c <= mpInt64: // some encoders write every integer signed
 		var i int64
 		i, err = d.DecodeInt64()
-		v = uint64(i)
-		if i < 0 {
-			v = 1 << 63
-		}
+		v = uint64(i) // a negative one becomes more than MaxID
 	default:
-		return errID
+		err = errID
 	}
 	if err != nil || v > MaxID {
 		return errID

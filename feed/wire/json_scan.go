@@ -23,11 +23,8 @@ type jsScan struct {
 // jsFrame is one open container.
 type jsFrame struct {
 	close      byte // '}' or ']'
-	first      bool // no element read yet
-	count, max int
+	count, max int  // elements read, and allowed (0: any)
 }
-
-var _ reader = (*jsScan)(nil)
 
 // peek skips whitespace and returns the next byte.
 func (s *jsScan) peek() (byte, error) {
@@ -51,7 +48,7 @@ func (s *jsScan) push(open, close byte, max int) error {
 	case s.depth == maxOpen:
 		return errDepth
 	}
-	s.open[s.depth] = jsFrame{close: close, first: true, max: max}
+	s.open[s.depth] = jsFrame{close: close, max: max}
 	s.depth++
 	s.p++
 	return nil
@@ -74,13 +71,12 @@ func (s *jsScan) more() (bool, error) {
 		s.depth--
 		return false, nil
 	}
-	if !f.first {
+	if f.count > 0 {
 		if c != ',' {
 			return false, errSyntax
 		}
 		s.p++
 	}
-	f.first = false
 	f.count++
 	if f.max > 0 && f.count > f.max {
 		return false, errTooMany
@@ -104,12 +100,10 @@ func (s *jsScan) key() ([]byte, error) {
 	return k, nil
 }
 
-// str reads a string value of at most max bytes (0: any). The result
-// aliases the input, except for a string with backslash escapes, which is
-// unescaped by encoding/json (allocating; the protocol's own strings never
-// need escapes). Such a string is refused without being unescaped when its
-// text is more than 6 times max: no escape stands for fewer bytes than a
-// sixth of its own.
+// str reads a string of at most max bytes (0: any), aliasing the input,
+// unless it has escapes: encoding/json unescapes it (allocating; no string
+// of the protocol needs escapes), after refusing one whose text exceeds 6 ×
+// max (no escape is more than 6 times the bytes it stands for).
 func (s *jsScan) str(max int) ([]byte, error) {
 	c, err := s.peek()
 	if err != nil {

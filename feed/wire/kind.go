@@ -64,9 +64,6 @@ func (k Kind) String() string {
 // KindOf returns the Kind of a "t" value.
 func KindOf(t string) Kind { return kindByName[t] }
 
-// kindOf is KindOf without converting b to a string.
-func kindOf(b []byte) Kind { return kindByName[string(b)] }
-
 var kindByName = func() map[string]Kind {
 	m := make(map[string]Kind, kindCount)
 	for k := KindWelcome; k < kindCount; k++ {

@@ -103,9 +103,6 @@ func (s *mpScan) length(h lenHeader) (int, error) {
 	return n, nil
 }
 
-// mapLen reads a map header.
-func (s *mpScan) mapLen() (int, error) { return s.length(mapHeader) }
-
 // str reads a str value of at most max bytes (0: any); the result aliases
 // the input. Short strings (fixstr: every key and most values) take an
 // inlinable fast path.
@@ -218,7 +215,7 @@ func (s *mpScan) skipAt(depth int) error {
 		}
 		return err
 	case c&0xf0 == 0x80 || c == mpMap16 || c == mpMap32:
-		n, err := s.mapLen()
+		n, err := s.length(mapHeader)
 		for i := 0; i < 2*n && err == nil; i++ {
 			err = s.skipAt(depth + 1)
 		}
@@ -239,12 +236,18 @@ func (s *mpScan) skipScalar(c byte) error {
 		n = 4 << (c - mpFloat32)
 	case c >= mpFixExt1 && c <= mpFixExt16:
 		n = 1 + 1<<(c-mpFixExt1) // type byte + data
-	case c >= mpBin8 && c <= mpBin32:
-		l, err := s.lenField(1 << (c - mpBin8))
-		return s.advance(l, err)
-	case c >= mpExt8 && c <= mpExt32:
-		l, err := s.lenField(1 << (c - mpExt8))
-		return s.advance(l+1, err) // type byte + data
+	case c >= mpBin8 && c <= mpExt32: // bin8, 16, 32, then ext8, 16, 32
+		l, err := s.lenField(1 << ((c - mpBin8) % 3))
+		if c >= mpExt8 {
+			l++ // the type byte
+		}
+		if err == nil && l > s.left() {
+			err = errSyntax
+		}
+		if err == nil {
+			s.p += l
+		}
+		return err
 	default: // 0xc1, never used
 		return errSyntax
 	}
@@ -252,18 +255,6 @@ func (s *mpScan) skipScalar(c byte) error {
 		return err
 	}
 	s.p += 1 + n
-	return nil
-}
-
-// advance moves past n payload bytes after a length field.
-func (s *mpScan) advance(n int, err error) error {
-	if err != nil {
-		return err
-	}
-	if n > s.left() {
-		return errSyntax
-	}
-	s.p += n
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -115,29 +116,22 @@ func (bs Balances) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads an object of balances, in order.
 func (bs *Balances) UnmarshalJSON(b []byte) error {
-	s := jsScan{b: b}
-	if err := s.openMap(0); err != nil {
-		return err
+	d := json.NewDecoder(bytes.NewReader(b))
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return errType
 	}
 	var out Balances
-	for {
-		ok, err := s.more()
-		if err != nil || !ok {
-			*bs = out
-			return err
-		}
-		k, err := s.key()
-		if err != nil {
-			return err
-		}
+	for d.More() {
 		var v Balance
-		start := s.pos()
-		if s.null() || s.skip() != nil || json.Unmarshal(b[start:s.pos()], &v) != nil {
+		t, err := d.Token() // a key: a string
+		if err != nil || d.Decode(&v) != nil {
 			return errType
 		}
-		v.Asset = string(k)
+		v.Asset = t.(string)
 		out = append(out, v)
 	}
+	*bs = out
+	return nil
 }
 
 // EncodeMsgpack writes the balances as one map, in order.

@@ -5,17 +5,19 @@ import (
 	"reflect"
 )
 
-// Op is a client→server operation (PROTOCOL 4.3). The concrete types
-// implement it with pointer receivers (*Subscribe, *NewOrder, …); DecodeOp
-// returns pointers.
+// Op is a client→server operation (PROTOCOL 4.3): *Subscribe, *NewOrder, …
+// (DecodeOp returns pointers). AppendOp encodes one.
 type Op interface {
 	// OpName returns the "op" value.
 	OpName() string
 	// OpID returns the operation's optional id.
 	OpID() ID
-	// AppendMsgpack appends the operation as one msgpack map to dst.
+}
+
+// customOp is an Op that encodes itself (a test's malformed operation).
+type customOp interface {
+	Op
 	AppendMsgpack(dst []byte) []byte
-	// AppendJSON appends the operation as one JSON object to dst.
 	AppendJSON(dst []byte) []byte
 }
 
@@ -31,24 +33,23 @@ const (
 	OpPing        = "ping"
 )
 
-// AppendOp appends op in format f.
+// AppendOp appends op in format f: one of the package's operations as a
+// map whose first key is "op", or any Op with AppendMsgpack and AppendJSON
+// methods as those write it.
 func AppendOp(f Format, dst []byte, op Op) []byte {
-	if f == JSON {
-		return op.AppendJSON(dst)
+	switch c, ok := op.(customOp); {
+	case ok && f == JSON:
+		return c.AppendJSON(dst)
+	case ok:
+		return c.AppendMsgpack(dst)
 	}
-	return op.AppendMsgpack(dst)
-}
-
-// appendOp appends op, "op" first, in format f.
-func appendOp(f Format, dst []byte, op Op) []byte {
 	return appendTyped(f, dst, "op", op.OpName(), op)
 }
 
-// decodableOp is an operation DecodeOp can fill.
-type decodableOp interface {
-	Op
-	// validate checks required fields and enumerated values; k tells
-	// which keys were present or too long.
+// validator is an operation with rules beyond the types of its fields:
+// required keys, enumerated values; k tells which keys were present or too
+// long.
+type validator interface {
 	validate(k keys) *OpError
 }
 
@@ -62,9 +63,9 @@ var opTypes = func() map[string]reflect.Type {
 }()
 
 // newOp returns an empty operation named name, nil if unknown.
-func newOp(name []byte) decodableOp {
+func newOp(name []byte) Op {
 	if t, ok := opTypes[string(name)]; ok {
-		return reflect.New(t).Interface().(decodableOp)
+		return reflect.New(t).Interface().(Op)
 	}
 	return nil
 }
@@ -133,9 +134,11 @@ func reject(reason, msg string) *OpError {
 
 // fieldError turns an error of fill on key k (a key name of the
 // operation's struct tags, "" for the map itself) into an *OpError, so
-// that client text is never echoed.
+// that client text is never echoed; nil for no error.
 func fieldError(k string, err error) *OpError {
 	switch {
+	case err == nil:
+		return nil
 	case k == "":
 	case err == errTooLong:
 		return badRequest(k + " too long")

@@ -26,23 +26,9 @@ func (Ping) OpName() string { return OpPing }
 // OpID returns the operation id.
 func (o Ping) OpID() ID { return o.ID }
 
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *Auth) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *Auth) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *Ping) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *Ping) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
 func (o *Auth) validate(keys) *OpError {
 	if o.Token == "" {
 		return badRequest("missing token")
 	}
 	return nil
 }
-
-func (o *Ping) validate(keys) *OpError { return nil }

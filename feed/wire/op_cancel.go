@@ -44,24 +44,6 @@ func (CancelAll) OpName() string { return OpCancelAll }
 // OpID returns the operation id.
 func (o CancelAll) OpID() ID { return o.ID }
 
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *Cancel) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *Cancel) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *Amend) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *Amend) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *CancelAll) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *CancelAll) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
 // validTarget checks that exactly one of oid and cid names the order.
 func validTarget(oid ID, cid string) *OpError {
 	switch {
@@ -84,5 +66,3 @@ func (o *Amend) validate(keys) *OpError {
 	}
 	return nil
 }
-
-func (o *CancelAll) validate(keys) *OpError { return nil }

@@ -5,25 +5,20 @@ import (
 	"reflect"
 )
 
-// DecodeOp decodes one client operation. The input is treated as hostile:
-// it is refused above MaxMessage bytes, every array, map and string is
-// bounded (MaxChannels, MaxSymbols, MaxSince, MaxNameLen, …) and checked
-// against the bytes actually present before anything is allocated, and
-// every value must have exactly the expected type (an id is a non-negative
-// integer no larger than MaxID; booleans are booleans; strings are strings;
-// nothing is decoded into interface{}). Unknown keys are ignored; of a key
-// given twice, the last counts.
+// DecodeOp decodes one client operation. The input is hostile: it is
+// refused above MaxMessage bytes, every string, array and map is bounded
+// (MaxChannels, MaxNameLen, …) before anything is allocated, and every value
+// must have exactly the expected type; unknown keys are ignored, and of a
+// key given twice the last counts (fields.go has the details).
 //
-// Errors are *OpError values (see there): code bad_request or unknown_op,
-// a message safe to send to the client, and the operation's id when it
-// could be read. For an order with an invalid side, type or tif the
-// decoded *NewOrder is returned together with an *OpError whose Reason
-// names the order reject reason; errors.Is(err, ErrOrderReject) detects it.
+// Errors are *OpError values: code bad_request or unknown_op, a message safe
+// to send to the client, and the operation's id when it could be read. An
+// order with an invalid side, type or tif (or too long a qty or px) is
+// returned together with an *OpError whose Reason names the order reject
+// reason; errors.Is(err, ErrOrderReject) detects it.
 //
-// Decoding takes two passes over the top-level map: the first finds "op"
-// and "id" (so that errors found later still carry the id) and checks that
-// the input is well-formed, the second checks each known key's value and
-// has the library decode it (see fields.go).
+// A first pass finds "op" and "id", so that later errors carry the id, and
+// checks the input is well-formed; a second fills the operation.
 func DecodeOp(f Format, data []byte) (Op, error) {
 	if len(data) > MaxMessage {
 		return nil, badRequest("message too large")
@@ -47,19 +42,19 @@ func decodeOp(f Format, data []byte, scan, walk reader) (Op, error) {
 	tb := tableOf(rv.Type())
 	_, isOrder := op.(*NewOrder)
 	seen, long, k, err := tb.fill(walk, d, rv, isOrder)
-	if err != nil {
-		e := fieldError(k, err)
-		e.ID = id
-		return nil, e
+	if v, ok := op.(validator); ok && err == nil {
+		e = v.validate(keys{tb, seen, long})
+	} else {
+		e = fieldError(k, err)
 	}
-	if e := op.validate(keys{tb, seen, long}); e != nil {
-		e.ID = id
-		if e.Reason != "" {
-			return op, e
-		}
-		return nil, e
+	if e == nil {
+		return op, nil
 	}
-	return op, nil
+	e.ID = id
+	if e.Reason != "" { // an order rejected with a reason is returned too
+		return op, e
+	}
+	return nil, e
 }
 
 // keys tells validate which keys of an operation were present, and which
@@ -76,8 +71,8 @@ func (k keys) tooLong(name string) bool { return k.long&k.tb.byName[name].bit !=
 // is one well-formed map; valid adds json.Valid for JSON, called only once
 // the walk has bounded the nesting (encoding/json's scanner allocates per
 // level). It returns an empty operation of the named kind.
-func scanOp(r reader, valid func() bool) (op decodableOp, id ID, e *OpError) {
-	malformed := func() (decodableOp, ID, *OpError) {
+func scanOp(r reader, valid func() bool) (op Op, id ID, e *OpError) {
+	malformed := func() (Op, ID, *OpError) {
 		return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "malformed message"}
 	}
 	if err := r.openMap(0); err != nil {
@@ -126,17 +121,20 @@ func scanOp(r reader, valid func() bool) (op decodableOp, id ID, e *OpError) {
 			return malformed()
 		}
 	}
+	e = &OpError{ID: id, Code: CodeBadRequest}
 	switch {
 	case r.end() != nil || !valid():
-		return malformed()
+		e.Msg = "malformed message"
 	case badID:
-		return nil, ID{}, badRequest("invalid id")
+		e.ID, e.Msg = ID{}, "invalid id"
 	case badOp:
-		return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "invalid op"}
+		e.Msg = "invalid op"
 	case !named:
-		return nil, id, &OpError{ID: id, Code: CodeBadRequest, Msg: "missing op"}
+		e.Msg = "missing op"
 	case op == nil:
-		return nil, id, &OpError{ID: id, Code: CodeUnknownOp, Msg: "unknown op"}
+		e.Code, e.Msg = CodeUnknownOp, "unknown op"
+	default:
+		return op, id, nil
 	}
-	return op, id, nil
+	return nil, id, e
 }

@@ -21,12 +21,6 @@ func (NewOrder) OpName() string { return OpOrder }
 // OpID returns the operation id.
 func (o NewOrder) OpID() ID { return o.ID }
 
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *NewOrder) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *NewOrder) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
 // validate answers a structural mistake with an error and a bad value of
 // side, type, tif, qty or px with an order rejection (PROTOCOL 6); a value
 // too long to read is left empty by DecodeOp and noted in k.

@@ -1,5 +1,10 @@
 package wire
 
+import (
+	"slices"
+	"strings"
+)
+
 // Subscribe subscribes to every stream channel × symbol. For a resume
 // (PROTOCOL 5) Epoch is the epoch of the last welcome and Since maps each
 // stream ("CHANNEL:SYMBOL") to the last seq processed; both are omitted
@@ -31,18 +36,6 @@ func (Unsubscribe) OpName() string { return OpUnsubscribe }
 // OpID returns the operation id.
 func (o Unsubscribe) OpID() ID { return o.ID }
 
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *Subscribe) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *Subscribe) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
-// AppendMsgpack appends the operation as a msgpack map.
-func (o *Unsubscribe) AppendMsgpack(dst []byte) []byte { return appendOp(MsgPack, dst, o) }
-
-// AppendJSON appends the operation as a JSON object.
-func (o *Unsubscribe) AppendJSON(dst []byte) []byte { return appendOp(JSON, dst, o) }
-
 func (o *Subscribe) validate(keys) *OpError {
 	if e := validStreams(o.Channels, o.Symbols); e != nil {
 		return e
@@ -67,9 +60,9 @@ func validStreams(channels, symbols []string) *OpError {
 		return badRequest("missing channels")
 	case symbols == nil:
 		return badRequest("missing symbols")
-	case !nonEmpty(channels):
+	case slices.Contains(channels, ""):
 		return badRequest("invalid channels")
-	case !nonEmpty(symbols):
+	case slices.Contains(symbols, ""):
 		return badRequest("invalid symbols")
 	}
 	return nil
@@ -78,10 +71,6 @@ func validStreams(channels, symbols []string) *OpError {
 // validStream reports whether s looks like "CHANNEL:SYMBOL" with both
 // parts non-empty.
 func validStream(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ':' {
-			return i > 0 && i < len(s)-1
-		}
-	}
-	return false
+	i := strings.IndexByte(s, ':')
+	return i > 0 && i < len(s)-1
 }

@@ -10,10 +10,10 @@ import (
 func TestOpEncodeMatchesReference(t *testing.T) {
 	for _, s := range opSamples() {
 		t.Run(s.name, func(t *testing.T) {
-			if got := refMsgpack(t, s.op.AppendMsgpack(nil)); !reflect.DeepEqual(got, s.want) {
+			if got := refMsgpack(t, AppendOp(MsgPack, nil, s.op)); !reflect.DeepEqual(got, s.want) {
 				t.Errorf("msgpack:\n got %v\nwant %v", got, s.want)
 			}
-			if got := refJSON(t, s.op.AppendJSON(nil)); !reflect.DeepEqual(got, s.want) {
+			if got := refJSON(t, AppendOp(JSON, nil, s.op)); !reflect.DeepEqual(got, s.want) {
 				t.Errorf("json:\n got %v\nwant %v", got, s.want)
 			}
 		})

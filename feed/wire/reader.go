@@ -2,42 +2,24 @@ package wire
 
 import "errors"
 
-// reader is the token-level view of one encoded message that the checks
-// preceding the libraries' decoding are written against; mpScan and jsScan
-// implement it. Containers are opened with openMap/openArray and walked
-// with more, which reports false (and closes the container) at its end.
-//
-// A value method that fails with errType, errRange or errTooLong leaves the
-// position unchanged, so the caller may skip the value and go on.
+// reader is the token-level view of a message that the checks before the
+// libraries' decoding are written against; mpScan and jsScan implement it.
+// Containers are opened with openMap/openArray (at most max entries, 0: as
+// many as the input holds) and walked with more, which reports false, and
+// closes the container, at its end. A value method that fails with
+// errType, errRange or errTooLong leaves the position unchanged.
 type reader interface {
-	// openMap enters a map of at most max entries (0: bounded only by
-	// the input).
 	openMap(max int) error
-	// openArray enters an array of at most max elements (0: bounded only
-	// by the input).
 	openArray(max int) error
-	// more reports whether the innermost open container has another
-	// entry or element, and closes it when not.
 	more() (bool, error)
-	// key reads a map key, exactly.
-	key() ([]byte, error)
-	// str reads a string of at most max bytes (0: any). The result aliases
-	// the input; see jsScan.str for JSON escapes.
-	str(max int) ([]byte, error)
-	// uint reads a non-negative integer.
-	uint() (uint64, error)
-	// int reads an integer.
+	key() ([]byte, error)        // a map key, exactly
+	str(max int) ([]byte, error) // a string of at most max bytes (0: any)
+	uint() (uint64, error)       // a non-negative integer
 	int() (int64, error)
-	// null reports whether the next value is nil (msgpack) or null (JSON),
-	// without consuming it.
-	null() bool
-	// skip skips one value of any type.
-	skip() error
-	// pos returns the offset of the next value (after any whitespace
-	// skipped by null).
-	pos() int
-	// end checks that the whole input was consumed.
-	end() error
+	null() bool  // whether the next value is nil or null (not consumed)
+	skip() error // one value of any type
+	pos() int    // the offset of the next value (after null's whitespace)
+	end() error  // whether the whole input was consumed
 }
 
 // Errors of the token readers. They stay inside the package: decoders turn
