@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -50,10 +49,10 @@ func DecodeHeader(f Format, data []byte) (Header, error) {
 			err = s.end()
 		}
 	case JSON:
-		// json.Valid checks the syntax jsScan does not, once jsScan has
+		// validJSON checks the syntax jsScan does not, once jsScan has
 		// bounded the nesting.
 		s := jsScan{b: data}
-		if err = headerJSON(&s, &h); err == nil && (s.end() != nil || !json.Valid(data)) {
+		if err = headerJSON(&s, &h); err == nil && (s.end() != nil || !validJSON(data)) {
 			err = errSyntax
 		}
 	default:

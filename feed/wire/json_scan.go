@@ -3,12 +3,13 @@ package wire
 import (
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 )
 
 // jsScan walks JSON text without allocating, for what encoding/json cannot
 // do: read the routing keys of a message without allocating (DecodeHeader),
 // refuse an oversized string, array or map before allocating it, and match
-// keys exactly. It is not a validator: every decoder also runs json.Valid,
+// keys exactly. It is not a validator: every decoder also runs validJSON,
 // so jsScan only has to be exact on valid JSON and safe on anything else
 // (it never recurses, and refuses nesting deeper than maxDepth before
 // json.Valid, whose scanner allocates per level, sees it). A value of the
@@ -25,6 +26,11 @@ type jsFrame struct {
 	close      byte // '}' or ']'
 	count, max int  // elements read, and allowed (0: any)
 }
+
+// validJSON reports whether data is JSON text: UTF-8 (RFC 8259; json.Valid
+// lets invalid bytes through, which Unmarshal would then replace) and
+// valid JSON.
+func validJSON(data []byte) bool { return utf8.Valid(data) && json.Valid(data) }
 
 // peek skips whitespace and returns the next byte.
 func (s *jsScan) peek() (byte, error) {

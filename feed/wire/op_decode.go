@@ -1,9 +1,6 @@
 package wire
 
-import (
-	"encoding/json"
-	"reflect"
-)
+import "reflect"
 
 // DecodeOp decodes one client operation. The input is hostile: it is
 // refused above MaxMessage bytes, every string, array and map is bounded
@@ -33,7 +30,7 @@ func DecodeOp(f Format, data []byte) (Op, error) {
 }
 
 func decodeOp(f Format, data []byte, scan, walk reader) (Op, error) {
-	op, id, e := scanOp(scan, func() bool { return f != JSON || json.Valid(data) })
+	op, id, e := scanOp(scan, func() bool { return f != JSON || validJSON(data) })
 	if e != nil {
 		return nil, e
 	}
@@ -68,7 +65,7 @@ func (k keys) has(name string) bool     { return k.seen&k.tb.byName[name].bit !=
 func (k keys) tooLong(name string) bool { return k.long&k.tb.byName[name].bit != 0 }
 
 // scanOp is the first pass: it finds op and id and checks that the input
-// is one well-formed map; valid adds json.Valid for JSON, called only once
+// is one well-formed map; valid adds validJSON for JSON, called only once
 // the walk has bounded the nesting (encoding/json's scanner allocates per
 // level). It returns an empty operation of the named kind.
 func scanOp(r reader, valid func() bool) (op Op, id ID, e *OpError) {
