@@ -60,12 +60,6 @@ type table struct {
 
 var tables sync.Map // reflect.Type → *table
 
-var (
-	typeStrings = reflect.TypeFor[[]string]()
-	typeSince   = reflect.TypeFor[map[string]uint64]()
-	typeOp      = reflect.TypeFor[Op]()
-)
-
 // tableOf returns the table of struct type t. The bounds of opBounds apply
 // to operations only.
 func tableOf(t reflect.Type) *table {
@@ -73,7 +67,7 @@ func tableOf(t reflect.Type) *table {
 		return v.(*table)
 	}
 	tb := &table{byName: map[string]*field{}}
-	tb.add(t, nil, reflect.PointerTo(t).Implements(typeOp))
+	tb.add(t, nil, reflect.PointerTo(t).Implements(reflect.TypeFor[Op]()))
 	for i := range tb.fields {
 		f := &tb.fields[i]
 		f.bit = 1 << i
@@ -115,9 +109,9 @@ func fieldKindOf(t reflect.Type) fieldKind {
 		return kUint
 	case k >= reflect.Int && k <= reflect.Int64:
 		return kInt
-	case t == typeStrings:
+	case t == reflect.TypeFor[[]string]():
 		return kStrings
-	case t == typeSince:
+	case t == reflect.TypeFor[map[string]uint64]():
 		return kSince
 	case k == reflect.Slice:
 		return kSlice

@@ -14,13 +14,12 @@ const (
 	mpMap16, mpMap32                      = 0xde, 0xdf
 )
 
-// mpScan reads msgpack from a byte slice without allocating: it is the
-// pre-scan that stands between the network and the msgpack library, whose
-// v5.4.1 decoder allocates whatever length a peer declares (up to 1 MiB per
-// string, a million elements per slice). Every declared length is checked
-// against the bytes actually left before it is used, and nesting is bounded.
-// It backs DecodeHeader and implements reader for the checks that precede
-// the library's decoding. On errType the position is unchanged.
+// mpScan reads msgpack from a byte slice without allocating: the pre-scan
+// between the network and the msgpack library, whose v5.4.1 decoder
+// allocates what a peer declares (up to 1 MiB per string, a million
+// elements per slice). Every declared length is checked against the bytes
+// left before it is used, and nesting is bounded. It backs DecodeHeader and
+// the checks before the library decodes (reader).
 type mpScan struct {
 	b      []byte
 	p      int
@@ -57,10 +56,9 @@ func bigEndian(x []byte) (v uint64) {
 	return v
 }
 
-// lenHeader describes a msgpack length header: the fix form (code&mask ==
-// fix, the length in the other bits), the codes of its 8-, 16- and 32-bit
-// length forms (0: none), and the fewest bytes one element can take, so
-// that a declared length the bytes left cannot hold is malformed.
+// lenHeader describes a length header: its fix form (code&mask == fix),
+// the codes of its 8-, 16- and 32-bit forms (0: none), and the fewest bytes
+// an element takes, so that a length the bytes left cannot hold is refused.
 type lenHeader struct {
 	mask, fix     byte
 	c8, c16, c32  byte

@@ -33,9 +33,8 @@ const (
 	OpPing        = "ping"
 )
 
-// AppendOp appends op in format f: one of the package's operations as a
-// map whose first key is "op", or any Op with AppendMsgpack and AppendJSON
-// methods as those write it.
+// AppendOp appends op in format f: a map whose first key is "op", or what
+// its own AppendMsgpack and AppendJSON methods write, if it has them.
 func AppendOp(f Format, dst []byte, op Op) []byte {
 	switch c, ok := op.(customOp); {
 	case ok && f == JSON:
