@@ -9,7 +9,7 @@ import "reflect"
 //
 // DecodeHeader checks the whole message first (it is the bounded pre-scan);
 // then each key the type declares is checked and decoded by the library of
-// the format (see fields.go). Strings are copied out of data.
+// the format (fields.go). Strings are copied out of data.
 func Decode(f Format, data []byte) (Message, error) {
 	h, err := DecodeHeader(f, data)
 	if err != nil {
@@ -23,9 +23,8 @@ func Decode(f Format, data []byte) (Message, error) {
 	if f == MsgPack {
 		r = &mpScan{b: data}
 	}
-	d := newLibDecoder(f, data)
 	rv := reflect.ValueOf(m).Elem()
-	if _, _, k, err := tableOf(rv.Type()).fill(r, d, rv, false); err != nil {
+	if _, _, k, err := tableOf(rv.Type()).fill(r, newLibDecoder(f, data), rv, false); err != nil {
 		return nil, malformed(k, err)
 	}
 	return m, nil

@@ -17,8 +17,9 @@ import (
 // time. The checks are what the libraries cannot be trusted with:
 //
 //   - sizes: a string, array or map beyond its bound (opBounds) is refused
-//     before it is allocated (msgpack v5.4.1 allocates what a length
-//     declares; encoding/json has no bounds);
+//     before it is allocated, and the elements of a list are checked before
+//     the list is decoded (msgpack v5.4.1 allocates what a length declares;
+//     encoding/json has no bounds);
 //   - nil/null: both libraries read it as the zero value, which would make
 //     `"token":null` a missing token rather than a wrong type;
 //   - integers: msgpack reads a negative value into an unsigned field as a
@@ -39,6 +40,7 @@ const (
 	kInt
 	kStrings // []string
 	kSince   // map[string]uint64
+	kLevels  // []Level
 	kSlice   // another slice
 )
 
@@ -72,7 +74,7 @@ func tableOf(t reflect.Type) *table {
 		f := &tb.fields[i]
 		f.bit = 1 << i
 		tb.byName[f.name] = f
-		if f.kind == kStrings || f.kind == kSlice {
+		if f.kind >= kStrings && f.kind != kSince {
 			tb.slices = append(tb.slices, i)
 		}
 	}
@@ -113,6 +115,8 @@ func fieldKindOf(t reflect.Type) fieldKind {
 		return kStrings
 	case t == reflect.TypeFor[map[string]uint64]():
 		return kSince
+	case t == reflect.TypeFor[[]Level]():
+		return kLevels
 	case k == reflect.Slice:
 		return kSlice
 	}
@@ -239,9 +243,13 @@ func fillField(r reader, d *libDecoder, f *field, fv reflect.Value) error {
 			err = errBig
 		}
 	case kStrings:
-		err = checkStrings(r, f.max, f.each)
+		err = checkArray(r, f.max, func() error { _, err := r.str(f.each); return err })
 	case kSince:
 		err = checkSince(r, f.max, f.each)
+	case kLevels: // msgpack allocates a slice of structs at its declared length
+		err = checkArray(r, 0, func() error {
+			return checkArray(r, 2, func() error { _, err := r.str(0); return err })
+		})
 	default:
 		err = r.skip()
 	}
@@ -257,7 +265,7 @@ func fillField(r reader, d *libDecoder, f *field, fv reflect.Value) error {
 	if err := d.decode(start, r.pos(), fv); err != nil {
 		return errType
 	}
-	if f.kind == kStrings || f.kind == kSlice {
+	if f.kind >= kStrings && f.kind != kSince {
 		if fv.Len() == 0 {
 			fv.SetZero() // an empty array reads as nil, as it always has
 		}
@@ -265,17 +273,16 @@ func fillField(r reader, d *libDecoder, f *field, fv reflect.Value) error {
 	return nil
 }
 
-// checkStrings checks an array of at most max strings of at most each bytes.
-func checkStrings(r reader, max, each int) error {
+// checkArray checks an array of at most max elements (0: any) with elem.
+func checkArray(r reader, max int, elem func() error) error {
 	if err := r.openArray(max); err != nil {
 		return err
 	}
 	for {
-		ok, err := r.more()
-		if err != nil || !ok {
+		if ok, err := r.more(); err != nil || !ok {
 			return err
 		}
-		if _, err := r.str(each); err != nil {
+		if err := elem(); err != nil {
 			return err
 		}
 	}

@@ -150,10 +150,15 @@ func (l *Level) MarshalJSON() ([]byte, error) { return json.Marshal([2]string{l.
 // UnmarshalJSON reads [px, qty].
 func (l *Level) UnmarshalJSON(b []byte) error {
 	var pair []string
-	if err := json.Unmarshal(b, &pair); err != nil || len(pair) != 2 {
+	return l.set(&pair, json.Unmarshal(b, &pair))
+}
+
+// set sets l from a decoded pair.
+func (l *Level) set(pair *[]string, err error) error {
+	if err != nil || len(*pair) != 2 {
 		return errLevel
 	}
-	l.Px, l.Qty = pair[0], pair[1]
+	l.Px, l.Qty = (*pair)[0], (*pair)[1]
 	return nil
 }
 
@@ -166,12 +171,6 @@ func (l *Level) EncodeMsgpack(e *msgpack.Encoder) error {
 
 // DecodeMsgpack reads [px, qty].
 func (l *Level) DecodeMsgpack(d *msgpack.Decoder) error {
-	if n, err := d.DecodeArrayLen(); err != nil || n != 2 {
-		return errLevel
-	}
-	var err error
-	if l.Px, err = d.DecodeString(); err == nil {
-		l.Qty, err = d.DecodeString()
-	}
-	return err
+	var pair []string
+	return l.set(&pair, d.Decode(&pair))
 }
