@@ -57,8 +57,12 @@ lint: vet staticcheck
 	@long=$$(for f in $$(git ls-files -co --exclude-standard '*.go' | grep -v '_test.go$$'); do n=$$(wc -l < $$f); [ $$n -gt 500 ] && echo "$$f: $$n lines"; done); \
 		if [ -n "$$long" ]; then echo "non-test Go files over 500 lines (split them):"; echo "$$long"; exit 1; fi
 
+# The suite under the race detector, then the heavy tests (TestHeavy*, in
+# files built without it: the detector makes them far too slow) once more
+# without it.
 gotest: deps sysdeps web
 	$(GO) test -race -shuffle=on -timeout 20m ./...
+	$(GO) test -shuffle=on -timeout 10m -run '^TestHeavy' ./...
 
 test: lint gotest web-test web-e2e
 
@@ -96,6 +100,17 @@ web-e2e: deps web
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 	cd web && npm run --silent e2e
 
+# What the benchmarks against a server process share: both binaries, the
+# open-files limit raised to the hard one (each process holds a socket per
+# connection), and a wait of up to 10 s for the server at $(1) to be ready.
+.PHONY: bench-bins
+bench-bins: deps
+	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
+	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
+
+RAISE_NOFILE = ulimit -n $$(ulimit -Hn); echo "open files limit: $$(ulimit -n)"
+await_ready = for j in $$(seq 100); do curl -sf http://$(1)/readyz >/dev/null && break; sleep 0.1; done
+
 # Fan-out benchmark (bench/, cmd/tickbench): starts a fresh server, runs the
 # standard sweep of WebSocket client counts against it, and updates the
 # fan-out table of BENCHMARKS.md (between its tickbench markers) and the
@@ -109,15 +124,47 @@ FANOUT_DURATION ?= 20s
 FANOUT_ARGS ?=
 
 .PHONY: bench-fanout
-bench-fanout: deps
-	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast
-	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
-	@ulimit -n $$(ulimit -Hn); echo "open files limit: $$(ulimit -n)"; \
+bench-fanout: bench-bins
+	@$(RAISE_NOFILE); \
 	./$(BIN)/tickcast serve --addr $(FANOUT_ADDR) --sim-rate $(FANOUT_SIM_RATE) --seed 1 --log-level warn \
 		--max-conns-per-ip 20000 --max-viewers-per-ip 20000 & srv=$$!; \
 	trap 'kill $$srv 2>/dev/null; wait $$srv 2>/dev/null' EXIT; \
-	for i in $$(seq 100); do curl -sf http://$(FANOUT_ADDR)/readyz >/dev/null && break; sleep 0.1; done; \
+	$(call await_ready,$(FANOUT_ADDR)); \
 	./$(BIN)/tickbench --target http://$(FANOUT_ADDR) --sweep $(FANOUT_SWEEP) --duration $(FANOUT_DURATION) \
 		--source-ips 127.0.0.2-127.0.0.9 --out docs/fanout-sweep.json --plot docs/fanout-sweep.svg \
 		--label "tickcast serve --sim-rate $(FANOUT_SIM_RATE) --seed 1 at $$(git rev-parse --short HEAD 2>/dev/null)" \
 		--update-md BENCHMARKS.md $(FANOUT_ARGS)
+
+# SSE viewers (BENCHMARKS.md, "SSE viewers"): SSE_RUNS runs, each against a
+# fresh server (SSE_TICKCAST, built from this tree unless given): SSE_VIEWERS
+# viewers of the default stream (the ticker of every symbol) from
+# 127.0.0.2-127.0.0.9, a 5 s warm-up and an SSE_DURATION window, then SIGTERM
+# to the server with every viewer connected (tickbench --stop-pid measures how
+# the streams end). The server takes up to 20,000 viewers per address (the
+# load generator is one host). The run reports go to SSE_OUT; their summary
+# (medians) replaces the tickbench:SSE_SECTION table of BENCHMARKS.md (none:
+# SSE_SECTION=).
+SSE_ADDR ?= 127.0.0.1:24080
+SSE_VIEWERS ?= 10000
+SSE_RUNS ?= 3
+SSE_DURATION ?= 60s
+SSE_SERVER_ARGS ?= --seed 7 --sim-rate 1
+SSE_TICKCAST ?= $(BIN)/tickcast
+SSE_LABEL ?= tickcast serve $(SSE_SERVER_ARGS) at $$(git rev-parse --short HEAD 2>/dev/null)
+SSE_OUT ?= docs/sse-runs
+SSE_SECTION ?= sse
+SSE_ARGS ?=
+
+.PHONY: bench-sse
+bench-sse: bench-bins
+	@$(RAISE_NOFILE); \
+	mkdir -p $(SSE_OUT); rm -f $(SSE_OUT)/run-*.json; \
+	for i in $$(seq $(SSE_RUNS)); do \
+		$(SSE_TICKCAST) serve --addr $(SSE_ADDR) $(SSE_SERVER_ARGS) --max-viewers-per-ip 20000 --log-level warn & srv=$$!; \
+		$(call await_ready,$(SSE_ADDR)); \
+		./$(BIN)/tickbench --target http://$(SSE_ADDR) --sse $(SSE_VIEWERS) --duration $(SSE_DURATION) --warmup 5s \
+			--ramp 10000 --source-ips 127.0.0.2-127.0.0.9 --stop-pid $$srv --quiet --out $(SSE_OUT)/run-$$i.json \
+			--label "$(SSE_LABEL)" $(SSE_ARGS) || { kill $$srv 2>/dev/null; wait $$srv; exit 1; }; \
+		wait $$srv; \
+	done; \
+	./$(BIN)/tickbench --summarize $(if $(SSE_SECTION),--update-md BENCHMARKS.md --md-section $(SSE_SECTION)) $(SSE_OUT)/run-*.json

@@ -1,10 +1,7 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -16,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/wire"
 )
 
@@ -35,32 +33,36 @@ func newSSEOptions(ep endpoints, channels, symbols []string, readBuffer int) *ss
 	return &sseOptions{host: ep.Host, path: "/sse?" + q.Encode(), readBuffer: readBuffer}
 }
 
-// sseClient is one SSE viewer on a raw TCP connection: one goroutine, two
-// small buffers (the socket's and the de-chunked body's), no net/http
-// client machinery. It resumes with Last-Event-ID after a disconnect, as a
-// browser does.
+// sseClient is one SSE viewer on a raw TCP connection, read by
+// feed/client/eventstream: one goroutine, two small buffers (the socket's,
+// which de-chunks the body, and the parser's), no net/http client
+// machinery. It resumes with Last-Event-ID after a disconnect, as a
+// browser does, except once the server has been told to stop.
 type sseClient struct {
 	o     *sseOptions
 	rec   *recorder
 	cn    *conns
 	disc  *disconnects
 	local netip.Addr
+	ctx   context.Context // ends with close: aborts a connect under way
+	quit  context.CancelFunc
 
 	mu     sync.Mutex
 	conn   net.Conn
 	up     bool
-	stop   chan struct{}
 	closed bool
+	end    streamEnd
 	done   chan struct{}
 
-	// Reading state, owned by the client's goroutine.
-	lastID []byte
-	data   []byte
-	line   []byte
+	// Owned by the client's goroutine (read by the worker once done is
+	// closed).
+	lastID    string
+	malformed int64
 }
 
 func newSSEClient(o *sseOptions, rec *recorder, cn *conns, disc *disconnects, local netip.Addr) *sseClient {
-	return &sseClient{o: o, rec: rec, cn: cn, disc: disc, local: local, stop: make(chan struct{}), done: make(chan struct{})}
+	ctx, quit := context.WithCancel(context.Background())
+	return &sseClient{o: o, rec: rec, cn: cn, disc: disc, local: local, ctx: ctx, quit: quit, done: make(chan struct{})}
 }
 
 // errStatus is a non-200 answer to the SSE request.
@@ -69,50 +71,53 @@ type errStatus int
 // Error returns "sse: HTTP status N".
 func (e errStatus) Error() string { return fmt.Sprintf("sse: HTTP status %d", int(e)) }
 
-// sseHandshakeTimeout bounds connecting and reading the response header.
+// sseHandshakeTimeout bounds connecting, reading the response header and
+// the stream's first record.
 const sseHandshakeTimeout = 10 * time.Second
 
-// connect opens the stream and returns its de-chunked body.
-func (s *sseClient) connect(ctx context.Context) (*bufio.Reader, error) {
-	d := net.Dialer{Timeout: sseHandshakeTimeout}
+// connect opens the stream and reads its first record (tickcast's retry
+// field, written with the header): once it returns, the stream has
+// started.
+func (s *sseClient) connect(ctx context.Context) (*eventstream.Reader, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
+	o := eventstream.DialOptions{Timeout: sseHandshakeTimeout, BufferSize: s.o.readBuffer}
 	if s.local.IsValid() {
-		d.LocalAddr = &net.TCPAddr{IP: s.local.AsSlice()}
+		o.LocalAddr = &net.TCPAddr{IP: s.local.AsSlice()}
 	}
-	conn, err := d.DialContext(ctx, "tcp", s.o.host)
+	if s.lastID != "" {
+		o.Header = http.Header{"Last-Event-ID": {s.lastID}}
+	}
+	st, err := eventstream.Dial(ctx, s.o.host, s.o.path, o)
 	if err != nil {
 		return nil, err
+	}
+	if st.Resp.StatusCode != http.StatusOK {
+		_ = st.Close()
+		return nil, errStatus(st.Resp.StatusCode)
 	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		_ = conn.Close()
+		_ = st.Close()
 		return nil, net.ErrClosed
 	}
-	s.conn = conn
+	s.conn = st.Conn
 	s.mu.Unlock()
-	_ = conn.SetDeadline(time.Now().Add(sseHandshakeTimeout))
-	var req bytes.Buffer
-	fmt.Fprintf(&req, "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n", s.o.path, s.o.host)
-	if len(s.lastID) > 0 {
-		fmt.Fprintf(&req, "Last-Event-ID: %s\r\n", s.lastID)
-	}
-	req.WriteString("\r\n")
-	if _, err := conn.Write(req.Bytes()); err != nil {
-		_ = conn.Close()
-		return nil, err
-	}
-	resp, err := http.ReadResponse(bufio.NewReaderSize(conn, s.o.readBuffer), nil)
+	_ = st.Conn.SetReadDeadline(time.Now().Add(sseHandshakeTimeout))
+	k, err := st.Read()
 	if err != nil {
-		_ = conn.Close()
-		return nil, err
+		_ = st.Close()
+		return nil, fmt.Errorf("sse: the stream's first record: %w", err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		_ = conn.Close()
-		return nil, errStatus(resp.StatusCode)
+	_ = st.Conn.SetReadDeadline(time.Time{})
+	if k == eventstream.KindEvent {
+		s.dispatch(st.Data())
 	}
-	_ = conn.SetDeadline(time.Time{})
 	s.setUp()
-	return bufio.NewReaderSize(resp.Body, s.o.readBuffer), nil
+	return st.Reader, nil
 }
 
 func (s *sseClient) setUp() {
@@ -124,38 +129,49 @@ func (s *sseClient) setUp() {
 	}
 }
 
-// setDown marks the stream ended and counts the disconnect unless the
-// bench is closing it.
-func (s *sseClient) setDown(code string) {
+// setDown marks the stream ended. It counts a disconnect unless the bench
+// is closing it, and records the end once the server was told to stop.
+func (s *sseClient) setDown(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.up {
-		s.up = false
-		s.cn.up.Add(-1)
-		if !s.closed && !s.cn.stopping.Load() {
-			s.disc.add(code)
+	if !s.up {
+		return
+	}
+	s.up = false
+	s.cn.up.Add(-1)
+	switch {
+	case s.closed || s.cn.stopping.Load():
+	case s.cn.armed.Load():
+		if s.end.open {
+			s.end.at, s.end.clean = nowNS(), err == io.EOF
 		}
+	default:
+		s.disc.add(disconnectCode(err))
 	}
 }
 
 // run reads the stream until close, reconnecting after disconnects with
-// backoff and Last-Event-ID.
-func (s *sseClient) run(body *bufio.Reader) {
+// backoff and Last-Event-ID, until the server is told to stop.
+func (s *sseClient) run(r *eventstream.Reader) {
 	defer close(s.done)
 	for {
-		err := s.read(body)
-		s.setDown(disconnectCode(err))
+		err := s.read(r)
+		s.lastID = r.LastEventID()
+		s.setDown(err)
 		for attempt := 0; ; attempt++ {
+			if s.cn.armed.Load() {
+				return // the server is stopping: a browser would retry, the bench measures the end
+			}
 			delay := min(5*time.Second, 100*time.Millisecond<<min(attempt, 6))
 			t := time.NewTimer(rand.N(delay) + 1)
 			select {
-			case <-s.stop:
+			case <-s.ctx.Done():
 				t.Stop()
 				return
 			case <-t.C:
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), sseHandshakeTimeout)
-			body, err = s.connect(ctx)
+			ctx, cancel := context.WithTimeout(s.ctx, sseHandshakeTimeout)
+			r, err = s.connect(ctx)
 			cancel()
 			if err == nil {
 				break
@@ -165,64 +181,52 @@ func (s *sseClient) run(body *bufio.Reader) {
 }
 
 // disconnectCode names how a stream ended: "eof" when the server ended
-// the response (a slow viewer is cut this way), "error" otherwise.
+// the response cleanly (the end of the chunked body, after a complete
+// event: a slow viewer is cut this way), "error" otherwise (reset, cut
+// inside the body or an event, a line too long).
 func disconnectCode(err error) string {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if err == io.EOF {
 		return "eof"
 	}
 	return "error"
 }
 
-// maxKeptLine is the largest line buffer kept between events (a book
-// snapshot may be far larger; its buffer is dropped after use).
-const maxKeptLine = 16 << 10
-
-// read parses events (PROTOCOL 7) until the stream fails.
-func (s *sseClient) read(body *bufio.Reader) error {
+// read handles events (PROTOCOL 7) until the stream fails.
+func (s *sseClient) read(r *eventstream.Reader) error {
 	for {
-		line, err := body.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			s.line = append(s.line, line...)
-			continue
-		}
+		k, err := r.Read()
 		if err != nil {
 			return err
 		}
-		if len(s.line) > 0 {
-			s.line = append(s.line, line...)
-			line = s.line
+		if k == eventstream.KindEvent {
+			s.dispatch(r.Data())
 		}
-		s.field(trimEOL(line))
-		if cap(s.line) > maxKeptLine {
-			s.line = nil
-		} else {
-			s.line = s.line[:0]
-		}
-	}
-}
-
-// field handles one line of the event stream.
-func (s *sseClient) field(line []byte) {
-	switch {
-	case len(line) == 0: // end of the event
-		if len(s.data) > 0 {
-			s.dispatch()
-			s.data = s.data[:0]
-		}
-	case bytes.HasPrefix(line, []byte("data:")):
-		s.data = append(s.data, trimSpace1(line[5:])...)
-	case bytes.HasPrefix(line, []byte("id:")):
-		s.lastID = append(s.lastID[:0], trimSpace1(line[3:])...)
 	}
 }
 
 // dispatch records one event's data: the JSON of the WebSocket messages.
-func (s *sseClient) dispatch() {
-	h, err := wire.DecodeHeader(wire.JSON, s.data)
+func (s *sseClient) dispatch(data []byte) {
+	h, err := wire.DecodeHeader(wire.JSON, data)
 	if err != nil {
+		s.malformed++
 		return
 	}
 	s.rec.observe(&h, nowNS())
+}
+
+// markOpen notes whether the stream is up as the server is about to be
+// told to stop: only such a stream's end is measured.
+func (s *sseClient) markOpen() {
+	s.mu.Lock()
+	s.end.open = s.up
+	s.mu.Unlock()
+}
+
+// ended returns how the stream ended after the server was told to stop.
+func (s *sseClient) ended() streamEnd {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.end
 }
 
 // close ends the stream and waits for the client's goroutine.
@@ -230,7 +234,7 @@ func (s *sseClient) close() {
 	s.mu.Lock()
 	if !s.closed {
 		s.closed = true
-		close(s.stop)
+		s.quit()
 		if s.conn != nil {
 			_ = s.conn.Close()
 		}
@@ -238,12 +242,3 @@ func (s *sseClient) close() {
 	s.mu.Unlock()
 	<-s.done
 }
-
-// trimEOL drops a trailing "\n" or "\r\n".
-func trimEOL(b []byte) []byte {
-	b = bytes.TrimSuffix(b, []byte("\n"))
-	return bytes.TrimSuffix(b, []byte("\r"))
-}
-
-// trimSpace1 drops the one space that may follow a field's colon.
-func trimSpace1(b []byte) []byte { return bytes.TrimPrefix(b, []byte(" ")) }

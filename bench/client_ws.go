@@ -17,6 +17,10 @@ type conns struct {
 	up       atomic.Int64 // connected now
 	failed   atomic.Int64 // first connection attempts that failed
 	stopping atomic.Bool  // set before the worker closes its clients
+	// armed is set before the server is told to stop: from then on a
+	// stream's end is recorded (streamEnd), not counted as a disconnect,
+	// and not followed by a reconnect.
+	armed atomic.Bool
 }
 
 // disconnects counts connections that ended, by close code, until the
@@ -68,6 +72,7 @@ type wsClient struct {
 	mu    sync.Mutex
 	up    bool
 	quiet bool // closed by the bench itself: count no disconnect
+	end   streamEnd
 }
 
 // wsOptions is what every WebSocket client of a worker shares.
@@ -90,6 +95,9 @@ func dialWS(ctx context.Context, o *wsOptions, rec *recorder, cn *conns, disc *d
 		NoBooks:        !o.books,
 		OnMessage:      func(_ []byte, h wire.Header) { rec.observe(&h, nowNS()) },
 		OnState:        wc.onState,
+		Reconnect: client.Reconnect{ShouldReconnect: func(ci client.CloseInfo) bool {
+			return !cn.armed.Load() && client.DefaultShouldReconnect(ci)
+		}},
 	}
 	if local.IsValid() {
 		cfg.LocalAddr = &net.TCPAddr{IP: local.AsSlice()}
@@ -112,7 +120,9 @@ func dialWS(ctx context.Context, o *wsOptions, rec *recorder, cn *conns, disc *d
 }
 
 // onState keeps the up count and counts disconnects by close code; the
-// client's own Close at the end of the run is not one.
+// client's own Close at the end of the run is not one. Once the server is
+// about to be told to stop, it records the end instead: clean with the
+// close frame of a server going away (1001).
 func (wc *wsClient) onState(ev client.StateEvent) {
 	wc.mu.Lock()
 	defer wc.mu.Unlock()
@@ -126,7 +136,13 @@ func (wc *wsClient) onState(ev client.StateEvent) {
 		if wc.up {
 			wc.up = false
 			wc.cn.up.Add(-1)
-			if !wc.quiet && !wc.cn.stopping.Load() {
+			switch {
+			case wc.quiet || wc.cn.stopping.Load():
+			case wc.cn.armed.Load():
+				if wc.end.open {
+					wc.end.at, wc.end.clean = nowNS(), ev.Close.Remote && ev.Close.Code == 1001
+				}
+			default:
 				wc.disc.add(strconv.Itoa(ev.Close.Code))
 			}
 		}
@@ -140,6 +156,22 @@ func (wc *wsClient) onState(ev client.StateEvent) {
 func (wc *wsClient) gaps() int64 {
 	st := wc.c.Stats()
 	return wc.rec.gaps.Load() + int64(st.Gaps+st.Resets)
+}
+
+// markOpen notes whether the connection is up as the server is about to
+// be told to stop: only such a connection's end is measured.
+func (wc *wsClient) markOpen() {
+	wc.mu.Lock()
+	wc.end.open = wc.up
+	wc.mu.Unlock()
+}
+
+// ended returns how the connection ended after the server was told to
+// stop.
+func (wc *wsClient) ended() streamEnd {
+	wc.mu.Lock()
+	defer wc.mu.Unlock()
+	return wc.end
 }
 
 // close ends the connection with a normal close and waits for the

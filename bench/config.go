@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +61,19 @@ type Config struct {
 	// Books makes the WebSocket clients rebuild and checksum order books
 	// (default off: pure fan-out; gaps are still detected by seq).
 	Books bool
+	// Stop, when set, tells the server to stop once the window has
+	// closed, with every client still connected: the run then measures
+	// how the streams end, from the moment it calls Stop
+	// (Report.Shutdown), and makes no reconnect. Stop may return as soon
+	// as it has asked (a signal sent) or once the server has stopped; the
+	// report says how long it took. Its context ends after StopTimeout.
+	Stop func(ctx context.Context) error
+	// StopName says what Stop does, for the report ("SIGTERM to pid
+	// 1234"); default "Config.Stop".
+	StopName string
+	// StopTimeout bounds the wait for Stop and for every stream to end;
+	// default 30 s.
+	StopTimeout time.Duration
 	// Progress receives the live progress lines; nil: none.
 	Progress io.Writer
 	// ProgressInterval is the time between progress lines; default 1 s.
@@ -100,6 +114,14 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: negative rate", ErrConfig)
 	case c.Workers < 0 || c.ConnsPerWorker < 0:
 		return c, fmt.Errorf("%w: negative worker count", ErrConfig)
+	case c.StopTimeout < 0:
+		return c, fmt.Errorf("%w: negative stop timeout", ErrConfig)
+	}
+	if c.StopTimeout == 0 {
+		c.StopTimeout = DefaultStopTimeout
+	}
+	if c.Stop != nil && c.StopName == "" {
+		c.StopName = "Config.Stop"
 	}
 	if c.Duration == 0 {
 		c.Duration = DefaultDuration

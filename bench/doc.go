@@ -1,7 +1,7 @@
 // Package bench is tickbench's load generator and latency measurement: a
 // black-box network client of a tickcast server. It speaks the protocol
-// (spec/PROTOCOL.md) through feed/client and feed/wire only and never
-// calls the server's packages.
+// (spec/PROTOCOL.md) through feed/client, feed/client/eventstream (the SSE
+// viewers) and feed/wire only and never calls the server's packages.
 //
 // # Model
 //
@@ -29,7 +29,31 @@
 // (quote, ticker, candles) counts the replaced messages as conflated.
 // Gaps and disconnects (by close code) count from the first connection to
 // the end of the window; deliveries, latency and conflation count within
-// the window only.
+// the window only. Each client's first connection is timed from the dial
+// to the stream started (WebSocket: welcome read and subscription
+// answered; SSE: the response and its first record read); messages that
+// do not decode count as malformed.
+//
+// The server's side comes from its /metrics, scraped before the run's
+// first connection and at both ends of the window: CPU over the window,
+// and per message it sent (tickcast_messages_sent_total, one per message
+// and client: the cost of a delivery); resident memory at the end of the
+// window less the first scrape's, over the connections it then counts.
+// The generator's own CPU and the machine's (so the others' on a shared
+// machine) come from /proc.
+//
+// # Shutdown
+//
+// With Config.Stop (tickbench --stop-pid), once the window has closed the
+// coordinator has the workers arm (from then on a stream's end is recorded
+// and no client reconnects), calls Stop and takes that moment as the
+// start of the shutdown: the bench cannot see inside the server, so it
+// measures from the one event it causes itself. Each client records when
+// its stream ended and whether cleanly (SSE: the end of the chunked body
+// after a complete event; WebSocket: a 1001 close frame); the report has,
+// per kind, the streams open at the stop, clean and unclean ends, those
+// still open at StopTimeout, and the distribution of end times from the
+// stop, and how long Stop took (--stop-pid: until the process was gone).
 //
 // With an order rate set, trader clients submit crossing IOC orders on a
 // fixed schedule and every latency of the active mode (order → ack, order

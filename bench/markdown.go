@@ -58,22 +58,35 @@ func loadAvg(line string) string {
 // "Fan-out" section holding them at its end, and a missing file is
 // created.
 func UpdateMarkdown(path, content string) error {
+	return UpdateMarkdownSection(path, "fanout", "Fan-out", content)
+}
+
+// UpdateMarkdownSection is UpdateMarkdown for the section name, between
+// "<!-- tickbench:NAME:begin -->" and "<!-- tickbench:NAME:end -->"; a
+// file without them gets a new section titled title.
+func UpdateMarkdownSection(path, name, title, content string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	out, err := replaceBetween(old, content)
+	out, err := replaceBetween(old, name, title, content)
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", path, err)
 	}
 	return os.WriteFile(path, out, 0o644)
 }
 
-// replaceBetween does UpdateMarkdown's work on the file's bytes.
-func replaceBetween(doc []byte, content string) ([]byte, error) {
-	block := MarkdownBegin + "\n" + strings.TrimRight(content, "\n") + "\n" + MarkdownEnd
-	i := bytes.Index(doc, []byte(MarkdownBegin))
-	j := bytes.Index(doc, []byte(MarkdownEnd))
+// markers returns the begin and end markers of a section.
+func markers(name string) (begin, end string) {
+	return "<!-- tickbench:" + name + ":begin -->", "<!-- tickbench:" + name + ":end -->"
+}
+
+// replaceBetween does UpdateMarkdownSection's work on the file's bytes.
+func replaceBetween(doc []byte, name, title, content string) ([]byte, error) {
+	begin, end := markers(name)
+	block := begin + "\n" + strings.TrimRight(content, "\n") + "\n" + end
+	i := bytes.Index(doc, []byte(begin))
+	j := bytes.Index(doc, []byte(end))
 	switch {
 	case i < 0 && j < 0:
 		var b bytes.Buffer
@@ -83,14 +96,14 @@ func replaceBetween(doc []byte, content string) ([]byte, error) {
 			b.Write(bytes.TrimRight(doc, "\n"))
 			b.WriteString("\n")
 		}
-		b.WriteString("\n## Fan-out\n\n" + block + "\n")
+		b.WriteString("\n## " + title + "\n\n" + block + "\n")
 		return b.Bytes(), nil
 	case i < 0 || j < i:
-		return nil, errors.New("fan-out markers missing or out of order")
+		return nil, fmt.Errorf("%s markers missing or out of order", name)
 	}
 	var b bytes.Buffer
 	b.Write(doc[:i])
 	b.WriteString(block)
-	b.Write(doc[j+len(MarkdownEnd):])
+	b.Write(doc[j+len(end):])
 	return b.Bytes(), nil
 }

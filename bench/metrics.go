@@ -91,12 +91,21 @@ func parseMetrics(r io.Reader) (map[string]float64, error) {
 	return out, sc.Err()
 }
 
-// cpuPct is the server's CPU use between two samples, in percent of one
-// core (200 is two cores busy).
-func cpuPct(a, b serverSample) float64 {
-	wall := b.At.Sub(a.At).Seconds()
-	if wall <= 0 {
-		return 0
+// serverReport is the server's side of a run: base was scraped before
+// the run's first connection, m0 and m1 at both ends of the window.
+func serverReport(base, m0, m1 serverSample) ServerReport {
+	r := ServerReport{RSSBytes: int64(m1.RSS), BaselineRSSBytes: int64(base.RSS), Goroutines: int64(m1.Goroutines),
+		Conns: int64(m1.WSConns + m1.SSEViewers), Conflations: int64(m1.Conflations - m0.Conflations),
+		SlowCutoffs: int64(m1.SlowCutoffs - m0.SlowCutoffs)}
+	if wall := m1.At.Sub(m0.At).Seconds(); wall > 0 {
+		r.CPUPct = (m1.CPUSeconds - m0.CPUSeconds) / wall * 100
+		r.MsgsPerSec = (m1.Sent - m0.Sent) / wall
 	}
-	return (b.CPUSeconds - a.CPUSeconds) / wall * 100
+	if sent := m1.Sent - m0.Sent; sent > 0 {
+		r.CPUPerMsgNS = (m1.CPUSeconds - m0.CPUSeconds) / sent * 1e9
+	}
+	if r.Conns > 0 {
+		r.RSSPerConnBytes = (m1.RSS - base.RSS) / float64(r.Conns)
+	}
+	return r
 }

@@ -1,15 +1,12 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,10 +39,24 @@ weird line without value
 			t.Errorf("%s = %v, want %v", k, m[k], want)
 		}
 	}
-	a := serverSample{At: time.Unix(100, 0), CPUSeconds: 10}
-	b := serverSample{At: time.Unix(110, 0), CPUSeconds: 25}
-	if got := cpuPct(a, b); got != 150 {
-		t.Errorf("cpuPct = %v, want 150", got)
+}
+
+// TestServerReport: CPU over the window, per message sent, memory per
+// connection over the baseline.
+func TestServerReport(t *testing.T) {
+	base := serverSample{RSS: 10 << 20}
+	a := serverSample{At: time.Unix(100, 0), CPUSeconds: 10, Sent: 1000, Conflations: 5}
+	b := serverSample{At: time.Unix(110, 0), CPUSeconds: 25, Sent: 1_501_000, Conflations: 8, RSS: 30 << 20,
+		WSConns: 1000, SSEViewers: 1000, Goroutines: 2050}
+	got := serverReport(base, a, b)
+	want := ServerReport{CPUPct: 150, MsgsPerSec: 150_000, CPUPerMsgNS: 10_000, RSSBytes: 30 << 20, BaselineRSSBytes: 10 << 20,
+		Conns: 2000, RSSPerConnBytes: 10485.76, Goroutines: 2050, Conflations: 3}
+	if got != want {
+		t.Errorf("serverReport =\n %+v, want\n %+v", got, want)
+	}
+	if l := loadOf(cpuSample{at: time.Unix(100, 0), generator: time.Second, machine: 5 * time.Second},
+		cpuSample{at: time.Unix(110, 0), generator: 6 * time.Second, machine: 25 * time.Second}, 150); l != (LoadReport{GeneratorCPUPct: 50, MachineCPUPct: 200}) {
+		t.Errorf("loadOf = %+v", l)
 	}
 }
 
@@ -109,21 +120,21 @@ func TestDecimal(t *testing.T) {
 }
 
 func TestReplaceBetween(t *testing.T) {
-	got, err := replaceBetween(nil, "| table |")
+	got, err := replaceBetween(nil, "fanout", "Fan-out", "| table |")
 	if err != nil || !strings.HasPrefix(string(got), "# Benchmarks\n\n## Fan-out\n\n"+MarkdownBegin+"\n| table |\n"+MarkdownEnd) {
 		t.Errorf("new file: %q %v", got, err)
 	}
 	doc := "# Benchmarks\n\n## Matching\n\nx\n"
-	got, _ = replaceBetween([]byte(doc), "A")
+	got, _ = replaceBetween([]byte(doc), "fanout", "Fan-out", "A")
 	if !strings.HasPrefix(string(got), doc) || !strings.Contains(string(got), MarkdownBegin+"\nA\n"+MarkdownEnd) {
 		t.Errorf("appended: %q", got)
 	}
 	doc = "intro\n" + MarkdownBegin + "\nold\n" + MarkdownEnd + "\nafter\n## Other\nkept\n"
-	got, _ = replaceBetween([]byte(doc), "new\n")
+	got, _ = replaceBetween([]byte(doc), "fanout", "Fan-out", "new\n")
 	if want := "intro\n" + MarkdownBegin + "\nnew\n" + MarkdownEnd + "\nafter\n## Other\nkept\n"; string(got) != want {
 		t.Errorf("replaced: %q, want %q", got, want)
 	}
-	if _, err := replaceBetween([]byte(MarkdownEnd+"\n"+MarkdownBegin), "x"); err == nil {
+	if _, err := replaceBetween([]byte(MarkdownEnd+"\n"+MarkdownBegin), "fanout", "Fan-out", "x"); err == nil {
 		t.Error("markers out of order accepted")
 	}
 	path := filepath.Join(t.TempDir(), "B.md")
@@ -136,55 +147,6 @@ func TestReplaceBetween(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if strings.Contains(string(b), "T1") || strings.Count(string(b), MarkdownBegin) != 1 {
 		t.Errorf("updated twice: %q", b)
-	}
-}
-
-// sseBody is a de-chunked SSE body as the server sends it.
-const sseBody = "retry: 2000\n\n" +
-	"id: e1:10\nevent: ticker\ndata: {\"t\":\"ticker\",\"ch\":\"ticker\",\"s\":\"BTC-USD\",\"seq\":1,\"off\":10,\"last\":\"1.00\",\"ts\":%d}\n\n" +
-	": hb\n\n" +
-	"id: e1:12\nevent: ticker\ndata: {\"t\":\"ticker\",\"ch\":\"ticker\",\"s\":\"BTC-USD\",\"seq\":4,\"off\":12,\"last\":\"1.00\",\"ts\":%d}\r\n\r\n" +
-	"id: e1:13\nevent: trade\ndata: {\"t\":\"trade\",\"ch\":\"trades\",\"s\":\"BTC-USD\",\"seq\":7,\"off\":13,\"id\":5,\"px\":\"%s\",\"qty\":\"1\",\"side\":\"buy\",\"ts\":%d}\n\n" +
-	"id: e1:14\nevent: trade\ndata: {\"t\":\"trade\",\"ch\":\"trades\",\"s\":\"BTC-USD\",\"seq\":9,\"off\":14,\"id\":6,\"px\":\"1.00\",\"qty\":\"1\",\"side\":\"buy\",\"ts\":%d}\n\n"
-
-// TestSSERead: the SSE parser records every event, long lines included,
-// keeps the last event id for resume, and finds seq gaps and skips.
-func TestSSERead(t *testing.T) {
-	ts := time.Now().UnixNano()
-	long := "1." + strings.Repeat("0", 3000) // a line longer than the read buffer
-	body := fmt.Sprintf(sseBody, ts, ts, long, ts, ts)
-	var win window
-	win.on.Store(true)
-	rec := newRecorder(&win, newLiveHist(), 0)
-	var cn conns
-	s := newSSEClient(&sseOptions{readBuffer: 256}, rec, &cn, &disconnects{}, netip.Addr{})
-	err := s.read(bufio.NewReaderSize(strings.NewReader(body), 256))
-	if !errors.Is(err, io.EOF) {
-		t.Fatalf("read: %v", err)
-	}
-	if rec.delivered != 4 || rec.hist.TotalCount() != 4 {
-		t.Errorf("delivered %d, want 4", rec.delivered)
-	}
-	if rec.conflated != 2 || rec.gaps.Load() != 1 {
-		t.Errorf("conflated %d gaps %d, want 2 and 1", rec.conflated, rec.gaps.Load())
-	}
-	if string(s.lastID) != "e1:14" {
-		t.Errorf("last id %q", s.lastID)
-	}
-	if disconnectCode(io.ErrUnexpectedEOF) != "eof" || disconnectCode(errors.New("reset")) != "error" {
-		t.Error("disconnectCode")
-	}
-}
-
-// TestSSEOptions: the request names the channels, and the symbols only
-// when given.
-func TestSSEOptions(t *testing.T) {
-	ep := endpoints{Host: "127.0.0.1:1"}
-	if o := newSSEOptions(ep, []string{"ticker"}, nil, 512); o.path != "/sse?channels=ticker" {
-		t.Errorf("path %q", o.path)
-	}
-	if o := newSSEOptions(ep, []string{"trades", "quote"}, []string{"BTC-USD"}, 512); o.path != "/sse?channels=trades%2Cquote&symbols=BTC-USD" {
-		t.Errorf("path %q", o.path)
 	}
 }
 

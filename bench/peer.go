@@ -39,6 +39,7 @@ func Spawn(ctx context.Context) (*exec.Cmd, error) {
 // peer is the coordinator's side of one worker, local or a process.
 type peer struct {
 	index  int
+	pid    int            // the worker's process; 0 in-process
 	in     io.WriteCloser // commands
 	mu     sync.Mutex     // serializes writes to in
 	wait   func() error   // waits for the worker to end
@@ -98,7 +99,7 @@ func startProcess(ctx context.Context, index int, spec workerSpec, spawn SpawnFu
 		cancel()
 		return nil, fmt.Errorf("bench: start worker %d: %w", index, err)
 	}
-	p := &peer{index: index, in: in, cancel: cancel, wait: cmd.Wait, quit: make(chan struct{}), events: out}
+	p := &peer{index: index, pid: cmd.Process.Pid, in: in, cancel: cancel, wait: cmd.Wait, quit: make(chan struct{}), events: out}
 	go readEvents(index, out, events, p.quit)
 	return p, p.write(spec)
 }
@@ -145,7 +146,7 @@ func (p *peer) write(v any) error {
 
 // send sends a command; a worker that is gone is not an error here (its
 // event stream reports it).
-func (p *peer) send(cmd string) { _ = p.write(command{Cmd: cmd}) }
+func (p *peer) send(cmd command) { _ = p.write(cmd) }
 
 // close ends the command stream (a worker stops at its end), stops
 // forwarding its events and waits for it.

@@ -29,18 +29,24 @@ type workerSpec struct {
 // Commands to a worker.
 const (
 	cmdMeasure = "measure" // open the measurement window
+	cmdArm     = "arm"     // close it: the server is about to be told to stop
 	cmdStop    = "stop"    // close it, stop the clients, send the result
 )
 
 // command is one line from the coordinator after the spec.
 type command struct {
 	Cmd string `json:"cmd"`
+	// At, with stop after arm, is when the server was told to stop (ns
+	// since the epoch).
+	At int64 `json:"at,omitempty"`
 }
 
 // Events from a worker.
 const (
 	evReady    = "ready"    // every connection of the ramp was attempted
 	evProgress = "progress" // periodic counters
+	evArmed    = "armed"    // the window is closed and stream ends will be recorded
+	evEnded    = "ended"    // after arm: every stream that was up has ended
 	evResult   = "result"   // the final measurements; the worker then exits
 	evError    = "error"    // the worker failed and exits
 )
@@ -72,6 +78,7 @@ type workerResult struct {
 	WS     kindResult    `json:"ws"`
 	SSE    kindResult    `json:"sse"`
 	Orders *ordersResult `json:"orders,omitempty"`
+	RampNS int64         `json:"ramp_ns"`
 }
 
 // kindResult is the measurement of one kind of client.
@@ -80,9 +87,12 @@ type kindResult struct {
 	Delivered   int64            `json:"delivered"`
 	WindowNS    int64            `json:"window_ns"`
 	Hist        string           `json:"hist"`
+	Connect     string           `json:"connect"` // first connections, dial → started
 	Gaps        int64            `json:"gaps"`
 	Conflated   int64            `json:"conflated"`
+	Malformed   int64            `json:"malformed"`
 	Disconnects map[string]int64 `json:"disconnects"`
+	Ends        *endsResult      `json:"ends,omitempty"` // after arm and a stop with At
 }
 
 // ordersResult is the measurement of the active mode.

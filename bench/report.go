@@ -3,33 +3,42 @@ package bench
 import (
 	"encoding/json"
 	"io"
-	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Report is the result of a run, written by --out as JSON:
 //
-//	{"ws":{…},"sse":{…},"orders":{…},"server":{…},"config":{…},"machine":{…}}
+//	{"ws":{…},"sse":{…},"orders":{…},"server":{…},"load":{…},"shutdown":{…},
+//	 "ramp_ns":…,"config":{…},"machine":{…}}
 //
 // ws and sse have the same keys (KindReport); orders is present in the
-// active mode only.
+// active mode only, shutdown when the run stopped the server.
 type Report struct {
-	WS      KindReport    `json:"ws"`               // the WebSocket clients
-	SSE     KindReport    `json:"sse"`              // the SSE clients
-	Orders  *OrdersReport `json:"orders,omitempty"` // the active mode; nil when passive
-	Server  ServerReport  `json:"server"`           // from the server's /metrics
-	Config  RunConfig     `json:"config"`           // how the run was made
-	Machine Machine       `json:"machine"`          // where it was made
+	WS       KindReport      `json:"ws"`                 // the WebSocket clients
+	SSE      KindReport      `json:"sse"`                // the SSE clients
+	Orders   *OrdersReport   `json:"orders,omitempty"`   // the active mode; nil when passive
+	Server   ServerReport    `json:"server"`             // from the server's /metrics
+	Load     LoadReport      `json:"load"`               // the machine's CPU during the window
+	Shutdown *ShutdownReport `json:"shutdown,omitempty"` // how the streams ended; nil without Config.Stop
+	// RampNS is from the first connection attempt to the last connection
+	// of the ramp up (or failed), in the slowest worker.
+	RampNS  int64     `json:"ramp_ns"`
+	Config  RunConfig `json:"config"`  // how the run was made
+	Machine Machine   `json:"machine"` // where it was made
 
-	hists  runHists     // full distributions, for the plots
-	detail serverDetail // what the table shows besides Server
+	hists runHists // full distributions, for the plots
 }
 
 // KindReport measures one kind of client (WebSocket or SSE).
 type KindReport struct {
 	// Clients is the number connected when the window opened.
 	Clients int64 `json:"clients"`
+	// ConnectNS summarizes the first connection of each client, from the
+	// dial to the stream started: for WebSocket the welcome read and the
+	// subscription answered, for SSE the response and its first record
+	// (tickcast's retry field) read.
+	ConnectNS Latency `json:"connect_ns"`
 	// Delivered counts the public messages received in the window (book
 	// snapshots excluded), over every client.
 	Delivered int64 `json:"delivered"`
@@ -40,11 +49,16 @@ type KindReport struct {
 	// Gaps counts seq jumps on lossless streams (and resets), from the
 	// first connection to the end of the window.
 	Gaps int64 `json:"gaps"`
-	// Disconnects counts connections that ended, by WebSocket close code
-	// ("1006": without a close frame, "4008": slow consumer) or, for SSE,
-	// "eof" (the server ended the stream) and "error"; "connect_failed"
-	// counts first connections that never came up.
+	// Disconnects counts connections that ended before the run stopped
+	// them (or the server), by WebSocket close code ("1006": without a
+	// close frame, "4008": slow consumer) or, for SSE, "eof" (the server
+	// ended the body cleanly: a slow viewer is cut this way) and "error"
+	// (anything else); "connect_failed" counts first connections that
+	// never came up.
 	Disconnects map[string]int64 `json:"disconnects"`
+	// Malformed counts messages that could not be decoded (SSE: an
+	// event whose data is not a protocol message), over the whole run.
+	Malformed int64 `json:"malformed"`
 	// Conflated counts messages the server replaced on conflatable
 	// streams, seen as seq skips in the window.
 	Conflated int64 `json:"conflated"`
@@ -77,12 +91,49 @@ type OrdersReport struct {
 	TradeMissed int64 `json:"trade_missed"` // observations that never happened
 }
 
-// ServerReport is read from the server's /metrics: CPU over the window in
-// percent of one core, resident memory and goroutines at its end.
+// ServerReport is read from the server's /metrics: scraped before any
+// connection of the run (the baseline) and at both ends of the window.
 type ServerReport struct {
-	CPUPct     float64 `json:"cpu_pct"`    // process_cpu_seconds_total over the window, % of one core
-	RSSBytes   int64   `json:"rss_bytes"`  // process_resident_memory_bytes at the end of the window
-	Goroutines int64   `json:"goroutines"` // go_goroutines at the end of the window
+	// CPUPct is process_cpu_seconds_total over the window, in percent of
+	// one core (200: two cores busy).
+	CPUPct float64 `json:"cpu_pct"`
+	// MsgsPerSec is tickcast_messages_sent_total (every format) over the
+	// window: the deliveries the server made, one per message and client.
+	MsgsPerSec float64 `json:"msgs_per_sec"`
+	// CPUPerMsgNS is the server's CPU time over the window divided by the
+	// messages it sent then: the cost of one delivery, in ns.
+	CPUPerMsgNS float64 `json:"cpu_per_msg_ns"`
+	// RSSBytes is process_resident_memory_bytes at the end of the window,
+	// BaselineRSSBytes before the run's first connection.
+	RSSBytes         int64 `json:"rss_bytes"`
+	BaselineRSSBytes int64 `json:"baseline_rss_bytes"`
+	// Conns is the WebSocket sessions and SSE viewers the server counted
+	// at the end of the window (tickcast_ws_connections +
+	// tickcast_sse_viewers).
+	Conns int64 `json:"conns"`
+	// RSSPerConnBytes is RSSBytes less the baseline, over Conns: the
+	// memory one connection costs, subscribed, queues included.
+	RSSPerConnBytes float64 `json:"rss_per_conn_bytes"`
+	// Goroutines is go_goroutines at the end of the window.
+	Goroutines int64 `json:"goroutines"`
+	// Conflations and SlowCutoffs are tickcast_conflations_total and
+	// tickcast_slow_consumer_disconnects_total over the window.
+	Conflations int64 `json:"conflations"`
+	SlowCutoffs int64 `json:"slow_cutoffs"`
+}
+
+// LoadReport is the CPU used during the window, in percent of one core.
+// On loopback the generator shares the cores with the server, and on a
+// shared machine others use them too: latency includes waiting for one.
+type LoadReport struct {
+	// GeneratorCPUPct is every tickbench process's (coordinator and
+	// workers), from /proc.
+	GeneratorCPUPct float64 `json:"generator_cpu_pct"`
+	// MachineCPUPct is the whole machine's busy time, from /proc/stat.
+	MachineCPUPct float64 `json:"machine_cpu_pct"`
+	// OthersCPUPct is the machine's less the server's and the
+	// generator's: other work on the machine.
+	OthersCPUPct float64 `json:"others_cpu_pct"`
 }
 
 // RunConfig records how the run was made.
@@ -104,6 +155,10 @@ type RunConfig struct {
 	Books          bool     `json:"books"`            // books rebuilt and checksummed
 	Format         string   `json:"format"`           // WebSocket subprotocol
 	Started        string   `json:"started"`          // RFC 3339, UTC
+	// Command is the command line that made the run, Label what the run
+	// was told of the server under test (tickbench --label), if known.
+	Command string `json:"command,omitempty"`
+	Label   string `json:"label,omitempty"`
 }
 
 // runHists are a run's merged latency histograms.
@@ -111,120 +166,9 @@ type runHists struct {
 	WS, SSE, Ack, Fill, Trade *hdr.Histogram
 }
 
-// serverDetail is the server's side of the run beyond ServerReport.
-type serverDetail struct {
-	BaselineRSS float64 // before any connection of this run
-	SentPerSec  float64 // tickcast_messages_sent_total over the window
-	Conflations float64 // in the window
-	SlowCutoffs float64 // in the window
-	Conns       float64 // WebSocket sessions + SSE viewers at the end of the window
-}
-
-// RSSPerConn is the server's resident memory growth per connection: its
-// RSS at the end of the window less the baseline, over the connections
-// it then held.
-func (r *Report) RSSPerConn() float64 {
-	if r.detail.Conns <= 0 {
-		return 0
-	}
-	return (float64(r.Server.RSSBytes) - r.detail.BaselineRSS) / r.detail.Conns
-}
-
 // WriteJSON writes the report as indented JSON.
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
-}
-
-// merged accumulates the workers' results.
-type merged struct {
-	ws, sse       kindMerge
-	orders        *OrdersReport
-	ack, fill, tr *hdr.Histogram
-}
-
-type kindMerge struct {
-	rep  KindReport
-	hist *hdr.Histogram
-}
-
-func newMerged() *merged {
-	return &merged{ws: kindMerge{hist: newHist()}, sse: kindMerge{hist: newHist()}}
-}
-
-// add merges one worker's result.
-func (m *merged) add(res *workerResult) error {
-	for _, k := range []struct {
-		dst *kindMerge
-		src *kindResult
-	}{{&m.ws, &res.WS}, {&m.sse, &res.SSE}} {
-		h, err := decodeHist(k.src.Hist)
-		if err != nil {
-			return err
-		}
-		mergeInto(k.dst.hist, h)
-		r := &k.dst.rep
-		r.Clients += k.src.Clients
-		r.Delivered += k.src.Delivered
-		if k.src.WindowNS > 0 {
-			r.MsgsPerSec += float64(k.src.Delivered) / time.Duration(k.src.WindowNS).Seconds()
-		}
-		r.Gaps += k.src.Gaps
-		r.Conflated += k.src.Conflated
-		if r.Disconnects == nil {
-			r.Disconnects = map[string]int64{}
-		}
-		for code, n := range k.src.Disconnects {
-			r.Disconnects[code] += n
-		}
-	}
-	if o := res.Orders; o != nil {
-		if m.orders == nil {
-			m.orders = &OrdersReport{Rejected: map[string]int64{}}
-			m.ack, m.fill, m.tr = newHist(), newHist(), newHist()
-		}
-		for _, p := range []struct {
-			dst *hdr.Histogram
-			src string
-		}{{m.ack, o.Ack}, {m.fill, o.Fill}, {m.tr, o.Trade}} {
-			h, err := decodeHist(p.src)
-			if err != nil {
-				return err
-			}
-			mergeInto(p.dst, h)
-		}
-		r := m.orders
-		r.Rate += o.Rate
-		r.Sent += o.Sent
-		r.Acked += o.Acked
-		r.Filled += o.Filled
-		r.Unfilled += o.Unfilled
-		r.Unanswered += o.Unanswered
-		r.Failed += o.Failed
-		r.TradeMissed += o.Missed
-		for reason, n := range o.Rejected {
-			r.Rejected[reason] += n
-		}
-	}
-	return nil
-}
-
-// report builds the Report of the merged results.
-func (m *merged) report() *Report {
-	r := &Report{WS: m.ws.rep, SSE: m.sse.rep, Orders: m.orders}
-	r.WS.LatencyNS = latencyOf(m.ws.hist)
-	r.SSE.LatencyNS = latencyOf(m.sse.hist)
-	for _, k := range []*KindReport{&r.WS, &r.SSE} {
-		if k.Disconnects == nil {
-			k.Disconnects = map[string]int64{}
-		}
-	}
-	r.hists = runHists{WS: m.ws.hist, SSE: m.sse.hist}
-	if m.orders != nil {
-		m.orders.AckNS, m.orders.FillNS, m.orders.TradeNS = latencyOf(m.ack), latencyOf(m.fill), latencyOf(m.tr)
-		m.orders.TradeSeen = m.tr.TotalCount()
-		r.hists.Ack, r.hists.Fill, r.hists.Trade = m.ack, m.fill, m.tr
-	}
-	return r
 }

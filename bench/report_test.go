@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func jsonKeys(t *testing.T, v any) []string {
@@ -29,8 +30,9 @@ func sampleReport(t *testing.T, orders bool) *Report {
 		}
 		enc, _ := encodeHist(h)
 		res := &workerResult{
-			WS:  kindResult{Clients: 5, Delivered: 300, WindowNS: 1e9, Hist: enc, Disconnects: map[string]int64{"4008": 1}},
-			SSE: kindResult{Clients: 2, Delivered: 300, WindowNS: 1e9, Hist: enc},
+			WS:     kindResult{Clients: 5, Delivered: 300, WindowNS: 1e9, Hist: enc, Connect: enc, Disconnects: map[string]int64{"4008": 1}},
+			SSE:    kindResult{Clients: 2, Delivered: 300, WindowNS: 1e9, Hist: enc, Connect: enc, Malformed: 1},
+			RampNS: int64(w+1) * 1e9,
 		}
 		if orders {
 			res.Orders = &ordersResult{Rate: 5, Sent: 10, Acked: 10, Filled: 9, Unfilled: 1, Ack: enc, Fill: enc, Trade: enc,
@@ -40,8 +42,9 @@ func sampleReport(t *testing.T, orders bool) *Report {
 			t.Fatal(err)
 		}
 	}
-	r := m.report()
-	r.Server = ServerReport{CPUPct: 143.5, RSSBytes: 600 << 20, Goroutines: 20_015}
+	r := m.report(nil, time.Time{})
+	r.Server = ServerReport{CPUPct: 143.5, RSSBytes: 600 << 20, BaselineRSSBytes: 100 << 20, Conns: 14,
+		RSSPerConnBytes: float64(500<<20) / 14, MsgsPerSec: 1234, CPUPerMsgNS: 11_600, Goroutines: 20_015}
 	r.Config = RunConfig{Target: "http://127.0.0.1:8080", WS: 10, SSE: 4, Symbols: []string{"BTC-USD"}}
 	r.Machine = machineInfo()
 	return r
@@ -59,29 +62,38 @@ func TestReportJSON(t *testing.T) {
 		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 			t.Fatal(err)
 		}
-		top := []string{"config", "machine", "server", "sse", "ws"}
+		top := []string{"config", "load", "machine", "ramp_ns", "server", "sse", "ws"}
 		if orders {
-			top = []string{"config", "machine", "orders", "server", "sse", "ws"}
+			top = []string{"config", "load", "machine", "orders", "ramp_ns", "server", "sse", "ws"}
 		}
 		if got := jsonKeys(t, doc); !slices.Equal(got, top) {
 			t.Errorf("orders=%v: top-level keys %v, want %v", orders, got, top)
 		}
-		kind := []string{"clients", "conflated", "delivered", "disconnects", "gaps", "latency_ns", "msgs_per_sec"}
+		kind := []string{"clients", "conflated", "connect_ns", "delivered", "disconnects", "gaps", "latency_ns", "malformed", "msgs_per_sec"}
 		lat := []string{"max", "p50", "p90", "p99", "p999"}
 		for _, k := range []string{"ws", "sse"} {
 			if got := jsonKeys(t, doc[k]); !slices.Equal(got, kind) {
 				t.Errorf("%s keys %v, want %v", k, got, kind)
 			}
 			sec := doc[k].(map[string]any)
-			if got := jsonKeys(t, sec["latency_ns"]); !slices.Equal(got, lat) {
-				t.Errorf("%s.latency_ns keys %v, want %v", k, got, lat)
+			for _, l := range []string{"latency_ns", "connect_ns"} {
+				if got := jsonKeys(t, sec[l]); !slices.Equal(got, lat) {
+					t.Errorf("%s.%s keys %v, want %v", k, l, got, lat)
+				}
 			}
 			if _, ok := sec["disconnects"].(map[string]any); !ok {
 				t.Errorf("%s.disconnects is %v, want an object", k, sec["disconnects"])
 			}
 		}
-		if got := jsonKeys(t, doc["server"]); !slices.Equal(got, []string{"cpu_pct", "goroutines", "rss_bytes"}) {
-			t.Errorf("server keys %v", got)
+		if got, want := jsonKeys(t, doc["server"]), []string{"baseline_rss_bytes", "conflations", "conns", "cpu_pct", "cpu_per_msg_ns",
+			"goroutines", "msgs_per_sec", "rss_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
+			t.Errorf("server keys %v, want %v", got, want)
+		}
+		if got, want := jsonKeys(t, doc["load"]), []string{"generator_cpu_pct", "machine_cpu_pct", "others_cpu_pct"}; !slices.Equal(got, want) {
+			t.Errorf("load keys %v, want %v", got, want)
+		}
+		if doc["ramp_ns"] != 2e9 || doc["sse"].(map[string]any)["malformed"] != 2.0 {
+			t.Errorf("ramp_ns %v (want the slowest worker's), sse.malformed %v", doc["ramp_ns"], doc["sse"].(map[string]any)["malformed"])
 		}
 		ws := doc["ws"].(map[string]any)
 		if ws["clients"] != 10.0 || ws["delivered"] != 600.0 || ws["msgs_per_sec"] != 600.0 {
@@ -108,17 +120,53 @@ func TestReportJSON(t *testing.T) {
 func TestReportTable(t *testing.T) {
 	var buf bytes.Buffer
 	r := sampleReport(t, true)
-	r.detail = serverDetail{BaselineRSS: 100 << 20, Conns: 14, SentPerSec: 1234}
+	r.Shutdown = &ShutdownReport{How: "SIGTERM to pid 7", StopNS: 4e8, SSE: StreamEnds{Open: 4, Clean: 3, Unclean: 1,
+		FirstNS: 1e8, EndNS: Latency{P50: 2e8, P99: 3e8, Max: 3.5e8}}}
 	if err := r.WriteTable(&buf); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ws", "sse", "4008:2", "orders: 10/s", "public trade", "cpu 144%", "goroutines 20,015", "per connection"} {
+	for _, want := range []string{"ws", "sse", "4008:2", "orders: 10/s", "public trade", "cpu 144%", "11.6µs per delivery",
+		"goroutines 20,015", "35.7 MiB per connection over 14", "ramp: 2.00s", "load in the window",
+		"shutdown: SIGTERM to pid 7; it returned after 400.00ms", "350.00ms"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, buf.String())
 		}
 	}
-	if got := r.RSSPerConn(); got != float64(500<<20)/14 {
-		t.Errorf("RSSPerConn = %v", got)
+}
+
+// TestReportShutdown: the workers' stream ends merge into one report per
+// kind, times from the stop; streams neither clean nor unclean were left
+// open, and a stream that was not up at the stop does not count.
+func TestReportShutdown(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	at := func(ms int64) int64 { return t0.UnixNano() + ms*1e6 }
+	m := newMerged()
+	for _, ends := range [][]streamEnd{
+		{{true, at(100), true}, {true, at(300), true}, {true, 0, false}, {false, at(10), true}},
+		{{true, at(50), false}, {true, at(200), true}},
+	} {
+		e, err := collectEnds(ends, t0.UnixNano())
+		if err != nil {
+			t.Fatal(err)
+		}
+		none, _ := collectEnds(nil, t0.UnixNano())
+		if err := m.add(&workerResult{SSE: kindResult{Ends: e}, WS: kindResult{Ends: none}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := m.report(&ShutdownReport{How: "test"}, t0)
+	got := r.Shutdown.SSE
+	if got.Open != 5 || got.Clean != 3 || got.Unclean != 1 || got.Left != 1 || got.FirstNS != 50e6 {
+		t.Errorf("sse ends %+v", got)
+	}
+	if m := got.EndNS.Max; m < 299e6 || m > 301e6 {
+		t.Errorf("last end %v, want 300 ms", time.Duration(m))
+	}
+	if r.Shutdown.WS != (StreamEnds{}) {
+		t.Errorf("ws ends %+v, want none", r.Shutdown.WS)
+	}
+	if m.report(nil, t0).Shutdown != nil {
+		t.Error("a shutdown report without a stop")
 	}
 }
 

@@ -20,7 +20,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	ep, _ := parseTarget(cfg.Target)
 	c := &coordinator{cfg: cfg, ep: ep, hc: &http.Client{Timeout: 10 * time.Second},
 		ready: map[int]bool{}, results: map[int]*workerResult{}, latest: map[int]*progress{},
-		closed: map[int]bool{}, live: newHist()}
+		closed: map[int]bool{}, armed: map[int]bool{}, ended: map[int]bool{}, live: newHist()}
 	return c.run(ctx)
 }
 
@@ -35,7 +35,11 @@ type coordinator struct {
 	results map[int]*workerResult
 	latest  map[int]*progress
 	closed  map[int]bool
+	armed   map[int]bool   // workers ready for the server's stop
+	ended   map[int]bool   // workers whose streams have all ended since
 	live    *hdr.Histogram // progress samples since the last line
+	stopped *ShutdownReport
+	wake    chan struct{} // if set, makes until look at done again
 
 	phase     string
 	start     time.Time
@@ -76,12 +80,19 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 	if err := c.until(ctx, "warmup", time.Now().Add(c.cfg.Warmup), nil); err != nil {
 		return nil, err
 	}
+	var pids []int
+	for _, p := range c.peers {
+		if p.pid != 0 {
+			pids = append(pids, p.pid)
+		}
+	}
 	m0, err := scrape(ctx, c.hc, metricsURL)
 	if err != nil {
 		return nil, err
 	}
+	cpu0 := sampleCPU(pids)
 	for _, p := range c.peers {
-		p.send(cmdMeasure)
+		p.send(command{Cmd: cmdMeasure})
 	}
 	if err := c.until(ctx, "measure", time.Now().Add(c.cfg.Duration), nil); err != nil {
 		return nil, err
@@ -90,8 +101,17 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	cpu1 := sampleCPU(pids)
+	stop := command{Cmd: cmdStop}
+	var t0 time.Time
+	if c.cfg.Stop != nil {
+		if t0, err = c.stopServer(ctx); err != nil {
+			return nil, err
+		}
+		stop.At = t0.UnixNano()
+	}
 	for _, p := range c.peers {
-		p.send(cmdStop)
+		p.send(stop)
 	}
 	if err := c.until(ctx, "stop", time.Time{}, func() bool { return len(c.results) == k }); err != nil {
 		return nil, err
@@ -102,12 +122,9 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 	}
-	rep := m.report()
-	rep.Server = ServerReport{CPUPct: cpuPct(m0, m1), RSSBytes: int64(m1.RSS), Goroutines: int64(m1.Goroutines)}
-	win := m1.At.Sub(m0.At).Seconds()
-	rep.detail = serverDetail{BaselineRSS: base.RSS, SentPerSec: (m1.Sent - m0.Sent) / win,
-		Conflations: m1.Conflations - m0.Conflations, SlowCutoffs: m1.SlowCutoffs - m0.SlowCutoffs,
-		Conns: m1.WSConns + m1.SSEViewers}
+	rep := m.report(c.stopped, t0)
+	rep.Server = serverReport(base, m0, m1)
+	rep.Load = loadOf(cpu0, cpu1, rep.Server.CPUPct)
 	rep.Config = c.runConfig(k)
 	rep.Machine = machine
 	return rep, nil
@@ -157,6 +174,7 @@ func (c *coordinator) until(ctx context.Context, phase string, deadline time.Tim
 	tick := time.NewTicker(c.cfg.ProgressInterval)
 	defer tick.Stop()
 	var timeout <-chan time.Time
+	wake := c.wake
 	if !deadline.IsZero() {
 		t := time.NewTimer(time.Until(deadline))
 		defer t.Stop()
@@ -170,6 +188,7 @@ func (c *coordinator) until(ctx context.Context, phase string, deadline time.Tim
 			return nil
 		case <-tick.C:
 			c.print()
+		case <-wake:
 		case pe := <-c.events:
 			if err := c.handle(pe); err != nil {
 				return err
@@ -191,6 +210,11 @@ func (c *coordinator) handle(pe peerEvent) error {
 	switch pe.ev.Ev {
 	case evError:
 		return fmt.Errorf("%w: worker %d: %s", errWorker, pe.index, pe.ev.Err)
+	case evArmed:
+		c.armed[pe.index] = true
+	case evEnded:
+		c.ended[pe.index] = true
+		c.latest[pe.index] = pe.ev.Progress
 	case evReady:
 		c.ready[pe.index] = true
 		fallthrough

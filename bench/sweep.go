@@ -97,11 +97,11 @@ func Sweep(ctx context.Context, cfg Config, s SweepSpec, onPoint func(*Report)) 
 			return sr, fmt.Errorf("sweep %s=%d: %w", s.Param, n, err)
 		}
 		if i == 0 {
-			sr.BaselineRSSBytes = int64(rep.detail.BaselineRSS)
+			sr.BaselineRSSBytes = rep.Server.BaselineRSSBytes
 		}
-		pt := SweepPoint{Clients: n, ServerMsgsPerSec: rep.detail.SentPerSec, Report: rep}
-		if rep.detail.Conns > 0 {
-			pt.RSSPerConnBytes = (float64(rep.Server.RSSBytes) - float64(sr.BaselineRSSBytes)) / rep.detail.Conns
+		pt := SweepPoint{Clients: n, ServerMsgsPerSec: rep.Server.MsgsPerSec, Report: rep}
+		if rep.Server.Conns > 0 {
+			pt.RSSPerConnBytes = float64(rep.Server.RSSBytes-sr.BaselineRSSBytes) / float64(rep.Server.Conns)
 		}
 		sr.Points = append(sr.Points, pt)
 		if onPoint != nil {

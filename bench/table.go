@@ -16,15 +16,15 @@ func (r *Report) WriteTable(w io.Writer) error {
 		cfg.WS, cfg.SSE, cfg.Workers, cfg.DurationS, strings.Join(orNone(cfg.Channels), ","),
 		strings.Join(cfg.Symbols, ","), strings.Join(cfg.SSEChannels, ","), strings.Join(allIfNone(cfg.SSESymbols), ","))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tclients\tdelivered\tmsgs/s\tp50\tp90\tp99\tp99.9\tmax\tgaps\tconflated\tdisconnects\t")
+	fmt.Fprintln(tw, "kind\tclients\tconnect p50\tp99\tdelivered\tmsgs/s\tp50\tp90\tp99\tp99.9\tmax\tgaps\tconflated\tmalformed\tdisconnects\t")
 	for _, k := range []struct {
 		name string
 		r    *KindReport
 	}{{"ws", &r.WS}, {"sse", &r.SSE}} {
-		l := k.r.LatencyNS
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t\n", k.name, k.r.Clients,
-			groupDigits(k.r.Delivered), groupDigits(int64(k.r.MsgsPerSec)), fmtNS(l.P50), fmtNS(l.P90),
-			fmtNS(l.P99), fmtNS(l.P999), fmtNS(l.Max), k.r.Gaps, k.r.Conflated, fmtCounts(k.r.Disconnects))
+		l, c := k.r.LatencyNS, k.r.ConnectNS
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t\n", k.name, k.r.Clients,
+			fmtNS(c.P50), fmtNS(c.P99), groupDigits(k.r.Delivered), groupDigits(int64(k.r.MsgsPerSec)), fmtNS(l.P50), fmtNS(l.P90),
+			fmtNS(l.P99), fmtNS(l.P999), fmtNS(l.Max), k.r.Gaps, k.r.Conflated, k.r.Malformed, fmtCounts(k.r.Disconnects))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -44,11 +44,38 @@ func (r *Report) WriteTable(w io.Writer) error {
 			return err
 		}
 	}
-	d := &r.detail
-	_, err := fmt.Fprintf(w, "server: cpu %.0f%%, rss %s (baseline %s, %s per connection over %.0f), goroutines %s, sent %s msgs/s, conflations %.0f, slow-consumer cutoffs %.0f\n",
-		r.Server.CPUPct, fmtBytes(float64(r.Server.RSSBytes)), fmtBytes(d.BaselineRSS), fmtBytes(r.RSSPerConn()), d.Conns,
-		groupDigits(r.Server.Goroutines), groupDigits(int64(d.SentPerSec)), d.Conflations, d.SlowCutoffs)
+	sv := &r.Server
+	fmt.Fprintf(w, "ramp: %s; server: cpu %.0f%% (%s per delivery), sent %s msgs/s, rss %s (baseline %s, %s per connection over %d), goroutines %s, conflations %d, slow-consumer cutoffs %d\n",
+		fmtNS(r.RampNS), sv.CPUPct, fmtMicros(sv.CPUPerMsgNS), groupDigits(int64(sv.MsgsPerSec)), fmtBytes(float64(sv.RSSBytes)),
+		fmtBytes(float64(sv.BaselineRSSBytes)), fmtBytes(sv.RSSPerConnBytes), sv.Conns, groupDigits(sv.Goroutines), sv.Conflations, sv.SlowCutoffs)
+	_, err := fmt.Fprintf(w, "load in the window: server %.0f%%, %s\n", sv.CPUPct, r.Load)
+	if sd := r.Shutdown; sd != nil && err == nil {
+		err = sd.writeTable(w)
+	}
 	return err
+}
+
+// writeTable writes how the streams ended once the server was told to
+// stop.
+func (sd *ShutdownReport) writeTable(w io.Writer) error {
+	stop := fmtNS(sd.StopNS)
+	if sd.StopErr != "" {
+		stop += " (" + sd.StopErr + ")"
+	}
+	fmt.Fprintf(w, "shutdown: %s; it returned after %s\n", sd.How, stop)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\topen\tclean\tunclean\tleft open\tfirst end\tp50\tp99\tlast end\t")
+	for _, k := range []struct {
+		name string
+		e    *StreamEnds
+	}{{"ws", &sd.WS}, {"sse", &sd.SSE}} {
+		if k.e.Open == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n", k.name, k.e.Open, k.e.Clean, k.e.Unclean, k.e.Left,
+			fmtNS(k.e.FirstNS), fmtNS(k.e.EndNS.P50), fmtNS(k.e.EndNS.P99), fmtNS(k.e.EndNS.Max))
+	}
+	return tw.Flush()
 }
 
 func allIfNone(s []string) []string {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/tickcast/tickcast/feed/wire"
 )
 
@@ -31,7 +33,7 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, log *slog.Log
 		enc.send(event{Ev: evError, Err: err.Error()})
 		return err
 	}
-	cmds := make(chan string, 4)
+	cmds := make(chan command, 4)
 	go func() {
 		defer close(cmds)
 		for {
@@ -39,7 +41,7 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, log *slog.Log
 			if dec.Decode(&c) != nil {
 				return
 			}
-			cmds <- c.Cmd
+			cmds <- c
 		}
 	}()
 	w, err := newWorker(spec, enc, log)
@@ -89,8 +91,34 @@ type worker struct {
 	sse     []*sseClient
 	lastErr string
 
+	connectWS, connectSSE lockedHist // first connections, dial → started
+	rampNS                int64      // written by the ramp, read after it
+
 	opened              time.Time
 	wsAtOpen, sseAtOpen int64
+	window              time.Duration // set when the window closes
+	unanswered          int64         // orders unanswered when it closed
+}
+
+// lockedHist is a histogram that the ramp's goroutines share.
+type lockedHist struct {
+	mu sync.Mutex
+	h  *hdr.Histogram
+}
+
+func (l *lockedHist) record(d time.Duration) {
+	l.mu.Lock()
+	if l.h == nil {
+		l.h = newHist()
+	}
+	_ = l.h.RecordValue(clampNS(int64(d)))
+	l.mu.Unlock()
+}
+
+func (l *lockedHist) encode() (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return encodeHist(l.h)
 }
 
 func newWorker(spec workerSpec, out *encoder, log *slog.Logger) (*worker, error) {
@@ -126,7 +154,7 @@ func (w *worker) sourceIP(i int) netip.Addr {
 }
 
 // serve drives the worker through ramp, window and stop.
-func (w *worker) serve(ctx context.Context, cmds <-chan string) error {
+func (w *worker) serve(ctx context.Context, cmds <-chan command) error {
 	rctx, cancelRamp := context.WithCancel(ctx)
 	defer cancelRamp()
 	if w.spec.Orders > 0 {
@@ -151,6 +179,7 @@ func (w *worker) serve(ctx context.Context, cmds <-chan string) error {
 	tick := time.NewTicker(w.spec.Progress)
 	defer tick.Stop()
 	ramping := rampDone
+	var ends <-chan time.Time // after arm: looks for the last stream's end
 	for {
 		select {
 		case <-ramping:
@@ -158,21 +187,39 @@ func (w *worker) serve(ctx context.Context, cmds <-chan string) error {
 			w.out.send(event{Ev: evReady, Progress: w.progress()})
 		case <-tick.C:
 			w.out.send(event{Ev: evProgress, Progress: w.progress()})
+		case <-ends:
+			if w.wsCn.up.Load()+w.sseCn.up.Load() == 0 {
+				ends = nil
+				w.out.send(event{Ev: evEnded, Progress: w.progress()})
+			}
 		case c, ok := <-cmds:
 			switch {
-			case ok && c == cmdMeasure:
+			case ok && c.Cmd == cmdMeasure:
 				w.open()
 				continue
-			case ok && c != cmdStop:
+			case ok && c.Cmd == cmdArm:
+				cancelRamp()
+				<-rampDone
+				w.arm()
+				w.out.send(event{Ev: evArmed})
+				t := time.NewTicker(10 * time.Millisecond)
+				defer t.Stop()
+				ends = t.C
+				continue
+			case ok && c.Cmd != cmdStop:
 				continue
 			}
 			cancelRamp()
 			<-rampDone
-			w.out.send(event{Ev: evResult, Result: w.finish()})
+			res, err := w.finish(c.At)
+			if err != nil {
+				return err
+			}
+			w.out.send(event{Ev: evResult, Result: res})
 			return nil
 		case <-ctx.Done():
 			<-rampDone
-			w.finish()
+			_, _ = w.finish(0)
 			return ctx.Err()
 		}
 	}
@@ -192,8 +239,8 @@ func (w *worker) ramp(ctx context.Context) int {
 	total := w.spec.WS + w.spec.SSE
 	sem := make(chan struct{}, rampBatch)
 	var wg sync.WaitGroup
-	defer wg.Wait()
 	t0 := time.Now()
+	defer func() { wg.Wait(); w.rampNS = int64(time.Since(t0)) }()
 	i := 0
 	for i < total {
 		due := total
@@ -249,11 +296,13 @@ func (w *worker) addWS(ctx context.Context, i int) {
 	rec := w.newRecorder(i, w.spec.Channels, w.spec.Symbols)
 	cctx, cancel := context.WithTimeout(ctx, connTimeout)
 	defer cancel()
+	t0 := time.Now()
 	wc, err := dialWS(cctx, &w.wsOpts, rec, &w.wsCn, &w.wsDisc, w.sourceIP(i))
 	if err != nil {
 		w.failed(ctx, &w.wsCn, &w.wsDisc, err)
 		return
 	}
+	w.connectWS.record(time.Since(t0))
 	w.mu.Lock()
 	w.ws = append(w.ws, wc)
 	w.mu.Unlock()
@@ -264,12 +313,14 @@ func (w *worker) addSSE(ctx context.Context, i int) {
 	sc := newSSEClient(w.sseOpts, rec, &w.sseCn, &w.sseDisc, w.sourceIP(i))
 	cctx, cancel := context.WithTimeout(ctx, connTimeout)
 	defer cancel()
-	body, err := sc.connect(cctx)
+	t0 := time.Now()
+	r, err := sc.connect(cctx)
 	if err != nil {
 		w.failed(ctx, &w.sseCn, &w.sseDisc, err)
 		return
 	}
-	go sc.run(body)
+	w.connectSSE.record(time.Since(t0))
+	go sc.run(r)
 	w.mu.Lock()
 	w.sse = append(w.sse, sc)
 	w.mu.Unlock()
@@ -326,73 +377,6 @@ func (w *worker) progress() *progress {
 	}
 	p.Live, _ = encodeHist(w.live.take())
 	return p
-}
-
-// ordersGrace is how long orders in flight at the end of the window may
-// take to end.
-const ordersGrace = 2 * time.Second
-
-// finish closes the window, lets the orders in flight end, closes every
-// client and collects the measurements.
-func (w *worker) finish() *workerResult {
-	var window time.Duration
-	if w.win.on.Swap(false) {
-		window = time.Since(w.opened)
-	}
-	var unanswered int64
-	if w.desk != nil && window > 0 {
-		unanswered = w.desk.finish(ordersGrace)
-	}
-	w.wsCn.stopping.Store(true)
-	w.sseCn.stopping.Store(true)
-	w.mu.Lock()
-	ws, sse := w.ws, w.sse
-	w.mu.Unlock()
-	parallel(len(ws), 64, func(i int) { ws[i].close() })
-	parallel(len(sse), 64, func(i int) { sse[i].close() })
-	if w.desk != nil {
-		w.desk.close()
-	}
-	res := &workerResult{}
-	fan, missed := newHist(), int64(0)
-	collect := func(kr *kindResult, recs []*recorder, atOpen int64, disc *disconnects) {
-		h := newHist()
-		for _, r := range recs {
-			r.hist.MergeInto(h)
-			kr.Delivered += r.delivered
-			kr.Conflated += int64(r.conflated)
-			if r.fan != nil {
-				r.fan.finish()
-				r.fan.hist.MergeInto(fan)
-				missed += r.fan.missed
-			}
-		}
-		kr.Clients, kr.WindowNS, kr.Disconnects = atOpen, int64(window), disc.snapshot()
-		kr.Hist, _ = encodeHist(h)
-	}
-	wsRecs := make([]*recorder, len(ws))
-	for i, c := range ws {
-		wsRecs[i] = c.rec
-		res.WS.Gaps += c.gaps()
-	}
-	sseRecs := make([]*recorder, len(sse))
-	for i, c := range sse {
-		sseRecs[i] = c.rec
-		res.SSE.Gaps += c.rec.gaps.Load()
-	}
-	collect(&res.WS, wsRecs, w.wsAtOpen, &w.wsDisc)
-	collect(&res.SSE, sseRecs, w.sseAtOpen, &w.sseDisc)
-	if d := w.desk; d != nil {
-		d.mu.Lock()
-		or := &ordersResult{Rate: d.rate, Sent: d.sent.Load(), Acked: d.acked.Load(), Rejected: d.rejected,
-			Filled: d.filled.Load(), Unfilled: d.unfilled.Load(), Unanswered: unanswered, Failed: d.failed.Load(), Missed: missed}
-		or.Ack, _ = encodeHist(d.ack)
-		or.Fill, _ = encodeHist(d.fill)
-		d.mu.Unlock()
-		or.Trade, _ = encodeHist(fan)
-		res.Orders = or
-	}
-	return res
 }
 
 // parallel runs f(0) … f(n-1) on at most k goroutines.

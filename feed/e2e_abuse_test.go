@@ -7,7 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -189,5 +193,149 @@ func TestE2ECloseCodeLabelsBounded(t *testing.T) {
 	_ = resp.Body.Close()
 	if strings.Contains(string(body), `code="41`) {
 		t.Fatal("a client-chosen close code became a label")
+	}
+}
+
+// TestE2ENonReadingClientsGet4008: clients that subscribe to a busy feed
+// and never read are cut within the backlog budget with close 4008, which
+// each finds after the data once it reads (the writer stops while a
+// client's bounded send buffer is more than half full, so the close frame
+// still fits), and they do not pin memory: the server's heap grows by a
+// bounded amount per client. Before, 500 such clients took the RSS from 25
+// to 550 MiB and died at 24-28 s with 1006, none with 4008.
+func TestE2ENonReadingClientsGet4008(t *testing.T) {
+	const clients = 40
+	const budget = 3 * time.Second
+	ts := startServer(t, withSimRate(60), withBacklog(4<<20, budget))
+	syms := ts.Hub.Symbols()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cutBefore := ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="backlog"`)
+	var conns []*rawConn
+	for range clients {
+		rc := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
+		rc.send(&wire.Subscribe{ID: wire.SomeID(1), Channels: []string{"trades", "book", "quote", "ticker"}, Symbols: syms})
+		conns = append(conns, rc)
+	}
+	t0 := time.Now()
+	// Near the end of the budget their backlogs are at their largest: what
+	// they pin is the live heap then, over what it was before them.
+	time.Sleep(budget * 3 / 4)
+	runtime.GC()
+	var during runtime.MemStats
+	runtime.ReadMemStats(&during)
+	testkit.Eventually(t, 30*time.Second, "every non-reading client cut", func() bool {
+		return ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="backlog"`)-cutBefore >= clients
+	})
+	cutAfter := time.Since(t0)
+	if cutAfter > budget+5*time.Second {
+		t.Errorf("cut after %v, budget %v", cutAfter, budget)
+	}
+	growth := int64(during.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("%d non-reading clients cut after %v; live heap %d MiB before them, %d MiB with their backlogs (%d KiB a client)",
+		clients, cutAfter.Round(time.Millisecond), before.HeapAlloc>>20, during.HeapAlloc>>20, growth/clients>>10)
+	if growth/clients > 1<<20 {
+		t.Errorf("each non-reading client pins %d KiB of heap", growth/clients>>10)
+	}
+	got4008 := 0
+	for i, rc := range conns {
+		for {
+			_, _, err := rc.nextRaw(5 * time.Second)
+			var ce *errClosed
+			if errors.As(err, &ce) {
+				if ce.code == wsfeed.StatusSlowConsumer {
+					got4008++
+				} else {
+					t.Errorf("client %d: closed with %d", i, ce.code)
+				}
+				break
+			}
+			if err != nil {
+				t.Errorf("client %d: %v before any close frame", i, err)
+				break
+			}
+		}
+	}
+	if got4008 != clients {
+		t.Errorf("%d of %d non-reading clients found 4008 after their data", got4008, clients)
+	}
+}
+
+// flood sends cancels of orders that do not exist on rc as fast as its
+// connection takes them, until the deadline, reading (and dropping)
+// whatever comes back.
+func flood(t *testing.T, rc *rawConn, until time.Time, sent *atomic.Int64) {
+	var burst bytes.Buffer
+	for i := range 200 {
+		f := ws.NewTextFrame(wire.AppendOp(wire.JSON, nil, &wire.Cancel{ID: wire.SomeID(uint64(i + 10)), OID: wire.SomeID(uint64(1<<40 + i))}))
+		if err := ws.WriteFrame(&burst, ws.MaskFrameInPlaceWith(f, ws.NewMask())); err != nil {
+			t.Error(err)
+			return
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, rc.nc) }()
+	for time.Now().Before(until) {
+		_ = rc.nc.SetWriteDeadline(until)
+		n, err := rc.nc.Write(burst.Bytes())
+		sent.Add(int64(200 * n / burst.Len()))
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return // the server reads a flooder no faster than its operation rate
+		}
+		if err != nil {
+			t.Errorf("the flooding session was cut: %v", err)
+			return
+		}
+	}
+}
+
+// TestE2ECancelFloodFairness: four sessions flooding the server with
+// cancels of unknown orders leave another trader's acks fast: the floods
+// are refused at their sessions (per-session operation rate, operations in
+// flight to the venue capped, cancels per account) and never fill the
+// venue's queue. Before, they filled its 65,536 slots: the trader's acks
+// went from 1 ms to 450-590 ms and 40% were refused "venue busy".
+func TestE2ECancelFloodFairness(t *testing.T) {
+	// A budget no flood exhausts: the sessions keep flooding for the whole
+	// test instead of being closed with 1008 for ignoring rate_limited.
+	ts := startServer(t, withSimRate(5), withWS(func(c *wsfeed.Config) { c.RateLimitBudget = 1 << 30 }))
+	var floods []*rawConn
+	for range 4 {
+		_, token := ts.account()
+		rc := ts.rawDial(t, "tickcast.v1.json", rawOpts{})
+		rc.send(&wire.Auth{ID: wire.SomeID(1), Token: token})
+		rc.nextKind(wire.KindAuthed, 5*time.Second)
+		floods = append(floods, rc)
+	}
+	until := time.Now().Add(4 * time.Second)
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	for _, rc := range floods {
+		wg.Add(1)
+		go func() { defer wg.Done(); flood(t, rc, until, &sent) }()
+	}
+	time.Sleep(500 * time.Millisecond) // the floods under way
+	tr := ts.trader(t, wire.MsgPack)
+	var acks []time.Duration
+	for i := 0; time.Now().Before(until.Add(-200 * time.Millisecond)); i++ {
+		time.Sleep(25 * time.Millisecond) // within the trader's own order rate (50/s)
+		t0 := time.Now()
+		o := tr.place(lim(fmt.Sprint("f", i), "BTC-USD", "buy", "0.0010", "55000.00"))
+		acks = append(acks, time.Since(t0))
+		if o.Status != "new" {
+			t.Fatalf("order %d: %s %s during the flood", i, o.Status, o.Reason)
+		}
+		if _, err := tr.c.Cancel(ctxT(t), wire.Cancel{OID: wire.SomeID(o.OID)}); err != nil {
+			t.Fatalf("cancel %d: %v", i, err)
+		}
+	}
+	wg.Wait()
+	slices.Sort(acks)
+	p50, p99 := acks[len(acks)/2], acks[len(acks)*99/100]
+	t.Logf("%d cancels written by 4 flooding sessions in 4 s; %d orders of another trader acked, p50 %v p99 %v; venue queue depth now %v",
+		sent.Load(), len(acks), p50, p99, ts.metric("tickcast_venue_queue_depth"))
+	if p50 > 20*time.Millisecond {
+		t.Errorf("the trader's ack p50 %v during the flood, want under 20 ms", p50)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tickcast/tickcast/feed/client"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/internal/testkit"
+	"github.com/tickcast/tickcast/market"
 )
 
 // TestE2EBookRebuild subscribes to the book of every symbol over both
@@ -69,6 +70,14 @@ func TestE2EBookRebuild(t *testing.T) {
 			}
 			return ts.restBook(sym).Seq == rest.Seq // no change meanwhile
 		})
+		// The hub's mirror (REST) against the venue's own book.
+		vb, err := ts.Venue.BookSnapshot(ctx, sym)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vb.Seq != rest.Seq || vb.Book.Checksum != rest.CS || !sameLevels(vb.Book.Bids, rest.Bids) || !sameLevels(vb.Book.Asks, rest.Asks) {
+			t.Errorf("%s: the hub's book (seq %d) differs from the venue's (seq %d)", sym, rest.Seq, vb.Seq)
+		}
 		fresh := ts.dial(nil)
 		if _, err := fresh.Subscribe(ctx, []string{"book"}, []string{sym}); err != nil {
 			t.Fatal(err)
@@ -105,3 +114,16 @@ func TestE2EBookRebuild(t *testing.T) {
 }
 
 func top(l []wire.Level) []wire.Level { return l[:min(len(l), 5)] }
+
+// sameLevels compares the venue's levels with the wire's.
+func sameLevels(v []market.PriceLevel, w []wire.Level) bool {
+	if len(v) != len(w) {
+		return false
+	}
+	for i := range v {
+		if v[i][0] != w[i].Px || v[i][1] != w[i].Qty {
+			return false
+		}
+	}
+	return true
+}

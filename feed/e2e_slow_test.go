@@ -16,10 +16,19 @@ import (
 	"github.com/tickcast/tickcast/internal/testkit"
 )
 
-// latencyBound is what the fast reader's p99 (receive time − ts) must
-// stay under, on a shared 2-core machine under -race with the simulator
-// at a high rate.
-const latencyBound = 250 * time.Millisecond
+// latencyBound is how much the fast reader's p99 (receive time − ts) may
+// exceed twice its own p99 measured alone just before, on a shared 2-core
+// machine with the simulator at a high rate: a few ms is typical, and a
+// slow consumer that held up the fan-out would add its write timeout (30
+// s here). Under the race detector the whole process stalls now and then
+// for up to a second (seen with and without slow consumers), so the bound
+// is looser there.
+func latencyBound() time.Duration {
+	if raceEnabled {
+		return 2 * time.Second
+	}
+	return 250 * time.Millisecond
+}
 
 // TestE2ESlowConsumer: a raw client subscribes to trades, book and quote
 // of every symbol at a high simulator rate and stops reading (small socket
@@ -52,6 +61,18 @@ func TestE2ESlowConsumer(t *testing.T) {
 	if _, err := fast.Subscribe(ctx, chans, syms); err != nil {
 		t.Fatal(err)
 	}
+	// A second of the fast reader alone: the baseline of this machine now
+	// (2 cores shared with other work: its latency swings tenfold).
+	time.Sleep(time.Second)
+	mu.Lock()
+	base := slices.Clone(lat)
+	lat = lat[:0]
+	mu.Unlock()
+	slices.Sort(base)
+	if len(base) < 100 {
+		t.Fatalf("fast reader got only %d lossless messages in a second", len(base))
+	}
+	baseP99 := base[len(base)*99/100]
 	conflatedBefore := ts.metric("tickcast_conflations_total")
 	cutBefore := ts.metric("tickcast_slow_consumer_disconnects_total")
 
@@ -167,9 +188,9 @@ func TestE2ESlowConsumer(t *testing.T) {
 	p50, p99, worst := lat[len(lat)/2], lat[len(lat)*99/100], lat[len(lat)-1]
 	t.Logf("slow consumer cut after %v having read nothing; then read %d queued messages (%d quote seq skips), close 4008; %.0f conflations; resumed gaplessly in %d round(s)",
 		cutAfter.Round(time.Millisecond), read, quoteSkips, conflated, rounds)
-	t.Logf("fast reader: %d lossless messages, latency p50 %v p99 %v max %v", len(lat), p50, p99, worst)
-	if p99 > latencyBound {
-		t.Errorf("fast reader p99 latency %v over %v", p99, latencyBound)
+	t.Logf("fast reader: %d lossless messages, latency p50 %v p99 %v max %v (alone before: p99 %v)", len(lat), p50, p99, worst, baseP99)
+	if bound := latencyBound() + 2*baseP99; p99 > bound {
+		t.Errorf("fast reader p99 latency %v over %v (%v + twice its p99 alone)", p99, bound, latencyBound())
 	}
 }
 
@@ -192,10 +213,10 @@ func (s *syncBuffer) String() string {
 }
 
 // TestE2ESlowWriteCounted: a client that stops reading with a backlog
-// limit far away is cut when one write stays blocked for the write
+// limit far away is cut when its writes make no progress for the write
 // timeout. That is a slow consumer too: it is counted with reason
-// write_timeout (not only as an anonymous 1006), and logged with its
-// address, backlog and age.
+// write_timeout (it used to be an anonymous 1006), closed with 4008, and
+// logged with its address, backlog and age.
 func TestE2ESlowWriteCounted(t *testing.T) {
 	var logs syncBuffer
 	ts := startServer(t, withSimRate(60), withSendBuffer(4096), withBacklog(64<<20, time.Minute),
@@ -207,9 +228,11 @@ func TestE2ESlowWriteCounted(t *testing.T) {
 	testkit.Eventually(t, 20*time.Second, "the write-timeout cut to be counted", func() bool {
 		return ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="write_timeout"`) > before
 	})
-	if n := ts.metricWith("tickcast_ws_closes_total", `code="1006"`); n < 1 {
-		t.Errorf("closes by code 1006: %v, want the cut session", n)
-	}
+	// Its writer never blocked (it stops while the bounded send buffer is
+	// half full), so the close frame still fits: 4008, not a bare 1006.
+	testkit.Eventually(t, 5*time.Second, "the cut session's close 4008", func() bool {
+		return ts.metricOr0("tickcast_ws_closes_total", `code="4008"`) >= 1
+	})
 	testkit.Eventually(t, 5*time.Second, "the slow-consumer log line", func() bool {
 		return strings.Contains(logs.String(), "slow consumer cut off")
 	})

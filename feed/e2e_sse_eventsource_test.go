@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 )
 
 // eventSourceDir holds the Node script and its pinned eventsource package
@@ -185,7 +185,7 @@ func TestE2ESSEEventSource(t *testing.T) {
 		if l.Kind != "event" {
 			continue
 		}
-		e := sseDecode(t, ssetest.Record{Kind: ssetest.KindEvent, Type: l.Type, Data: l.Data, ID: l.LastEventID, HasID: true})
+		e := sseDecode(t, eventstream.Record{Kind: eventstream.KindEvent, Type: l.Type, Data: l.Data, ID: l.LastEventID, HasID: true})
 		if e.T == "book_snapshot" && len(got) == 0 || e.T == "book_snapshot" && got[len(got)-1].T == "book_snapshot" {
 			continue // the fresh start; the reference began elsewhere
 		}

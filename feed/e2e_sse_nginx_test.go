@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/sse"
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
 	"github.com/tickcast/tickcast/internal/testkit"
 )
 
@@ -25,9 +25,11 @@ import (
 // nginx) in front of tickcast with the proxy defaults: proxy_buffering
 // on. It relies on tickcast's X-Accel-Buffering: no.
 
-// sseProxyLatencyBound is what p99 of (receive time − ts) through nginx
-// must stay under; maxLatencyBound bounds every event. Loopback, 2 shared
-// cores, -race, other tests running: typical figures are a few ms.
+// sseProxyLatencyBound is how much nginx may add to the p99 of (receive
+// time − ts) of a viewer connected directly in the same run;
+// sseMaxLatencyBound, to its worst event. Loopback, 2 shared cores, -race,
+// other tests running: typical figures are a few ms; a buffering proxy
+// adds seconds.
 const (
 	sseProxyLatencyBound = 250 * time.Millisecond
 	sseMaxLatencyBound   = time.Second
@@ -220,14 +222,14 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 		}
 		_ = s.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		r, err := s.Next()
-		if err != nil || r.Kind != ssetest.KindRetry {
+		if err != nil || r.Kind != eventstream.KindRetry {
 			t.Fatalf("first record %+v %v", r, err)
 		}
 		var at []time.Time
 		for len(at) < 10 {
 			r, err := s.Next()
 			must(t, err)
-			if r.Kind == ssetest.KindComment {
+			if r.Kind == eventstream.KindComment {
 				at = append(at, time.Now())
 			}
 		}
@@ -248,16 +250,24 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 			"nginx recommended cfg": sseCollect(t, sseDialAt(t, ng.Addr, "/live"+q, nil)),
 		}
 		time.Sleep(2 * time.Second)
-		for name, c := range views {
-			evs := c.events()
+		// The proxied viewers are held against the direct one of the same
+		// run: a loaded machine delays all three alike, buffering in the
+		// proxy adds to theirs alone.
+		direct := latencies(views["direct"].events(), t0)
+		if len(direct) < 50 {
+			t.Fatalf("direct: only %d live events in 2 s", len(direct))
+		}
+		dp99, dmax := pct(direct, 0.99), direct[len(direct)-1]
+		for _, name := range []string{"direct", "nginx defaults", "nginx recommended cfg"} {
+			evs := views[name].events()
 			lat := latencies(evs, t0)
 			if len(lat) < 50 {
 				t.Fatalf("%s: only %d live events in 2 s", name, len(lat))
 			}
 			p99, worst := pct(lat, 0.99), lat[len(lat)-1]
 			t.Logf("%-22s %4d events: latency p50 %v p99 %v max %v", name, len(lat), pct(lat, 0.5), p99, worst)
-			if p99 > sseProxyLatencyBound || worst > sseMaxLatencyBound {
-				t.Errorf("%s: p99 %v max %v, bounds %v and %v", name, p99, worst, sseProxyLatencyBound, sseMaxLatencyBound)
+			if p99 > dp99+sseProxyLatencyBound || worst > dmax+sseMaxLatencyBound {
+				t.Errorf("%s: p99 %v max %v, bounds: the direct viewer's %v and %v plus %v and %v", name, p99, worst, dp99, dmax, sseProxyLatencyBound, sseMaxLatencyBound)
 			}
 			sseCheckLossless(t, slices.DeleteFunc(evs, func(e sseEvent) bool { return e.Ch != "trades" && e.Ch != "book" || e.T == "book_snapshot" }))
 		}
@@ -280,7 +290,7 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 				}
 			}
 			_ = s.Close()
-			hdr = http.Header{"Last-Event-ID": {s.LastID}}
+			hdr = http.Header{"Last-Event-ID": {s.LastEventID()}}
 			time.Sleep(100 * time.Millisecond)
 		}
 		sseCheckLossless(t, got)
@@ -300,7 +310,7 @@ func TestE2ESSEThroughNginx(t *testing.T) {
 		stall := func(prefix string) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			s, err := ssetest.Dial(ctx, ctl.Addr, prefix+q, ssetest.Options{ReadBuffer: 4096})
+			s, err := eventstream.Dial(ctx, ctl.Addr, prefix+q, eventstream.DialOptions{ReceiveBuffer: 4096})
 			must(t, err)
 			t.Cleanup(func() { _ = s.Close() })
 		}

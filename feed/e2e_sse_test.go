@@ -142,7 +142,7 @@ func TestE2ESSEResumeNoGapNoDup(t *testing.T) {
 			n++
 		}
 		_ = s.Close()
-		hdr = http.Header{"Last-Event-ID": {s.LastID}}
+		hdr = http.Header{"Last-Event-ID": {s.LastEventID()}}
 		time.Sleep(100 * time.Millisecond) // messages go by meanwhile
 	}
 	sseCheckLossless(t, got)

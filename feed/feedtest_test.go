@@ -245,6 +245,23 @@ func (ts *testServer) metric(name string) float64 {
 // `reason="backlog"`); "" takes them all.
 func (ts *testServer) metricWith(name, label string) float64 {
 	ts.t.Helper()
+	v, found := ts.metricFound(name, label)
+	if !found {
+		ts.t.Fatalf("metric %s not exported", name)
+	}
+	return v
+}
+
+// metricOr0 is metricWith for a metric that has no samples until
+// something happens (a counter with labels): 0 until then.
+func (ts *testServer) metricOr0(name, label string) float64 {
+	ts.t.Helper()
+	v, _ := ts.metricFound(name, label)
+	return v
+}
+
+func (ts *testServer) metricFound(name, label string) (float64, bool) {
+	ts.t.Helper()
 	resp, err := http.Get(ts.URL("/metrics"))
 	if err != nil {
 		ts.t.Fatal(err)
@@ -269,10 +286,7 @@ func (ts *testServer) metricWith(name, label string) float64 {
 		}
 		sum, found = sum+v, true
 	}
-	if !found {
-		ts.t.Fatalf("metric %s not exported", name)
-	}
-	return sum
+	return sum, found
 }
 
 func ctxT(t testing.TB) context.Context { return testkit.Context(t, 15*time.Second) }

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/sse"
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
 	"github.com/tickcast/tickcast/internal/testkit"
 )
 
@@ -26,11 +26,11 @@ func withCORSOrigin(o string) serverOpt { return func(h *harness) { h.Feed.CORSO
 
 // sseDialAt opens GET target on addr (the server, or a proxy in front of
 // it) and reads the response header.
-func sseDialAt(t testing.TB, addr, target string, hdr http.Header) *ssetest.Stream {
+func sseDialAt(t testing.TB, addr, target string, hdr http.Header) *eventstream.Stream {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := ssetest.Dial(ctx, addr, target, ssetest.Options{Header: hdr})
+	s, err := eventstream.Dial(ctx, addr, target, eventstream.DialOptions{Header: hdr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func sseDialAt(t testing.TB, addr, target string, hdr http.Header) *ssetest.Stre
 }
 
 // sseDial opens /sse<query> on the test server and checks for 200.
-func (ts *testServer) sseDial(query string, hdr http.Header) *ssetest.Stream {
+func (ts *testServer) sseDial(query string, hdr http.Header) *eventstream.Stream {
 	ts.t.Helper()
 	s := sseDialAt(ts.t, ts.Addr, "/sse"+query, hdr)
 	if s.Resp.StatusCode != http.StatusOK {
@@ -62,7 +62,7 @@ type sseEvent struct {
 
 func (e sseEvent) stream() string { return e.Ch + ":" + e.S }
 
-func sseDecode(t testing.TB, r ssetest.Record) sseEvent {
+func sseDecode(t testing.TB, r eventstream.Record) sseEvent {
 	t.Helper()
 	var m struct {
 		T      string `json:"t"`
@@ -86,7 +86,7 @@ func sseDecode(t testing.TB, r ssetest.Record) sseEvent {
 // sseCollector reads a stream in the background and keeps its events.
 type sseCollector struct {
 	t        testing.TB
-	s        *ssetest.Stream
+	s        *eventstream.Stream
 	mu       sync.Mutex
 	evs      []sseEvent
 	comments []time.Time
@@ -94,7 +94,7 @@ type sseCollector struct {
 	done     chan struct{}
 }
 
-func sseCollect(t testing.TB, s *ssetest.Stream) *sseCollector {
+func sseCollect(t testing.TB, s *eventstream.Stream) *sseCollector {
 	c := &sseCollector{t: t, s: s, done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
@@ -104,9 +104,9 @@ func sseCollect(t testing.TB, s *ssetest.Stream) *sseCollector {
 			switch {
 			case err != nil:
 				c.err = err
-			case r.Kind == ssetest.KindEvent:
+			case r.Kind == eventstream.KindEvent:
 				c.evs = append(c.evs, sseDecode(t, r))
-			case r.Kind == ssetest.KindComment:
+			case r.Kind == eventstream.KindComment:
 				c.comments = append(c.comments, time.Now())
 			}
 			c.mu.Unlock()

@@ -54,7 +54,7 @@ func (s *Server) api(ctx *fasthttp.RequestCtx, p string) {
 	h.Set("Access-Control-Allow-Origin", s.cfg.CORSOrigin)
 	if ctx.IsOptions() {
 		h.Set("Access-Control-Allow-Methods", "GET, POST")
-		h.Set("Access-Control-Allow-Headers", "Content-Type")
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
 		ctx.SetStatusCode(fasthttp.StatusNoContent)
 		return
 	}
@@ -90,6 +90,8 @@ func (s *Server) api(ctx *fasthttp.RequestCtx, p string) {
 		err = s.trades(rctx, ctx, arg)
 	case name == "candles" && arg != "":
 		err = s.candles(rctx, ctx, arg)
+	case name == "account" && (arg == "orders" || arg == "fills"):
+		err = s.accountHistory(rctx, ctx, arg)
 	default:
 		jsonError(ctx, fasthttp.StatusNotFound, "not_found", "no such endpoint")
 	}
@@ -99,6 +101,9 @@ func (s *Server) api(ctx *fasthttp.RequestCtx, p string) {
 		jsonError(ctx, fasthttp.StatusNotFound, wire.CodeUnknownSymbol, "unknown symbol")
 	case errors.Is(err, errBadParam):
 		jsonError(ctx, fasthttp.StatusBadRequest, wire.CodeBadRequest, err.Error())
+	case errors.Is(err, errUnauthorized):
+		h.Set("WWW-Authenticate", `Bearer realm="tickcast"`)
+		jsonError(ctx, fasthttp.StatusUnauthorized, wire.CodeInvalidToken, err.Error())
 	default:
 		s.log.Warn("feed: rest", "path", p, "err", err)
 		jsonError(ctx, fasthttp.StatusServiceUnavailable, wire.CodeInternal, "venue unavailable")
@@ -109,13 +114,19 @@ var errBadParam = errors.New("bad parameter")
 
 // limit reads ?limit=N with a default and a maximum.
 func limit(ctx *fasthttp.RequestCtx, def, most int) (int, error) {
-	v := ctx.QueryArgs().Peek("limit")
+	return intParam(ctx, "limit", def, most)
+}
+
+// intParam reads the query parameter name as an integer in 1..most, def
+// when absent.
+func intParam(ctx *fasthttp.RequestCtx, name string, def, most int) (int, error) {
+	v := ctx.QueryArgs().Peek(name)
 	if len(v) == 0 {
 		return def, nil
 	}
 	n, err := strconv.Atoi(string(v))
 	if err != nil || n < 1 || n > most {
-		return 0, fmt.Errorf("%w: limit must be 1..%d", errBadParam, most)
+		return 0, fmt.Errorf("%w: %s must be 1..%d", errBadParam, name, most)
 	}
 	return n, nil
 }
@@ -150,9 +161,16 @@ func (s *Server) tickers(rctx context.Context, ctx *fasthttp.RequestCtx) error {
 }
 
 func (s *Server) book(rctx context.Context, ctx *fasthttp.RequestCtx, symbol string) error {
-	e, err := s.cfg.Venue.BookSnapshot(rctx, symbol)
+	depth, err := intParam(ctx, "depth", 100, s.cfg.Hub.SnapshotDepth())
+	if err != nil {
+		return err
+	}
+	b, err := s.cfg.Hub.BookJSON(rctx, symbol, depth)
+	if errors.Is(err, hub.ErrUnknownSymbol) {
+		return fmt.Errorf("%w: %q", market.ErrUnknownSymbol, symbol)
+	}
 	if err == nil {
-		jsonBody(ctx, hub.Message(e).AppendJSON(nil))
+		jsonBody(ctx, b)
 	}
 	return err
 }

@@ -28,11 +28,14 @@ type account struct {
 	owner    orders.Owner
 	internal bool // a simulated agent: no private events, no rate limit
 	bal      []balance
-	seq      uint64 // last private message sequence number
-	limit    rateLimit
+	seq      uint64                // last private message sequence number
+	limit    rateLimit             // new orders and amends
+	cancels  rateLimit             // cancels and cancel_alls
 	byCID    map[string]*liveOrder // open orders by client order id
 	cod      map[uint64]bool       // sessions that asked cancel_on_disconnect
 	open     int                   // open orders, all books
+	ended    tail[OrderRecord]     // last orders that ended (AccountHistory)
+	fills    tail[*Event]          // last fills (AccountHistory)
 }
 
 // liveOrder is the venue's record of an open order: what the engine does
@@ -53,6 +56,7 @@ type liveOrder struct {
 	reserved int64 // units of the reserved asset still held for this order
 	status   string
 	reason   string
+	created  int64 // ns: when the venue answered it first
 }
 
 // accountID makes the n-th account's id: "a_" and six base-36 digits of a

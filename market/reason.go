@@ -20,6 +20,7 @@ const (
 	RejectNoLiquidity       = "no_liquidity"
 	RejectDuplicateCID      = "duplicate_cid"
 	RejectRateLimited       = "rate_limited"
+	RejectTooManyOpen       = "too_many_open_orders"
 )
 
 // Cancel and expiry reasons of PROTOCOL section 6.

@@ -42,6 +42,15 @@ type Config struct {
 	// default 100.
 	RateLimit float64
 	RateBurst int
+	// CancelRateLimit is each user account's sustained rate of cancels
+	// and cancel_alls per second; default 100. CancelRateBurst is its
+	// bucket size; default 200.
+	CancelRateLimit float64
+	CancelRateBurst int
+	// MaxOpenOrders bounds each user account's open orders, over every
+	// book; default 200. Past it a new limit gtc order is rejected
+	// too_many_open_orders (orders that cannot rest still pass).
+	MaxOpenOrders int
 	// QueueSize bounds the input queue; default 65536.
 	QueueSize int
 	// TradeHistory is how many trades per symbol REST can return; default
@@ -49,6 +58,10 @@ type Config struct {
 	// interval are kept; default 1000.
 	TradeHistory  int
 	CandleHistory int
+	// AccountHistory is how many ended orders, and how many fills, each
+	// user account keeps for Venue.AccountHistory; default
+	// DefaultAccountHistory.
+	AccountHistory int
 	// Actors run inside the sequencer (the simulated market).
 	Actors []Actor
 	// Logger; default slog.Default().
@@ -89,6 +102,15 @@ func (c *Config) fill() error {
 	if c.RateBurst <= 0 {
 		c.RateBurst = 100
 	}
+	if c.CancelRateLimit <= 0 {
+		c.CancelRateLimit = 100
+	}
+	if c.CancelRateBurst <= 0 {
+		c.CancelRateBurst = 200
+	}
+	if c.MaxOpenOrders <= 0 {
+		c.MaxOpenOrders = 200
+	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 65536
 	}
@@ -97,6 +119,9 @@ func (c *Config) fill() error {
 	}
 	if c.CandleHistory <= 0 {
 		c.CandleHistory = 1000
+	}
+	if c.AccountHistory <= 0 {
+		c.AccountHistory = DefaultAccountHistory
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

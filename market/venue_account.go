@@ -34,6 +34,7 @@ func (v *Venue) newAccount(name string, internal bool) *account {
 		internal: internal,
 		bal:      make([]balance, len(v.assets)),
 		limit:    newRateLimit(v.cfg.RateLimit, v.cfg.RateBurst),
+		cancels:  newRateLimit(v.cfg.CancelRateLimit, v.cfg.CancelRateBurst),
 		byCID:    map[string]*liveOrder{},
 		cod:      map[uint64]bool{},
 	}

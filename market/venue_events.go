@@ -153,6 +153,7 @@ func (v *Venue) orderMsg(o *liveOrder) {
 	}
 	e.Symbol = o.inst.Symbol
 	e.Order = v.orderUpdate(o)
+	v.recordOrder(o.acct, e, o.created)
 }
 
 func (v *Venue) orderUpdate(o *liveOrder) *OrderUpdate {
@@ -197,6 +198,7 @@ func (v *Venue) fillMsgs(o *liveOrder, tradeID uint64, px, q int64, liq string) 
 	in := o.inst
 	e.Symbol = in.Symbol
 	e.Fill = &Fill{OID: uint64(o.oid), CID: o.cid, TradeID: tradeID, Side: o.side.String(), Px: in.price.Format(px), Qty: in.qty.Format(q), Liq: liq}
+	v.recordFill(o.acct, e)
 	v.orderMsg(o)
 	v.accountMsg(o.acct)
 }
@@ -251,11 +253,12 @@ func (v *Venue) rejectNew(a *account, bs *bookState, r OrderRequest, reason stri
 		u.Filled = bs.inst.qty.Format(0)
 	}
 	e.Order = u
+	v.recordOrder(a, e, v.now)
 }
 
 // rejectParsed answers an order refused after parsing and returns reason.
 func (v *Venue) rejectParsed(a *account, bs *bookState, p placeReq, reason string) string {
-	o := &liveOrder{cid: p.cid, acct: a, inst: bs.inst, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, status: StatusRejected, reason: reason}
+	o := &liveOrder{cid: p.cid, acct: a, inst: bs.inst, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, status: StatusRejected, reason: reason, created: v.now}
 	v.op.target = o
 	v.orderMsg(o)
 	return reason

@@ -65,6 +65,14 @@ func (v *Venue) placeUser(c command) {
 		reject(RejectInvalidTIF)
 		return
 	}
+	// An order that may rest counts against the account's open orders:
+	// without a bound, a few accounts built a book hundreds of thousands
+	// of levels deep. Orders that never rest (market, ioc, fok) pass, so
+	// an account at its limit can still trade out of a position.
+	if p.typ == orders.Limit && p.tif == orders.GTC && a.open >= v.cfg.MaxOpenOrders {
+		reject(RejectTooManyOpen)
+		return
+	}
 	in := bs.inst
 	var why string
 	if p.qty, why = parseQty(in, r.Qty); why != "" {
@@ -159,7 +167,7 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 	if !ok || a.bal[ai].available() < need {
 		return 0, v.rejectParsed(a, bs, p, RejectInsufficientFunds)
 	}
-	o := &liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need}
+	o := &liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need, created: v.now}
 	v.nextOID++
 	a.bal[ai].reserved += need
 	v.live[o.oid] = o
@@ -190,7 +198,7 @@ func (v *Venue) findOrder(a *account, ref OrderRef) *liveOrder {
 
 func (v *Venue) cancelUser(c command) {
 	a := v.userAccount(c)
-	if a == nil {
+	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
 	o := v.findOrder(a, c.target)
@@ -200,6 +208,18 @@ func (v *Venue) cancelUser(c command) {
 	}
 	v.op.target = o
 	v.books[o.inst.index].book.Cancel(a.owner, o.oid, orders.DoneCanceled)
+}
+
+// allowCancel takes one of the account's cancel tokens, or answers
+// rate_limited: cancels are cheap for a client to send, and without a
+// bound a few sessions flooding cancels of unknown orders filled the
+// venue's queue in front of everyone else's orders.
+func (v *Venue) allowCancel(a *account, c command) bool {
+	if a.cancels.allow(v.now) {
+		return true
+	}
+	v.replyError(c.origin, a.id, CodeRateLimited, "", "too many cancels: slow down")
+	return false
 }
 
 func (v *Venue) amendUser(c command) {
@@ -248,7 +268,7 @@ func (v *Venue) amendUser(c command) {
 
 func (v *Venue) cancelAllUser(c command) {
 	a := v.userAccount(c)
-	if a == nil {
+	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
 	books := v.books

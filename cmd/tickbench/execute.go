@@ -23,6 +23,9 @@ func (o *options) execute(ctx context.Context, stdout io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.reports != nil {
+		return o.executeSummary(stdout)
+	}
 	if o.sweep != nil {
 		return o.executeSweep(ctx, stdout)
 	}
@@ -30,6 +33,7 @@ func (o *options) execute(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rep.Config.Command, rep.Config.Label = o.command, o.label
 	if err := rep.WriteTable(stdout); err != nil {
 		return err
 	}
@@ -60,7 +64,30 @@ func (o *options) executeSweep(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	if o.updateMD != "" {
-		return bench.UpdateMarkdown(o.updateMD, sr.Markdown())
+		return bench.UpdateMarkdownSection(o.updateMD, o.section, o.section, sr.Markdown())
+	}
+	return nil
+}
+
+// executeSummary summarizes the run reports o.reports.
+func (o *options) executeSummary(stdout io.Writer) error {
+	var runs []*bench.Report
+	for _, path := range o.reports {
+		r, err := bench.ReadReport(path)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	s, err := bench.Summarize(runs)
+	if err != nil {
+		return err
+	}
+	if err := s.WriteTable(stdout); err != nil {
+		return err
+	}
+	if o.updateMD != "" {
+		return bench.UpdateMarkdownSection(o.updateMD, o.section, o.section, s.Markdown())
 	}
 	return nil
 }

@@ -18,10 +18,12 @@ type options struct {
 	out      string // --out: the JSON report
 	plot     string // --plot: the SVG chart
 	sweep    *bench.SweepSpec
-	updateMD string // --update-md: BENCHMARKS.md whose fan-out table to replace
-	label    string // --label: the server under test, recorded with a sweep
-	command  string // the command line, recorded with a sweep
-	cpuProf  string // --cpuprofile: this process's CPU profile (in-process workers included)
+	updateMD string   // --update-md: BENCHMARKS.md whose fan-out table (or --md-section) to replace
+	section  string   // --md-section: the section of --update-md
+	label    string   // --label: the server under test, recorded in the report
+	reports  []string // --summarize: the run reports to summarize
+	command  string   // the command line, recorded with a sweep
+	cpuProf  string   // --cpuprofile: this process's CPU profile (in-process workers included)
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -34,8 +36,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fs.PrintDefaults()
 	}
 	var symbols, channels, sseChannels, sseSymbols, ips, sweep string
-	var quiet, verbose bool
+	var quiet, verbose, summarize bool
 	var sweepPause time.Duration
+	var stopPID int
 	fs.StringVar(&c.Target, "target", "http://127.0.0.1:8080", "the server: http://host:port (ws:// also accepted)")
 	fs.IntVar(&c.WS, "ws", 0, "WebSocket clients (msgpack)")
 	fs.IntVar(&c.SSE, "sse", 0, "SSE clients")
@@ -53,17 +56,36 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&c.ConnsPerWorker, "conns-per-worker", bench.DefaultConnsPerWorker, "most connections per worker process when --workers is 0")
 	fs.IntVar(&c.ReadBufferSize, "read-buffer", bench.DefaultReadBufferSize, "read buffer per client, bytes")
 	fs.BoolVar(&c.Books, "books", false, "rebuild and checksum order books on the WebSocket clients")
+	fs.IntVar(&stopPID, "stop-pid", 0, "after the window, send SIGTERM to this process (the server at --target) and measure how every stream ends, from the signal")
+	fs.DurationVar(&c.StopTimeout, "stop-timeout", bench.DefaultStopTimeout, "with --stop-pid: the longest wait for the process to exit and the streams to end")
 	fs.StringVar(&o.out, "out", "", "write the JSON report to this file")
 	fs.StringVar(&o.plot, "plot", "", "write an SVG chart of the latency percentiles (of the sweep with --sweep) to this file")
 	fs.StringVar(&sweep, "sweep", "", "run once per value, e.g. ws=1000,5000,10000,20000")
 	fs.DurationVar(&sweepPause, "sweep-pause", 3*time.Second, "with --sweep: pause between runs, once the server holds no connection")
-	fs.StringVar(&o.label, "label", "", "with --sweep: describe the server under test (command line, version) in the JSON, chart and table")
-	fs.StringVar(&o.updateMD, "update-md", "", "with --sweep: replace the fan-out table in this Markdown file (BENCHMARKS.md)")
+	fs.StringVar(&o.label, "label", "", "describe the server under test (command line, version) in the JSON, chart and table")
+	fs.StringVar(&o.updateMD, "update-md", "", "with --sweep or --summarize: replace the generated table of --md-section in this Markdown file (BENCHMARKS.md)")
+	fs.StringVar(&o.section, "md-section", "", `with --update-md: the section, between <!-- tickbench:NAME:begin/end --> (default "fanout" for a sweep, "runs" for a summary)`)
+	fs.BoolVar(&summarize, "summarize", false, "summarize the run reports (--out files) named as arguments: each figure's median and every run's value")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of this process (and of an in-process worker) to this file")
 	fs.BoolVar(&quiet, "quiet", false, "no live progress")
 	fs.BoolVar(&verbose, "v", false, "log diagnostics to stderr")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if summarize {
+		if fs.NArg() == 0 {
+			return nil, fmt.Errorf("--summarize needs run reports (JSON files) as arguments")
+		}
+		o.reports = fs.Args()
+		for _, a := range o.reports {
+			if strings.HasPrefix(a, "-") {
+				return nil, fmt.Errorf("--summarize: flag %q after the reports: flags go first", a)
+			}
+		}
+		if o.section == "" {
+			o.section = "runs"
+		}
+		return o, nil
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -83,8 +105,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		s.Pause = sweepPause
 		o.sweep = &s
+		if o.section == "" {
+			o.section = "fanout"
+		}
 	} else if o.updateMD != "" {
-		return nil, fmt.Errorf("--update-md needs --sweep")
+		return nil, fmt.Errorf("--update-md needs --sweep or --summarize")
+	}
+	if stopPID != 0 {
+		if o.sweep != nil {
+			return nil, fmt.Errorf("--stop-pid stops the server: not with --sweep")
+		}
+		stop, err := stopPid(stopPID)
+		if err != nil {
+			return nil, err
+		}
+		c.Stop, c.StopName = stop, fmt.Sprintf("SIGTERM to pid %d, until it exited", stopPID)
 	}
 	if c.WS == 0 && c.SSE == 0 && o.sweep == nil {
 		return nil, fmt.Errorf("nothing to do: set --ws, --sse or --sweep")

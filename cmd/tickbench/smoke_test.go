@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -57,10 +59,11 @@ func num(m map[string]any, k string) float64 {
 	return v
 }
 
-var kindKeys = []string{"clients", "conflated", "delivered", "disconnects", "gaps", "latency_ns", "msgs_per_sec"}
+var kindKeys = []string{"clients", "conflated", "connect_ns", "delivered", "disconnects", "gaps", "latency_ns", "malformed", "msgs_per_sec"}
 
 // checkKind checks one kind's section: the exact keys, clients up,
-// deliveries, no gap, ordered percentiles.
+// deliveries, no gap, nothing malformed, ordered percentiles of latency
+// and of connect time.
 func checkKind(t *testing.T, name string, k map[string]any, clients float64) {
 	t.Helper()
 	if got := keys(k); !slices.Equal(got, kindKeys) {
@@ -72,12 +75,18 @@ func checkKind(t *testing.T, name string, k map[string]any, clients float64) {
 	if num(k, "delivered") <= 0 || num(k, "msgs_per_sec") <= 0 {
 		t.Errorf("%s: nothing delivered: %v", name, k)
 	}
-	if g := num(k, "gaps"); g != 0 {
-		t.Errorf("%s.gaps = %v", name, g)
+	if g, m := num(k, "gaps"), num(k, "malformed"); g != 0 || m != 0 {
+		t.Errorf("%s: gaps %v, malformed %v", name, g, m)
 	}
-	lat := sub(k, "latency_ns")
+	checkLatency(t, name+".latency_ns", sub(k, "latency_ns"))
+	checkLatency(t, name+".connect_ns", sub(k, "connect_ns"))
+}
+
+// checkLatency checks a distribution: its keys, positive, ordered.
+func checkLatency(t *testing.T, name string, lat map[string]any) {
+	t.Helper()
 	if got, want := keys(lat), []string{"max", "p50", "p90", "p99", "p999"}; !slices.Equal(got, want) {
-		t.Errorf("%s.latency_ns keys = %v, want %v", name, got, want)
+		t.Errorf("%s keys = %v, want %v", name, got, want)
 	}
 	p := []float64{num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999"), num(lat, "max")}
 	if p[0] <= 0 || !slices.IsSorted(p) {
@@ -95,24 +104,18 @@ func TestSmoke(t *testing.T) {
 	table := runTickbench(t, "--target", url, "--ws", "12", "--sse", "6", "--orders", "8",
 		"--duration", "2s", "--warmup", "300ms", "--source-ips", "127.0.0.2-127.0.0.3",
 		"--read-buffer", "512", "--quiet", "--out", out, "--plot", plot)
-	for _, want := range []string{"ws", "sse", "orders:", "public trade", "server: cpu"} {
+	for _, want := range []string{"ws", "sse", "orders:", "public trade", "server: cpu", "per delivery", "load in the window"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
 	r := readJSON(t, out)
-	if got, want := keys(r), []string{"config", "machine", "orders", "server", "sse", "ws"}; !slices.Equal(got, want) {
+	if got, want := keys(r), []string{"config", "load", "machine", "orders", "ramp_ns", "server", "sse", "ws"}; !slices.Equal(got, want) {
 		t.Fatalf("report keys = %v, want %v", got, want)
 	}
 	checkKind(t, "ws", sub(r, "ws"), 12)
 	checkKind(t, "sse", sub(r, "sse"), 6)
-	srv := sub(r, "server")
-	if got, want := keys(srv), []string{"cpu_pct", "goroutines", "rss_bytes"}; !slices.Equal(got, want) {
-		t.Errorf("server keys = %v, want %v", got, want)
-	}
-	if num(srv, "rss_bytes") <= 0 || num(srv, "goroutines") <= 0 {
-		t.Errorf("server figures missing: %v", srv)
-	}
+	checkServer(t, sub(r, "server"), 12+6)
 	o := sub(r, "orders")
 	if num(o, "sent") <= 0 || num(o, "acked") <= 0 || num(o, "filled") <= 0 {
 		t.Errorf("orders: nothing sent, acked or filled: %v", o)
@@ -127,6 +130,91 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("machine = %v", sub(r, "machine"))
 	}
 	checkSVG(t, plot)
+}
+
+// checkServer checks the server's section: its keys, the connections it
+// counted, and the figures every run has.
+func checkServer(t *testing.T, srv map[string]any, conns float64) {
+	t.Helper()
+	if got, want := keys(srv), []string{"baseline_rss_bytes", "conflations", "conns", "cpu_pct", "cpu_per_msg_ns", "goroutines",
+		"msgs_per_sec", "rss_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
+		t.Errorf("server keys = %v, want %v", got, want)
+	}
+	if num(srv, "conns") < conns {
+		t.Errorf("the server counted %v connections, want at least %v", num(srv, "conns"), conns)
+	}
+	for _, k := range []string{"rss_bytes", "baseline_rss_bytes", "goroutines", "cpu_pct", "cpu_per_msg_ns", "msgs_per_sec"} {
+		if num(srv, k) <= 0 {
+			t.Errorf("server.%s = %v", k, num(srv, k))
+		}
+	}
+}
+
+// TestSmokeSSEShutdown measures SSE viewers (and a few WebSocket
+// clients) the way BENCHMARKS.md's SSE section is measured, in a small
+// run against a server process of its own: connect time, latency, memory
+// per connection, and, with --stop-pid, how every stream ends after
+// SIGTERM.
+func TestSmokeSSEShutdown(t *testing.T) {
+	url, srv := startServerProcess(t, 5)
+	out := filepath.Join(t.TempDir(), "run.json")
+	table := runTickbench(t, "--target", url, "--sse", "8", "--ws", "3", "--duration", "1500ms", "--warmup", "300ms",
+		"--source-ips", "127.0.0.2-127.0.0.4", "--stop-pid", strconv.Itoa(srv.Process.Pid), "--stop-timeout", "20s",
+		"--quiet", "--out", out)
+	if !strings.Contains(table, "shutdown: SIGTERM to pid") {
+		t.Errorf("table lacks the shutdown:\n%s", table)
+	}
+	r := readJSON(t, out)
+	if got, want := keys(r), []string{"config", "load", "machine", "ramp_ns", "server", "shutdown", "sse", "ws"}; !slices.Equal(got, want) {
+		t.Fatalf("report keys = %v, want %v", got, want)
+	}
+	checkKind(t, "sse", sub(r, "sse"), 8)
+	checkKind(t, "ws", sub(r, "ws"), 3)
+	checkServer(t, sub(r, "server"), 11)
+	if num(r, "ramp_ns") <= 0 {
+		t.Errorf("ramp_ns = %v", r["ramp_ns"])
+	}
+	if l := sub(r, "load"); num(l, "generator_cpu_pct") <= 0 || num(l, "machine_cpu_pct") <= 0 {
+		t.Errorf("load = %v", l)
+	}
+	sd := sub(r, "shutdown")
+	if !strings.Contains(sd["how"].(string), strconv.Itoa(srv.Process.Pid)) || num(sd, "stop_ns") <= 0 || sd["stop_err"] != nil {
+		t.Errorf("shutdown = %v", sd)
+	}
+	for name, want := range map[string]float64{"sse": 8, "ws": 3} {
+		e := sub(sd, name)
+		if num(e, "open") != want || num(e, "clean") != want || num(e, "unclean") != 0 || num(e, "left") != 0 {
+			t.Errorf("shutdown.%s = %v, want %v streams open and ended cleanly", name, e, want)
+		}
+		if first, last := num(e, "first_ns"), num(sub(e, "end_ns"), "max"); first <= 0 || last < first || last > num(sd, "stop_ns")+1e9 {
+			t.Errorf("shutdown.%s: first end %v, last %v, stop %v", name, first, last, num(sd, "stop_ns"))
+		}
+		if d := sub(sub(r, name), "disconnects"); len(d) != 0 {
+			t.Errorf("%s.disconnects = %v: the stop counted as early ends", name, d)
+		}
+	}
+	if err := srv.Process.Signal(syscall.Signal(0)); err == nil {
+		t.Error("the server process is still running")
+	}
+	if c := sub(r, "config"); c["command"] == nil || !strings.Contains(c["command"].(string), "--stop-pid") {
+		t.Errorf("config.command = %v", c["command"])
+	}
+
+	// The runs of BENCHMARKS.md's SSE section are summarized so.
+	md := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	summary := runTickbench(t, "--summarize", "--update-md", md, "--md-section", "sse", out, out)
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sse latency p99", "sse … ended cleanly", "stop → server process gone"} {
+		if !strings.Contains(summary, want) || !strings.Contains(string(b), want) {
+			t.Errorf("summary or Markdown lacks %q:\n%s\n%s", want, summary, b)
+		}
+	}
+	if !strings.Contains(string(b), "<!-- tickbench:sse:begin -->") {
+		t.Errorf("no sse markers:\n%s", b)
+	}
 }
 
 // TestSmokeWorkers splits a run over two worker processes (this test
@@ -227,6 +315,10 @@ func TestFlags(t *testing.T) {
 		{"update-md without sweep", []string{"--ws", "1", "--update-md", "x.md"}, 2},
 		{"stray argument", []string{"--ws", "1", "extra"}, 2},
 		{"help", []string{"-h"}, 0},
+		{"stop-pid with a sweep", []string{"--sweep", "ws=1", "--stop-pid", "1"}, 2},
+		{"summarize nothing", []string{"--summarize"}, 2},
+		{"summarize a missing file", []string{"--summarize", "no-such-run.json"}, 1},
+		{"stop-pid of no process", []string{"--ws", "1", "--stop-pid", "-5"}, 2},
 		{"no server", []string{"--target", "127.0.0.1:1", "--ws", "1", "--quiet"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,7 +32,11 @@ type serveFlags struct {
 	maxPending, maxPendingPerIP                                 int
 	requestTimeout, idleTimeout                                 time.Duration
 	restRate                                                    float64
-	restBurst, accountsPerMin                                   int
+	restBurst, accountsPerMin, maxOpenOrders, snapshotDepth     int
+	sendBuffer, backlogMessages, opBurst, maxInflight           int
+	cancelBurst                                                 int
+	opRate, cancelRate                                          float64
+	backlogTotal                                                int64
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	logLevel, logFormat, debugAddr                              string
@@ -51,6 +55,11 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.StringVar(&f.epoch, "epoch", "", "epoch name of this feed history (default derived from start time and seed)")
 	fs.Float64Var(&f.rateLimit, "rate-limit", 50, "orders and amends per second per account")
 	fs.IntVar(&f.rateBurst, "rate-burst", 100, "order rate limit burst")
+	fs.Float64Var(&f.cancelRate, "cancel-rate-limit", 100, "cancels and cancel_alls per second per account (then rate_limited)")
+	fs.IntVar(&f.cancelBurst, "cancel-rate-burst", 200, "cancel rate limit burst")
+	fs.Float64Var(&f.opRate, "op-rate", 100, "operations a WebSocket session may send per second (ping aside); a faster client is read at this rate")
+	fs.IntVar(&f.opBurst, "op-burst", 200, "operation burst per session")
+	fs.IntVar(&f.maxInflight, "max-inflight", 64, "operations of one session waiting for the venue (then rate_limited at once)")
 	fs.IntVar(&f.maxConns, "max-conns", 100000, "WebSocket sessions in total (then 1013)")
 	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket sessions per client address (then 1013)")
 	fs.IntVar(&f.maxViewers, "max-viewers", 100000, "SSE streams in total (then 503)")
@@ -62,12 +71,17 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.Float64Var(&f.restRate, "rest-rate", 20, "REST requests per second per client address (IPv6: per /64); then 429")
 	fs.IntVar(&f.restBurst, "rest-burst", 100, "REST request burst per client address")
 	fs.IntVar(&f.accountsPerMin, "accounts-per-minute", 30, "demo accounts created per minute per client network (IPv4 /24, IPv6 /64); then 429")
+	fs.IntVar(&f.maxOpenOrders, "max-open-orders", 200, "open orders per account (then a new limit gtc order is rejected too_many_open_orders)")
+	fs.IntVar(&f.snapshotDepth, "snapshot-depth", 1000, "levels per side in a book snapshot (WebSocket, SSE; REST depth at most this)")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
 	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
 	fs.DurationVar(&f.heartbeat, "heartbeat", 15*time.Second, "WebSocket ping and SSE comment interval; 3 silent intervals close a session")
 	fs.DurationVar(&f.writeTimeout, "write-timeout", 10*time.Second, "deadline of one write to a WebSocket client or SSE viewer")
 	fs.IntVar(&f.backlogBytes, "backlog-bytes", 4<<20, "lossless backlog per subscriber before 4008")
+	fs.IntVar(&f.backlogMessages, "backlog-messages", 16384, "lossless messages queued per subscriber before 4008")
+	fs.Int64Var(&f.backlogTotal, "backlog-total", 256<<20, "bytes all subscribers' lossless backlogs may hold together; past it growing ones are cut (4008)")
+	fs.IntVar(&f.sendBuffer, "send-buffer", 128<<10, "socket send buffer of each WebSocket session and SSE viewer (SO_SNDBUF; -1: the kernel's)")
 	fs.DurationVar(&f.backlogDelay, "backlog-delay", 10*time.Second, "how far behind a subscriber's lossless backlog may fall before 4008")
 	fs.IntVar(&f.historyMessages, "history-messages", 100000, "messages kept for resume (with --history-age, whichever keeps more)")
 	fs.DurationVar(&f.historyAge, "history-age", 60*time.Second, "age of messages kept for resume")
@@ -132,19 +146,22 @@ func (f *serveFlags) config() (app.Config, error) {
 			return app.Config{}, errors.New("--token-key: want at least 16 bytes in hex")
 		}
 	}
-	backlog := hub.Limits{MaxBytes: f.backlogBytes, MaxDelay: f.backlogDelay}
+	backlog := hub.Limits{MaxBytes: f.backlogBytes, MaxDelay: f.backlogDelay, MaxMessages: f.backlogMessages}
 	cfg := app.Config{
 		Addr: f.addr,
 		Market: market.Config{Instruments: insts, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
-			RateLimit: f.rateLimit, RateBurst: f.rateBurst},
-		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs},
+			RateLimit: f.rateLimit, RateBurst: f.rateBurst, MaxOpenOrders: f.maxOpenOrders,
+			CancelRateLimit: f.cancelRate, CancelRateBurst: f.cancelBurst},
+		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs,
+			SnapshotDepth: f.snapshotDepth, BacklogBudget: f.backlogTotal},
 		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
 			RESTRate: f.restRate, RESTBurst: f.restBurst, AccountsPerMinute: f.accountsPerMin,
 			MaxPending: f.maxPending, MaxPendingPerIP: f.maxPendingPerIP, RequestTimeout: f.requestTimeout, IdleTimeout: f.idleTimeout,
 			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
-				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog},
+				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog,
+				SendBuffer: f.sendBuffer, OpRate: f.opRate, OpBurst: f.opBurst, MaxInflight: f.maxInflight},
 			SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers,
-				MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog},
+				MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog, SendBuffer: f.sendBuffer},
 			UI: web.Assets()},
 		Logger: log,
 	}

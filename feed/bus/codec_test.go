@@ -23,6 +23,7 @@ type tee struct {
 	remote *bus.Memory
 	mu     sync.Mutex
 	size   int
+	events int
 }
 
 func (p *tee) Publish(batch []*market.Event) {
@@ -34,6 +35,7 @@ func (p *tee) Publish(batch []*market.Event) {
 	}
 	p.mu.Lock()
 	p.size += len(b)
+	p.events += len(batch)
 	p.mu.Unlock()
 	back, err := bus.UnmarshalBatch(b)
 	if err != nil {
@@ -131,7 +133,17 @@ func TestBatchCrossesAsBytes(t *testing.T) {
 	if err := v.CancelAll(origin(99), acct, ""); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// Enough traffic for every kind of message, however loaded the machine.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		p.mu.Lock()
+		n := p.events
+		p.mu.Unlock()
+		if n >= 3000 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	// Stop as the server does: the venue, then the buses; each hub relays
 	// what its bus still holds and returns.
 	stopVenue()

@@ -40,8 +40,31 @@ func (f *Frame) WS(fm wire.Format) []byte {
 	return f.Bin
 }
 
-// Size is the frame's weight in backlog accounting.
+// Size is the frame's size in msgpack: its weight in a binary session's
+// backlog.
 func (f *Frame) Size() int { return len(f.Bin) }
+
+// sizeFor is the frame's weight in the backlog of a subscriber of
+// transport t: the bytes that subscriber is sent (an SSE record's computed
+// without building it).
+func (f *Frame) sizeFor(t Transport, epochLen int) int {
+	switch t {
+	case WSText:
+		return len(f.Text)
+	case SSE:
+		return len("id: ") + epochLen + 1 + digits(f.Off) + len("\nevent: ") + len(f.Type) + len("\ndata: ") + len(f.Text) - f.jsonAt + 2
+	}
+	return len(f.Bin)
+}
+
+// digits is the number of decimal digits of n.
+func digits(n uint64) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
+}
 
 // SSE returns the frame as one Server-Sent Events record of PROTOCOL 7:
 // id "epoch:off", event t, data the JSON payload. It is built once, by the

@@ -27,6 +27,12 @@ type Config struct {
 	HistoryMax      int
 	// MaxSubscriptions per subscriber; default 256.
 	MaxSubscriptions int
+	// SnapshotDepth bounds a book_snapshot to the best SnapshotDepth
+	// levels a side; default 1,000. Deeper levels reach a subscriber as
+	// deltas when they change. A snapshot of a book hundreds of thousands
+	// of levels deep would pass every subscriber's backlog limit and be
+	// cut off (4008) before it arrived, every time.
+	SnapshotDepth int
 	// NodeID names this feed node among those that share one engine: it
 	// is the top bits of every subscriber ID, by which the venue addresses
 	// replies (market.Origin.Session), so two hubs on one bus must have
@@ -35,7 +41,13 @@ type Config struct {
 	// BusBuffer is how many published batches may wait for the hub on the
 	// bus; default 4096.
 	BusBuffer int
-	Logger    *slog.Logger
+	// BacklogBudget bounds the lossless backlogs of all subscribers
+	// together, in bytes (the messages in each one's format and the queue
+	// slots holding them); default 256 MiB. Past it, a subscriber whose
+	// backlog keeps growing is cut off as a slow consumer, even within its
+	// own Limits.
+	BacklogBudget int64
+	Logger        *slog.Logger
 }
 
 func (c *Config) fill() {
@@ -51,8 +63,14 @@ func (c *Config) fill() {
 	if c.MaxSubscriptions <= 0 {
 		c.MaxSubscriptions = 256
 	}
+	if c.SnapshotDepth <= 0 {
+		c.SnapshotDepth = 1000
+	}
 	if c.BusBuffer <= 0 {
 		c.BusBuffer = 4096
+	}
+	if c.BacklogBudget <= 0 {
+		c.BacklogBudget = 256 << 20
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -104,13 +122,14 @@ func New(cfg Config, src bus.Subscriber) *Hub {
 		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{},
 		hist: history{minMessages: cfg.HistoryMessages, minAge: int64(cfg.HistoryAge), maxMessages: cfg.HistoryMax},
 	}
+	h.stats.budget = cfg.BacklogBudget
 	emptyCS := crc32.ChecksumIEEE([]byte("|"))
 	for i, sym := range cfg.Symbols {
 		var row [chanCount]*Stream
 		for j, ch := range Channels {
 			s := &Stream{Name: wire.Stream(ch, sym), Channel: ch, Symbol: sym, Lossless: wire.Lossless(ch), key: uint64(i*chanCount+j+1) << 48}
 			if ch == wire.ChanBook {
-				s.mirror = &mirror{cs: emptyCS}
+				s.mirror = newMirror(emptyCS, cfg.SnapshotDepth)
 			}
 			row[j] = s
 			h.streams[s.Name] = s
@@ -143,6 +162,9 @@ func (h *Hub) KnownSymbol(symbol string) bool { _, ok := h.bySym[symbol]; return
 
 // Symbols returns the symbols, in order.
 func (h *Hub) Symbols() []string { return h.cfg.Symbols }
+
+// SnapshotDepth is the most levels a side that a book snapshot carries.
+func (h *Hub) SnapshotDepth() int { return h.cfg.SnapshotDepth }
 
 // MaxSubscriptions is the per-subscriber stream limit.
 func (h *Hub) MaxSubscriptions() int { return h.cfg.MaxSubscriptions }
@@ -206,12 +228,21 @@ func (h *Hub) do(ctx context.Context, fn func()) error {
 }
 
 func (h *Hub) publish(batch []*market.Event) {
+	var origin uint64 // the session whose operation this batch answers, if any
 	for _, e := range batch {
 		if e.Kind.Public() {
 			h.publishPublic(e)
 		} else {
 			h.route(e)
 		}
+		if e.Origin.Session != 0 {
+			origin = e.Origin.Session
+		}
+	}
+	// The venue answers each operation in one batch: that operation is
+	// done, and its session may send another.
+	if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
+		sub.Completed()
 	}
 	for i, sub := range h.wake {
 		sub.Q.Notify()

@@ -3,13 +3,17 @@ package hub
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
-// Limits bound a subscriber's backlog of lossless messages (PROTOCOL 3):
-// past either, the subscriber is a slow consumer and is cut off.
+// Limits bound a subscriber's backlog of lossless messages (protocol.md
+// 3.3): past any of them, the subscriber is a slow consumer and is cut off.
+// Bytes are counted in the subscriber's own format (a JSON session's
+// backlog in JSON bytes, an SSE viewer's in the bytes of its records).
 type Limits struct {
-	MaxBytes int           // queued lossless bytes; default 4 MiB
-	MaxDelay time.Duration // age of the oldest queued lossless message; default 10 s
+	MaxBytes    int           // queued lossless bytes; default 4 MiB
+	MaxDelay    time.Duration // age of the oldest queued lossless message; default 10 s
+	MaxMessages int           // queued lossless messages; default 16,384 (each costs the queue ~64 bytes of its own)
 }
 
 func (l *Limits) fill() {
@@ -18,6 +22,9 @@ func (l *Limits) fill() {
 	}
 	if l.MaxDelay <= 0 {
 		l.MaxDelay = 10 * time.Second
+	}
+	if l.MaxMessages <= 0 {
+		l.MaxMessages = 16384
 	}
 }
 
@@ -61,8 +68,26 @@ type Queue struct {
 	conflated uint64
 	clock     func() int64
 	waker     func()
-	stats     *Stats // the hub's counters; nil for a queue of no hub
+	onOver    func()
+	stats     *Stats    // the hub's counters and backlog budget; nil for a queue of no hub
+	tr        Transport // whose bytes a frame weighs
+	epochLen  int       // SSE: the length of the epoch in every record id
+	charged   int       // lossless bytes counted in stats.backlog
 }
+
+// chargeStep is how far a queue's lossless backlog moves before the
+// hub-wide total is updated: queues that keep up never touch the shared
+// counter.
+const chargeStep = 64 << 10
+
+// entryCost is what a queued entry costs the queue itself (its slot in the
+// ring, which grows by doubling).
+const entryCost = 2 * int(unsafe.Sizeof(entry{}))
+
+// useLocked is the memory the backlog holds on to, as the hub's budget
+// counts it: the lossless bytes in the subscriber's format and the ring's
+// slots.
+func (q *Queue) useLocked() int { return q.lossBytes + q.lossN*entryCost }
 
 // NewQueue returns an empty queue with limits (zero fields: defaults).
 func NewQueue(limits Limits) *Queue {
@@ -86,6 +111,12 @@ func (q *Queue) Ready() <-chan struct{} { return q.signal }
 // while there is work starts it from fn. fn must not block or call back
 // into the queue. Set it before the queue is shared.
 func (q *Queue) SetWaker(fn func()) { q.waker = fn }
+
+// SetOnOverflow sets fn to be called when the queue overflows, besides the
+// waker: a transport whose writer may be blocked on a full socket cuts that
+// write short from fn. fn must not block or call back into the queue. Set
+// it before the queue is shared.
+func (q *Queue) SetOnOverflow(fn func()) { q.onOver = fn }
 
 func (q *Queue) notify() {
 	select {
@@ -113,7 +144,7 @@ func (q *Queue) Push(f *Frame) bool {
 // frames of one venue batch reach a writer together, in one write.
 func (q *Queue) PushQuiet(f *Frame) (ok, woke bool) {
 	q.mu.Lock()
-	ok, woke = q.pushLocked(entry{Item: Item{Frame: f}, key: f.Key, size: f.Size()})
+	ok, woke = q.pushLocked(entry{Item: Item{Frame: f}, key: f.Key, size: f.sizeFor(q.tr, q.epochLen)})
 	q.mu.Unlock()
 	return ok, woke
 }
@@ -151,9 +182,21 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 	} else {
 		q.lossBytes += e.size
 		q.lossN++
-		if age := e.at - q.oldestLossLocked(e.at); q.lossBytes > q.limits.MaxBytes || age > int64(q.limits.MaxDelay) {
+		age := e.at - q.oldestLossLocked(e.at)
+		over := q.lossBytes > q.limits.MaxBytes || age > int64(q.limits.MaxDelay) || q.lossN > q.limits.MaxMessages
+		if use := q.useLocked(); !over && q.stats != nil && use >= q.charged+chargeStep {
+			// A growing backlog while all of them together are over the
+			// hub's budget: this one is among the largest, and goes.
+			over = q.stats.charge(use - q.charged)
+			q.charged = use
+		}
+		if over {
 			q.overflow = true
 			q.cut = Backlog{Messages: q.lossN, Bytes: q.lossBytes, Age: time.Duration(age)}
+			q.refundLocked()
+			if q.onOver != nil {
+				q.onOver()
+			}
 			q.notify()
 			return false, false
 		}
@@ -225,6 +268,9 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 				q.lossBytes -= e.size
 				q.lossN--
 			}
+			if q.charged > 0 && q.useLocked()+chargeStep <= q.charged {
+				q.refundLocked()
+			}
 		} else {
 			q.dead--
 		}
@@ -234,6 +280,17 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 		q.pos++
 	}
 	return dst
+}
+
+// Behind reports whether the subscriber is falling behind: at least n
+// items queued, or the oldest queued for longer than age.
+func (q *Queue) Behind(n int, age time.Duration) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.n == 0 {
+		return false
+	}
+	return q.n-q.dead >= n || q.clock()-q.ring[q.head].at > int64(age)
 }
 
 // Len returns the number of live queued items.
@@ -270,10 +327,19 @@ func (q *Queue) Conflated() uint64 {
 	return q.conflated
 }
 
+// refundLocked gives back what the queue had charged to the hub's total.
+func (q *Queue) refundLocked() {
+	if q.stats != nil && q.charged > 0 {
+		q.stats.charge(-q.charged)
+	}
+	q.charged = 0
+}
+
 // Close empties the queue and refuses further pushes.
 func (q *Queue) Close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.refundLocked()
 	q.closed = true
 	q.ring, q.n, q.dead, q.head = nil, 0, 0, 0
 	q.keys = nil

@@ -186,3 +186,72 @@ func TestFrameHeaders(t *testing.T) {
 		t.Fatalf("SSE record %q", got)
 	}
 }
+
+// TestBacklogInOwnFormat: a frame weighs what its subscriber is sent: the
+// msgpack frame, the JSON frame, or the SSE record.
+func TestBacklogInOwnFormat(t *testing.T) {
+	h := New(Config{Symbols: []string{"BTC-USD"}, Epoch: "ep-123"}, nil)
+	f := newFrame(&wire.Trade{Meta: wire.Meta{Ch: "trades", S: "BTC-USD", Seq: 7, Off: 123456, Ts: 1}, ID: 7, Px: "60000.00", Qty: "0.1000", Side: "buy"}, "trade")
+	f.Off = 123456
+	for tr, want := range map[Transport]int{WSBinary: len(f.Bin), WSText: len(f.Text), SSE: len(f.SSE("ep-123"))} {
+		sub := h.NewSub(tr, Limits{})
+		sub.Q.Push(f)
+		if got := sub.Q.Backlog().Bytes; got != want {
+			t.Errorf("transport %v: backlog %d bytes, want %d", tr, got, want)
+		}
+	}
+	if len(f.Text) <= len(f.Bin) {
+		t.Fatalf("the JSON frame (%d) is not larger than msgpack (%d): the test proves nothing", len(f.Text), len(f.Bin))
+	}
+}
+
+// TestBacklogMessageLimit: a backlog of many small messages overflows at
+// MaxMessages, however few bytes they are.
+func TestBacklogMessageLimit(t *testing.T) {
+	q := NewQueue(Limits{MaxMessages: 100})
+	for i := range 100 {
+		if !q.PushOwn([]byte{byte(i)}) {
+			t.Fatalf("message %d refused", i)
+		}
+	}
+	if q.PushOwn([]byte{1}) || !q.Overflowed() || q.Backlog().Messages != 101 {
+		t.Fatalf("the 101st message: overflowed %v, backlog %+v", q.Overflowed(), q.Backlog())
+	}
+}
+
+// TestBacklogBudget: past the hub's budget for all backlogs together, the
+// queue whose backlog grows is cut; the hub-wide total comes back down as
+// queues drain or close.
+func TestBacklogBudget(t *testing.T) {
+	h := New(Config{Symbols: []string{"BTC-USD"}, Epoch: "ep", BacklogBudget: 3 * chargeStep}, nil)
+	big := make([]byte, chargeStep-entryCost) // with its slot, one step of the budget
+	a, b := h.NewSub(WSBinary, Limits{}), h.NewSub(WSBinary, Limits{})
+	for range 2 {
+		if !a.Q.PushOwn(big) {
+			t.Fatal("a refused within the budget")
+		}
+	}
+	if !b.Q.PushOwn(big) {
+		t.Fatal("b refused within the budget")
+	}
+	if h.Stats().Backlog() != 3*chargeStep {
+		t.Fatalf("total %d, want %d", h.Stats().Backlog(), 3*chargeStep)
+	}
+	if b.Q.PushOwn(big) || !b.Q.Overflowed() {
+		t.Fatal("b grew past the hub's budget and was not cut")
+	}
+	if h.Stats().Backlog() != 2*chargeStep {
+		t.Fatalf("total after b's cut %d, want a's %d", h.Stats().Backlog(), 2*chargeStep)
+	}
+	a.Q.Pop(nil, 10)
+	if h.Stats().Backlog() != 0 {
+		t.Fatalf("total after a drained: %d", h.Stats().Backlog())
+	}
+	if !a.Q.PushOwn(big) {
+		t.Fatal("a refused after the total came down")
+	}
+	a.Q.Close()
+	if h.Stats().Backlog() != 0 {
+		t.Fatalf("total after a closed: %d", h.Stats().Backlog())
+	}
+}

@@ -9,7 +9,21 @@ type Stats struct {
 	slowBacklogs  atomic.Uint64
 	slowWrites    atomic.Uint64
 	subscriptions atomic.Int64
+	backlog       atomic.Int64 // lossless bytes queued over all subscribers (in steps of chargeStep)
+	budget        int64        // Config.BacklogBudget
 }
+
+// charge adds delta bytes to the hub-wide backlog and reports whether the
+// total is now over the budget (a queue growing by delta then overflows).
+func (s *Stats) charge(delta int) bool {
+	return s.backlog.Add(int64(delta)) > s.budget && delta > 0
+}
+
+// Backlog is the lossless backlog of every subscriber together, in bytes,
+// as the hub's budget counts it: the messages' bytes in each subscriber's
+// format and the queues' slots holding them (queues report in steps of
+// 64 KiB).
+func (s *Stats) Backlog() int64 { return s.backlog.Load() }
 
 // Conflations is how many queued messages newer ones replaced, over every
 // subscriber's queue.

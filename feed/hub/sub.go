@@ -56,6 +56,10 @@ type Sub struct {
 	// Answered, if set, is called on the hub goroutine when the first reply
 	// to one of this subscriber's operations is queued.
 	Answered func(Answer)
+	// Completed, if set, is called on the hub goroutine once the venue's
+	// answer to one of this subscriber's operations (the whole batch of
+	// events it caused) has been routed: one call per operation.
+	Completed func()
 
 	streams map[*Stream]int // subscribed streams → index in Stream.subs
 	account string          // authenticated account, "" if none
@@ -67,7 +71,7 @@ type Sub struct {
 // NodeID in its top 24 bits) and an empty queue.
 func (h *Hub) NewSub(t Transport, limits Limits) *Sub {
 	q := NewQueue(limits)
-	q.stats = &h.stats
+	q.stats, q.tr, q.epochLen = &h.stats, t, len(h.cfg.Epoch)
 	return &Sub{ID: uint64(h.cfg.NodeID)<<40 | h.nextSub.Add(1), Transport: t, Q: q, streams: map[*Stream]int{}, stats: &h.stats}
 }
 

@@ -14,8 +14,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/hub"
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
 	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
 )
@@ -168,9 +168,9 @@ func candle(kind market.Kind, sym string, start int64) *market.Event {
 
 // dial opens /sse<query> and checks for 200; the viewer is subscribed on
 // the hub when it returns.
-func (f *fakeFeed) dial(query string, hdr http.Header) *ssetest.Stream {
+func (f *fakeFeed) dial(query string, hdr http.Header) *eventstream.Stream {
 	f.t.Helper()
-	s := f.dialOpts(query, ssetest.Options{Header: hdr})
+	s := f.dialOpts(query, eventstream.DialOptions{Header: hdr})
 	if s.Resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(s.Body)
 		f.t.Fatalf("GET /sse%s: %d %s", query, s.Resp.StatusCode, b)
@@ -178,11 +178,11 @@ func (f *fakeFeed) dial(query string, hdr http.Header) *ssetest.Stream {
 	return s
 }
 
-func (f *fakeFeed) dialOpts(query string, o ssetest.Options) *ssetest.Stream {
+func (f *fakeFeed) dialOpts(query string, o eventstream.DialOptions) *eventstream.Stream {
 	f.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := ssetest.Dial(ctx, f.Addr, "/sse"+query, o)
+	s, err := eventstream.Dial(ctx, f.Addr, "/sse"+query, o)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func (f *fakeFeed) dialOpts(query string, o ssetest.Options) *ssetest.Stream {
 
 // event is a decoded SSE event of PROTOCOL 7.
 type event struct {
-	ssetest.Record
+	eventstream.Record
 	Off    uint64
 	Seq    uint64
 	T, Ch  string
@@ -201,7 +201,7 @@ type event struct {
 	Reason string
 }
 
-func decode(t testing.TB, r ssetest.Record) event {
+func decode(t testing.TB, r eventstream.Record) event {
 	t.Helper()
 	var m struct {
 		T      string `json:"t"`
@@ -221,7 +221,7 @@ func decode(t testing.TB, r ssetest.Record) event {
 }
 
 // next reads the next event within 5 s.
-func next(t testing.TB, s *ssetest.Stream) event {
+func next(t testing.TB, s *eventstream.Stream) event {
 	t.Helper()
 	_ = s.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	defer s.Conn.SetReadDeadline(time.Time{})
@@ -233,7 +233,7 @@ func next(t testing.TB, s *ssetest.Stream) event {
 }
 
 // nextN reads n events.
-func nextN(t testing.TB, s *ssetest.Stream, n int) []event {
+func nextN(t testing.TB, s *eventstream.Stream, n int) []event {
 	t.Helper()
 	out := make([]event, n)
 	for i := range out {

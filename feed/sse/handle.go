@@ -12,6 +12,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/sockopt"
 )
 
 // subscribeTimeout bounds the wait for the hub to take a new viewer.
@@ -65,6 +66,10 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		}
 		v := &viewer{ip: ip, conn: raw, chunked: chunked, sub: s.cfg.Hub.NewSub(hub.SSE, s.cfg.Backlog)}
 		v.sub.Remote = raw.RemoteAddr().String()
+		if s.cfg.SendBuffer > 0 {
+			v.snd = sockopt.NewSender(raw, s.cfg.SendBuffer)
+			v.lookEvery = max(s.cfg.SendBuffer/8, 4096)
+		}
 		go s.serve(v, r, done)
 	})
 }

@@ -29,10 +29,10 @@ func TestDataIsOneLine(t *testing.T) {
 			&market.Event{Kind: market.KindCandle1s, Symbol: "BTC-USD", Candle: &market.Candle{Start: 1, O: h, H: h, L: h, C: h, V: h}},
 		)
 		for _, want := range []string{"px", "bids", "bid", "last", "o"} {
-			lines := s.DataLines
+			lines := s.DataLines()
 			e := next(t, s)
-			if s.DataLines != lines+1 {
-				t.Fatalf("%s event with %q: %d data lines", e.Type, h, s.DataLines-lines)
+			if s.DataLines() != lines+1 {
+				t.Fatalf("%s event with %q: %d data lines", e.Type, h, s.DataLines()-lines)
 			}
 			var m map[string]any
 			if err := json.Unmarshal([]byte(e.Data), &m); err != nil {

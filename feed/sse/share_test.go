@@ -97,7 +97,7 @@ func TestDrainAllocs(t *testing.T) {
 		for _, fr := range frames {
 			v.sub.Q.Push(fr)
 		}
-		items, recs, ok = f.SSE.drain(v, testEpoch, items, recs, done)
+		items, recs, _, ok = f.SSE.drain(v, testEpoch, items, recs, done)
 	})
 	if !ok || allocs != 0 {
 		t.Fatalf("%.1f allocations per batch of %d events (ok %v), want 0", allocs, len(frames), ok)

@@ -47,6 +47,12 @@ type Config struct {
 	MaxViewersPerIP int
 	// Backlog bounds a viewer's lossless backlog (default 4 MiB or 10 s).
 	Backlog hub.Limits
+	// SendBuffer is each viewer's socket send buffer (SO_SNDBUF); default
+	// 128 KiB, negative: the kernel's. A viewer's writer stops while more
+	// than half of it is unacknowledged: a viewer that stopped reading
+	// pins at most this much kernel memory, never blocks its writer, and
+	// still gets the end of its stream.
+	SendBuffer int
 	// Viewers, if set, is told of each viewer starting (+1) and ending (-1).
 	Viewers func(delta int)
 	// Sent, if set, counts the events and bytes written.
@@ -82,6 +88,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxViewers <= 0 {
 		cfg.MaxViewers = 100_000
+	}
+	if cfg.SendBuffer == 0 {
+		cfg.SendBuffer = 128 << 10
 	}
 	if cfg.MaxViewersPerIP <= 0 {
 		cfg.MaxViewersPerIP = 500

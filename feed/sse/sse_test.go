@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/client/eventstream"
 	"github.com/tickcast/tickcast/feed/hub"
-	"github.com/tickcast/tickcast/feed/sse/ssetest"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
@@ -37,8 +37,8 @@ func TestStreamStart(t *testing.T) {
 		t.Error("no Connection: close: the connection would outlive the stream")
 	}
 	r, err := s.Next()
-	if err != nil || r.Kind != ssetest.KindRetry || r.Retry != 2000 || s.Lines != 1 {
-		t.Fatalf("first record %+v (line %d), %v; want retry: 2000 on the first line", r, s.Lines, err)
+	if err != nil || r.Kind != eventstream.KindRetry || r.Retry != 2000 || s.Lines() != 1 {
+		t.Fatalf("first record %+v (line %d), %v; want retry: 2000 on the first line", r, s.Lines(), err)
 	}
 }
 
@@ -61,8 +61,8 @@ func TestEventFields(t *testing.T) {
 		}
 	}
 	// retry(1 line + blank) then id, event, data, blank.
-	if s.Lines != 6 || s.DataLines != 1 {
-		t.Errorf("lines %d, data lines %d; want 6 and 1", s.Lines, s.DataLines)
+	if s.Lines() != 6 || s.DataLines() != 1 {
+		t.Errorf("lines %d, data lines %d; want 6 and 1", s.Lines(), s.DataLines())
 	}
 }
 
@@ -215,12 +215,12 @@ func TestHeartbeat(t *testing.T) {
 			t.Fatal(err)
 		}
 		switch r.Kind {
-		case ssetest.KindComment:
+		case eventstream.KindComment:
 			if r.Comment != "hb" {
 				t.Fatalf("comment %q", r.Comment)
 			}
 			at = append(at, time.Now())
-		case ssetest.KindEvent:
+		case eventstream.KindEvent:
 			t.Fatalf("event on an idle stream: %+v", r)
 		}
 	}
@@ -245,7 +245,7 @@ func TestViewerLimits(t *testing.T) {
 	a := f.dial("", nil)
 	f.dial("", nil)
 	status := func(local string) int {
-		o := ssetest.Options{}
+		o := eventstream.DialOptions{}
 		if local != "" {
 			o.LocalAddr = mustAddr(t, local)
 		}
@@ -262,7 +262,7 @@ func TestViewerLimits(t *testing.T) {
 	if got := status(""); got != 503 {
 		t.Fatalf("third viewer from one address: %d, want 503", got)
 	}
-	c := f.dialOpts("", ssetest.Options{LocalAddr: mustAddr(t, "127.0.0.2:0")})
+	c := f.dialOpts("", eventstream.DialOptions{LocalAddr: mustAddr(t, "127.0.0.2:0")})
 	if c.Resp.StatusCode != 200 {
 		t.Fatalf("viewer from another address: %d", c.Resp.StatusCode)
 	}

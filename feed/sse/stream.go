@@ -2,12 +2,14 @@ package sse
 
 import (
 	"errors"
+	"math"
 	"net"
 	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/internal/sockopt"
 )
 
 // Fixed records of PROTOCOL 7.
@@ -31,6 +33,13 @@ type viewer struct {
 	iov  [][]byte
 	bufs net.Buffers
 	hdr  [20]byte
+	// the bounded send buffer, looked at as lookSocket says; pend holds
+	// the records of a batch not yet written while it is backed up.
+	snd       *sockopt.Sender
+	lookEvery int
+	unchecked int
+	hot       bool
+	pend      [][]byte
 }
 
 // past is a deadline that has always passed.
@@ -107,8 +116,12 @@ func (s *Server) stream(v *viewer, done <-chan struct{}) {
 	epoch := s.cfg.Hub.Epoch()
 	beat := time.NewTicker(s.cfg.Heartbeat)
 	defer beat.Stop()
+	poll := time.NewTimer(time.Hour)
+	poll.Stop()
+	defer poll.Stop()
 	var items []hub.Item
 	var recs [][]byte
+	var backedSince time.Time // when the socket was first found backed up, since the last progress
 	for {
 		select {
 		case <-done:
@@ -118,24 +131,49 @@ func (s *Server) stream(v *viewer, done <-chan struct{}) {
 			v.end(s.cfg.WriteTimeout)
 			return
 		case <-beat.C:
+			if len(v.pend) > 0 {
+				continue // backed up: data is waiting, a heartbeat would only block
+			}
 			if err := v.send(s.cfg.WriteTimeout, nil, heartbeat); err != nil {
 				s.writeFailed(v, err)
 				return
 			}
+			continue
 		case <-v.sub.Q.Ready():
-			var ok bool
-			if items, recs, ok = s.drain(v, epoch, items, recs, done); !ok {
-				return
-			}
-			if v.sub.Q.Overflowed() {
-				// A slow viewer: the hub has dropped it, and it has now got
-				// everything queued before that. It resumes from there.
-				v.end(s.cfg.WriteTimeout)
-				return
-			}
+		case <-poll.C:
 		}
+		var backed, ok bool
+		if items, recs, backed, ok = s.drain(v, epoch, items, recs, done); !ok {
+			return
+		}
+		if v.sub.Q.Overflowed() {
+			// A slow viewer: the hub has dropped it, and it has now got
+			// everything queued before that (or, not reading at all,
+			// what its socket took: the end of the stream still fits).
+			// It resumes from there.
+			v.end(s.cfg.WriteTimeout)
+			return
+		}
+		if !backed {
+			backedSince = time.Time{}
+			continue
+		}
+		if backedSince.IsZero() {
+			backedSince = time.Now()
+		} else if time.Since(backedSince) > s.cfg.WriteTimeout {
+			// No progress for the whole write timeout: the viewer stopped
+			// reading. The end of the stream still fits.
+			s.cfg.Hub.SlowConsumer(v.sub, hub.SlowWrite, v.sub.Q.Backlog())
+			v.end(s.cfg.WriteTimeout)
+			return
+		}
+		poll.Reset(backedPoll)
 	}
 }
+
+// backedPoll is how often a viewer's writer, waiting on a backed-up
+// socket, looks again.
+const backedPoll = 20 * time.Millisecond
 
 // writeFailed reports a viewer whose write stayed blocked for the whole
 // write timeout as a slow consumer; other failures (the viewer left, the
@@ -157,39 +195,84 @@ func (v *viewer) end(d time.Duration) {
 
 // drain writes the viewer's queue until it is empty, one write per batch.
 // It reports false when the stream must end: a failed write, or shutdown
-// (checked between batches, so a busy stream does not delay it).
-func (s *Server) drain(v *viewer, epoch string, items []hub.Item, recs [][]byte, done <-chan struct{}) ([]hub.Item, [][]byte, bool) {
+// (checked between batches, so a busy stream does not delay it); backed
+// when it stopped because the viewer's socket is backed up, its records
+// kept for later (see lookSocket).
+func (s *Server) drain(v *viewer, epoch string, items []hub.Item, recs [][]byte, done <-chan struct{}) (_ []hub.Item, _ [][]byte, backed, ok bool) {
 	for {
-		items = v.sub.Q.Pop(items[:0], popMax)
-		if len(items) == 0 {
-			return items, recs, true
-		}
-		recs = recs[:0]
-		n := 0
-		for i, it := range items {
-			b := it.Own
-			if it.Frame != nil {
-				b = it.Frame.SSE(epoch) // built once, shared by every viewer
+		if len(v.pend) == 0 {
+			items = v.sub.Q.Pop(items[:0], popMax)
+			if len(items) == 0 {
+				return items, recs, false, true
 			}
-			recs = append(recs, b)
+			recs = recs[:0]
+			for i, it := range items {
+				b := it.Own
+				if it.Frame != nil {
+					b = it.Frame.SSE(epoch) // built once, shared by every viewer
+				}
+				recs = append(recs, b)
+				items[i] = hub.Item{}
+			}
+			v.pend = recs
+		}
+		if v.lookSocket() {
+			return items, recs, true, true
+		}
+		k, n, most := len(v.pend), 0, v.lookEvery
+		if most <= 0 {
+			most = math.MaxInt // no bounded buffer: one write a batch
+		}
+		for i, b := range v.pend {
+			if i > 0 && n+len(b) > most {
+				k = i
+				break
+			}
 			n += len(b)
-			items[i] = hub.Item{}
 		}
-		err := v.send(s.cfg.WriteTimeout, nil, recs)
-		clear(recs)
+		err := v.send(s.cfg.WriteTimeout, nil, v.pend[:k])
+		v.unchecked += n
 		if err != nil {
+			clear(recs)
+			v.pend = nil
 			s.writeFailed(v, err)
-			return items, recs, false
+			return items, recs, false, false
 		}
-		s.cfg.Sent(len(items), n)
+		s.cfg.Sent(k, n)
+		if v.pend = v.pend[k:]; len(v.pend) == 0 {
+			clear(recs)
+			v.pend = nil
+		}
 		select {
 		case <-s.shutdown:
 			v.end(s.cfg.WriteTimeout)
-			return items, recs, false
+			return items, recs, false, false
 		case <-done:
 			v.end(s.cfg.WriteTimeout)
-			return items, recs, false
+			return items, recs, false, false
 		default:
 		}
 	}
 }
+
+// lookSocket reports whether the viewer's socket is backed up: more than
+// half of its bounded send buffer taken. It asks the kernel every
+// lookEvery bytes written, before every write once a quarter is taken,
+// and when the viewer falls behind; so a viewer that stops reading never
+// blocks its writer, and the end of the stream still fits.
+func (v *viewer) lookSocket() bool {
+	if v.snd == nil || !(v.hot || v.unchecked >= v.lookEvery || v.sub.Q.Behind(popMax, behindAge)) {
+		return false
+	}
+	v.unchecked = 0
+	used, size, ok := v.snd.Usage()
+	if !ok {
+		return false
+	}
+	v.hot = used > size/4
+	return used > size/2
+}
+
+// behindAge is how long a message may wait before the writer checks
+// whether its viewer keeps up.
+const behindAge = 100 * time.Millisecond

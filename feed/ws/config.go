@@ -53,12 +53,28 @@ type Config struct {
 	Heartbeat time.Duration
 	// WriteTimeout bounds one write to a client (default 10 s).
 	WriteTimeout time.Duration
+	// SendBuffer is each session's socket send buffer (SO_SNDBUF, which
+	// also stops the kernel growing it); default 128 KiB, negative: the
+	// kernel's default and autotuning. A writer stops writing while more
+	// than half of it is unacknowledged, so that a client that stopped
+	// reading pins at most this much kernel memory and can still be sent
+	// its 4008.
+	SendBuffer int
 	// MaxMessage is the largest client message (default and at most
 	// 65,536 bytes); larger closes with 1009.
 	MaxMessage int
 	// MalformedBudget is how many malformed messages a session may send
 	// before it is closed with 1008 (default 10).
 	MalformedBudget int
+	// OpRate bounds the operations a session may send, a second (ping
+	// aside): default 100, with bursts of OpBurst (default 200). Past it
+	// an operation is answered rate_limited without being carried out.
+	OpRate  float64
+	OpBurst int
+	// MaxInflight bounds a session's operations waiting for the venue's
+	// answer (default 64): past it one is answered rate_limited at once, so
+	// that no session can fill the venue's queue in front of others.
+	MaxInflight int
 	// RateLimitBudget is how many consecutive order operations the
 	// account's rate limit may refuse before the session is closed with
 	// 1008 (default 100: a client that ignores rate_limited).
@@ -83,11 +99,23 @@ func (c *Config) fill() {
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
 	}
+	if c.SendBuffer == 0 {
+		c.SendBuffer = 128 << 10
+	}
 	if c.MaxMessage <= 0 || c.MaxMessage > 65536 {
 		c.MaxMessage = 65536
 	}
 	if c.MalformedBudget <= 0 {
 		c.MalformedBudget = 10
+	}
+	if c.OpRate <= 0 {
+		c.OpRate = 100
+	}
+	if c.OpBurst <= 0 {
+		c.OpBurst = 200
+	}
+	if c.MaxInflight <= 0 {
+		c.MaxInflight = 64
 	}
 	if c.RateLimitBudget <= 0 {
 		c.RateLimitBudget = 100

@@ -31,30 +31,36 @@ func (s *session) handle(msg []byte) {
 	}
 	switch o := op.(type) {
 	case *wire.Subscribe:
-		s.subscribe(o)
+		if s.admit(o.ID, false) {
+			s.subscribe(o)
+		}
 	case *wire.Unsubscribe:
-		s.unsubscribe(o)
+		if s.admit(o.ID, false) {
+			s.unsubscribe(o)
+		}
 	case *wire.Auth:
-		s.auth(o)
+		if s.admit(o.ID, true) {
+			s.auth(o)
+		}
 	case *wire.NewOrder:
-		if s.authed(o.ID) {
+		if s.authed(o.ID) && s.admit(o.ID, true) {
 			s.expect(o.ID)
 			s.venueErr(o.ID, s.cfg.Venue.PlaceOrder(s.origin(o.ID), s.account, market.OrderRequest{
 				CID: o.CID, Symbol: o.S, Side: o.Side, Type: o.Type, TIF: o.TIF, Qty: o.Qty, Px: o.Px, PostOnly: o.PostOnly,
 			}))
 		}
 	case *wire.Cancel:
-		if s.authed(o.ID) {
+		if s.authed(o.ID) && s.admit(o.ID, true) {
 			s.expect(o.ID)
 			s.venueErr(o.ID, s.cfg.Venue.CancelOrder(s.origin(o.ID), s.account, ref(o.OID, o.CID)))
 		}
 	case *wire.Amend:
-		if s.authed(o.ID) {
+		if s.authed(o.ID) && s.admit(o.ID, true) {
 			s.expect(o.ID)
 			s.venueErr(o.ID, s.cfg.Venue.AmendOrder(s.origin(o.ID), s.account, ref(o.OID, o.CID), market.AmendRequest{Qty: o.Qty, Px: o.Px}))
 		}
 	case *wire.CancelAll:
-		if s.authed(o.ID) {
+		if s.authed(o.ID) && s.admit(o.ID, true) {
 			if o.S != "" && !s.cfg.Hub.KnownSymbol(o.S) {
 				s.reply(&wire.Error{ID: o.ID, Code: wire.CodeUnknownSymbol, Msg: "unknown symbol"})
 				return
@@ -87,8 +93,10 @@ func (s *session) authed(id wire.ID) bool {
 	return true
 }
 
-// venueErr answers an operation the venue could not take.
+// venueErr counts an operation handed to the venue as waiting for its
+// answer, or answers one the venue could not take.
 func (s *session) venueErr(id wire.ID, err error) {
+	s.sent(err == nil)
 	if err == nil {
 		return
 	}

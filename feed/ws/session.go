@@ -17,6 +17,7 @@ import (
 
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/internal/sockopt"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -40,11 +41,20 @@ type session struct {
 	// Owned by the reader goroutine.
 	account   string
 	malformed int
+	ops       opBucket
 
-	wbuf     net.Buffers                // the writer's scratch header for WriteTo
-	deadline time.Time                  // the write deadline last set (writer only)
-	writing  atomic.Bool                // a writer goroutine runs
-	beat     atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
+	inflight atomic.Int32 // operations handed to the venue, not yet answered
+
+	wbuf      net.Buffers                // the writer's scratch header for WriteTo
+	deadline  time.Time                  // the write deadline last set (writer only)
+	cutShort  atomic.Bool                // the deadline was cut short on overflow: set it afresh
+	snd       *sockopt.Sender            // the bounded send buffer, watched when the client falls behind
+	lookEvery int                        // bytes between two looks at the send buffer, and the most one write sends
+	unchecked int                        // bytes written since the send buffer was last looked at (writer only)
+	hot       bool                       // the last look found a quarter of the buffer taken: look before every write
+	pend      net.Buffers                // the rest of a batch held back while the client is backed up (writer only)
+	writing   atomic.Bool                // a writer goroutine runs
+	beat      atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
 
 	closeOnce sync.Once
 	closing   chan struct{} // closed when the session starts closing
@@ -53,6 +63,7 @@ type session struct {
 	closed    chan struct{} // closed by the writer once the close frame is dealt with
 
 	throttled atomic.Int64 // consecutive answers refused by the rate limit
+	lastRead  atomic.Int64 // unix ns when the reader last armed the idle deadline
 
 	rttMu   sync.Mutex
 	pending map[int64]time.Time // order operations awaiting their first reply
@@ -67,9 +78,28 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 	}
 	s.sub = srv.cfg.Hub.NewSub(transportOf(format), srv.cfg.Backlog)
 	s.sub.Answered = s.answered
+	s.sub.Completed = s.completed
 	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
+	s.sub.Q.SetOnOverflow(s.overflowed)
+	s.snd = sockopt.NewSender(raw, srv.cfg.SendBuffer)
+	s.lookEvery = math.MaxInt
+	if srv.cfg.SendBuffer > 0 {
+		s.lookEvery = max(srv.cfg.SendBuffer/8, 4096)
+	} else {
+		s.snd = nil
+	}
 	return s
+}
+
+// overflowed runs when the session's backlog passes its limits: a write
+// blocked on a full socket (a client that stopped reading) gets closeWait
+// more, not the rest of the write timeout, so that the cut comes within the
+// backlog budget. A write that completes meanwhile is not harmed: the next
+// one sets its deadline afresh.
+func (s *session) overflowed() {
+	s.cutShort.Store(true)
+	_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
 }
 
 // kick starts the writer unless one runs.
@@ -79,12 +109,17 @@ func (s *session) kick() {
 	}
 }
 
-// heartbeat queues a ping and arms the next one.
+// heartbeat queues a ping and arms the next one. A ping due when the
+// client has been silent for most of the idle limit (three heartbeats) is
+// skipped: the idle close is a moment away, and the two would race. A
+// silent client so gets exactly two pings, then close 1001.
 func (s *session) heartbeat() {
 	if s.isClosing() {
 		return
 	}
-	s.sub.Q.PushOwn(pingFrame)
+	if silent := time.Since(time.Unix(0, s.lastRead.Load())); silent < 3*s.cfg.Heartbeat-s.cfg.Heartbeat/2 {
+		s.sub.Q.PushOwn(pingFrame)
+	}
 	if t := s.beat.Load(); t != nil {
 		t.Reset(s.cfg.Heartbeat)
 	}
@@ -110,6 +145,7 @@ func (s *session) start() bool {
 	}
 	s.reply(&wire.Welcome{V: 1, Epoch: s.cfg.Hub.Epoch(), ServerTime: time.Now().UnixNano(),
 		HeartbeatMS: uint64(s.cfg.Heartbeat / time.Millisecond), MaxMsg: uint64(s.cfg.MaxMessage)})
+	s.lastRead.Store(time.Now().UnixNano())
 	t := time.AfterFunc(time.Duration(math.MaxInt64), s.heartbeat) // armed below, once its callback can see it
 	s.beat.Store(t)
 	t.Reset(s.cfg.Heartbeat)
@@ -212,11 +248,14 @@ func (s *session) readLoop() ws.StatusCode {
 	var msg []byte
 	for {
 		if !s.isClosing() {
-			_ = s.raw.SetReadDeadline(time.Now().Add(idle))
+			now := time.Now()
+			s.lastRead.Store(now.UnixNano())
+			_ = s.raw.SetReadDeadline(now.Add(idle))
 			if s.isClosing() { // the writer may have shortened it meanwhile
 				_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 			}
 		}
+		s.pace()
 		if err := s.src.await(); err != nil {
 			return s.readError(err)
 		}

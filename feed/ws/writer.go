@@ -30,6 +30,7 @@ func (s *session) writeLoop() {
 	bufs := make(net.Buffers, 0, 8)
 	idle := time.NewTimer(writerLinger)
 	defer idle.Stop()
+	var backedSince time.Time // when the client's socket was first found backed up, since the last progress
 	for {
 		if s.isClosing() {
 			if c := s.closeCode; c != ws.StatusAbnormalClosure && c != 0 {
@@ -45,7 +46,29 @@ func (s *session) writeLoop() {
 			return
 		}
 		overflowed := q.Overflowed()
-		if err := s.flush(&items, &bufs, -1); err != nil {
+		err := s.flush(&items, &bufs, -1)
+		if err == errBacked {
+			if backedSince.IsZero() {
+				backedSince = time.Now()
+			}
+			stalled := time.Since(backedSince) > s.cfg.WriteTimeout
+			if stalled {
+				// No progress for the whole write timeout: the client
+				// stopped reading.
+				s.cfg.Hub.SlowConsumer(s.sub, hub.SlowWrite, q.Backlog())
+			}
+			if overflowed || stalled {
+				// What is left cannot reach the client in time. The
+				// socket still has room for the close frame, which it will
+				// read after the data that did go out.
+				s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
+				continue
+			}
+			s.waitBacked()
+			continue
+		}
+		backedSince = time.Time{}
+		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && !s.isClosing() {
 				// The client stopped reading: one write stayed blocked for
@@ -75,6 +98,8 @@ func (s *session) writeLoop() {
 			s.writing.Store(false)
 			// A push between the last flush and the store saw a writer
 			// running and started none: take the work back if there is any.
+			// (No batch is held back here: a flush that returned nil left
+			// none, and the field is no longer this goroutine's.)
 			if (q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
 				continue
 			}
@@ -83,52 +108,88 @@ func (s *session) writeLoop() {
 	}
 }
 
+// errBacked stops a flush whose client is not keeping up: its socket's
+// send buffer is more than half full.
+var errBacked = errors.New("ws: client not keeping up")
+
 // flush writes what is queued, a batch per vectored write, and returns
-// the error of a write that failed. With limit < 0 it writes until the
-// queue is empty or the session starts closing; else it writes at most
-// limit messages, closing or not.
+// the error of a write that failed, or errBacked. With limit < 0 it
+// writes until the queue is empty or the session starts closing; else it
+// writes at most limit messages, closing or not.
+//
+// It never blocks on a client that stopped reading, so that a close frame
+// always fits: every sendBuffer/8 bytes written (and before every write
+// once a quarter of the buffer is in use, or when the writer falls behind)
+// it asks the kernel how much of the bounded send buffer is taken, and
+// stops while more than half is, keeping the rest of the batch for later;
+// and it writes a large batch in pieces of at most sendBuffer/8 bytes. A
+// client that keeps up costs one getsockopt per 16 KiB it is sent.
 func (s *session) flush(items *[]hub.Item, bufs *net.Buffers, limit int) error {
 	format := s.format
-	for limit != 0 && (limit > 0 || !s.isClosing()) {
-		n := maxBatch
-		if limit > 0 {
-			n = min(n, limit)
-			limit -= n
-		}
-		*items = s.sub.Q.Pop((*items)[:0], n)
-		if len(*items) == 0 {
-			return nil
-		}
-		b := (*bufs)[:0]
-		for i, it := range *items {
-			if it.Frame != nil {
-				b = append(b, it.Frame.WS(format))
-			} else {
-				b = append(b, it.Own)
+	for {
+		if len(s.pend) == 0 {
+			if limit == 0 || limit < 0 && s.isClosing() {
+				return nil
 			}
-			(*items)[i] = hub.Item{}
+			n := maxBatch
+			if limit > 0 {
+				n = min(n, limit)
+				limit -= n
+			}
+			*items = s.sub.Q.Pop((*items)[:0], n)
+			if len(*items) == 0 {
+				return nil
+			}
+			b := (*bufs)[:0]
+			for i, it := range *items {
+				if it.Frame != nil {
+					b = append(b, it.Frame.WS(format))
+				} else {
+					b = append(b, it.Own)
+				}
+				(*items)[i] = hub.Item{}
+			}
+			*bufs, s.pend = b, b
 		}
-		*bufs = b
-		if err := s.write(bufs, len(*items)); err != nil {
+		if s.snd != nil && (s.hot || s.unchecked >= s.lookEvery || s.sub.Q.Behind(maxBatch, behindAge)) {
+			s.unchecked = 0
+			if used, size, ok := s.snd.Usage(); ok {
+				s.hot = used > size/4
+				if used > size/2 {
+					return errBacked
+				}
+			}
+		}
+		k, n := len(s.pend), 0
+		for i, b := range s.pend {
+			if i > 0 && n+len(b) > s.lookEvery {
+				k = i
+				break
+			}
+			n += len(b)
+		}
+		if err := s.write(s.pend[:k], k, n); err != nil {
 			return err
 		}
+		s.pend = s.pend[k:]
+		if len(s.pend) == 0 {
+			clear(*bufs) // let the batch's frames go
+			s.pend = nil
+		}
 	}
-	return nil
 }
 
-// write sends bufs with one vectored write under the write deadline and
-// counts msgs messages; it returns the write's error. WriteTo consumes the slice it is called on: it
-// works on a copy of the header, so that the caller keeps its backing
-// array for the next batch (and nothing escapes to the heap).
-func (s *session) write(bufs *net.Buffers, msgs int) error {
-	n := 0
-	for _, b := range *bufs {
-		n += len(b)
-	}
+// write sends bufs (n bytes) with one vectored write under the write
+// deadline and counts msgs messages; it returns the write's error.
+// WriteTo consumes the slice it is called on: it works on a copy of the
+// header, so that the caller keeps its backing array for the next batch
+// (and nothing escapes to the heap).
+func (s *session) write(bufs net.Buffers, msgs, n int) error {
 	s.armWriteDeadline()
-	s.wbuf = *bufs
+	s.wbuf = bufs
 	_, err := s.wbuf.WriteTo(s.raw)
 	s.wbuf = nil // do not pin the batch's buffers while the session idles
+	s.unchecked += n
 	if err != nil {
 		return err
 	}
@@ -147,7 +208,7 @@ func (s *session) armWriteDeadline() {
 		return
 	}
 	now := time.Now()
-	if s.deadline.Sub(now) < s.cfg.WriteTimeout/2 {
+	if s.cutShort.Swap(false) || s.deadline.Sub(now) < s.cfg.WriteTimeout/2 {
 		s.deadline = now.Add(s.cfg.WriteTimeout)
 		_ = s.raw.SetWriteDeadline(s.deadline)
 		if s.isClosing() { // shut ran meanwhile: its bound wins
@@ -155,6 +216,27 @@ func (s *session) armWriteDeadline() {
 		}
 	}
 }
+
+// behindAge is how long a message may wait in the queue before the writer
+// checks whether its client keeps up.
+const behindAge = 100 * time.Millisecond
+
+// waitBacked waits while the client's socket is backed up: until the
+// session closes, the queue overflows (the hub's budget is spent), or a
+// while has passed to look again.
+func (s *session) waitBacked() {
+	t := time.NewTimer(backedPoll)
+	defer t.Stop()
+	select {
+	case <-s.closing:
+	case <-s.sub.Q.Ready():
+	case <-t.C:
+	}
+}
+
+// backedPoll is how often a writer waiting on a backed-up client looks
+// again.
+const backedPoll = 20 * time.Millisecond
 
 // writeClose sends the close frame, then gives the client a moment to
 // answer before the reader gives up.

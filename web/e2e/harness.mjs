@@ -124,10 +124,13 @@ export function launch() {
 /**
  * Opens a page in a fresh context (fresh localStorage: a new demo account) that records
  * problems: console errors, uncaught exceptions, failed requests and HTTP errors.
+ * `touch` makes a phone-like context (touch events, mobile viewport); `setup(page)` runs
+ * before the page is loaded (to route its WebSocket, for instance).
  */
-export async function openPage(browser, path, { viewport = { width: 1400, height: 900 } } = {}) {
-  const context = await browser.newContext({ viewport, baseURL: baseURL() });
+export async function openPage(browser, path, { viewport = { width: 1400, height: 900 }, touch = false, setup } = {}) {
+  const context = await browser.newContext({ viewport, baseURL: baseURL(), hasTouch: touch, isMobile: touch });
   const page = await context.newPage();
+  if (setup) await setup(page);
   const problems = [];
   const sockets = [];
   let closing = false;
@@ -150,6 +153,7 @@ export async function openPage(browser, path, { viewport = { width: 1400, height
   await page.goto(path);
   return {
     page,
+    context,
     problems,
     sockets,
     async close() {

@@ -15,28 +15,10 @@ import {
   waitFor,
   withPage,
 } from "./harness.mjs";
+import { grouped, levelRows, selectedInstrument, waitReady } from "./trader-helpers.mjs";
 
-/** Rows of the ladder that show a level (their price is a button). */
-function levelRows(page) {
-  return page
-    .getByRole("region", { name: "Order book", exact: true })
-    .getByRole("row")
-    .filter({ has: page.getByRole("button", { name: /^\d/ }) });
-}
-
-async function selectedInstrument(page) {
-  const symbol = await page.getByLabel("Symbol", { exact: true }).inputValue();
-  const list = await getJSON("/api/v1/instruments");
-  const inst = list.find((i) => i.s === symbol);
-  assert.ok(inst, `instrument ${symbol} not in /api/v1/instruments`);
-  return inst;
-}
-
-async function waitReady(page) {
-  await waitFor("the book to show levels", async () => (await levelRows(page).count()) >= 2, 15_000);
-  const buy = page.getByRole("button", { name: "Buy", exact: true });
-  await waitFor("Buy to be enabled (account signed in)", () => buy.isEnabled(), 15_000);
-}
+/** Regions of the trader screen, by accessible name. */
+const REGIONS = ["Chart", "Order book", "Depth chart", "Trades", "Open orders", "Order history", "Fills", "Balances"];
 
 describe("trader screen", () => {
   let browser;
@@ -50,18 +32,21 @@ describe("trader screen", () => {
   it("renders the order book from the WebSocket feed", async () => {
     await withPage(browser, "trader-renders-book", "/", async ({ page, problems, sockets }) => {
       await waitFor("the book to show levels", async () => (await levelRows(page).count()) >= 2, 15_000);
-      for (const name of ["Chart", "Order book", "Trades", "Open orders", "Balances", "Fills"]) {
+      for (const name of REGIONS) {
         assert.equal(await page.getByRole("region", { name, exact: true }).count(), 1, `region ${name}`);
       }
       for (const label of ["Symbol", "Type", "Price", "Quantity", "Time in force", "Post only"]) {
         assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `field ${label}`);
       }
       assert.ok(sockets.some((u) => new URL(u).pathname === "/ws"), `no /ws socket among ${sockets}`);
-      // Let the feed run a little: deltas, trades, candles, and a steady connection.
-      await page.waitForTimeout(3000);
+      // The feed runs: trades on the tape, candles on the chart, the depth chart drawn.
+      await waitFor("trades on the tape", async () => (await page.locator("#tape tr").count()) >= 3, 20_000);
+      await waitFor("candles", async () => Number(await page.locator("#chart").getAttribute("data-bars")) > 0, 20_000);
+      await waitFor("depth", async () => Number(await page.locator("#depth").getAttribute("data-bid-points")) > 0, 20_000);
       assert.ok((await levelRows(page).count()) >= 2);
-      const conn = await page.locator("#conn").getAttribute("data-state");
-      assert.equal(conn, "live");
+      const conn = page.getByRole("status", { name: "Connection", exact: true });
+      assert.equal(await conn.getAttribute("data-state"), "live");
+      assert.equal(await conn.innerText(), "Live");
       assertNoProblems(problems);
     });
   });
@@ -92,7 +77,7 @@ describe("trader screen", () => {
       await page.getByRole("button", { name: "Buy", exact: true }).click();
 
       const orders = page.getByRole("region", { name: "Open orders", exact: true });
-      const row = orders.getByRole("row").filter({ hasText: price });
+      const row = orders.getByRole("row").filter({ hasText: grouped(price) });
       await waitFor(`the order at ${price} under Open orders`, async () => (await row.count()) === 1, 10_000);
       await row.getByRole("button", { name: "Cancel", exact: true }).click();
       await waitFor(`the order at ${price} to leave Open orders`, async () => (await row.count()) === 0, 10_000);
@@ -101,7 +86,7 @@ describe("trader screen", () => {
     });
   });
 
-  it("shows a price-band rejection in plain words (keyboard submit)", async () => {
+  it("shows a price-band rejection in plain words (keyboard submit, hotkeys armed)", async () => {
     await withPage(browser, "trader-price-band", "/", async ({ page, problems }) => {
       await waitReady(page);
       const inst = await selectedInstrument(page);
@@ -118,7 +103,13 @@ describe("trader screen", () => {
       await page.getByLabel("Price", { exact: true }).fill(price);
       const qty = page.getByLabel("Quantity", { exact: true });
       await qty.fill(inst.min_qty);
-      await qty.press("Enter"); // Enter buys
+      // Hotkeys off (the default): Enter sends nothing.
+      await qty.press("Enter");
+      const msg = page.locator("#form-msg");
+      await waitFor("the hotkeys-off notice", async () => /Hotkeys are off/.test(await msg.innerText()), 5_000);
+      assert.equal(await page.getByRole("alert").innerText(), "");
+      await page.getByLabel("Hotkeys armed", { exact: true }).check();
+      await qty.press("Enter"); // armed: Enter buys
       const alert = page.getByRole("alert");
       await waitFor("the rejection reason", async () => /price band/i.test(await alert.innerText()), 10_000);
       assert.match(await alert.innerText(), /Price is too far from the last trade \(outside the price band\)\./);
@@ -134,7 +125,7 @@ describe("trader screen", () => {
       async ({ page, problems }) => {
         await waitFor("the book to show levels", async () => (await levelRows(page).count()) >= 2, 15_000);
         const boxes = [];
-        for (const name of ["Chart", "Order book", "Trades", "Open orders", "Fills", "Balances"]) {
+        for (const name of REGIONS) {
           const box = await page.getByRole("region", { name, exact: true }).boundingBox();
           assert.ok(box, `region ${name} not visible`);
           boxes.push({ name, ...box });
@@ -148,7 +139,7 @@ describe("trader screen", () => {
         assert.ok(scrollW <= width + 1, `page scrolls sideways (${scrollW}px)`);
         assertNoProblems(problems);
       },
-      { viewport: { width: 390, height: 844 } },
+      { viewport: { width: 390, height: 844 }, touch: true },
     );
   });
 });

@@ -9,7 +9,7 @@ import {
   rejectText,
 } from "../src/protocol/reasons";
 
-// The codes of PROTOCOL section 6, copied here on purpose: if the list in reasons.ts loses
+// The codes of docs/protocol.md 9.1, 8.4 and 8.3, copied here on purpose: if the list in reasons.ts loses
 // one, this test notices.
 const SPEC_ERRORS = [
   "bad_request", "unknown_op", "unknown_channel", "unknown_symbol", "not_authenticated",
@@ -19,7 +19,7 @@ const SPEC_REJECTS = [
   "invalid_symbol", "invalid_side", "invalid_type", "invalid_tif", "invalid_price",
   "invalid_qty", "price_tick", "qty_lot", "qty_min", "qty_max", "price_band",
   "insufficient_funds", "post_only_would_cross", "no_liquidity", "duplicate_cid",
-  "rate_limited",
+  "rate_limited", "too_many_open_orders",
 ];
 const SPEC_ENDS = ["user", "ioc_remainder", "fok_unfillable", "self_trade", "disconnect"];
 
@@ -59,5 +59,18 @@ describe("reject and error wording", () => {
   });
   it("does not resolve inherited object keys", () => {
     assert.match(rejectText("toString"), /rejected/);
+  });
+});
+
+describe("shortReason", () => {
+  it("has a few words for every reason, spelling out unknown ones", async () => {
+    const { shortReason, END_REASONS, REJECT_REASONS } = await import("../src/protocol/reasons");
+    for (const r of [...END_REASONS, ...REJECT_REASONS]) {
+      const s = shortReason(r);
+      assert.ok(s.length > 0 && s.length <= 24 && !s.includes("_"), `${r}: ${s}`);
+    }
+    assert.equal(shortReason("price_band"), "Outside price band");
+    assert.equal(shortReason("some_new_reason"), "Some new reason");
+    assert.equal(shortReason(undefined), "");
   });
 });

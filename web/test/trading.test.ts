@@ -12,6 +12,7 @@ function setup() {
   const states: TradingState[] = [];
   let accounts = 0;
   const fetches = stubFetch((method, url) => {
+    if (method === "GET" && url.startsWith("/api/v1/account/")) return [];
     assert.equal(`${method} ${url}`, "POST /api/v1/accounts");
     accounts++;
     return { account: `a_${accounts}`, token: `tok_${accounts}` };
@@ -22,6 +23,7 @@ function setup() {
       state: (s) => states.push(s),
       orders: () => {},
       fills: () => {},
+      history: () => {},
       account: () => {},
       orderUpdate: () => {},
       fill: () => {},
@@ -120,5 +122,95 @@ describe("Trading", () => {
     assert.equal(auths(), 1);
     trading.handle({ t: "account", account: "a_1", balances: {}, seq: 9, ts: 0 });
     assert.equal(auths(), 2);
+  });
+});
+
+describe("Trading history over REST", () => {
+  function signedIn(answers: { orders?: unknown; fills?: unknown }) {
+    clearAccount();
+    const conn = new FakeConn();
+    const fetches = stubFetch((method, url) => {
+      if (url.startsWith("/api/v1/account/orders")) return answers.orders ?? [];
+      if (url.startsWith("/api/v1/account/fills")) return answers.fills ?? [];
+      return { account: "a_1", token: "tok_1" };
+    });
+    let historyEvents = 0;
+    let fillEvents = 0;
+    const trading = new Trading(
+      conn as unknown as Connection,
+      {
+        state: () => {},
+        orders: () => {},
+        fills: () => fillEvents++,
+        history: () => historyEvents++,
+        account: () => {},
+        orderUpdate: () => {},
+        fill: () => {},
+      },
+      { minCreateGapMs: 0 },
+    );
+    return { conn, trading, fetches, counts: () => ({ historyEvents, fillEvents }) };
+  }
+
+  it("loads ended orders, fills and creation times after every authed", async () => {
+    const ended = order({ oid: 5, cid: "x", status: "canceled", reason: "user", seq: 7, ts: 900 });
+    const open = order({ oid: 6, cid: "y", status: "new", seq: 9, ts: 2000 });
+    const f = { t: "fill", oid: 4, cid: "z", trade_id: 3, s: "BTC-USD", side: "buy", px: "100.00", qty: "0.1000", liq: "taker", seq: 3, ts: 500 };
+    const { conn, trading, fetches } = signedIn({
+      orders: [{ ...ended, created: 800 }, { ...open, created: 1500 }, { t: "order", junk: true }],
+      fills: [f, { t: "fill" }],
+    });
+    await trading.onReady();
+    trading.handle({ t: "authed", id: conn.last("auth")?.id as number, account: "a_1" });
+    // The auth snapshot restates the open order with the current seq: not its creation.
+    trading.handle({ t: "account", account: "a_1", balances: {}, seq: 9, ts: 2000 });
+    trading.handle(open);
+    await tick(10);
+    assert.ok(fetches.includes("GET /api/v1/account/orders?limit=1000"));
+    assert.ok(fetches.includes("GET /api/v1/account/fills?limit=1000"));
+    assert.deepEqual(trading.history.list().map((o) => o.oid), [5]);
+    assert.deepEqual(trading.fills.list().map((x) => x.trade_id), [3]);
+    assert.equal(trading.created.get(6), 1500);
+    assert.equal(trading.open.size, 1);
+  });
+
+  it("merges live messages with what REST brought, and drops an open order REST says ended", async () => {
+    const { conn, trading } = signedIn({
+      orders: [{ ...order({ oid: 8, status: "filled", seq: 20, ts: 3000 }), created: 2500 }],
+    });
+    await trading.onReady();
+    trading.handle({ t: "authed", id: conn.last("auth")?.id as number, account: "a_1" });
+    trading.handle({ t: "account", account: "a_1", balances: {}, seq: 15, ts: 2600 });
+    trading.handle(order({ oid: 8, status: "partially_filled", seq: 15, ts: 2600 }));
+    assert.equal(trading.open.size, 1);
+    await tick(10);
+    assert.equal(trading.open.size, 0);
+    assert.equal(trading.history.list()[0]?.status, "filled");
+    // The same end arriving live later changes nothing.
+    assert.equal(trading.history.add(order({ oid: 8, status: "filled", seq: 20, ts: 3000 })), false);
+  });
+
+  it("takes a fresh new order's time as its creation, and records its end", async () => {
+    const { conn, trading } = signedIn({});
+    await trading.onReady();
+    trading.handle({ t: "authed", id: conn.last("auth")?.id as number, account: "a_1" });
+    trading.handle({ t: "account", account: "a_1", balances: {}, seq: 0, ts: 1 });
+    trading.handle(order({ oid: 11, status: "new", seq: 1, ts: 4242 }));
+    assert.equal(trading.created.get(11), 4242);
+    trading.handle(order({ oid: 11, status: "canceled", reason: "user", seq: 2, ts: 5000 }));
+    assert.equal(trading.open.size, 0);
+    assert.equal(trading.history.list()[0]?.oid, 11);
+  });
+
+  it("sends an amend with only the fields that change, and reports a refusal's reason", async () => {
+    const { conn, trading } = signedIn({});
+    await trading.onReady();
+    trading.handle({ t: "authed", id: conn.last("auth")?.id as number, account: "a_1" });
+    const p = trading.amend(11, { qty: "0.4000" });
+    const op = conn.last("amend");
+    assert.deepEqual(Object.keys(op ?? {}).sort(), ["id", "oid", "op", "qty"]);
+    trading.handle({ t: "error", id: op?.id as number, code: "bad_request", msg: "amend rejected: price_band", reason: "price_band" } as never);
+    const out = await p;
+    assert.ok(out.kind === "error" && out.reason === "price_band");
   });
 });

@@ -71,6 +71,14 @@ export class BookSide {
     return this.byPx.get(px);
   }
 
+  /** Every level, best first (do not change the side while iterating). */
+  *levels(): Generator<Level> {
+    for (const px of this.order) {
+      const l = this.byPx.get(px);
+      if (l) yield l;
+    }
+  }
+
   /** Index where px is or would be inserted (binary search over best-first order). */
   private find(px: bigint): number {
     let lo = 0;

@@ -1,7 +1,13 @@
 // The WebSocket connection to /ws on the msgpack subprotocol: connects, keeps the wanted
 // subscriptions, reconnects with exponential backoff and jitter, and resumes every stream
 // from the last processed seq (PROTOCOL sections 4 and 5). It also measures feed latency
-// (message `ts` to receipt) and the clock offset to the server (ping/pong).
+// (message `ts` to receipt, live messages only: see LiveFilter) and the clock offset to the
+// server (ping/pong).
+//
+// Liveness: a WebSocket ping frame never reaches the page, so the connection pings the
+// server itself (the `ping` op) whenever nothing arrived for a second; a connection from
+// which no message at all (data or pong) arrived for 2 s is *stale*: it is still open, but
+// what the page shows may be old and orders must not be sent on it.
 //
 // Stream consumers call ack(stream, seq) for each message they applied; only acknowledged
 // positions are resumed, so a consumer that threw state away (a book resync) is never
@@ -13,6 +19,7 @@ import { nowMs } from "../lib/timefmt";
 import { SUBPROTOCOL_MSGPACK, decodeFrame, encodeOp } from "../protocol/codec";
 import type { ClientOp, ServerMessage, Welcome } from "../protocol/types";
 import { streamName } from "../protocol/types";
+import { LiveFilter } from "./livefilter";
 import { ResumeState } from "./resume";
 
 /** The connection's state, for display. */
@@ -31,6 +38,8 @@ export interface ConnectionHandlers {
   /** Every decoded message except welcome and this connection's own pongs. */
   onMessage(msg: ServerMessage): void;
   onState(state: ConnState): void;
+  /** The open connection went silent (stale) or data flows again. */
+  onStale?(stale: boolean): void;
 }
 
 export interface ConnectionOptions {
@@ -38,6 +47,10 @@ export interface ConnectionOptions {
   pingEveryMs?: number;
   /** Silence after which the socket is considered dead, ms. */
   deadAfterMs?: number;
+  /** Silence after which the connection is stale, ms (default 2000). */
+  staleAfterMs?: number;
+  /** Silence after which a ping asks the server for a sign of life, ms (default 1000). */
+  quietPingMs?: number;
   /** How long a connection must last before the backoff is forgotten, ms. */
   healthyAfterMs?: number;
 }
@@ -61,6 +74,8 @@ export class Connection {
   readonly resume = new ResumeState();
   readonly latency = new LatencyStats(1000);
   readonly clock = new ClockOffset();
+  /** Which messages count for latency. */
+  readonly liveFilter = new LiveFilter();
   /** Messages that could not be decoded. */
   malformed = 0;
   /** Reconnects so far. */
@@ -76,12 +91,14 @@ export class Connection {
   private healthyTimer: ReturnType<typeof setTimeout> | undefined;
   private lastRecv = 0;
   private lastPingAt = 0;
-  private serverTimeAtWelcomeMs = 0;
   private idSeq = 0;
   private readonly pings = new Map<number, number>();
   private readonly pingEveryMs: number;
   private readonly deadAfterMs: number;
   private readonly healthyAfterMs: number;
+  private readonly staleAfterMs: number;
+  private readonly quietPingMs: number;
+  private staleNow = false;
 
   constructor(
     private readonly url: string,
@@ -91,6 +108,8 @@ export class Connection {
     this.pingEveryMs = o.pingEveryMs ?? 5_000;
     this.deadAfterMs = o.deadAfterMs ?? 20_000;
     this.healthyAfterMs = o.healthyAfterMs ?? 10_000;
+    this.staleAfterMs = o.staleAfterMs ?? 2_000;
+    this.quietPingMs = o.quietPingMs ?? 1_000;
   }
 
   /** Whether a welcome was received on the current socket. */
@@ -98,12 +117,29 @@ export class Connection {
     return this.live;
   }
 
+  /** Whether the open connection has been silent for longer than the stale threshold. */
+  get isStale(): boolean {
+    return this.live && this.staleNow;
+  }
+
+  /** How long nothing has arrived on the current connection, ms (0 when not connected). */
+  get silentMs(): number {
+    return this.live ? Math.max(0, nowMs() - this.lastRecv) : 0;
+  }
+
+  /** The server's clock now, as well as it is known (ms). */
+  serverNowMs(): number {
+    const off = this.clock.offsetMs;
+    const rtt = this.clock.rttMs;
+    return nowMs() + (Number.isFinite(rtt) && Math.abs(off) > rtt ? off : 0);
+  }
+
   /** Starts connecting (and keeps doing so until stop). */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     window.addEventListener("online", this.onOnline);
-    this.tickTimer = setInterval(this.tick, 1000);
+    this.tickTimer = setInterval(this.tick, 250);
     this.connect();
   }
 
@@ -145,6 +181,7 @@ export class Connection {
         const name = streamName(ch, s);
         this.wanted.set(name, { ch, s });
         this.resume.forget(name);
+        if (this.live) this.liveFilter.subscribed([name], this.serverNowMs());
       }
     }
     this.send({ op: "subscribe", id: this.nextId(), channels: [...channels], symbols: [...symbols] });
@@ -157,6 +194,7 @@ export class Connection {
         const name = streamName(ch, s);
         this.wanted.delete(name);
         this.resume.forget(name);
+        this.liveFilter.forget(name);
       }
     }
     this.send({ op: "unsubscribe", id: this.nextId(), channels: [...channels], symbols: [...symbols] });
@@ -184,6 +222,7 @@ export class Connection {
     } else {
       this.resume.forget(name);
     }
+    this.liveFilter.subscribed([name], this.serverNowMs());
     this.send(op);
   }
 
@@ -236,6 +275,7 @@ export class Connection {
     if (this.ws !== ws) return;
     const recv = nowMs();
     this.lastRecv = recv;
+    if (this.staleNow) this.setStale(false);
     if (!(ev.data instanceof ArrayBuffer)) {
       this.malformed++;
       return;
@@ -255,17 +295,14 @@ export class Connection {
       if (typeof msg.ts === "number") this.clock.add(sent, recv, msg.ts / 1e6);
       return;
     }
-    if ("ch" in msg && "ts" in msg && msg.t !== "book_snapshot") {
-      this.sampleLatency(msg.ts, recv);
+    if ("ch" in msg && "ts" in msg && "s" in msg && typeof msg.ts === "number") {
+      const tsMs = msg.ts / 1e6;
+      if (this.liveFilter.live(streamName(msg.ch, msg.s), msg.t, tsMs)) this.sampleLatency(tsMs, recv);
     }
     this.h.onMessage(msg);
   }
 
-  private sampleLatency(tsNs: number, recvMs: number): void {
-    const tsMs = tsNs / 1e6;
-    // Messages stamped before this connection's welcome are replays after a resume, not
-    // live traffic: their age says nothing about latency.
-    if (tsMs < this.serverTimeAtWelcomeMs) return;
+  private sampleLatency(tsMs: number, recvMs: number): void {
     const off = this.clock.offsetMs;
     const rtt = this.clock.rttMs;
     // Correct for clock skew only when it is clearly larger than the measurement error.
@@ -275,7 +312,7 @@ export class Connection {
 
   private onWelcome(w: Welcome): void {
     this.live = true;
-    this.serverTimeAtWelcomeMs = w.server_time / 1e6;
+    this.liveFilter.welcome(w.server_time / 1e6);
     this.resume.welcome(w.epoch);
     const plan = this.resume.plan([...this.wanted.keys()]);
     // One subscribe per channel, each with the since entries of its own streams.
@@ -306,6 +343,7 @@ export class Connection {
         op.epoch = plan.epoch;
         op.since = since;
       }
+      this.liveFilter.subscribed(symbols.map((s) => streamName(ch, s)), w.server_time / 1e6);
       this.send(op);
     }
     clearTimeout(this.healthyTimer);
@@ -330,12 +368,22 @@ export class Connection {
   private readonly tick = (): void => {
     if (!this.ws || !this.live) return;
     const now = nowMs();
-    if (now - this.lastRecv > this.deadAfterMs) {
+    const silent = now - this.lastRecv;
+    if (silent > this.deadAfterMs) {
       this.drop(this.ws, 4000, "no data from server", 0);
       return;
     }
-    if (now - this.lastPingAt >= this.pingEveryMs) this.ping();
+    if (silent > this.staleAfterMs && !this.staleNow) this.setStale(true);
+    const sincePing = now - this.lastPingAt;
+    if (sincePing >= this.pingEveryMs || (silent >= this.quietPingMs && sincePing >= this.quietPingMs)) {
+      this.ping();
+    }
   };
+
+  private setStale(stale: boolean): void {
+    this.staleNow = stale;
+    this.h.onStale?.(stale);
+  }
 
   private readonly onOnline = (): void => {
     if (!this.live && !this.stopped) this.connect();
@@ -346,6 +394,7 @@ export class Connection {
     const ws = this.ws;
     this.ws = null;
     this.live = false;
+    this.staleNow = false;
     this.pings.clear();
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;

@@ -1,7 +1,8 @@
 // REST calls of PROTOCOL section 1, same origin. Errors carry the server's
 // `{"code","msg"}` when it sent one.
 
-import type { Instrument } from "../protocol/types";
+import { checkMessage } from "../protocol/check";
+import type { FillMsg, Instrument, OrderMsg } from "../protocol/types";
 
 /** A failed REST call. */
 export class ApiError extends Error {
@@ -96,6 +97,39 @@ export async function fetchTrades(symbol: string, limit: number): Promise<unknow
     await request(`/api/v1/trades/${encodeURIComponent(symbol)}?limit=${limit}`),
     "trades",
   );
+}
+
+/** An order of the account's history (PROTOCOL 8.11): the order message and its creation time. */
+export interface OrderRecord {
+  order: OrderMsg;
+  /** When the venue accepted (or refused) it, ns since the epoch; 0 when not said. */
+  created: number;
+}
+
+const bearer = (token: string): RequestInit => ({ headers: { Authorization: `Bearer ${token}` } });
+
+/**
+ * GET /api/v1/account/orders with the account's token: its open orders and its last ended
+ * ones, oldest first. Items that are not valid order messages are dropped.
+ */
+export async function fetchAccountOrders(token: string, limit = 1000): Promise<OrderRecord[]> {
+  const out: OrderRecord[] = [];
+  for (const it of asList(await request(`/api/v1/account/orders?limit=${limit}`, bearer(token)))) {
+    const created = typeof it === "object" && it !== null ? (it as { created?: unknown }).created : undefined;
+    const m = checkMessage(it);
+    if (m?.t === "order") out.push({ order: m, created: typeof created === "number" ? created : 0 });
+  }
+  return out;
+}
+
+/** GET /api/v1/account/fills with the account's token: its last fills, oldest first. */
+export async function fetchAccountFills(token: string, limit = 1000): Promise<FillMsg[]> {
+  const out: FillMsg[] = [];
+  for (const it of asList(await request(`/api/v1/account/fills?limit=${limit}`, bearer(token)))) {
+    const m = checkMessage(it);
+    if (m?.t === "fill") out.push(m);
+  }
+  return out;
 }
 
 /** GET /api/v1/candles/{symbol}?interval=…&limit=N, oldest first. */

@@ -33,6 +33,7 @@ export const REJECT_REASONS = [
   "no_liquidity",
   "duplicate_cid",
   "rate_limited",
+  "too_many_open_orders",
 ] as const;
 
 /** Reasons a resting or incoming order ends canceled or expired. */
@@ -97,6 +98,8 @@ const REJECT_TEXT: Record<RejectReason, (c: ReasonContext) => string> = {
   no_liquidity: () => "There are no orders on the other side of the book to trade against.",
   duplicate_cid: () => "An open order already uses this client order id.",
   rate_limited: () => "Too many orders: slow down and try again in a moment.",
+  too_many_open_orders: () =>
+    "This account already has as many open orders as it may: cancel some before placing more.",
 };
 
 const END_TEXT: Record<EndReason, () => string> = {
@@ -130,4 +133,35 @@ export function endText(reason: string | undefined): string {
   if (reason !== undefined && has(END_TEXT, reason)) return END_TEXT[reason]();
   if (reason !== undefined && has(REJECT_TEXT, reason)) return REJECT_TEXT[reason]({});
   return reason ? `Ended (${reason}).` : "Ended.";
+}
+
+const SHORT: Record<string, string> = {
+  user: "Canceled by you",
+  ioc_remainder: "IOC remainder",
+  fok_unfillable: "FOK not fillable",
+  self_trade: "Self-trade prevention",
+  disconnect: "Cancel on disconnect",
+  price_band: "Outside price band",
+  price_tick: "Not on the tick",
+  qty_lot: "Not a whole lot",
+  qty_min: "Below minimum size",
+  qty_max: "Above maximum size",
+  insufficient_funds: "Insufficient funds",
+  post_only_would_cross: "Post-only would cross",
+  no_liquidity: "No liquidity",
+  duplicate_cid: "Duplicate client id",
+  rate_limited: "Rate limited",
+  too_many_open_orders: "Too many open orders",
+};
+
+/**
+ * A few words for a reason in a table cell ("Outside price band"); the sentence of
+ * rejectText or endText goes into its tooltip. Unknown reasons are spelled out.
+ */
+export function shortReason(reason: string | undefined): string {
+  if (!reason) return "";
+  const s = SHORT[reason];
+  if (s) return s;
+  const words = reason.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -1,7 +1,10 @@
 // Balances: per asset available and total, its value in USD at the last trade price of
-// `<ASSET>-USD`, equity marked to market and PnL since the account was created.
+// `<ASSET>-USD`, equity marked to market and PnL since the account was created. Money
+// (USD, EUR …) is shown at two decimals, rounded down, other assets with the decimals the
+// venue keeps; every amount has its full value as a tooltip.
 
-import { formatScaled, groupThousands, parseDecimal, trimZeros, type Dec } from "../lib/decimal";
+import { formatScaled, groupThousands, parseDecimal, type Dec } from "../lib/decimal";
+import { grouped, money } from "../lib/numfmt";
 import { byId, el, setClass, setText } from "../lib/dom";
 import { schedule } from "../lib/scheduler";
 import type { AccountMsg } from "../protocol/types";
@@ -15,6 +18,8 @@ export interface BalancesDeps {
   startEquity(): string | undefined;
   /** Called with the equity once all assets are priced, to fill in a missing start. */
   onEquity(total: string): void;
+  /** Whether an asset is money (two decimals). */
+  isMoney(asset: string): boolean;
 }
 
 interface Row {
@@ -62,11 +67,11 @@ export class BalancesView {
         this.body.append(r.tr);
       }
       const b = acc.balances[asset];
-      // Balances may carry more decimals than matter (e.g. "100000.000000"): trimmed for
-      // reading, never rounded.
-      setText(r.avail, b ? groupThousands(trimZeros(b.available, 2)) : "–");
-      setText(r.total, b ? groupThousands(trimZeros(b.total, 2)) : "–");
+      const fmt = this.deps.isMoney(asset) ? (t: string) => money(t) : grouped;
+      amount(r.avail, b?.available, fmt);
+      amount(r.total, b?.total, fmt);
       setText(r.value, value ? usd(value) : "–");
+      r.value.title = value ? `${groupThousands(formatScaled(value.units, value.scale))} USD` : "";
     }
     for (const [asset, r] of this.rows) {
       if (!seen.has(asset)) {
@@ -95,6 +100,13 @@ export class BalancesView {
     setClass(this.pnlEl, "up", cents > 0n);
     setClass(this.pnlEl, "down", cents < 0n);
   }
+}
+
+/** An amount in a cell, its full value as the tooltip. */
+function amount(cell: HTMLElement, text: string | undefined, fmt: (t: string) => string): void {
+  setText(cell, text === undefined ? "–" : fmt(text));
+  const full = text === undefined ? "" : grouped(text);
+  if (cell.title !== full) cell.title = full;
 }
 
 function makeRow(asset: string): Row {

@@ -1,7 +1,12 @@
-// Candlestick chart with volume (TradingView lightweight-charts v5). History comes from
-// REST, live `candle` messages update it. Live candles that arrive while history loads
-// are held back and applied after it; updates are applied once per animation frame; the
-// number of bars is capped so a page left open for days does not grow.
+// Candlestick chart with volume (TradingView lightweight-charts v5), the user's open orders
+// as price lines and fills as markers. History comes from REST at load; live `candle`
+// messages update it. 5m, 15m and 1h candles are built from 1m ones (candles.ts). Live
+// candles that arrive while history loads are held back and applied after it; updates are
+// applied at most 10 times a second; the number of bars is capped.
+//
+// At load the history fills the plot: all of it when it is short (bars from the left edge),
+// the latest VISIBLE_BARS when it is long; as bars arrive the view follows until the user
+// scrolls or zooms (a double click returns to it).
 //
 // Prices become floats here, for drawing only.
 
@@ -10,53 +15,42 @@ import {
   ColorType,
   CrosshairMode,
   HistogramSeries,
+  LineStyle,
   TickMarkType,
   createChart,
+  createSeriesMarkers,
   type CandlestickData,
   type HistogramData,
   type IChartApi,
+  type IPriceLine,
   type ISeriesApi,
+  type ISeriesMarkersPluginApi,
   type MouseEventParams,
+  type SeriesMarker,
   type Time,
   type UTCTimestamp,
 } from "lightweight-charts";
-import { decimalsOf, floatOf } from "../lib/decimal";
-import { byId, setText } from "../lib/dom";
+import { decimalsOf, floatOf, groupThousands } from "../lib/decimal";
+import { byId, setAttr, setText } from "../lib/dom";
+import { compactQty, grouped } from "../lib/numfmt";
 import { schedule } from "../lib/scheduler";
-import type { Instrument } from "../protocol/types";
+import type { FillMsg, Instrument, OrderMsg } from "../protocol/types";
+import { remainingOf } from "./history";
+import { INTERVAL_SECONDS, aggregate, bucketOf, rebuild, sourceOf, toBar, upsert, type Bar, type Interval } from "./candles";
 
-/** A candle as the chart keeps it. */
-export interface Bar {
-  /** Start, seconds since the epoch. */
-  time: number;
-  o: string;
-  h: string;
-  l: string;
-  c: string;
-  v: string;
-}
+export { toBar, type Bar } from "./candles";
 
-/** Bars kept; trimmed back to BARS_KEEP when BARS_MAX is passed. */
+/** Source bars kept; trimmed back to BARS_KEEP when BARS_MAX is passed. */
 const BARS_KEEP = 2000;
 const BARS_MAX = 2500;
 const HELD_MAX = 200;
-
-/** Reads a bar from a REST item or a `candle` message. */
-export function toBar(v: unknown): Bar | null {
-  if (typeof v !== "object" || v === null) return null;
-  const o = v as Record<string, unknown>;
-  const start = typeof o.start === "bigint" ? Number(o.start) : o.start;
-  if (typeof start !== "number") return null;
-  for (const k of ["o", "h", "l", "c", "v"]) if (typeof o[k] !== "string") return null;
-  return {
-    time: Math.floor(start / 1e9),
-    o: o.o as string,
-    h: o.h as string,
-    l: o.l as string,
-    c: o.c as string,
-    v: o.v as string,
-  };
-}
+/** Bars shown at load when the history is long. */
+const VISIBLE_BARS = 150;
+/** Widest spacing of bars when the history is short (px). */
+const MAX_BAR_SPACING = 24;
+const RIGHT_OFFSET = 3;
+/** Fill markers drawn at most. */
+const MARKERS_MAX = 200;
 
 const pad2 = (n: number): string => (n < 10 ? "0" : "") + n;
 
@@ -70,25 +64,41 @@ export class CandleChart {
   private readonly chart: IChartApi;
   private readonly candles: ISeriesApi<"Candlestick">;
   private readonly volume: ISeriesApi<"Histogram">;
+  private readonly markers: ISeriesMarkersPluginApi<Time>;
   private readonly note: HTMLElement;
   private readonly legend: HTMLElement;
+  /** Bars of the source interval (1s or 1m), sorted. */
+  private source: Bar[] = [];
+  /** Bars drawn (the source, or buckets built from it), sorted. */
   private bars: Bar[] = [];
+  private sec = 60;
+  private srcSec = 60;
   private loading = true;
   private readonly held = new Map<number, Bar>();
   private readonly pending = new Map<number, Bar>();
   private hover: Bar | null = null;
-  private qtyDecimals = 4;
+  private follow = true;
+  private readonly lines = new Map<number, { line: IPriceLine; key: string }>();
+  private fills: readonly FillMsg[] = [];
+  private symbol = "";
+  private base = "";
   private readonly render = (): void => this.flush();
 
-  constructor(container: HTMLElement) {
+  constructor(private readonly container: HTMLElement) {
     this.note = byId("chart-note");
     this.legend = byId("chart-legend");
     this.chart = createChart(container, {
       autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "transparent" }, fontSize: 11 },
+      layout: { background: { type: ColorType.Solid, color: "transparent" }, fontSize: 11, attributionLogo: true },
       crosshair: { mode: CrosshairMode.Normal },
       rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false, rightOffset: 3 },
+      timeScale: {
+        borderVisible: false,
+        timeVisible: true,
+        secondsVisible: false,
+        rightOffset: RIGHT_OFFSET,
+        shiftVisibleRangeOnNewBar: false,
+      },
       localization: { timeFormatter: (t: Time) => localTime(t, true) },
     });
     this.candles = this.chart.addSeries(CandlestickSeries, {
@@ -103,18 +113,52 @@ export class CandleChart {
       priceLineVisible: false,
     });
     this.chart.priceScale("vol").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    this.markers = createSeriesMarkers(this.candles, []);
+    // What is shown, for tests and the curious: the logical range (bar indexes) in view.
+    this.chart.timeScale().subscribeVisibleLogicalRangeChange((r) => {
+      if (r) setAttr(this.container, "data-range", `${r.from.toFixed(1)}..${r.to.toFixed(1)}`);
+    });
     this.chart.subscribeCrosshairMove((p) => this.onCrosshair(p));
+    // The user takes the view over by dragging, scrolling or zooming (a plain click or tap
+    // does not); a double click gives it back.
+    let downRange = "";
+    const rangeKey = (): string => JSON.stringify(this.chart.timeScale().getVisibleLogicalRange());
+    container.addEventListener("pointerdown", () => {
+      downRange = rangeKey();
+    });
+    container.addEventListener("pointerup", () => {
+      if (downRange !== "" && rangeKey() !== downRange) this.follow = false;
+      downRange = "";
+    });
+    container.addEventListener(
+      "wheel",
+      () => {
+        this.follow = false;
+      },
+      { passive: true },
+    );
+    container.addEventListener("dblclick", () => {
+      this.follow = true;
+      this.fit();
+    });
     this.applyTheme();
     const mq = window.matchMedia?.("(prefers-color-scheme: dark)");
     mq?.addEventListener("change", () => this.applyTheme());
   }
 
-  /** Formats prices with the instrument's tick and chooses the time axis detail. */
-  setInstrument(inst: Instrument, interval: "1s" | "1m"): void {
+  /** Formats prices with the instrument's tick and chooses the interval. */
+  setInstrument(inst: Instrument, interval: Interval): void {
     const pd = decimalsOf(inst.tick);
-    this.qtyDecimals = decimalsOf(inst.lot);
+    this.symbol = inst.s;
+    this.base = inst.base;
+    this.sec = INTERVAL_SECONDS[interval];
+    this.srcSec = INTERVAL_SECONDS[sourceOf(interval)];
     this.candles.applyOptions({
-      priceFormat: { type: "price", precision: pd, minMove: floatOf(inst.tick) || 10 ** -pd },
+      priceFormat: {
+        type: "custom",
+        minMove: floatOf(inst.tick) || 10 ** -pd,
+        formatter: (p: number) => groupThousands(p.toFixed(pd)),
+      },
     });
     const secs = interval === "1s";
     this.chart.applyOptions({
@@ -126,6 +170,7 @@ export class CandleChart {
             : localTime(t, secs && type === TickMarkType.TimeWithSeconds),
       },
     });
+    this.clearLines();
   }
 
   /** Starts loading history: live candles are held until setHistory. */
@@ -142,31 +187,25 @@ export class CandleChart {
     setText(this.note, message);
   }
 
-  /** Replaces the data with history (oldest first), then applies held live candles. */
+  /** Replaces the data with history of the source interval (oldest first), then held bars. */
   setHistory(items: readonly unknown[]): void {
-    const bars: Bar[] = [];
+    const src: Bar[] = [];
     for (const it of items) {
       const b = toBar(it);
-      if (!b) continue;
-      const last = bars[bars.length - 1];
-      if (last && b.time < last.time) continue;
-      if (last && b.time === last.time) bars[bars.length - 1] = b;
-      else bars.push(b);
+      if (b) upsert(src, b);
     }
-    for (const b of [...this.held.values()].sort((x, y) => x.time - y.time)) {
-      const last = bars[bars.length - 1];
-      if (!last || b.time > last.time) bars.push(b);
-      else if (b.time === last.time) bars[bars.length - 1] = b;
-    }
+    for (const b of [...this.held.values()].sort((x, y) => x.time - y.time)) upsert(src, b);
     this.held.clear();
     this.loading = false;
-    this.bars = bars.slice(-BARS_KEEP);
+    this.source = src.slice(-BARS_KEEP);
+    this.bars = aggregate(this.source, this.sec);
     this.setAll();
-    this.chart.timeScale().scrollToRealTime();
+    this.follow = true;
+    this.fit();
     setText(this.note, this.bars.length === 0 ? "No trades yet" : "");
   }
 
-  /** A live candle (PROTOCOL `candle`); drawn in the next frame. */
+  /** A live candle of the source interval (PROTOCOL `candle`); drawn in a coming frame. */
   push(v: unknown): void {
     const b = toBar(v);
     if (!b) return;
@@ -182,45 +221,137 @@ export class CandleChart {
     schedule(this.render, 100);
   }
 
-  /** Drops all bars (instrument switch). */
+  /** Drops all bars (instrument or interval switch). */
   clear(): void {
+    this.source = [];
     this.bars = [];
     this.pending.clear();
     this.held.clear();
     this.candles.setData([]);
     this.volume.setData([]);
+    this.markers.setMarkers([]);
     this.drawLegend();
+    setAttr(this.container, "data-bars", "0");
+  }
+
+  /** The user's open orders: one price line each for those of the chart's instrument. */
+  setOrders(open: Iterable<OrderMsg>): void {
+    const keep = new Set<number>();
+    for (const o of open) {
+      if (o.s !== this.symbol || !o.px) continue;
+      keep.add(o.oid);
+      const remaining = remainingOf(o);
+      const key = `${o.side}|${o.px}|${remaining}`;
+      const have = this.lines.get(o.oid);
+      if (have?.key === key) continue;
+      const buy = o.side === "buy";
+      const opts = {
+        price: floatOf(o.px),
+        color: buy ? this.colors.up : this.colors.down,
+        lineStyle: LineStyle.Dashed,
+        lineWidth: 1 as const,
+        axisLabelVisible: true,
+        title: `${buy ? "Buy" : "Sell"} ${compactQty(remaining)}`,
+      };
+      if (have) {
+        have.line.applyOptions(opts);
+        have.key = key;
+      } else {
+        this.lines.set(o.oid, { line: this.candles.createPriceLine(opts), key });
+      }
+    }
+    for (const [oid, l] of this.lines) {
+      if (!keep.has(oid)) {
+        this.candles.removePriceLine(l.line);
+        this.lines.delete(oid);
+      }
+    }
+    setAttr(this.container, "data-order-lines", String(this.lines.size));
+  }
+
+  /** The user's fills (newest first): markers at their price on the bars they fell in. */
+  setFills(fills: readonly FillMsg[]): void {
+    this.fills = fills;
+    this.drawMarkers();
+  }
+
+  private drawMarkers(): void {
+    const first = this.bars[0]?.time;
+    const out: SeriesMarker<Time>[] = [];
+    if (first !== undefined) {
+      for (const f of this.fills) {
+        if (f.s !== this.symbol) continue;
+        const t = bucketOf(Math.floor(f.ts / 1e9), this.sec);
+        if (t < first || this.findBar(t) < 0) continue;
+        const buy = f.side === "buy";
+        out.push({
+          time: t as UTCTimestamp,
+          position: "atPriceMiddle",
+          price: floatOf(f.px),
+          shape: buy ? "arrowUp" : "arrowDown",
+          color: buy ? this.colors.up : this.colors.down,
+          size: 1,
+          id: `${f.oid}:${f.trade_id}`,
+        });
+        if (out.length >= MARKERS_MAX) break;
+      }
+    }
+    out.sort((a, b) => (a.time as number) - (b.time as number));
+    this.markers.setMarkers(out);
+    setAttr(this.container, "data-fill-markers", String(out.length));
+  }
+
+  private clearLines(): void {
+    for (const l of this.lines.values()) this.candles.removePriceLine(l.line);
+    this.lines.clear();
+    setAttr(this.container, "data-order-lines", "0");
+  }
+
+  /** Shows the history across the plot (see the file comment). */
+  private fit(): void {
+    const n = this.bars.length;
+    if (n === 0) return;
+    const ts = this.chart.timeScale();
+    const width = ts.width() || this.container.clientWidth || 600;
+    if (n >= VISIBLE_BARS) {
+      ts.setVisibleLogicalRange({ from: n - VISIBLE_BARS, to: n - 1 + RIGHT_OFFSET });
+    } else {
+      // All bars, from the left edge; with few, at most MAX_BAR_SPACING apart (the rest of
+      // the plot is room for the bars to come).
+      const slots = Math.max(n - 1 + RIGHT_OFFSET, width / MAX_BAR_SPACING);
+      ts.setVisibleLogicalRange({ from: -0.5, to: slots });
+    }
   }
 
   private flush(): void {
     if (this.pending.size === 0) return;
     const updates = [...this.pending.values()].sort((a, b) => a.time - b.time);
     this.pending.clear();
-    for (const b of updates) {
-      const last = this.bars[this.bars.length - 1];
-      if (!last || b.time > last.time) {
-        this.bars.push(b);
-        this.candles.update(this.candleOf(b));
-        this.volume.update(this.volumeOf(b));
-      } else if (b.time === last.time) {
-        this.bars[this.bars.length - 1] = b;
-        this.candles.update(this.candleOf(b));
-        this.volume.update(this.volumeOf(b));
-      } else {
-        // A late update of an older candle (its close arriving after the next one opened).
-        const i = this.findBar(b.time);
-        if (i >= 0) {
-          this.bars[i] = b;
-          this.candles.update(this.candleOf(b), true);
-          this.volume.update(this.volumeOf(b), true);
-        }
-      }
+    let added = false;
+    for (const sb of updates) {
+      if (upsert(this.source, sb) < 0) continue;
+      const b = this.sec === this.srcSec ? sb : rebuild(this.source, sb.time, this.sec);
+      if (!b) continue;
+      const before = this.bars.length;
+      const i = upsert(this.bars, b);
+      if (i < 0) continue;
+      added ||= this.bars.length > before;
+      // update() only takes the last bar or an existing one (historicalUpdate).
+      const historical = i < this.bars.length - 1;
+      this.candles.update(this.candleOf(b), historical);
+      this.volume.update(this.volumeOf(b), historical);
     }
-    if (this.bars.length > BARS_MAX) {
-      this.bars = this.bars.slice(-BARS_KEEP);
+    if (this.source.length > BARS_MAX) {
+      this.source = this.source.slice(-BARS_KEEP);
+      this.bars = aggregate(this.source, this.sec);
       this.setAll();
     }
+    if (added) {
+      if (this.follow) this.fit();
+      this.drawMarkers();
+    }
     if (this.bars.length > 0) setText(this.note, "");
+    setAttr(this.container, "data-bars", String(this.bars.length));
     this.drawLegend();
   }
 
@@ -240,6 +371,8 @@ export class CandleChart {
   private setAll(): void {
     this.candles.setData(this.bars.map((b) => this.candleOf(b)));
     this.volume.setData(this.bars.map((b) => this.volumeOf(b)));
+    setAttr(this.container, "data-bars", String(this.bars.length));
+    this.drawMarkers();
     this.drawLegend();
   }
 
@@ -274,10 +407,18 @@ export class CandleChart {
       setText(this.legend, "");
       return;
     }
-    setText(this.legend, `O ${b.o}  H ${b.h}  L ${b.l}  C ${b.c}  V ${b.v}`);
+    setText(
+      this.legend,
+      `O ${grouped(b.o)}  H ${grouped(b.h)}  L ${grouped(b.l)}  C ${grouped(b.c)}  V ${compactQty(b.v)} ${this.base}`,
+    );
   }
 
-  private colors = { upVol: "rgba(10,135,84,0.45)", downVol: "rgba(198,47,58,0.45)" };
+  private colors = {
+    up: "#0a8754",
+    down: "#c62f3a",
+    upVol: "rgba(10,135,84,0.45)",
+    downVol: "rgba(198,47,58,0.45)",
+  };
 
   private applyTheme(): void {
     const css = getComputedStyle(document.documentElement);
@@ -287,7 +428,7 @@ export class CandleChart {
     const fg = v("--fg-muted", "#5b6470");
     const grid = v("--grid", "#eceff3");
     const border = v("--border", "#d9dee4");
-    this.colors = { upVol: v("--up-bg", "rgba(10,135,84,0.3)"), downVol: v("--down-bg", "rgba(198,47,58,0.3)") };
+    this.colors = { up, down, upVol: v("--up-bg", "rgba(10,135,84,0.3)"), downVol: v("--down-bg", "rgba(198,47,58,0.3)") };
     this.chart.applyOptions({
       layout: { textColor: fg },
       grid: { vertLines: { color: grid }, horzLines: { color: grid } },
@@ -296,5 +437,7 @@ export class CandleChart {
     });
     this.candles.applyOptions({ upColor: up, downColor: down, wickUpColor: up, wickDownColor: down });
     if (this.bars.length > 0) this.volume.setData(this.bars.map((b) => this.volumeOf(b)));
+    for (const l of this.lines.values()) l.key = ""; // recoloured at the next setOrders
+    this.drawMarkers();
   }
 }

@@ -22,11 +22,12 @@ import {
   type TradeMsg,
   type Welcome,
 } from "../protocol/types";
+import { sourceOf, type Interval } from "./candles";
 import type { CandleChart } from "./chart";
 import type { Ladder } from "./ladder";
 import { toTapeTrade, type TapeView, type TradeList } from "./tape";
 
-export type Interval = "1s" | "1m";
+export type { Interval } from "./candles";
 
 /** The latest ticker of an instrument. */
 export interface TickerState {
@@ -50,7 +51,8 @@ export interface MarketViews {
 }
 
 const TRADES_LIMIT = 100;
-const CANDLES_LIMIT = 300;
+/** Candles asked for at load: REST's maximum, the most history for the longer intervals. */
+const CANDLES_LIMIT = 1000;
 const HISTORY_FALLBACK_MS = 3000;
 
 export class Market {
@@ -78,9 +80,9 @@ export class Market {
     private readonly v: MarketViews,
   ) {}
 
-  /** The channel of the selected candle interval. */
+  /** The channel the selected candle interval is built from. */
   get candleChannel(): string {
-    return `candles.${this.interval}`;
+    return `candles.${sourceOf(this.interval)}`;
   }
 
   /** Subscribes to the tickers of every instrument (for last prices). */
@@ -121,13 +123,19 @@ export class Market {
       return;
     }
     const inst = this.instruments.get(this.symbol);
-    this.conn.unsubscribe([this.candleChannel], [this.symbol]);
+    const sameSource = sourceOf(iv) === sourceOf(this.interval);
+    if (!sameSource) this.conn.unsubscribe([this.candleChannel], [this.symbol]);
     this.pendingHistory.delete(this.candleStream);
     this.interval = iv;
     this.token++;
     this.v.chart.clear();
     if (inst) this.v.chart.setInstrument(inst, iv);
     this.v.chart.beginHistory();
+    if (sameSource) {
+      // Same stream (5m, 15m, 1h all come from 1m): only the history is built again.
+      this.loadHistory(this.candleStream);
+      return;
+    }
     this.conn.subscribe([this.candleChannel], [this.symbol]);
     this.needHistory([this.candleStream]);
   }
@@ -367,7 +375,7 @@ export class Market {
         (err: unknown) => console.warn(`trades history of ${symbol}: ${String(err)}`),
       );
     } else if (stream === this.candleStream) {
-      const iv = this.interval;
+      const iv = sourceOf(this.interval);
       this.v.chart.beginHistory();
       fetchCandles(symbol, iv, CANDLES_LIMIT).then(
         (list) => {

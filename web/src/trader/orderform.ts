@@ -1,7 +1,9 @@
-// Order entry: type, price, quantity, time in force, post only; Buy and Sell. Inputs are
-// read as exact scaled integers against the instrument's tick and lot; arrow keys step by
-// one tick or lot; Enter buys and Shift+Enter sells. The server's answer is shown next to
-// the form, rejections in plain words (protocol/reasons.ts).
+// Order entry: type, price, quantity, time in force, post only; Buy and Sell, each with the
+// balance that pays for it, size shortcuts and (market orders) an estimate from the book
+// (orderform_size.ts). Inputs are read as exact scaled integers against the instrument's
+// tick and lot; arrow keys step by one tick or lot. Enter buys and Shift+Enter sells only
+// once "Hotkeys armed" is ticked: otherwise Enter sends nothing. The server's answer is
+// shown next to the form, rejections in plain words (protocol/reasons.ts).
 
 import {
   decimalsOf,
@@ -12,16 +14,28 @@ import {
   rescale,
   type StepInput,
 } from "../lib/decimal";
+import type { OrderBook } from "../book/book";
 import { byId, setText } from "../lib/dom";
+import { grouped } from "../lib/numfmt";
+import { schedule } from "../lib/scheduler";
 import { endText, errorText, rejectText, type ReasonContext } from "../protocol/reasons";
 import type { Instrument, OrderMsg, OrderType, Side, TimeInForce } from "../protocol/types";
+import { SizeShortcuts, type SizeRules } from "./orderform_size";
 import type { OrderRequest, Outcome } from "./trading";
 
 /** What the form needs from the rest of the page. */
 export interface OrderFormDeps {
   place(r: OrderRequest): Promise<Outcome>;
-  /** Best bid (for sells) or best ask (for buys) as a wire price, for the market estimate. */
+  /** Best ask (for buys) or best bid (for sells) as a wire price, to start stepping from. */
   bestPrice(side: Side): string | undefined;
+  /** The selected instrument's book, for market estimates and the size shortcuts. */
+  book(): OrderBook | null;
+  /** An asset's available balance as sent by the server. */
+  available(asset: string): string | undefined;
+  /** Whether an asset is money (shown at two decimals). */
+  isMoney(asset: string): boolean;
+  /** Last trade price of the instrument (or its reference), for the price band. */
+  last(): string | undefined;
 }
 
 const TIF_TEXT: Record<string, string> = {
@@ -30,15 +44,7 @@ const TIF_TEXT: Record<string, string> = {
   fok: "Fill or kill: all at once or nothing",
 };
 
-interface Rules {
-  inst: Instrument;
-  pd: number;
-  qd: number;
-  tick: bigint;
-  lot: bigint;
-  min: bigint | null;
-  max: bigint | null;
-}
+type Rules = SizeRules;
 
 export class OrderForm {
   private readonly form = byId<HTMLFormElement>("order-form");
@@ -56,6 +62,10 @@ export class OrderForm {
   private readonly qtyHint = byId("f-qty-hint");
   private readonly symbolLabel = byId("form-symbol");
   private readonly tifHint = byId("f-tif-hint");
+  private readonly hotkeys = byId<HTMLInputElement>("f-hotkeys");
+  private readonly keysHint = byId("f-keys");
+  private readonly size: SizeShortcuts;
+  private readonly renderSize = (): void => this.size.refresh();
   private rules: Rules | null = null;
   private ready = false;
   /** The last order sent from the form, followed until it ends. */
@@ -69,6 +79,43 @@ export class OrderForm {
     });
     this.form.addEventListener("keydown", (e) => this.onKey(e));
     this.type.addEventListener("change", () => this.syncType());
+    this.hotkeys.addEventListener("change", () => this.syncHotkeys());
+    this.size = new SizeShortcuts({
+      rules: () => this.rules,
+      isMarket: () => this.type.value === "market",
+      price: () => {
+        const r = this.rules;
+        const p = r ? readStepInput(this.price.value, r.tick, r.pd) : null;
+        return p?.ok ? p.units : null;
+      },
+      qty: () => {
+        const r = this.rules;
+        const q = r ? readStepInput(this.qty.value, r.lot, r.qd) : null;
+        return q?.ok ? q.units : null;
+      },
+      setQty: (u) => {
+        if (!this.rules) return;
+        this.qty.value = formatScaled(u, this.rules.qd);
+        this.qty.removeAttribute("aria-invalid");
+        this.updateNotional();
+      },
+      setPrice: (u) => {
+        if (!this.rules) return;
+        this.price.value = formatScaled(u, this.rules.pd);
+        this.price.removeAttribute("aria-invalid");
+        this.updateNotional();
+      },
+      say: (t) => {
+        setText(this.err, "");
+        this.say(t, "info");
+      },
+      fail: (t) => this.fail(t),
+      available: (a) => deps.available(a),
+      isMoney: (a) => deps.isMoney(a),
+      book: () => deps.book(),
+      last: () => deps.last(),
+    });
+    this.syncHotkeys();
     this.tif.addEventListener("change", () => this.syncTif());
     for (const input of [this.price, this.qty]) {
       input.addEventListener("input", () => {
@@ -116,6 +163,11 @@ export class OrderForm {
     else if (ready && this.msg.dataset.kind === "info") this.say("", "info");
   }
 
+  /** The book, a balance or a price changed: redraw the availability and estimates soon. */
+  refresh(): void {
+    schedule(this.renderSize, 250);
+  }
+
   /** Follows updates of the last order sent (fills after the first answer). */
   orderUpdate(o: OrderMsg): void {
     if (this.tracked && this.tracked.oid === o.oid) this.showOrder(this.tracked.what, o);
@@ -135,8 +187,13 @@ export class OrderForm {
   private onKey(e: KeyboardEvent): void {
     const t = e.target as HTMLElement;
     if (e.key === "Enter" && !(t instanceof HTMLButtonElement)) {
-      // Inputs, selects and the checkbox: Enter buys, Shift+Enter sells.
+      // Enter in a field would submit the form (as Buy): only an armed form sends.
       e.preventDefault();
+      if (t === this.hotkeys) return;
+      if (!this.hotkeys.checked) {
+        this.say("Hotkeys are off: Enter sends nothing. Use Buy or Sell, or tick Hotkeys armed.", "info");
+        return;
+      }
       void this.submit(e.shiftKey ? "sell" : "buy");
       return;
     }
@@ -195,6 +252,16 @@ export class OrderForm {
     this.updateNotional();
   }
 
+  private syncHotkeys(): void {
+    setText(
+      this.keysHint,
+      this.hotkeys.checked
+        ? "Hotkeys armed: Enter buys · Shift+Enter sells · ↑/↓ step by tick or lot"
+        : "Hotkeys off: Enter sends nothing · ↑/↓ step by tick or lot",
+    );
+    this.form.dataset.hotkeys = this.hotkeys.checked ? "armed" : "off";
+  }
+
   private syncTif(): void {
     setText(this.tifHint, this.tif.disabled ? "Market orders: immediate or cancel" : (TIF_TEXT[this.tif.value] ?? ""));
   }
@@ -216,30 +283,23 @@ export class OrderForm {
     this.updateNotional();
   }
 
+  /** The order value of a limit order; market orders get per-side estimates instead. */
   private updateNotional(): void {
+    this.size.refresh();
     const r = this.rules;
     if (!r) return;
     const q = readStepInput(this.qty.value, r.lot, r.qd);
-    if (!q.ok) {
-      setText(this.notional, "");
-      return;
-    }
-    let pxText: string | undefined;
-    let approx = "";
     if (this.type.value === "market") {
-      pxText = this.deps.bestPrice("buy");
-      approx = "≈ ";
-    } else {
-      const p = readStepInput(this.price.value, r.tick, r.pd);
-      if (p.ok) pxText = p.text;
+      setText(this.notional, q.ok ? "Market order: estimated from the book below each side." : "");
+      return;
     }
-    const px = pxText ? parseScaled(pxText, r.pd) : null;
-    if (px === null) {
+    const p = readStepInput(this.price.value, r.tick, r.pd);
+    if (!q.ok || !p.ok) {
       setText(this.notional, "");
       return;
     }
-    const value = rescale({ units: px * q.units, scale: r.pd + r.qd }, r.pd, "nearest") ?? 0n;
-    setText(this.notional, `Order value ${approx}${groupThousands(formatScaled(value, r.pd))} ${r.inst.quote}`);
+    const value = rescale({ units: p.units * q.units, scale: r.pd + r.qd }, r.pd, "nearest") ?? 0n;
+    setText(this.notional, `Order value ${groupThousands(formatScaled(value, r.pd))} ${r.inst.quote}`);
   }
 
   private ctx(): ReasonContext {
@@ -286,8 +346,8 @@ export class OrderForm {
     }
     req.qty = q.text;
     setText(this.err, "");
-    const what = `${side === "buy" ? "Buy" : "Sell"} ${req.qty} ${r.inst.base}` +
-      (req.px !== undefined ? ` at ${req.px}` : " at market");
+    const what = `${side === "buy" ? "Buy" : "Sell"} ${grouped(req.qty)} ${r.inst.base}` +
+      (req.px !== undefined ? ` at ${grouped(req.px)}` : " at market");
     this.say(`${what}: sending…`, "info");
     this.tracked = null;
     const out = await this.deps.place(req);

@@ -3,6 +3,7 @@
 // history and the live stream overlap); the view prepends new rows once per frame.
 
 import { el } from "../lib/dom";
+import { compactQty, grouped } from "../lib/numfmt";
 import { schedule } from "../lib/scheduler";
 import { clockMs } from "../lib/timefmt";
 import type { Side } from "../protocol/types";
@@ -126,7 +127,9 @@ function row(t: TapeTrade): HTMLTableRowElement {
   const px = el("td", "px num");
   const arrow = el("span", "arrow", t.side === "buy" ? "▲" : "▼");
   arrow.setAttribute("aria-hidden", "true");
-  px.append(arrow, el("span", "sr-only", t.side === "buy" ? "buy " : "sell "), t.px);
-  tr.append(px, el("td", "num", t.qty), el("td", "num t", clockMs(t.tsMs)));
+  px.append(arrow, el("span", "sr-only", t.side === "buy" ? "buy " : "sell "), grouped(t.px));
+  const qty = el("td", "num", compactQty(t.qty));
+  if (qty.textContent !== grouped(t.qty)) qty.title = grouped(t.qty);
+  tr.append(px, qty, el("td", "num t", clockMs(t.tsMs)));
   return tr;
 }

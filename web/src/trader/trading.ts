@@ -1,9 +1,11 @@
 // The private side of the trader screen: the demo account (created on first visit, token in
 // localStorage, recreated when `auth` answers invalid_token), authentication on every
 // (re)connect, order entry and cancels with request/reply correlation by `id`, and the
-// open orders, fills and balances that the private messages maintain.
+// open orders, fills and balances that the private messages maintain. After every `authed`
+// it loads the account's order history and fills over REST (PROTOCOL 8.11), so a reloaded
+// page or a reconnect shows what happened meanwhile.
 
-import { createAccount, ApiError } from "../net/rest";
+import { ApiError, createAccount, fetchAccountFills, fetchAccountOrders } from "../net/rest";
 import type { Connection } from "../net/connection";
 import type {
   AccountMsg,
@@ -17,6 +19,7 @@ import type {
   TimeInForce,
 } from "../protocol/types";
 import { loadAccount, saveAccount, type StoredAccount } from "./account";
+import { FillList, OrderHistory, isTerminal } from "./history";
 
 /** An order as the form submits it; prices and quantities already canonical strings. */
 export interface OrderRequest {
@@ -32,13 +35,12 @@ export interface OrderRequest {
 /** What became of a request. */
 export type Outcome =
   | { kind: "order"; order: OrderMsg }
-  | { kind: "error"; code: string; msg: string }
+  | { kind: "error"; code: string; msg: string; reason?: string }
   | { kind: "canceled_all"; count: number }
   | { kind: "timeout" }
   | { kind: "offline" };
 
-/** Fills kept. */
-export const FILLS_KEEP = 100;
+export { FILLS_KEEP } from "./history";
 
 export type TradingState = "offline" | "account" | "authenticating" | "ready" | "error";
 
@@ -46,6 +48,8 @@ export interface TradingEvents {
   state(s: TradingState, detail?: string): void;
   orders(): void;
   fills(): void;
+  /** The order history changed. */
+  history(): void;
   account(msg: AccountMsg): void;
   /** An order of ours changed (fills included), for notifications. */
   orderUpdate(o: OrderMsg): void;
@@ -59,13 +63,16 @@ interface Pending {
 }
 
 const REPLY_TIMEOUT_MS = 10_000;
-const TERMINAL = new Set(["filled", "canceled", "expired", "rejected"]);
 
 export class Trading {
   /** Open orders by order id. */
   readonly open = new Map<number, OrderMsg>();
   /** Fills, newest first, capped. */
-  readonly fills: FillMsg[] = [];
+  readonly fills = new FillList();
+  /** Orders that ended, newest first, capped. */
+  readonly history = new OrderHistory();
+  /** When each order was placed (ns), by order id, as far as known. */
+  readonly created = new Map<number, number>();
   stored: StoredAccount | null = loadAccount();
   lastAccount: AccountMsg | null = null;
   state: TradingState = "offline";
@@ -77,6 +84,7 @@ export class Trading {
   private creating: Promise<StoredAccount> | null = null;
   private lastCreateAt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private historyToken = 0;
   /** Set when the account was created by this page (its starting equity is still unknown). */
   freshAccount = false;
 
@@ -123,11 +131,8 @@ export class Trading {
   /** Replaces the account with a new demo account. */
   async newAccount(): Promise<void> {
     this.stored = null;
-    this.open.clear();
-    this.fills.length = 0;
+    this.forgetAccount();
     this.lastAccount = null;
-    this.ev.orders();
-    this.ev.fills();
     if (this.conn.isLive) await this.onReady();
   }
 
@@ -149,6 +154,14 @@ export class Trading {
       op.post_only = r.postOnly ?? false;
     }
     return this.request(op, cid);
+  }
+
+  /** Amends an open order: new price and/or new total quantity (canonical strings). */
+  amend(oid: number, change: { px?: string; qty?: string }): Promise<Outcome> {
+    const op: ClientOp = { op: "amend", oid };
+    if (change.px !== undefined) op.px = change.px;
+    if (change.qty !== undefined) op.qty = change.qty;
+    return this.request(op);
   }
 
   /** Cancels one order by its order id. */
@@ -174,17 +187,15 @@ export class Trading {
         }
         this.setState("ready");
         this.ev.orders();
+        this.loadHistory();
         return true;
       case "order":
-        this.checkSeq(m.seq);
-        this.onOrder(m);
+        this.onOrder(m, this.checkSeq(m.seq));
         return true;
       case "fill":
         this.checkSeq(m.seq);
-        this.fills.unshift(m);
-        if (this.fills.length > FILLS_KEEP) this.fills.length = FILLS_KEEP;
+        if (this.fills.add(m)) this.ev.fills();
         this.ev.fill(m);
-        this.ev.fills();
         return true;
       case "account":
         this.checkSeq(m.seq);
@@ -201,9 +212,17 @@ export class Trading {
     }
   }
 
-  private onOrder(o: OrderMsg): void {
-    if (TERMINAL.has(o.status)) this.open.delete(o.oid);
-    else this.open.set(o.oid, o);
+  /** `fresh`: a new private message (not the auth snapshot's restatement of the state). */
+  private onOrder(o: OrderMsg, fresh: boolean): void {
+    if (isTerminal(o.status)) {
+      this.open.delete(o.oid);
+      this.created.delete(o.oid);
+      if (this.history.add(o)) this.ev.history();
+    } else {
+      // A fresh "new" is the venue accepting the order: its time is the order's.
+      if (fresh && o.status === "new" && !this.created.has(o.oid)) this.created.set(o.oid, o.ts);
+      this.open.set(o.oid, o);
+    }
     this.ev.orders();
     this.ev.orderUpdate(o);
     // The reply to our request carries its id; match by cid as a fallback.
@@ -228,10 +247,7 @@ export class Trading {
       if (e.code === "invalid_token") {
         // The server no longer knows the token (e.g. restarted with a new key): start over.
         this.stored = null;
-        this.open.clear();
-        this.fills.length = 0;
-        this.ev.orders();
-        this.ev.fills();
+        this.forgetAccount();
         void this.onReady();
       } else {
         this.setState("error", e.msg || e.code);
@@ -239,7 +255,10 @@ export class Trading {
       return true;
     }
     if (e.id !== undefined && this.pending.has(e.id)) {
-      this.settle(e.id, { kind: "error", code: e.code, msg: e.msg });
+      const reason = (e as ErrorMsg & { reason?: unknown }).reason;
+      const out: Outcome = { kind: "error", code: e.code, msg: e.msg };
+      if (typeof reason === "string" && reason !== "") out.reason = reason;
+      this.settle(e.id, out);
       return true;
     }
     if (e.code === "not_authenticated" && this.conn.isLive && this.state !== "authenticating") {
@@ -248,16 +267,69 @@ export class Trading {
     return false; // let the caller show other errors
   }
 
-  private checkSeq(seq: number | undefined): void {
-    if (typeof seq !== "number") return;
+  /**
+   * Follows the account's private seq; true when seq is new (the auth snapshot restates the
+   * current seq). A gap means lost messages: authenticating again resends the balances and
+   * open orders, and the history reload that follows brings back ended orders and fills.
+   */
+  private checkSeq(seq: number | undefined): boolean {
+    if (typeof seq !== "number") return true;
     if (this.privSeq !== null && seq > this.privSeq + 1) {
-      // Private messages were lost: authenticating again resends the account and the
-      // open orders (fills in the gap cannot be recovered).
       this.privSeq = null;
       this.auth();
-      return;
+      return true;
     }
+    const fresh = this.privSeq !== null && seq > this.privSeq;
     if (this.privSeq === null || seq > this.privSeq) this.privSeq = seq;
+    return fresh;
+  }
+
+  /** Drops everything of the current account (it is being replaced). */
+  private forgetAccount(): void {
+    this.historyToken++;
+    this.open.clear();
+    this.fills.clear();
+    this.history.clear();
+    this.created.clear();
+    this.ev.orders();
+    this.ev.fills();
+    this.ev.history();
+  }
+
+  /** Loads the account's ended orders and fills over REST and merges them. */
+  private loadHistory(): void {
+    const stored = this.stored;
+    if (!stored) return;
+    const token = ++this.historyToken;
+    const current = (): boolean => token === this.historyToken && this.stored?.token === stored.token;
+    fetchAccountOrders(stored.token).then(
+      (records) => {
+        if (!current()) return;
+        const ended: OrderMsg[] = [];
+        for (const r of records) {
+          const o = r.order;
+          if (isTerminal(o.status)) {
+            ended.push(o);
+            // An order that ended after what this page last heard of it.
+            const open = this.open.get(o.oid);
+            if (open && open.seq < o.seq) this.open.delete(o.oid);
+            if (!this.open.has(o.oid)) this.created.delete(o.oid);
+          } else if (r.created > 0 && o.oid > 0) {
+            this.created.set(o.oid, r.created);
+          }
+        }
+        this.history.add(...ended);
+        this.ev.history();
+        this.ev.orders();
+      },
+      (err: unknown) => console.warn(`order history: ${String(err)}`),
+    );
+    fetchAccountFills(stored.token).then(
+      (fills) => {
+        if (current() && this.fills.add(...fills)) this.ev.fills();
+      },
+      (err: unknown) => console.warn(`fills: ${String(err)}`),
+    );
   }
 
   private auth(): void {

@@ -1,12 +1,13 @@
 // Entry point of the viewer ("/viewer"): a live ticker board over one EventSource for all
-// symbols (`/sse?channels=ticker`). No WebSocket on this page.
+// symbols (`/sse?channels=ticker,quote`: 24 h statistics and the best bid and offer). No
+// WebSocket on this page.
 
 import { LatencyStats } from "../lib/latency";
 import { byId, setAttr, setText } from "../lib/dom";
 import { clock, duration, nowMs } from "../lib/timefmt";
-import { asList, fetchInstruments, fetchTickers } from "../net/rest";
+import { asList, fetchCandles, fetchInstruments, fetchTickers } from "../net/rest";
 import { SseClient, type SseState } from "./sse";
-import { TickerBoard, type TickerFields } from "./board";
+import { SPARK_SLOTS, TickerBoard, sparkSeed, type QuoteFields, type TickerFields } from "./board";
 
 function tickerFields(v: unknown): TickerFields | null {
   if (typeof v !== "object" || v === null) return null;
@@ -42,8 +43,13 @@ async function main(): Promise<void> {
     }
   };
 
+  /** Streams heard from since the stream (re)opened: their first message is a latest value. */
+  const heard = new Set<string>();
   const setState = (s: SseState): void => {
-    if (s.kind === "live") openedAt = nowMs();
+    if (s.kind === "live") {
+      openedAt = nowMs();
+      heard.clear();
+    }
     const text =
       s.kind === "live"
         ? "Live"
@@ -56,30 +62,50 @@ async function main(): Promise<void> {
     setText(pill, text);
   };
 
-  const sse = new SseClient("channels=ticker", ["ticker", "reset"], {
+  const sse = new SseClient("channels=ticker,quote", ["ticker", "quote", "reset"], {
     onState: setState,
     onMessage: (m, _recv) => {
       const recv = nowMs();
       lastEventAt = recv;
       const id = sse.lastEventId;
       const e = id.includes(":") ? id.slice(0, id.lastIndexOf(":")) : "";
-      if (e && epoch && e !== epoch) board.resetSeq(); // a new feed history: seq restarted
+      if (e && epoch && e !== epoch) {
+        // A new feed history: seq restarted.
+        board.resetSeq();
+        board.resetQuoteSeq();
+      }
       if (e) epoch = e;
       if (m.t === "reset") {
-        board.resetSeq(m.s || undefined);
-        void refresh();
+        if (m.ch === "quote") board.resetQuoteSeq(m.s || undefined);
+        else {
+          board.resetSeq(m.s || undefined);
+          void refresh();
+        }
         return;
       }
-      if (m.t !== "ticker") return;
+      if (m.t !== "quote" && m.t !== "ticker") return;
+      // Latency of live messages only: not a stream's first message after (re)opening (its
+      // latest value, published before), nor a replay from before the stream opened.
+      const stream = `${m.ch}:${m.s}`;
       const tsMs = m.ts / 1e6;
-      if (tsMs >= openedAt - 1000) latency.add(recv - tsMs); // replays say nothing of latency
-      board.update(m);
+      if (heard.has(stream) && tsMs >= openedAt - 1000) latency.add(recv - tsMs);
+      heard.add(stream);
+      if (m.t === "quote") board.updateQuote(m as QuoteFields);
+      else board.update(m);
     },
   });
 
-  // Instruments give the row order; the board also grows rows for unknown symbols.
+  // Instruments give the row order; the board also grows rows for unknown symbols. The
+  // sparklines start from the last two minutes of 1 s candles.
   fetchInstruments()
-    .then((list) => board.setSymbols(list.map((i) => i.s)))
+    .then((list) => {
+      board.setSymbols(list.map((i) => i.s));
+      for (const i of list) {
+        fetchCandles(i.s, "1s", SPARK_SLOTS)
+          .then((candles) => board.seed(i.s, sparkSeed(candles, Date.now(), SPARK_SLOTS)))
+          .catch((err: unknown) => console.warn(`candles of ${i.s}: ${String(err)}`));
+      }
+    })
     .catch((err: unknown) => console.warn(`instruments: ${String(err)}`));
   await refresh();
   sse.start();

@@ -1,6 +1,6 @@
 //go:build unix
 
-package ssetest
+package eventstream
 
 import (
 	"syscall"

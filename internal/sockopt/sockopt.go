@@ -1,0 +1,59 @@
+// Package sockopt holds the socket controls the transports use to keep a
+// client that stops reading from pinning kernel memory and from blocking
+// its writer: a bounded send buffer, and the amount still waiting in it.
+package sockopt
+
+import (
+	"net"
+	"syscall"
+)
+
+// Sender is a connection whose send buffer can be bounded and watched.
+type Sender struct {
+	raw  syscall.RawConn
+	size int
+}
+
+// NewSender sets c's send buffer (SO_SNDBUF) to size bytes when size > 0,
+// which also turns off the kernel's autotuning of it, and returns a Sender
+// for c; nil when c is not a socket.
+func NewSender(c net.Conn, size int) *Sender {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	if size > 0 {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetWriteBuffer(size)
+		}
+	}
+	return &Sender{raw: raw, size: size}
+}
+
+// Backed reports whether more than half of the send buffer is taken by
+// data written and not yet acknowledged by the peer: the client is not
+// keeping up, and a writer that stops here keeps room for a close frame.
+// Without a bounded buffer, or where the kernel cannot tell, it reports
+// false.
+func (s *Sender) Backed() bool {
+	if s == nil || s.size <= 0 {
+		return false
+	}
+	used, size, ok := s.usage()
+	return ok && used > size/2
+}
+
+// Usage returns how much of the send buffer is taken by data written and
+// not yet acknowledged, with the kernel's overhead, and the buffer's size
+// as the kernel counts it (twice what SO_SNDBUF was set to); ok false where
+// the kernel cannot tell.
+func (s *Sender) Usage() (used, size int, ok bool) {
+	if s == nil {
+		return 0, 0, false
+	}
+	return s.usage()
+}

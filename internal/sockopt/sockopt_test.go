@@ -1,0 +1,54 @@
+package sockopt
+
+import (
+	"net"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestBackedWhenPeerStopsReading: writing to a peer that reads nothing
+// fills the bounded send buffer; Backed says so before a write blocks.
+func TestBackedWhenPeerStopsReading(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("SO_MEMINFO is Linux's")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	_ = peer.(*net.TCPConn).SetReadBuffer(4096)
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := NewSender(c, 64<<10)
+	if s == nil || s.Backed() {
+		t.Fatal("a fresh connection is backed up")
+	}
+	if _, size, ok := s.usage(); !ok || size < 64<<10 {
+		t.Fatalf("usage: size %d ok %v", size, ok)
+	}
+	msg := make([]byte, 1000)
+	for i := 0; !s.Backed(); i++ {
+		if i > 10_000 {
+			t.Fatal("never backed up writing 10 MB to a peer that reads nothing")
+		}
+		_ = c.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		if _, err := c.Write(msg); err != nil {
+			t.Fatalf("write %d blocked before Backed said so: %v", i, err)
+		}
+	}
+	// Room is left: a small write still goes through at once.
+	_ = c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	if _, err := c.Write(make([]byte, 128)); err != nil {
+		t.Fatalf("no room left for a close frame: %v", err)
+	}
+}

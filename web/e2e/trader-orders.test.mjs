@@ -1,0 +1,249 @@
+// Browser tests of order management on the trader screen: amending from the UI, the order
+// history and fills surviving a reload and a reconnect, the balances and the order form's
+// sizing aids at 1440×900.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { assertNoProblems, decimalsOf, launch, toUnits, waitFor, withPage } from "./harness.mjs";
+import {
+  grouped,
+  openOrderAndFill,
+  openOrderRow,
+  placeOrder,
+  restingPrice,
+  selectedInstrument,
+  tableRows,
+  waitReady,
+} from "./trader-helpers.mjs";
+
+const DESKTOP = { viewport: { width: 1440, height: 900 } };
+
+/** Texts of a table's body cells, row by row. */
+function cells(rows) {
+  return rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+}
+
+describe("trader screen: orders, history, balances", () => {
+  let browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("amends an order from the UI and says what that does to its queue place", async () => {
+    await withPage(browser, "amend", "/", async ({ page, problems }) => {
+      await waitReady(page);
+      const inst = await selectedInstrument(page);
+      const pd = decimalsOf(inst.tick);
+      const qd = decimalsOf(inst.lot);
+      const lot = toUnits(inst.lot, qd);
+      const min = toUnits(inst.min_qty, qd);
+      const qty = min * 3n < lot * 3n ? lot * 3n : min * 3n;
+      const fmt = (u, d) => (d > 0 ? `${(u / 10n ** BigInt(d)).toString()}.${(u % 10n ** BigInt(d)).toString().padStart(d, "0")}` : u.toString());
+      const price = await restingPrice(inst, "buy", 4);
+      await placeOrder(page, { side: "Buy", qty: fmt(qty, qd), price });
+      const row = openOrderRow(page, price);
+      await waitFor("the order under Open orders", async () => (await row.count()) === 1, 15_000);
+      const [time, id, , , , , , , avg] = (await cells(row))[0];
+      assert.match(time, /^\d\d:\d\d:\d\d$/, "open order time");
+      assert.match(id, /^\d+$/, "open order id");
+      assert.equal(avg, "–", "no average price before a fill");
+
+      // Lower the quantity: keeps the queue place.
+      await row.getByRole("button", { name: "Amend", exact: true }).click();
+      const box = page.getByRole("group", { name: `Amend order ${id}` });
+      const newQty = fmt(qty - (qty - min > 0n ? min : lot), qd);
+      assert.equal(await box.getByLabel("New price", { exact: true }).inputValue(), price);
+      await box.getByLabel("New quantity", { exact: true }).fill(newQty);
+      assert.match(await box.locator(".amend-hint").innerText(), /keeps the order's place in the queue/);
+      await box.getByRole("button", { name: "Save", exact: true }).click();
+      const msg = page.locator("#orders-msg");
+      await waitFor("the amend confirmation", async () => /amended/.test(await msg.innerText()), 15_000);
+      assert.match(await msg.innerText(), new RegExp(`Order ${id} amended: ${grouped(newQty).replace(".", "\\.")} at .*kept its place in the queue`));
+      await waitFor("the new quantity in the row", async () => (await cells(row))[0]?.[6] === grouped(newQty), 10_000);
+      assert.equal(await box.count(), 0, "the amend row closes after a save");
+
+      // A new price: to the back of the queue.
+      const lower = (toUnits(price, pd) - toUnits(inst.tick, pd)).toString();
+      const newPrice = `${lower.slice(0, -pd)}.${lower.slice(-pd)}`;
+      await row.getByRole("button", { name: "Amend", exact: true }).click();
+      await box.getByLabel("New price", { exact: true }).fill(newPrice);
+      assert.match(await box.locator(".amend-hint").innerText(), /moves the order to the back of the queue/);
+      await box.getByRole("button", { name: "Save", exact: true }).click();
+      await waitFor("the second amend", async () => /back of the queue/.test(await msg.innerText()), 15_000);
+      const moved = openOrderRow(page, newPrice);
+      await waitFor("the order at its new price", async () => (await moved.count()) === 1, 10_000);
+      await moved.getByRole("button", { name: "Cancel", exact: true }).click();
+      await waitFor("the order to leave", async () => (await moved.count()) === 0, 10_000);
+      assertNoProblems(problems);
+    });
+  });
+
+  it("keeps the order history and fills across a reload and a reconnect", async () => {
+    // The page's WebSocket goes through a route that can cut it and refuse reconnects.
+    let cut = false;
+    const live = new Set();
+    const setup = (page) =>
+      page.routeWebSocket(/\/ws$/, (ws) => {
+        if (cut) {
+          ws.close({ code: 1011, reason: "test: offline" });
+          return;
+        }
+        ws.connectToServer();
+        live.add(ws);
+        ws.onClose(() => live.delete(ws));
+      });
+    await withPage(
+      browser,
+      "history-reload",
+      "/",
+      async ({ page, context, problems }) => {
+        await waitReady(page);
+        const inst = await selectedInstrument(page);
+        const history = tableRows(page, "Order history");
+        const fills = tableRows(page, "Fills");
+        // A canceled order, a rejected one, a filled market buy.
+        const price = await restingPrice(inst, "buy", 4);
+        await placeOrder(page, { side: "Buy", qty: inst.min_qty, price });
+        await waitFor("the order", async () => (await openOrderRow(page, price).count()) === 1, 15_000);
+        await openOrderRow(page, price).getByRole("button", { name: "Cancel", exact: true }).click();
+        const far = await restingPrice(inst, "buy", 500); // half the price: outside the band
+        await placeOrder(page, { side: "Buy", qty: inst.min_qty, price: far });
+        await waitFor("the rejection", async () => /price band/i.test(await page.getByRole("alert").innerText()), 15_000);
+        await placeOrder(page, { type: "market", side: "Buy", qty: inst.min_qty });
+        await waitFor("three ended orders and a fill", async () => (await history.count()) >= 3 && (await fills.count()) >= 1, 15_000);
+        const historyBefore = await cells(history);
+        const fillsBefore = await cells(fills);
+        const statuses = historyBefore.map((r) => `${r[9]}|${r[10]}`);
+        assert.deepEqual(statuses.slice(0, 3), ["Filled|", "Rejected|Outside price band", "Canceled|Canceled by you"], "newest first, with reasons");
+
+        // Reload: the same account (its token is in localStorage), history and fills from REST.
+        await page.reload();
+        await waitReady(page);
+        await waitFor("the history after the reload", async () => (await history.count()) === historyBefore.length, 15_000);
+        assert.deepEqual(await cells(history), historyBefore);
+        await waitFor("the fills after the reload", async () => (await fills.count()) === fillsBefore.length, 15_000);
+        assert.deepEqual(await cells(fills), fillsBefore);
+
+        // Reconnect: while this page is offline, the account trades from another page.
+        cut = true;
+        for (const ws of live) await ws.close({ code: 1011, reason: "test: cut" });
+        const conn = page.getByRole("status", { name: "Connection", exact: true });
+        await waitFor("the page to go offline", async () => (await conn.innerText()) === "Offline", 10_000);
+        const other = await context.newPage();
+        await other.goto("/");
+        await waitReady(other);
+        await placeOrder(other, { type: "market", side: "Buy", qty: inst.min_qty });
+        await waitFor("the other page's fill", async () => (await tableRows(other, "Fills").count()) === fillsBefore.length + 1, 15_000);
+        await other.close();
+        assert.equal(await fills.count(), fillsBefore.length, "an offline page cannot have heard of the fill");
+        cut = false;
+        const reconnect = page.getByRole("button", { name: "Reconnect now", exact: true });
+        await waitFor(
+          "live again",
+          async () => {
+            if ((await conn.innerText()) === "Live") return true;
+            if (await reconnect.isVisible()) await reconnect.click({ timeout: 1_000 }).catch(() => {});
+            return false;
+          },
+          30_000,
+          200,
+        );
+        await waitFor("the missed fill", async () => (await fills.count()) === fillsBefore.length + 1, 15_000);
+        await waitFor("the missed order in the history", async () => (await history.count()) === historyBefore.length + 1, 15_000);
+        assertNoProblems(problems.filter((p) => !/websocket error/.test(p)));
+      },
+      { ...DESKTOP, setup },
+    );
+  });
+
+  it("shows money at two decimals with the full value as a tooltip, and clips no column at 1440×900", async () => {
+    await withPage(
+      browser,
+      "balances-clipping",
+      "/",
+      async ({ page, problems }) => {
+        await waitReady(page);
+        const inst = await selectedInstrument(page);
+        await openOrderAndFill(page, inst); // something in every table
+        const balances = page.getByRole("region", { name: "Balances", exact: true });
+        const usd = balances.getByRole("row").filter({ has: page.getByRole("rowheader", { name: inst.quote, exact: true }) });
+        await waitFor("the quote balance", async () => (await usd.count()) === 1, 15_000);
+        for (const td of await usd.locator("td").all()) {
+          const text = await td.innerText();
+          assert.match(text, /^\d{1,3}(,\d{3})*\.\d{2}$/, `money cell ${text}`);
+        }
+        const avail = usd.locator("td").first();
+        assert.match(await avail.getAttribute("title"), /^\d{1,3}(,\d{3})*\.\d{3,}$/, "the full precision as a tooltip");
+        // No clipped cell or scrolled table anywhere: balances, open orders, history, fills.
+        // A market order has estimates under Buy and Sell.
+        await page.getByLabel("Type", { exact: true }).selectOption("market");
+        await page.getByLabel("Quantity", { exact: true }).fill(inst.min_qty);
+        await waitFor("the estimates", async () => /≈/.test(await page.locator("#f-est-buy").innerText()), 10_000);
+        for (const name of ["Balances", "Open orders", "Order history", "Fills", "Order book", "Trades", "Order entry"]) {
+          const clipped = await page.getByRole("region", { name, exact: true }).evaluate((region) => {
+            const bad = [];
+            for (const c of region.querySelectorAll("td, th")) {
+              if (c.offsetParent === null) continue;
+              if (c.scrollWidth > c.clientWidth + 1) bad.push(`${c.tagName} "${c.textContent}" ${c.scrollWidth}>${c.clientWidth}`);
+            }
+            for (const s of region.querySelectorAll(".scroll, .scroll-x")) {
+              if (s.scrollWidth > s.clientWidth + 1) bad.push(`table scrolls sideways ${s.scrollWidth}>${s.clientWidth}`);
+            }
+            for (const p of region.querySelectorAll(".avail, .est")) {
+              if (p.scrollWidth > p.clientWidth + 1) bad.push(`"${p.textContent}" clipped`);
+            }
+            return bad;
+          });
+          assert.deepEqual(clipped, [], `${name}: clipped`);
+        }
+        assertNoProblems(problems);
+      },
+      DESKTOP,
+    );
+  });
+
+  it("offers the available balance, size shortcuts and a market estimate from the book", async () => {
+    await withPage(
+      browser,
+      "order-entry-aids",
+      "/",
+      async ({ page, problems }) => {
+        await waitReady(page);
+        const inst = await selectedInstrument(page);
+        const qd = decimalsOf(inst.lot);
+        const form = page.getByRole("region", { name: "Order entry", exact: true });
+        await waitFor("the available balances", async () => /\d/.test(await form.locator("#f-avail-sell").innerText()), 15_000);
+        assert.match(await form.locator("#f-avail-buy").innerText(), new RegExp(`^Available\\s+\\d{1,3}(,\\d{3})*\\.\\d{2} ${inst.quote}$`));
+        const sellAvail = (await form.locator("#f-avail-sell").getAttribute("title")).split(" ")[0].replace(/,/g, "");
+        // Sell max: the whole base balance (rounded to the lot), at market.
+        await page.getByLabel("Type", { exact: true }).selectOption("market");
+        await form.getByRole("button", { name: "Sell max", exact: true }).click();
+        const qty = page.getByLabel("Quantity", { exact: true });
+        const lot = toUnits(inst.lot, qd);
+        const want = (toUnits(sellAvail, qd) / lot) * lot;
+        assert.equal(toUnits(await qty.inputValue(), qd), want < toUnits(inst.max_qty, qd) ? want : toUnits(inst.max_qty, qd));
+        // The market estimate walks the book from the bid for a sell and the ask for a buy.
+        await qty.fill(inst.min_qty);
+        const estimate = (side) => form.locator(`#f-est-${side}`).getAttribute("title");
+        await waitFor("the estimates", async () => /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+$/.test((await estimate("sell")) ?? ""), 10_000);
+        assert.match(await estimate("buy"), /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+/);
+        assert.match(await form.locator("#f-est-sell").innerText(), /^≈ .+\navg /, "value over average, on two lines");
+        const avg = async (side) => toUnits((await estimate(side)).split("avg ")[1].replace(/,/g, "").split(" ")[0], decimalsOf(inst.tick));
+        assert.ok((await avg("sell")) < (await avg("buy")), "the sell estimate comes from the bid side, below the buy's");
+        // Buy 25 % of the quote balance at a limit price.
+        await page.getByLabel("Type", { exact: true }).selectOption("limit");
+        const price = await restingPrice(inst, "buy", 4);
+        await page.getByLabel("Price", { exact: true }).fill(price);
+        await form.getByRole("button", { name: "Buy 25%", exact: true }).click();
+        const q25 = toUnits(await qty.inputValue(), qd);
+        assert.ok(q25 > 0n, "a quantity was filled in");
+        assert.match(await page.locator("#form-msg").innerText(), /^25% of available/);
+        assertNoProblems(problems);
+      },
+      DESKTOP,
+    );
+  });
+});
