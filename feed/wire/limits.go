@@ -30,3 +30,20 @@ const (
 	// maxDepth bounds the nesting of skipped values.
 	maxDepth = 32
 )
+
+// opBounds are the bounds DecodeOp applies, by key: the longest string, or
+// for a list or map the most elements and the longest element or key.
+var opBounds = map[string][2]int{
+	"channels": {MaxChannels, MaxNameLen},
+	"symbols":  {MaxSymbols, MaxNameLen},
+	"since":    {MaxSince, MaxNameLen},
+	"epoch":    {MaxEpochLen},
+	"token":    {MaxTokenLen},
+	"cid":      {MaxCIDLen},
+	"s":        {MaxNameLen},
+	"side":     {MaxWordLen},
+	"type":     {MaxWordLen},
+	"tif":      {MaxWordLen},
+	"qty":      {MaxDecimalLen},
+	"px":       {MaxDecimalLen},
+}

@@ -66,28 +66,3 @@ const (
 	ResetHistoryExpired = "history_expired"
 	ResetEpochChanged   = "epoch_changed"
 )
-
-// internTable holds the fixed vocabulary of the protocol, so that decoding
-// a known word returns a constant instead of allocating a string.
-var internTable = [...]string{
-	ChanTrades, ChanBook, ChanQuote, ChanTicker, ChanCandles1s, ChanCandles1m,
-	SideBuy, SideSell, TypeLimit, TypeMarket, TIFGTC, TIFIOC, TIFFOK,
-	StatusNew, StatusPartiallyFilled, StatusFilled, StatusCanceled,
-	StatusExpired, StatusRejected, LiqMaker, LiqTaker,
-	TypeWelcome, TypeSubscribed, TypeUnsubscribed, TypeAuthed,
-	TypeCanceledAll, TypePong, TypeError, TypeReset, TypeTrade,
-	TypeBookSnapshot, TypeQuote, TypeTicker, TypeCandle, TypeFill,
-	TypeAccount, ResetHistoryExpired, ResetEpochChanged,
-	"user", "ioc_remainder", "fok_unfillable", "self_trade", "disconnect",
-}
-
-// word returns b as a string, a shared constant when b is in the protocol's
-// vocabulary.
-func word(b []byte) string {
-	for _, w := range internTable {
-		if w == string(b) {
-			return w
-		}
-	}
-	return string(b)
-}
