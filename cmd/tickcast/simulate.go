@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/internal/jsonl"
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/market/sim"
 )
@@ -65,8 +64,7 @@ func simulate(args []string, out io.Writer) error {
 		}
 		syms[s] = true
 	}
-	w := bufio.NewWriterSize(out, 1<<16)
-	lines := &jsonLines{w: w, channels: want, symbols: syms}
+	lines := jsonl.NewWriter(out, want, syms)
 	m, err := sim.New(sim.Config{Seed: *seed, Rate: *rate})
 	if err != nil {
 		return err
@@ -83,29 +81,5 @@ func simulate(args []string, out io.Writer) error {
 	if err := v.Simulate(t0.Add(*duration).UnixNano()); err != nil {
 		return err
 	}
-	if lines.err != nil {
-		return lines.err
-	}
-	return w.Flush()
-}
-
-// jsonLines is a Publisher writing the chosen public events as JSON lines.
-type jsonLines struct {
-	w        *bufio.Writer
-	channels map[string]bool
-	symbols  map[string]bool // empty: all
-	buf      []byte
-	err      error
-}
-
-func (j *jsonLines) Publish(batch []*market.Event) {
-	for _, e := range batch {
-		if !e.Kind.Public() || !j.channels[e.Kind.Channel()] || (len(j.symbols) > 0 && !j.symbols[e.Symbol]) {
-			continue
-		}
-		j.buf = append(hub.Message(e).AppendJSON(j.buf[:0]), '\n')
-		if _, err := j.w.Write(j.buf); err != nil && j.err == nil {
-			j.err = err
-		}
-	}
+	return lines.Flush()
 }
