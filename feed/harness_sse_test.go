@@ -49,7 +49,7 @@ func (ts *testServer) sseDial(query string, hdr http.Header) *eventstream.Stream
 	return s
 }
 
-// sseEvent is one event of PROTOCOL 7 with the fields the tests look at.
+// sseEvent is one event of protocol.md 7.6 with the fields the tests look at.
 type sseEvent struct {
 	ID, Type, Data string
 	HasID          bool

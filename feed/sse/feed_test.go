@@ -191,7 +191,7 @@ func (f *fakeFeed) dialOpts(query string, o eventstream.DialOptions) *eventstrea
 	return s
 }
 
-// event is a decoded SSE event of PROTOCOL 7.
+// event is a decoded SSE event of protocol.md 7.6.
 type event struct {
 	eventstream.Record
 	Off    uint64
