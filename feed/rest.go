@@ -20,7 +20,7 @@ import (
 	"github.com/tickcast/tickcast/web"
 )
 
-// jsonError answers PROTOCOL 1's error body.
+// jsonError answers protocol.md 1.1's error body.
 func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 	b, _ := json.Marshal(map[string]string{"code": code, "msg": msg})
 	ctx.SetStatusCode(status)
@@ -34,7 +34,7 @@ func jsonBody(ctx *fasthttp.RequestCtx, b []byte) {
 	ctx.SetBody(b)
 }
 
-// publicInstrument is an instrument as REST shows it (PROTOCOL 8): the
+// publicInstrument is an instrument as REST shows it (protocol.md 1.1): the
 // simulator's parameters stay private.
 type publicInstrument struct {
 	S       string `json:"s"`

@@ -64,7 +64,7 @@ type Order struct {
 }
 
 // Place submits an order for agent on instrument inst (its index). It
-// returns the order id, or 0 and the reject reason (PROTOCOL section 6).
+// returns the order id, or 0 and the reject reason (protocol.md 8.4).
 func (x *Exchange) Place(agent orders.Owner, inst int, o Order) (orders.OrderID, string) {
 	v := x.v
 	bs := v.books[inst]

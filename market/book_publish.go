@@ -88,7 +88,7 @@ func (bs *bookState) publishDelta() {
 	e.Book = d
 }
 
-// checksum computes PROTOCOL 4.4's CRC-32 of the book as it is now.
+// checksum computes protocol.md 6.2's CRC-32 of the book as it is now.
 func (bs *bookState) checksum() uint32 {
 	v := bs.v
 	buf := v.scratch[:0]

@@ -8,7 +8,7 @@ import (
 )
 
 // MaxDecimalLen is the longest decimal string accepted from the network
-// (PROTOCOL section 2).
+// (protocol.md 1.3, 2.4).
 const MaxDecimalLen = 32
 
 // Errors of decimal parsing, matched with errors.Is.
@@ -49,7 +49,7 @@ func NewScale(step string, max int64) (Scale, error) {
 	return Scale{Decimals: dec, Unit: unit.IntPart(), Max: max}, nil
 }
 
-// parseDecimal checks the syntax PROTOCOL section 2 allows before handing
+// parseDecimal checks the syntax protocol.md 1.3 allows before handing
 // the string to shopspring/decimal: at most MaxDecimalLen characters of
 // digits with at most one decimal point and at least one digit; no sign, no
 // exponent, no spaces. (decimal.NewFromString alone accepts exponents such

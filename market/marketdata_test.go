@@ -24,7 +24,7 @@ func eventsOf(evs []*Event, k Kind) []*Event {
 	return out
 }
 
-// TestChecksumExample is PROTOCOL 4.4's example: asks 101.00x1.0000 and
+// TestChecksumExample is protocol.md 6.2's example: asks 101.00x1.0000 and
 // 102.00x2.0000, bids 100.00x3.0000 give 2060812089.
 func TestChecksumExample(t *testing.T) {
 	tv := newTestVenue(t, func(c *Config) { c.Instruments = testInstruments() })

@@ -19,7 +19,7 @@ const simulateStart = "2026-01-01T00:00:00Z"
 
 // simulate runs the venue and its agents on a simulated clock as fast as
 // the CPU allows and writes every event of the chosen channels and
-// symbols as one JSON line: the wire JSON of PROTOCOL 4.4.
+// symbols as one JSON line: the wire JSON of protocol.md 5.1 to 5.6.
 func simulate(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	seed := fs.Uint64("seed", 1, "seed of the simulation")

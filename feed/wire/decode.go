@@ -5,7 +5,7 @@ import "reflect"
 // Decode decodes one server message into its concrete type, returned as a
 // pointer (*Trade, *BookDelta, …). A message of a type this version does
 // not know yields *Unknown; keys a type does not know are ignored
-// (PROTOCOL 2). Errors wrap ErrMalformed.
+// (protocol.md 1.3). Errors wrap ErrMalformed.
 //
 // DecodeHeader checks the whole message first (it is the bounded pre-scan);
 // then each key the type declares is checked and decoded by the library of

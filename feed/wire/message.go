@@ -25,7 +25,7 @@ func appendMsg(f Format, dst []byte, m Message) []byte {
 	return appendTyped(f, dst, "t", m.Kind().String(), m)
 }
 
-// Meta is the part every public market-data message carries (PROTOCOL 3):
+// Meta is the part every public market-data message carries (protocol.md 3.2):
 // channel, symbol, the stream's seq, the feed's global offset, and the
 // engine timestamp in nanoseconds since the Unix epoch.
 type Meta struct {

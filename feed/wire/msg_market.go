@@ -7,7 +7,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// The public market-data messages (PROTOCOL 4.4). Field order is wire
+// The public market-data messages (protocol.md 5.1 to 5.6). Field order is wire
 // order; an empty string tagged omitempty is absent from the wire.
 
 // Trade is a public trade (t "trade", channel "trades"). Side is the
@@ -22,7 +22,7 @@ type Trade struct {
 
 // Quote is the best bid and offer (t "quote", channel "quote"). An empty
 // side is absent on the wire: Bid == "" omits bid, BidQty == "" omits
-// bid_qty, and likewise for the ask (PROTOCOL 4.4).
+// bid_qty, and likewise for the ask (protocol.md 5.4).
 type Quote struct {
 	Meta
 	Bid    string `json:"bid,omitempty"`
@@ -61,7 +61,7 @@ type Candle struct {
 }
 
 // BookLevels is the body shared by BookSnapshot and BookDelta: the levels
-// and the checksum of the book after applying them (PROTOCOL 4.4). A nil
+// and the checksum of the book after applying them (protocol.md 5.2, 5.3). A nil
 // side is written as an empty array, and an empty one reads as nil.
 type BookLevels struct {
 	Meta

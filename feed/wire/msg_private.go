@@ -7,7 +7,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// The private messages of an account (PROTOCOL 4.4), sent to every
+// The private messages of an account (protocol.md 5.7 to 5.9, 8.1), sent to every
 // connection authenticated as it.
 
 // Order is a private order update (t "order"). ID is present only on the

@@ -1,10 +1,10 @@
 package wire
 
 // The connection-level messages: welcome, reset, and the replies to
-// operations (PROTOCOL 4.2, 4.3, 5). A reply carries the operation's id
+// operations (protocol.md 2.2, 5.10, 5.11). A reply carries the operation's id
 // when the operation had one, and only then.
 
-// Welcome is the first message on every connection (PROTOCOL 4.2). Epoch
+// Welcome is the first message on every connection (protocol.md 2.2). Epoch
 // names the feed's history for resume; HeartbeatMS is the server's ping
 // interval; MaxMsg the largest client message it accepts.
 type Welcome struct {
@@ -16,7 +16,7 @@ type Welcome struct {
 }
 
 // Reset tells a resuming client that a stream could not be replayed
-// (PROTOCOL 5); Reason is "history_expired" or "epoch_changed". For "book"
+// (protocol.md 5.11, 7.1); Reason is "history_expired" or "epoch_changed". For "book"
 // a fresh book_snapshot follows.
 type Reset struct {
 	Ch     string `json:"ch"`
@@ -58,10 +58,10 @@ type Pong struct {
 }
 
 // Error is the server's answer to an operation it could not perform
-// (PROTOCOL 4.4, 6): a protocol error Code, a human-readable Msg, and the
+// (protocol.md 5.10, 9.1): a protocol error Code, a human-readable Msg, and the
 // operation's ID when it could be read. Reason, when present, is the order
-// reject reason of PROTOCOL 6 behind a refused amend (a tickcast extension:
-// clients that do not know the key ignore it, per PROTOCOL 2).
+// reject reason of protocol.md 8.5 behind a refused amend (a tickcast extension:
+// clients that do not know the key ignore it, per protocol.md 1.3).
 type Error struct {
 	ID     ID     `json:"id,omitempty,omitzero"`
 	Code   string `json:"code"`

@@ -1,6 +1,6 @@
 package wire
 
-// Channel names (PROTOCOL 3).
+// Channel names (protocol.md 3.1).
 const (
 	ChanTrades    = "trades"
 	ChanBook      = "book"
@@ -17,7 +17,7 @@ func Lossless(ch string) bool { return ch == ChanTrades || ch == ChanBook }
 // Stream returns the stream name "CHANNEL:SYMBOL".
 func Stream(ch, symbol string) string { return ch + ":" + symbol }
 
-// Order vocabulary (PROTOCOL 4.3, 4.4).
+// Order vocabulary (protocol.md 4.4, 5.7, 5.8).
 const (
 	SideBuy  = "buy"
 	SideSell = "sell"
@@ -40,7 +40,7 @@ const (
 	LiqTaker = "taker"
 )
 
-// Error codes of PROTOCOL 6.
+// Error codes of protocol.md 9.1.
 const (
 	CodeBadRequest           = "bad_request"
 	CodeUnknownOp            = "unknown_op"
@@ -54,14 +54,14 @@ const (
 	CodeInternal             = "internal"
 )
 
-// Order reject reasons of PROTOCOL 6 that DecodeOp can determine.
+// Order reject reasons of protocol.md 8.4 that DecodeOp can determine.
 const (
 	ReasonInvalidSide = "invalid_side"
 	ReasonInvalidType = "invalid_type"
 	ReasonInvalidTIF  = "invalid_tif"
 )
 
-// Reset reasons (PROTOCOL 5).
+// Reset reasons (protocol.md 5.11, 7.1).
 const (
 	ResetHistoryExpired = "history_expired"
 	ResetEpochChanged   = "epoch_changed"

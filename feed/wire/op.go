@@ -5,7 +5,7 @@ import (
 	"reflect"
 )
 
-// Op is a client→server operation (PROTOCOL 4.3): *Subscribe, *NewOrder, …
+// Op is a client→server operation (protocol.md 4): *Subscribe, *NewOrder, …
 // (DecodeOp returns pointers). AppendOp encodes one.
 type Op interface {
 	// OpName returns the "op" value.

@@ -22,7 +22,7 @@ func (NewOrder) OpName() string { return OpOrder }
 func (o NewOrder) OpID() ID { return o.ID }
 
 // validate answers a structural mistake with an error and a bad value of
-// side, type, tif, qty or px with an order rejection (PROTOCOL 6); a value
+// side, type, tif, qty or px with an order rejection (protocol.md 8.4); a value
 // too long to read is left empty by DecodeOp and noted in k.
 func (o *NewOrder) validate(k keys) *OpError {
 	switch {

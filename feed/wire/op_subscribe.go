@@ -6,7 +6,7 @@ import (
 )
 
 // Subscribe subscribes to every stream channel × symbol. For a resume
-// (PROTOCOL 5) Epoch is the epoch of the last welcome and Since maps each
+// (protocol.md 7.1) Epoch is the epoch of the last welcome and Since maps each
 // stream ("CHANNEL:SYMBOL") to the last seq processed; both are omitted
 // when empty.
 type Subscribe struct {
