@@ -71,17 +71,22 @@ func (o *options) executeSweep(ctx context.Context, stdout io.Writer) error {
 
 // executeSummary summarizes the run reports o.reports.
 func (o *options) executeSummary(stdout io.Writer) error {
-	var runs []*bench.Report
-	for _, path := range o.reports {
-		r, err := bench.ReadReport(path)
-		if err != nil {
-			return err
-		}
-		runs = append(runs, r)
+	runs, err := readReports(o.reports)
+	if err != nil {
+		return err
 	}
 	s, err := bench.Summarize(runs)
 	if err != nil {
 		return err
+	}
+	if o.baseline != nil {
+		base, err := readReports(o.baseline)
+		if err != nil {
+			return err
+		}
+		if err := s.WithBaseline(base); err != nil {
+			return err
+		}
 	}
 	if err := s.WriteTable(stdout); err != nil {
 		return err
@@ -90,6 +95,19 @@ func (o *options) executeSummary(stdout io.Writer) error {
 		return bench.UpdateMarkdownSection(o.updateMD, o.section, o.section, s.Markdown())
 	}
 	return nil
+}
+
+// readReports reads the run reports at paths.
+func readReports(paths []string) ([]*bench.Report, error) {
+	var runs []*bench.Report
+	for _, path := range paths {
+		r, err := bench.ReadReport(path)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
 }
 
 // writeFile writes path with write; an empty path writes nothing.

@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// stalledFigures are the summary's rows for the stalled clients.
+func stalledFigures(runs []*Report) []figure {
+	var out []figure
+	add := func(name string, format func(float64) string, of func(*StalledReport) float64) {
+		f := figure{name: name, format: format}
+		for _, r := range runs {
+			v := 0.0
+			if r.Stalled != nil {
+				v = of(r.Stalled)
+			}
+			f.values = append(f.values, v)
+		}
+		out = append(out, f)
+	}
+	count := func(v float64) string { return groupDigits(int64(v)) }
+	ns := func(v float64) string { return fmtNS(int64(v)) }
+	n := func(v int64) float64 { return float64(v) }
+	add("stalled clients connected", count, func(s *StalledReport) float64 { return n(s.Clients) })
+	add("stalled connect failures", count, func(s *StalledReport) float64 { return n(s.ConnectFailed) })
+	add("stalled … found closed with 4008 (read at the end)", count, func(s *StalledReport) float64 { return n(s.Ends["4008"]) })
+	add("stalled … with another close code", count, func(s *StalledReport) float64 { return n(otherCloses(s.Ends)) })
+	add("stalled … ended without a close frame (FIN)", count, func(s *StalledReport) float64 { return n(s.Ends[endEOF]) })
+	add("stalled … reset without a close frame", count, func(s *StalledReport) float64 { return n(s.Ends[endReset]) })
+	add("stalled … not cut (still served)", count, func(s *StalledReport) float64 { return n(s.Ends[endOpen]) })
+	add("stalled cut, their end after their data", count, func(s *StalledReport) float64 { return n(s.AfterData) })
+	add("stalled data read at the end", fmtBytesF, func(s *StalledReport) float64 { return n(s.DrainedBytes) })
+	add("stalled gone from the server's count", count, func(s *StalledReport) float64 { return n(s.Gone) })
+	add("stalled subscribed → gone, first", ns, func(s *StalledReport) float64 { return n(s.GoneMinNS) })
+	add("stalled subscribed → gone, median", ns, func(s *StalledReport) float64 { return n(s.GoneP50NS) })
+	add("stalled subscribed → gone, last", ns, func(s *StalledReport) float64 { return n(s.GoneMaxNS) })
+	return out
+}
+
+func fmtBytesF(v float64) string { return fmtBytes(v) }
+
+// cpuPerReadNS is the server's CPU over the window per message its
+// reading clients (WebSocket and SSE) received in it: with stalled
+// clients, the server counts as sent what it wrote into their socket
+// buffers too, which no client read.
+func cpuPerReadNS(r *Report) float64 {
+	got := r.WS.Delivered + r.SSE.Delivered
+	if got == 0 {
+		return 0
+	}
+	return r.Server.CPUPct / 100 * r.Config.DurationS * 1e9 / float64(got)
+}
+
+// otherCloses counts the ends by a close frame other than 4008.
+func otherCloses(ends map[string]int64) int64 {
+	var n int64
+	for how, v := range ends {
+		if _, err := strconv.Atoi(how); err == nil && how != "4008" {
+			n += v
+		}
+	}
+	return n
+}
+
+// compared are the rows a baseline repeats, with the ratio of each pair.
+var compared = []string{"latency p50", "latency p90", "latency p99", "latency p99.9", "latency max",
+	"messages received /s", "server CPU", "server CPU per delivery", "server CPU per message the reading clients received",
+	"server RSS with the clients",
+	"server RSS peak (1 s samples)", "kernel TCP memory peak", "others' CPU on the machine"}
+
+// isCompared reports whether a row is repeated for the baseline.
+func isCompared(name string) bool {
+	return slices.ContainsFunc(compared, func(c string) bool { return name == c || strings.HasSuffix(name, " "+c) })
+}
+
+// withBaseline adds, after each compared row that the baseline has too,
+// the baseline's row and the ratio of each pair of runs (run i over
+// baseline run i; the median is the median of those ratios).
+func withBaseline(rows, base []figure) []figure {
+	var out []figure
+	for _, f := range rows {
+		out = append(out, f)
+		if !isCompared(f.name) {
+			continue
+		}
+		i := slices.IndexFunc(base, func(b figure) bool { return b.name == f.name })
+		if i < 0 || len(base[i].values) != len(f.values) {
+			continue
+		}
+		b := base[i]
+		b.name = f.name + ", baseline"
+		ratio := figure{name: f.name + ", ratio to the baseline", format: func(v float64) string { return fmt.Sprintf("%.2f×", v) }}
+		for j, v := range f.values {
+			r := 0.0
+			if b.values[j] != 0 {
+				r = v / b.values[j]
+			}
+			ratio.values = append(ratio.values, r)
+		}
+		out = append(out, b, ratio)
+	}
+	return out
+}
+
+// WithBaseline sets the baseline runs: as many as the runs, made like
+// them (the same fast clients, window and stop) except for the stalled
+// clients.
+func (s *Summary) WithBaseline(runs []*Report) error {
+	if len(runs) != len(s.Runs) {
+		return fmt.Errorf("%w: %d baseline runs for %d runs: they go in pairs", ErrConfig, len(runs), len(s.Runs))
+	}
+	a := &s.Runs[0].Config
+	for i, r := range runs {
+		b := &r.Config
+		if b.WS != a.WS || b.SSE != a.SSE || b.DurationS != a.DurationS || !slices.Equal(b.Channels, a.Channels) ||
+			!slices.Equal(b.SSEChannels, a.SSEChannels) || !slices.Equal(b.Symbols, a.Symbols) ||
+			!slices.Equal(b.SSESymbols, a.SSESymbols) || (r.Shutdown == nil) != (s.Runs[0].Shutdown == nil) {
+			return fmt.Errorf("%w: baseline run %d was not made like the runs (clients, channels, symbols, window or stop differ)", ErrConfig, i+1)
+		}
+	}
+	s.Baseline = runs
+	return nil
+}
+
+// baselineNote says what the baseline rows are.
+func (s *Summary) baselineNote() string {
+	first, last := s.Baseline[0], s.Baseline[len(s.Baseline)-1]
+	return fmt.Sprintf("the rows \"…, baseline\" are %d runs of %s, made %s to %s, each right after (or before) the run of the same rank; "+
+		"\"…, ratio to the baseline\" is each run's figure over its baseline run's, the median being the median of those ratios",
+		len(s.Baseline), describeRuns(s.Baseline), first.Config.Started, last.Config.Started)
+}
