@@ -222,3 +222,18 @@ func TestSummaryBaseline(t *testing.T) {
 		t.Error("stalled rows repeated for a baseline that has none")
 	}
 }
+
+// TestRatioOverZero: a pair whose baseline figure is 0 has no ratio, and
+// the median is taken over the others.
+func TestRatioOverZero(t *testing.T) {
+	rows := []figure{{name: "kernel TCP memory peak", values: []float64{4, 6, 9}, format: fmtBytesF}}
+	base := []figure{{name: "kernel TCP memory peak", values: []float64{2, 0, 3}, format: fmtBytesF}}
+	out := withBaseline(rows, base)
+	if len(out) != 3 {
+		t.Fatalf("rows %v", out)
+	}
+	r := out[2]
+	if got := r.format(r.median()); got != "2.50×" || r.each() != "2.00× / n/a / 3.00×" {
+		t.Errorf("ratio %s (%s), want 2.50× (2.00× / n/a / 3.00×)", got, r.each())
+	}
+}

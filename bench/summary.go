@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -66,9 +67,14 @@ type figure struct {
 	format func(float64) string
 }
 
+// median is the median of the values that are numbers (a ratio over
+// zero is NaN); NaN when none is.
 func (f figure) median() float64 {
-	v := slices.Clone(f.values)
+	v := slices.DeleteFunc(slices.Clone(f.values), math.IsNaN)
 	slices.Sort(v)
+	if len(v) == 0 {
+		return math.NaN()
+	}
 	if n := len(v); n%2 == 0 {
 		return (v[n/2-1] + v[n/2]) / 2
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,15 +66,18 @@ func otherCloses(ends map[string]int64) int64 {
 	return n
 }
 
-// compared are the rows a baseline repeats, with the ratio of each pair.
-var compared = []string{"latency p50", "latency p90", "latency p99", "latency p99.9", "latency max",
-	"messages received /s", "server CPU", "server CPU per delivery", "server CPU per message the reading clients received",
-	"server RSS with the clients",
-	"server RSS peak (1 s samples)", "kernel TCP memory peak", "others' CPU on the machine"}
+// compared are the rows a baseline repeats, with the ratio of each pair;
+// repeated are those it repeats without a ratio.
+var (
+	compared = []string{"latency p50", "latency p90", "latency p99", "latency p99.9", "latency max",
+		"messages received /s", "server CPU", "server CPU per delivery", "server CPU per message the reading clients received",
+		"server RSS with the clients", "server RSS peak (1 s samples)", "kernel TCP memory peak"}
+	repeated = []string{"others' CPU on the machine", "kernel TCP memory before the run"}
+)
 
-// isCompared reports whether a row is repeated for the baseline.
-func isCompared(name string) bool {
-	return slices.ContainsFunc(compared, func(c string) bool { return name == c || strings.HasSuffix(name, " "+c) })
+// isIn reports whether a row is one of names, or a kind's row of one.
+func isIn(names []string, name string) bool {
+	return slices.ContainsFunc(names, func(c string) bool { return name == c || strings.HasSuffix(name, " "+c) })
 }
 
 // withBaseline adds, after each compared row that the baseline has too,
@@ -83,7 +87,7 @@ func withBaseline(rows, base []figure) []figure {
 	var out []figure
 	for _, f := range rows {
 		out = append(out, f)
-		if !isCompared(f.name) {
+		if !isIn(compared, f.name) && !isIn(repeated, f.name) {
 			continue
 		}
 		i := slices.IndexFunc(base, func(b figure) bool { return b.name == f.name })
@@ -92,17 +96,29 @@ func withBaseline(rows, base []figure) []figure {
 		}
 		b := base[i]
 		b.name = f.name + ", baseline"
-		ratio := figure{name: f.name + ", ratio to the baseline", format: func(v float64) string { return fmt.Sprintf("%.2f×", v) }}
+		out = append(out, b)
+		if !isIn(compared, f.name) {
+			continue
+		}
+		ratio := figure{name: f.name + ", ratio to the baseline", format: fmtRatio}
 		for j, v := range f.values {
-			r := 0.0
+			r := math.NaN() // no ratio over 0: left out of the median
 			if b.values[j] != 0 {
 				r = v / b.values[j]
 			}
 			ratio.values = append(ratio.values, r)
 		}
-		out = append(out, b, ratio)
+		out = append(out, ratio)
 	}
 	return out
+}
+
+// fmtRatio formats a ratio: 1.23×, n/a when it has no denominator.
+func fmtRatio(v float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f×", v)
 }
 
 // WithBaseline sets the baseline runs: as many as the runs, made like
