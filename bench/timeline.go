@@ -31,6 +31,15 @@ type Sample struct {
 	// SlowCutoffs is tickcast_slow_consumer_disconnects_total since the
 	// server started.
 	SlowCutoffs int64 `json:"slow_cutoffs"`
+	// The Go heap of the server (its go_memstats_heap_*_bytes): HeapAlloc
+	// the objects allocated and not yet freed (live, and garbage not swept
+	// yet), HeapInuse the spans holding them, HeapIdle the spans holding
+	// none, of which HeapReleased were returned to the system (the rest is
+	// still resident).
+	HeapAllocBytes    int64 `json:"heap_alloc_bytes"`
+	HeapInuseBytes    int64 `json:"heap_inuse_bytes"`
+	HeapIdleBytes     int64 `json:"heap_idle_bytes"`
+	HeapReleasedBytes int64 `json:"heap_released_bytes"`
 	// LiveP99NS is the p99 of the latencies the reading clients sampled
 	// (one in four) over the progress interval before the sample.
 	LiveP99NS int64 `json:"live_p99_ns"`
@@ -157,7 +166,8 @@ func (t *timeline) add(s serverSample, tcp *TCPSample, phase string, p99 int64) 
 	defer t.mu.Unlock()
 	t.samples = append(t.samples, Sample{AtNS: int64(s.At.Sub(t.start)), Phase: phase, RSSBytes: int64(s.RSS),
 		Goroutines: int64(s.Goroutines), WSConns: int64(s.WSConns), SSEViewers: int64(s.SSEViewers),
-		SlowCutoffs: int64(s.SlowCutoffs), LiveP99NS: p99, TCP: tcp, at: s.At})
+		SlowCutoffs: int64(s.SlowCutoffs), HeapAllocBytes: int64(s.HeapAlloc), HeapInuseBytes: int64(s.HeapInuse),
+		HeapIdleBytes: int64(s.HeapIdle), HeapReleasedBytes: int64(s.HeapRelease), LiveP99NS: p99, TCP: tcp, at: s.At})
 }
 
 // stop ends the sampling (once: it may be called again) and returns the

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/tickcast/tickcast/bench"
 )
@@ -22,6 +24,20 @@ func (o *options) execute(ctx context.Context, stdout io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if o.timeline != "" {
+		runs, err := readReports(o.reports)
+		if err != nil {
+			return err
+		}
+		names := make([]string, len(o.reports))
+		for i, p := range o.reports {
+			names[i] = strings.TrimSuffix(filepath.Base(p), ".json")
+			if dir := filepath.Base(filepath.Dir(p)); dir != "." && dir != "/" {
+				names[i] = dir + "/" + names[i]
+			}
+		}
+		return writeFile(o.timeline, func(w io.Writer) error { return bench.PlotTimelines(w, names, runs) })
 	}
 	if o.reports != nil {
 		return o.executeSummary(stdout)

@@ -22,7 +22,8 @@ type options struct {
 	updateMD string   // --update-md: BENCHMARKS.md whose fan-out table (or --md-section) to replace
 	section  string   // --md-section: the section of --update-md
 	label    string   // --label: the server under test, recorded in the report
-	reports  []string // --summarize: the run reports to summarize
+	reports  []string // --summarize, --plot-timeline: the run reports
+	timeline string   // --plot-timeline: the SVG chart of the reports' timelines
 	baseline []string // --baseline: the run reports paired with them
 	command  string   // the command line, recorded with a sweep
 	cpuProf  string   // --cpuprofile: this process's CPU profile (in-process workers included)
@@ -71,11 +72,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.section, "md-section", "", `with --update-md: the section, between <!-- tickbench:NAME:begin/end --> (default "fanout" for a sweep, "runs" for a summary)`)
 	fs.BoolVar(&summarize, "summarize", false, "summarize the run reports (--out files) named as arguments: each figure's median and every run's value")
 	fs.StringVar(&baseline, "baseline", "", "with --summarize: run reports (comma list; globs expanded) made like the others but without the stalled clients, back to back with them, in the same order: adds their figures and each pair's ratio")
+	fs.StringVar(&o.timeline, "plot-timeline", "", "write an SVG chart of the server's RSS and the kernel's TCP memory over the runs whose reports (JSON files) are named as arguments, one line each, to this file")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of this process (and of an in-process worker) to this file")
 	fs.BoolVar(&quiet, "quiet", false, "no live progress")
 	fs.BoolVar(&verbose, "v", false, "log diagnostics to stderr")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if o.timeline != "" {
+		if summarize || fs.NArg() == 0 {
+			return nil, fmt.Errorf("--plot-timeline needs run reports (JSON files) as arguments, and no --summarize")
+		}
+		o.reports = fs.Args()
+		return o, nil
 	}
 	if summarize {
 		if fs.NArg() == 0 {

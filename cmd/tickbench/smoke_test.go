@@ -178,8 +178,8 @@ func checkTimeline(t *testing.T, r map[string]any, minSamples int) []map[string]
 		s, _ := v.(map[string]any)
 		out = append(out, s)
 		phases[s["phase"].(string)] = true
-		if num(s, "at_ns") < last || num(s, "rss_bytes") <= 0 {
-			t.Errorf("timeline sample out of order or without RSS: %v", s)
+		if num(s, "at_ns") < last || num(s, "rss_bytes") <= 0 || num(s, "heap_inuse_bytes") <= 0 {
+			t.Errorf("timeline sample out of order or without RSS or heap: %v", s)
 		}
 		last = num(s, "at_ns")
 	}
@@ -359,6 +359,11 @@ func TestFlags(t *testing.T) {
 		{"summarize a missing file", []string{"--summarize", "no-such-run.json"}, 1},
 		{"stop-pid of no process", []string{"--ws", "1", "--stop-pid", "-5"}, 2},
 		{"no server", []string{"--target", "127.0.0.1:1", "--ws", "1", "--quiet"}, 1},
+		{"negative stalled", []string{"--stalled", "-1", "--ws", "1", "--target", "127.0.0.1:1", "--quiet"}, 1},
+		{"baseline without summarize", []string{"--ws", "1", "--baseline", "x.json"}, 2},
+		{"baseline of no file", []string{"--summarize", "--baseline", "no-such-run-*.json", "run.json"}, 2},
+		{"plot-timeline without reports", []string{"--plot-timeline", "x.svg"}, 2},
+		{"plot-timeline of a missing file", []string{"--plot-timeline", "x.svg", "no-such-run.json"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

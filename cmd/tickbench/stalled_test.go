@@ -107,6 +107,9 @@ func TestSmokeStalled(t *testing.T) {
 	if !strings.Contains(summary, "baseline: ") {
 		t.Errorf("summary table lacks the baseline:\n%s", summary)
 	}
+	svg := filepath.Join(dir, "timeline.svg")
+	runTickbench(t, "--plot-timeline", svg, out)
+	checkSVG(t, svg)
 }
 
 func fileExists(path string) bool {
