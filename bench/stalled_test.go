@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"math"
 	"net"
 	"os"
 	"slices"
@@ -235,5 +236,26 @@ func TestRatioOverZero(t *testing.T) {
 	r := out[2]
 	if got := r.format(r.median()); got != "2.50×" || r.each() != "2.00× / n/a / 3.00×" {
 		t.Errorf("ratio %s (%s), want 2.50× (2.00× / n/a / 3.00×)", got, r.each())
+	}
+}
+
+// TestLiveP99Split: the reading clients' per-second p99 is split where
+// the server stopped counting the last stalled client; samples without a
+// p99 (the coordinator's own) and outside the window are left out.
+func TestLiveP99Split(t *testing.T) {
+	s := func(phase string, ws, p99 int64) Sample { return Sample{Phase: phase, WSConns: ws, LiveP99NS: p99} }
+	r := &Report{Stalled: &StalledReport{Clients: 10}, Timeline: []Sample{
+		s(phaseRamp, 12, 99), s(phaseMeasure, 12, 0), s(phaseMeasure, 12, 30), s(phaseMeasure, 12, 50), s(phaseMeasure, 5, 40),
+		s(phaseMeasure, 2, 3), s(phaseMeasure, 2, 5), s(phaseMeasure, 2, 4), s(phaseStop, 0, 1000),
+	}}
+	held, after := liveP99Split(r)
+	if held != 40 || after != 4 {
+		t.Errorf("held %v, after %v; want 40 and 4", held, after)
+	}
+	if w := liveP99Window(r); w != 17.5 {
+		t.Errorf("window %v, want 17.5 (the median of 3 4 5 30 40 50)", w)
+	}
+	if _, a := liveP99Split(&Report{Stalled: &StalledReport{Clients: 10}, Timeline: r.Timeline[:4]}); !math.IsNaN(a) {
+		t.Errorf("after = %v with no sample after the last stalled client went: want NaN", a)
 	}
 }

@@ -161,6 +161,9 @@ func figuresOf(runs []*Report, perRead bool) []figure {
 			add(k.name+" stop → last stream end", ns, se(func(e *StreamEnds) float64 { return float64(e.EndNS.Max) }))
 		}
 	}
+	if perRead {
+		add("reading clients' p99 per second, median over the window", ns, liveP99Window)
+	}
 	if first.Stalled != nil {
 		out = append(out, stalledFigures(runs)...)
 	}

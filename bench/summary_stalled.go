@@ -38,7 +38,50 @@ func stalledFigures(runs []*Report) []figure {
 	add("stalled subscribed → gone, first", ns, func(s *StalledReport) float64 { return n(s.GoneMinNS) })
 	add("stalled subscribed → gone, median", ns, func(s *StalledReport) float64 { return n(s.GoneP50NS) })
 	add("stalled subscribed → gone, last", ns, func(s *StalledReport) float64 { return n(s.GoneMaxNS) })
-	return out
+	held, after := figure{name: "reading clients' p99 per second, median while stalled clients were held", format: ns},
+		figure{name: "reading clients' p99 per second, median once all were gone", format: ns}
+	for _, r := range runs {
+		h, a := liveP99Split(r)
+		held.values, after.values = append(held.values, h), append(after.values, a)
+	}
+	return append(out, held, after)
+}
+
+// liveP99Split splits the window's samples of a run with stalled clients
+// at the moment the server counted none of them any more, and returns the
+// median of the reading clients' per-interval p99 (Sample.LiveP99NS)
+// before it and after it; NaN for a part without samples.
+func liveP99Split(r *Report) (held, after float64) {
+	var peak int64
+	for _, s := range r.Timeline {
+		if s.Phase == phaseMeasure {
+			peak = max(peak, s.WSConns)
+		}
+	}
+	var h, a []float64
+	for _, s := range r.Timeline {
+		if s.Phase != phaseMeasure || s.LiveP99NS == 0 {
+			continue // the coordinator's own scrapes carry no p99
+		}
+		if r.Stalled != nil && s.WSConns > peak-r.Stalled.Clients {
+			h = append(h, float64(s.LiveP99NS))
+		} else {
+			a = append(a, float64(s.LiveP99NS))
+		}
+	}
+	return figure{values: h}.median(), figure{values: a}.median()
+}
+
+// liveP99Window is the median of the reading clients' per-interval p99
+// over the window's samples.
+func liveP99Window(r *Report) float64 {
+	var v []float64
+	for _, s := range r.Timeline {
+		if s.Phase == phaseMeasure && s.LiveP99NS != 0 {
+			v = append(v, float64(s.LiveP99NS))
+		}
+	}
+	return figure{values: v}.median()
 }
 
 func fmtBytesF(v float64) string { return fmtBytes(v) }
@@ -71,7 +114,8 @@ func otherCloses(ends map[string]int64) int64 {
 var (
 	compared = []string{"latency p50", "latency p90", "latency p99", "latency p99.9", "latency max",
 		"messages received /s", "server CPU", "server CPU per delivery", "server CPU per message the reading clients received",
-		"server RSS with the clients", "server RSS peak (1 s samples)", "kernel TCP memory peak"}
+		"server RSS with the clients", "server RSS peak (1 s samples)", "kernel TCP memory peak",
+		"reading clients' p99 per second, median over the window"}
 	repeated = []string{"others' CPU on the machine", "kernel TCP memory before the run"}
 )
 

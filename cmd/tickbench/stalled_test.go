@@ -99,7 +99,8 @@ func TestSmokeStalled(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"stalled … found closed with 4008 (read at the end) | 6 |", "ws latency p99, ratio to the baseline | 1.00× |",
-		"server RSS peak (1 s samples), baseline", "stalled subscribed → gone, median", "kernel TCP memory peak", "Baseline: "} {
+		"server RSS peak (1 s samples), baseline", "stalled subscribed → gone, median", "kernel TCP memory peak", "Baseline: ",
+		"reading clients' p99 per second, median while stalled clients were held"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, b)
 		}
