@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 )
 
 // PlotTimelines writes an SVG chart of runs' timelines: the server's RSS
@@ -38,8 +39,20 @@ func PlotTimelines(w io.Writer, names []string, runs []*Report) error {
 	tcp.x, tcp.xticks = rss.x, rss.xticks
 	rss.y, rss.yticks = linearTicks(maxRSS, 5, mib)
 	tcp.y, tcp.yticks = linearTicks(maxTCP, 5, mib)
+	var kinds []string
+	for i, r := range runs {
+		c := &r.Config
+		k := fmt.Sprintf("%s: %d ws", names[i], c.WS)
+		if c.SSE > 0 {
+			k += fmt.Sprintf(" + %d sse", c.SSE)
+		}
+		if c.Stalled > 0 {
+			k += fmt.Sprintf(" + %d stalled", c.Stalled)
+		}
+		kinds = append(kinds, k)
+	}
 	c := &runs[0].Config
-	sub := fmt.Sprintf("%d ws + %d stalled clients, %.0fs window after %.0fs of warm-up; samples once a second; %s",
-		c.WS, c.Stalled, c.DurationS, c.WarmupS, c.Started)
-	return writeSVG(w, "tickcast memory over a run", sub, []panel{rss, tcp})
+	sub := fmt.Sprintf("%s; %.0fs window after %.0fs of warm-up, then the clients close (stalled: read); a sample a second",
+		strings.Join(kinds, "; "), c.DurationS, c.WarmupS)
+	return writeSVG(w, "tickcast server RSS and kernel TCP memory over a run", sub, []panel{rss, tcp})
 }

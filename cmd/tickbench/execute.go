@@ -26,16 +26,17 @@ func (o *options) execute(ctx context.Context, stdout io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	if o.timeline != "" {
-		runs, err := readReports(o.reports)
+		names, paths := make([]string, len(o.reports)), make([]string, len(o.reports))
+		for i, a := range o.reports {
+			name, path, ok := strings.Cut(a, "=")
+			if !ok {
+				name, path = strings.TrimSuffix(filepath.Base(a), ".json"), a
+			}
+			names[i], paths[i] = name, path
+		}
+		runs, err := readReports(paths)
 		if err != nil {
 			return err
-		}
-		names := make([]string, len(o.reports))
-		for i, p := range o.reports {
-			names[i] = strings.TrimSuffix(filepath.Base(p), ".json")
-			if dir := filepath.Base(filepath.Dir(p)); dir != "." && dir != "/" {
-				names[i] = dir + "/" + names[i]
-			}
 		}
 		return writeFile(o.timeline, func(w io.Writer) error { return bench.PlotTimelines(w, names, runs) })
 	}

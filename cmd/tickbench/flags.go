@@ -72,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.section, "md-section", "", `with --update-md: the section, between <!-- tickbench:NAME:begin/end --> (default "fanout" for a sweep, "runs" for a summary)`)
 	fs.BoolVar(&summarize, "summarize", false, "summarize the run reports (--out files) named as arguments: each figure's median and every run's value")
 	fs.StringVar(&baseline, "baseline", "", "with --summarize: run reports (comma list; globs expanded) made like the others but without the stalled clients, back to back with them, in the same order: adds their figures and each pair's ratio")
-	fs.StringVar(&o.timeline, "plot-timeline", "", "write an SVG chart of the server's RSS and the kernel's TCP memory over the runs whose reports (JSON files) are named as arguments, one line each, to this file")
+	fs.StringVar(&o.timeline, "plot-timeline", "", "write an SVG chart of the server's RSS and the kernel's TCP memory over the runs whose reports (JSON files, or NAME=FILE to name the line) are named as arguments, one line each, to this file")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of this process (and of an in-process worker) to this file")
 	fs.BoolVar(&quiet, "quiet", false, "no live progress")
 	fs.BoolVar(&verbose, "v", false, "log diagnostics to stderr")

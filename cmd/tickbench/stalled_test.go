@@ -109,8 +109,11 @@ func TestSmokeStalled(t *testing.T) {
 		t.Errorf("summary table lacks the baseline:\n%s", summary)
 	}
 	svg := filepath.Join(dir, "timeline.svg")
-	runTickbench(t, "--plot-timeline", svg, out)
+	runTickbench(t, "--plot-timeline", svg, "six stalled="+out, out)
 	checkSVG(t, svg)
+	if b, _ := os.ReadFile(svg); !strings.Contains(string(b), "six stalled: 3 ws + 6 stalled") || !strings.Contains(string(b), ">stalled<") {
+		t.Errorf("the chart does not name its lines after the arguments:\n%s", b)
+	}
 }
 
 func fileExists(path string) bool {
