@@ -259,3 +259,35 @@ func TestLiveP99Split(t *testing.T) {
 		t.Errorf("after = %v with no sample after the last stalled client went: want NaN", a)
 	}
 }
+
+// TestHeldCPU: the server's CPU, and the rest of the machine's, while
+// stalled clients were held and once all were gone, from the samples'
+// counters.
+func TestHeldCPU(t *testing.T) {
+	s := func(at float64, ws int64, cpu, machine float64) Sample {
+		return Sample{AtNS: int64(at * 1e9), Phase: phaseMeasure, WSConns: ws, CPUSeconds: cpu, MachineCPUSeconds: machine}
+	}
+	r := &Report{Stalled: &StalledReport{Clients: 10}, Timeline: []Sample{
+		{Phase: phaseBefore}, s(2, 12, 1, 10), s(4, 12, 2, 12), s(6, 5, 3, 14), // held: 2 → 6 s
+		s(7, 2, 3.5, 15), s(9, 2, 3.9, 15.6), // after: 7 → 9 s
+	}}
+	held, after := heldSplit(r)
+	if len(held) != 3 || len(after) != 2 {
+		t.Fatalf("held %d samples, after %d; want 3 and 2", len(held), len(after))
+	}
+	for _, tc := range []struct {
+		name string
+		got  float64
+		want float64
+	}{
+		{"server held", cpuPct(held, false), 50}, {"others held", cpuPct(held, true), 50},
+		{"server after", cpuPct(after, false), 20}, {"others after", cpuPct(after, true), 10},
+	} {
+		if math.Abs(tc.got-tc.want) > 1e-9 {
+			t.Errorf("%s: %v%%, want %v%%", tc.name, tc.got, tc.want)
+		}
+	}
+	if !math.IsNaN(cpuPct(after[:1], false)) {
+		t.Error("a CPU figure from one sample")
+	}
+}

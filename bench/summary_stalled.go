@@ -40,48 +40,97 @@ func stalledFigures(runs []*Report) []figure {
 	add("stalled subscribed → gone, last", ns, func(s *StalledReport) float64 { return n(s.GoneMaxNS) })
 	held, after := figure{name: "reading clients' p99 per second, median while stalled clients were held", format: ns},
 		figure{name: "reading clients' p99 per second, median once all were gone", format: ns}
+	pct := func(v float64) string {
+		if math.IsNaN(v) {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.0f%%", v)
+	}
+	cpuHeld, cpuAfter := figure{name: "server CPU while stalled clients were held", format: pct},
+		figure{name: "server CPU once all were gone", format: pct}
+	othersHeld, othersAfter := figure{name: "machine CPU less the server's, while stalled clients were held", format: pct},
+		figure{name: "machine CPU less the server's, once all were gone", format: pct}
 	for _, r := range runs {
 		h, a := liveP99Split(r)
 		held.values, after.values = append(held.values, h), append(after.values, a)
+		hs, as := heldSplit(r)
+		cpuHeld.values, cpuAfter.values = append(cpuHeld.values, cpuPct(hs, false)), append(cpuAfter.values, cpuPct(as, false))
+		othersHeld.values, othersAfter.values = append(othersHeld.values, cpuPct(hs, true)), append(othersAfter.values, cpuPct(as, true))
 	}
-	return append(out, held, after)
+	return append(out, held, after, cpuHeld, cpuAfter, othersHeld, othersAfter)
 }
 
-// liveP99Split splits the window's samples of a run with stalled clients
-// at the moment the server counted none of them any more, and returns the
-// median of the reading clients' per-interval p99 (Sample.LiveP99NS)
-// before it and after it; NaN for a part without samples.
-func liveP99Split(r *Report) (held, after float64) {
+// heldSplit splits the window's samples of a run with stalled clients at
+// the moment the server counted none of them any more: the samples while
+// it still held some, and those after.
+func heldSplit(r *Report) (held, after []Sample) {
 	var peak int64
 	for _, s := range r.Timeline {
 		if s.Phase == phaseMeasure {
 			peak = max(peak, s.WSConns)
 		}
 	}
-	var h, a []float64
 	for _, s := range r.Timeline {
-		if s.Phase != phaseMeasure || s.LiveP99NS == 0 {
-			continue // the coordinator's own scrapes carry no p99
-		}
-		if r.Stalled != nil && s.WSConns > peak-r.Stalled.Clients {
-			h = append(h, float64(s.LiveP99NS))
-		} else {
-			a = append(a, float64(s.LiveP99NS))
+		switch {
+		case s.Phase != phaseMeasure:
+		case r.Stalled != nil && s.WSConns > peak-r.Stalled.Clients:
+			held = append(held, s)
+		default:
+			after = append(after, s)
 		}
 	}
-	return figure{values: h}.median(), figure{values: a}.median()
+	return held, after
+}
+
+// cpuPct is the server's CPU between the first and the last of samples,
+// in percent of one core; others: the machine's less the server's. NaN
+// with fewer than two samples or without the figures (older reports).
+func cpuPct(samples []Sample, others bool) float64 {
+	if len(samples) < 2 {
+		return math.NaN()
+	}
+	a, b := samples[0], samples[len(samples)-1]
+	wall := float64(b.AtNS-a.AtNS) / 1e9
+	if wall <= 0 || b.CPUSeconds == 0 || (others && (a.MachineCPUSeconds == 0 || b.MachineCPUSeconds == 0)) {
+		return math.NaN()
+	}
+	cpu := b.CPUSeconds - a.CPUSeconds
+	if others {
+		cpu = b.MachineCPUSeconds - a.MachineCPUSeconds - cpu
+	}
+	return cpu / wall * 100
+}
+
+// liveP99Split returns the median of the reading clients' per-interval
+// p99 (Sample.LiveP99NS) while the server held stalled clients and once
+// it held none (heldSplit); NaN for a part without samples.
+func liveP99Split(r *Report) (held, after float64) {
+	hs, as := heldSplit(r)
+	return medianP99(hs), medianP99(as)
+}
+
+// medianP99 is the median of the samples' LiveP99NS, leaving out those
+// without one (the coordinator's own scrapes).
+func medianP99(samples []Sample) float64 {
+	var v []float64
+	for _, s := range samples {
+		if s.LiveP99NS != 0 {
+			v = append(v, float64(s.LiveP99NS))
+		}
+	}
+	return figure{values: v}.median()
 }
 
 // liveP99Window is the median of the reading clients' per-interval p99
 // over the window's samples.
 func liveP99Window(r *Report) float64 {
-	var v []float64
+	var in []Sample
 	for _, s := range r.Timeline {
-		if s.Phase == phaseMeasure && s.LiveP99NS != 0 {
-			v = append(v, float64(s.LiveP99NS))
+		if s.Phase == phaseMeasure {
+			in = append(in, s)
 		}
 	}
-	return figure{values: v}.median()
+	return medianP99(in)
 }
 
 func fmtBytesF(v float64) string { return fmtBytes(v) }

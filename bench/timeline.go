@@ -40,6 +40,11 @@ type Sample struct {
 	HeapInuseBytes    int64 `json:"heap_inuse_bytes"`
 	HeapIdleBytes     int64 `json:"heap_idle_bytes"`
 	HeapReleasedBytes int64 `json:"heap_released_bytes"`
+	// CPUSeconds is the server's process_cpu_seconds_total;
+	// MachineCPUSeconds the whole machine's busy time so far (/proc/stat,
+	// every core; 0 where it cannot be read).
+	CPUSeconds        float64 `json:"cpu_seconds"`
+	MachineCPUSeconds float64 `json:"machine_cpu_seconds,omitempty"`
 	// LiveP99NS is the p99 of the latencies the reading clients sampled
 	// (one in four) over the progress interval before the sample.
 	LiveP99NS int64 `json:"live_p99_ns"`
@@ -167,7 +172,8 @@ func (t *timeline) add(s serverSample, tcp *TCPSample, phase string, p99 int64) 
 	t.samples = append(t.samples, Sample{AtNS: int64(s.At.Sub(t.start)), Phase: phase, RSSBytes: int64(s.RSS),
 		Goroutines: int64(s.Goroutines), WSConns: int64(s.WSConns), SSEViewers: int64(s.SSEViewers),
 		SlowCutoffs: int64(s.SlowCutoffs), HeapAllocBytes: int64(s.HeapAlloc), HeapInuseBytes: int64(s.HeapInuse),
-		HeapIdleBytes: int64(s.HeapIdle), HeapReleasedBytes: int64(s.HeapRelease), LiveP99NS: p99, TCP: tcp, at: s.At})
+		HeapIdleBytes: int64(s.HeapIdle), HeapReleasedBytes: int64(s.HeapRelease), CPUSeconds: s.CPUSeconds,
+		MachineCPUSeconds: machineBusy().Seconds(), LiveP99NS: p99, TCP: tcp, at: s.At})
 }
 
 // stop ends the sampling (once: it may be called again) and returns the
