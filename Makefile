@@ -53,6 +53,7 @@ staticcheck: $(STATICCHECK) deps
 # over 500 lines (one concern per file).
 lint: vet staticcheck
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!*.png' >/dev/null; then echo "merge conflict markers:"; git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . ':!*.png'; exit 1; fi
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 	@long=$$(for f in $$(git ls-files -co --exclude-standard '*.go' | grep -v '_test.go$$'); do n=$$(wc -l < $$f); [ $$n -gt 500 ] && echo "$$f: $$n lines"; done); \
 		if [ -n "$$long" ]; then echo "non-test Go files over 500 lines (split them):"; echo "$$long"; exit 1; fi

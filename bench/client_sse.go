@@ -191,7 +191,7 @@ func disconnectCode(err error) string {
 	return "error"
 }
 
-// read handles events (PROTOCOL 7) until the stream fails.
+// read handles events (protocol.md 7.6) until the stream fails.
 func (s *sseClient) read(r *eventstream.Reader) error {
 	for {
 		k, err := r.Read()

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Prices travel as decimal strings (PROTOCOL 2). The traders need a little
+// Prices travel as decimal strings (protocol.md 1.3). The traders need a little
 // arithmetic on them (a limit price a fraction away from the quote, on the
 // instrument's tick), done here in integers of the tick's last decimal.
 

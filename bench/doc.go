@@ -1,6 +1,6 @@
 // Package bench is tickbench's load generator and latency measurement: a
 // black-box network client of a tickcast server. It speaks the protocol
-// (spec/PROTOCOL.md) through feed/client, feed/client/eventstream (the SSE
+// (docs/protocol.md) through feed/client, feed/client/eventstream (the SSE
 // viewers) and feed/wire only and never calls the server's packages.
 //
 // # Model

@@ -17,7 +17,7 @@ type seqCheck struct {
 	duplicate bool   // seq not above the last one: nothing new
 }
 
-// seqTracker checks seq continuity per stream for one client (PROTOCOL 3):
+// seqTracker checks seq continuity per stream for one client (protocol.md 3.2):
 // on a lossless stream every seq follows the last by one, on a conflatable
 // stream seq may skip the messages the server replaced. It keeps a short
 // slice, not a map: a client has a handful of streams, and the channel and

@@ -16,7 +16,7 @@ import (
 	"github.com/tickcast/tickcast/internal/testkit"
 )
 
-// TestE2EHandshake checks the upgrade rules of PROTOCOL 4.1 on the wire:
+// TestE2EHandshake checks the upgrade rules of protocol.md 2.1 on the wire:
 // refusals (400, 403, 426) come as plain HTTP answers before any upgrade,
 // and the subprotocol is negotiated as specified.
 func TestE2EHandshake(t *testing.T) {
@@ -102,7 +102,7 @@ func TestE2EHandshake(t *testing.T) {
 	}
 }
 
-// TestE2ECloseCodes provokes each close code of PROTOCOL 4.6 that a client
+// TestE2ECloseCodes provokes each close code of protocol.md 9.2 that a client
 // can cause, with a raw client, and reads the server's close frame off the
 // wire. 1001 (shutdown) and 4008 (slow consumer) have their own tests;
 // 1011 is provoked in feed/ws (it needs a venue that fails).

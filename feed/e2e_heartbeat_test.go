@@ -13,7 +13,7 @@ import (
 	wsfeed "github.com/tickcast/tickcast/feed/ws"
 )
 
-// TestE2EHeartbeat (PROTOCOL 4.5) with a 100 ms heartbeat: the server pings
+// TestE2EHeartbeat (protocol.md 2.3) with a 100 ms heartbeat: the server pings
 // every interval and announces it in the welcome; a client that answers
 // the pings, or sends application pings, stays connected; a silent one is
 // closed after three intervals with nothing heard.

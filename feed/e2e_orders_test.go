@@ -170,7 +170,7 @@ func lim(cid, sym, side, qty, px string) wire.NewOrder {
 	return wire.NewOrder{CID: cid, S: sym, Side: side, Type: "limit", Qty: qty, Px: px}
 }
 
-// TestE2EOrderRejects: every order reject reason of PROTOCOL 6, over both
+// TestE2EOrderRejects: every order reject reason of protocol.md 8.4, over both
 // subprotocols, as an order message with status rejected, the reason, and
 // the operation's id.
 func TestE2EOrderRejects(t *testing.T) {
@@ -484,7 +484,7 @@ func TestE2ECancelOnDisconnect(t *testing.T) {
 }
 
 // TestE2ERateLimitAbuse: a session that keeps sending orders after the
-// rate limit refuses them is closed with 1008 (PROTOCOL 4.6); one that
+// rate limit refuses them is closed with 1008 (protocol.md 8.8, 9.2); one that
 // backs off is not.
 func TestE2ERateLimitAbuse(t *testing.T) {
 	ts := startServer(t, withoutSim(), withMarket(func(c *market.Config) { c.RateLimit, c.RateBurst = 0.001, 2 }),

@@ -18,7 +18,7 @@ import (
 )
 
 // TestE2ESSEDefaults: /sse with no parameters streams the ticker of every
-// symbol over one connection, with PROTOCOL 7's headers and the
+// symbol over one connection, with protocol.md 7.6's headers and the
 // configured CORS origin.
 func TestE2ESSEDefaults(t *testing.T) {
 	t.Parallel()

@@ -2,7 +2,6 @@ package feed_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -49,39 +48,11 @@ func (ts *testServer) sseDial(query string, hdr http.Header) *eventstream.Stream
 	return s
 }
 
-// sseEvent is one event of PROTOCOL 7 with the fields the tests look at.
-type sseEvent struct {
-	ID, Type, Data string
-	HasID          bool
-	T, Ch, S       string
-	Seq, Off       uint64
-	TS             int64
-	Reason         string
-	At             time.Time // when it was parsed
-}
+// sseEvent is one event of protocol.md 7.6 with the fields the tests look
+// at.
+type sseEvent = testkit.SSEEvent
 
-func (e sseEvent) stream() string { return e.Ch + ":" + e.S }
-
-func sseDecode(t testing.TB, r eventstream.Record) sseEvent {
-	t.Helper()
-	var m struct {
-		T      string `json:"t"`
-		Ch     string `json:"ch"`
-		S      string `json:"s"`
-		Seq    uint64 `json:"seq"`
-		Off    uint64 `json:"off"`
-		TS     int64  `json:"ts"`
-		Reason string `json:"reason"`
-	}
-	if err := json.Unmarshal([]byte(r.Data), &m); err != nil {
-		t.Errorf("event %q: %v: %q", r.Type, err, r.Data)
-	}
-	if m.T != r.Type {
-		t.Errorf("event field %q, data t %q", r.Type, m.T)
-	}
-	return sseEvent{ID: r.ID, HasID: r.HasID, Type: r.Type, Data: r.Data, T: m.T, Ch: m.Ch, S: m.S,
-		Seq: m.Seq, Off: m.Off, TS: m.TS, Reason: m.Reason, At: time.Now()}
-}
+func sseDecode(t testing.TB, r eventstream.Record) sseEvent { return testkit.DecodeSSE(t, r) }
 
 // sseCollector reads a stream in the background and keeps its events.
 type sseCollector struct {
@@ -157,13 +128,13 @@ func sseCheckLossless(t testing.TB, evs []sseEvent) {
 	var off uint64
 	for i, e := range evs {
 		if e.Off <= off && i > 0 {
-			t.Fatalf("event %d (%s %s): off %d after %d", i, e.Type, e.stream(), e.Off, off)
+			t.Fatalf("event %d (%s %s): off %d after %d", i, e.Type, e.Stream(), e.Off, off)
 		}
 		off = e.Off
-		if l, ok := last[e.stream()]; ok && e.Seq != l+1 {
-			t.Fatalf("event %d: %s seq %d after %d", i, e.stream(), e.Seq, l)
+		if l, ok := last[e.Stream()]; ok && e.Seq != l+1 {
+			t.Fatalf("event %d: %s seq %d after %d", i, e.Stream(), e.Seq, l)
 		}
-		last[e.stream()] = e.Seq
+		last[e.Stream()] = e.Seq
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 	"github.com/tickcast/tickcast/web"
 )
 
-// jsonError answers PROTOCOL 1's error body.
+// jsonError answers protocol.md 1.1's error body.
 func jsonError(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 	b, _ := json.Marshal(map[string]string{"code": code, "msg": msg})
 	ctx.SetStatusCode(status)
@@ -34,7 +34,7 @@ func jsonBody(ctx *fasthttp.RequestCtx, b []byte) {
 	ctx.SetBody(b)
 }
 
-// publicInstrument is an instrument as REST shows it (PROTOCOL 8): the
+// publicInstrument is an instrument as REST shows it (protocol.md 1.1): the
 // simulator's parameters stay private.
 type publicInstrument struct {
 	S       string `json:"s"`
@@ -161,7 +161,7 @@ func (s *Server) tickers(rctx context.Context, ctx *fasthttp.RequestCtx) error {
 }
 
 func (s *Server) book(rctx context.Context, ctx *fasthttp.RequestCtx, symbol string) error {
-	depth, err := intParam(ctx, "depth", 100, s.cfg.Hub.SnapshotDepth())
+	depth, err := intParam(ctx, "depth", min(100, s.cfg.Hub.SnapshotDepth()), s.cfg.Hub.SnapshotDepth())
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,9 @@ func (s *Server) candles(rctx context.Context, ctx *fasthttp.RequestCtx, symbol 
 
 func (s *Server) createAccount(ctx *fasthttp.RequestCtx) {
 	if !s.accounts.allow(netKey(ctx.RemoteIP(), 24)) {
-		jsonError(ctx, fasthttp.StatusTooManyRequests, wire.CodeRateLimited, "too many accounts from this address: try again in a minute")
+		// One more account is allowed every 60/AccountsPerMinute seconds.
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(max(1, (60+s.cfg.AccountsPerMinute-1)/s.cfg.AccountsPerMinute)))
+		jsonError(ctx, fasthttp.StatusTooManyRequests, wire.CodeRateLimited, "too many accounts from this network: try again in a minute")
 		return
 	}
 	rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

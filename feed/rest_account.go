@@ -22,7 +22,7 @@ var errUnauthorized = errors.New("unauthorized")
 const maxBearerLen = 1024
 
 // orderJSON is an order of an account's history: the order message
-// (PROTOCOL 4.4) without the operation id, and when the venue first
+// (protocol.md 5.7) without the operation id, and when the venue first
 // answered the order.
 type orderJSON struct {
 	T        string `json:"t"`

@@ -64,7 +64,7 @@ type Order struct {
 }
 
 // Place submits an order for agent on instrument inst (its index). It
-// returns the order id, or 0 and the reject reason (PROTOCOL section 6).
+// returns the order id, or 0 and the reject reason (protocol.md 8.4).
 func (x *Exchange) Place(agent orders.Owner, inst int, o Order) (orders.OrderID, string) {
 	v := x.v
 	bs := v.books[inst]
@@ -125,6 +125,12 @@ func (x *Exchange) Amend(agent orders.Owner, oid orders.OrderID, px, qty int64) 
 	return ""
 }
 
+// IsOpen reports whether agent's order oid is still open (resting).
+func (x *Exchange) IsOpen(agent orders.Owner, oid orders.OrderID) bool {
+	o := x.v.live[oid]
+	return o != nil && o.acct.owner == agent
+}
+
 // CancelAll cancels agent's orders on instrument inst and returns how many.
 func (x *Exchange) CancelAll(agent orders.Owner, inst int) int {
 	x.v.op = opContext{}
@@ -159,6 +165,14 @@ func (x *Exchange) Balance(agent orders.Owner, asset string) (total, available i
 	}
 	b := x.v.owners[agent].bal[i]
 	return b.total, b.available()
+}
+
+// Holdings returns agent's total holdings of instrument inst's base and
+// quote assets, in the units Balance counts in: Balance for the two assets
+// an agent of one instrument watches, without looking them up by name.
+func (x *Exchange) Holdings(agent orders.Owner, inst int) (base, quote int64) {
+	in, a := x.v.insts[inst], x.v.owners[agent]
+	return a.bal[in.baseAsset].total, a.bal[in.quoteAsset].total
 }
 
 // AssetDecimals returns the decimals of the units Balance counts in.

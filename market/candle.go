@@ -19,11 +19,19 @@ type candleSeries struct {
 	cur     candle
 	open    bool
 	dirty   bool
-	history ring[*Event]
+	history ring[closedCandle]
+}
+
+// closedCandle is a candle of the history, and its wire form once built
+// (when it was published, or when first asked for if candles were not
+// built).
+type closedCandle struct {
+	c    candle
+	data *Candle
 }
 
 func newCandleSeries(width int64, k Kind, stream, keep int) candleSeries {
-	return candleSeries{width: width, kind: k, stream: stream, history: newRing[*Event](keep)}
+	return candleSeries{width: width, kind: k, stream: stream, history: newRing[closedCandle](keep)}
 }
 
 func (cs *candleSeries) trade(bs *bookState, now, px, q int64) {
@@ -53,8 +61,11 @@ func (cs *candleSeries) closeDue(bs *bookState, now int64) {
 }
 
 func (cs *candleSeries) close(bs *bookState) {
-	e := cs.emit(bs, true)
-	cs.history.push(e)
+	h := closedCandle{c: cs.cur}
+	if e := cs.emit(bs, true); e != nil {
+		h.data = e.Candle
+	}
+	cs.history.push(h)
 	cs.open, cs.dirty = false, false
 }
 
@@ -65,14 +76,17 @@ func (cs *candleSeries) publish(bs *bookState) {
 	}
 }
 
+// emit publishes the current candle; it returns nil when candles of this
+// interval are not built.
 func (cs *candleSeries) emit(bs *bookState, closed bool) *Event {
 	e := bs.public(cs.kind, cs.stream)
-	e.Candle = cs.data(bs.inst, closed)
+	if e != nil {
+		e.Candle = candleData(bs.inst, &cs.cur, closed)
+	}
 	return e
 }
 
-func (cs *candleSeries) data(in *Instrument, closed bool) *Candle {
-	c := &cs.cur
+func candleData(in *Instrument, c *candle, closed bool) *Candle {
 	ps, qs := in.price, in.qty
 	return &Candle{Start: c.start, O: ps.Format(c.o), H: ps.Format(c.h), L: ps.Format(c.l), C: ps.Format(c.c), V: qs.Format(c.v), N: c.n, Closed: closed}
 }
@@ -84,11 +98,32 @@ func (cs *candleSeries) recent(in *Instrument, n int) []*Candle {
 	if cs.open {
 		keep--
 	}
-	for _, e := range cs.history.last(keep) {
-		out = append(out, e.Candle)
-	}
+	cs.history.each(keep, func(h *closedCandle) {
+		if h.data == nil {
+			h.data = candleData(in, &h.c, true)
+		}
+		out = append(out, h.data)
+	})
 	if cs.open && n > 0 {
-		out = append(out, cs.data(in, false))
+		out = append(out, candleData(in, &cs.cur, false))
 	}
 	return out
+}
+
+// publishLatest publishes the series' current candle again: the open one,
+// or else the last closed one (nothing, before the first trade).
+func (cs *candleSeries) publishLatest(bs *bookState) {
+	if cs.open {
+		cs.emit(bs, false)
+		cs.dirty = false
+		return
+	}
+	var last *closedCandle
+	cs.history.each(1, func(h *closedCandle) { last = h })
+	if last == nil {
+		return
+	}
+	if e := bs.public(cs.kind, cs.stream); e != nil {
+		e.Candle = candleData(bs.inst, &last.c, true)
+	}
 }

@@ -29,7 +29,7 @@ type command struct {
 }
 
 // OrderRequest is a new order as it arrives from the network: every value
-// still a string, validated by the venue (PROTOCOL section 6).
+// still a string, validated by the venue (protocol.md 8.4).
 type OrderRequest struct {
 	CID      string // client order id (syntax checked by the feed)
 	Symbol   string

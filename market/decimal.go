@@ -3,13 +3,12 @@ package market
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/shopspring/decimal"
 )
 
 // MaxDecimalLen is the longest decimal string accepted from the network
-// (PROTOCOL section 2).
+// (protocol.md 1.3, 2.4).
 const MaxDecimalLen = 32
 
 // Errors of decimal parsing, matched with errors.Is.
@@ -50,7 +49,7 @@ func NewScale(step string, max int64) (Scale, error) {
 	return Scale{Decimals: dec, Unit: unit.IntPart(), Max: max}, nil
 }
 
-// parseDecimal checks the syntax PROTOCOL section 2 allows before handing
+// parseDecimal checks the syntax protocol.md 1.3 allows before handing
 // the string to shopspring/decimal: at most MaxDecimalLen characters of
 // digits with at most one decimal point and at least one digit; no sign, no
 // exponent, no spaces. (decimal.NewFromString alone accepts exponents such
@@ -129,27 +128,47 @@ func (sc Scale) Format(n int64) string {
 	return string(sc.Append(buf[:0], n))
 }
 
-// appendFixed appends v/10^dec with exactly dec decimals.
+// appendFixed appends v/10^dec with exactly dec decimals (and at least
+// one integer digit). It writes the digits from the right into a buffer on
+// the stack: this runs for every price and quantity the venue formats.
+// dec is at most maxFixedDecimals (scales have at most 12, asset balances
+// the sum of an instrument's price and quantity decimals).
 func appendFixed(dst []byte, v int64, dec int32) []byte {
+	if dec < 0 || dec > maxFixedDecimals {
+		panic(fmt.Sprintf("market: %d decimals", dec))
+	}
+	u := uint64(v)
 	if v < 0 {
-		dst = append(dst, '-')
-		v = -v
+		u = -u
 	}
-	var buf [24]byte
-	digits := strconv.AppendInt(buf[:0], v, 10)
-	if dec <= 0 {
-		return append(dst, digits...)
+	var buf [22 + maxFixedDecimals]byte
+	i := len(buf)
+	for range dec {
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
 	}
-	for int32(len(digits)) <= dec { // pad to at least one integer digit
-		digits = append(digits, 0)
-		copy(digits[1:], digits)
-		digits[0] = '0'
+	if dec > 0 {
+		i--
+		buf[i] = '.'
 	}
-	cut := len(digits) - int(dec)
-	dst = append(dst, digits[:cut]...)
-	dst = append(dst, '.')
-	return append(dst, digits[cut:]...)
+	for {
+		i--
+		buf[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	if v < 0 {
+		i--
+		buf[i] = '-'
+	}
+	return append(dst, buf[i:]...)
 }
+
+// maxFixedDecimals bounds the decimals appendFixed writes.
+const maxFixedDecimals = 40
 
 // formatFixed returns v/10^dec with exactly dec decimals.
 func formatFixed(v int64, dec int32) string {

@@ -2,8 +2,12 @@ package market
 
 import (
 	"errors"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestScaleParse(t *testing.T) {
@@ -73,6 +77,25 @@ func TestScaleFormat(t *testing.T) {
 	}
 	if got := formatFixed(-1234, 2); got != "-12.34" {
 		t.Errorf("formatFixed(-1234, 2) = %q", got)
+	}
+}
+
+// TestAppendFixed compares the integer formatting with shopspring/decimal's
+// over random values and every number of decimals a scale or an asset
+// can have.
+func TestAppendFixed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	values := []int64{0, 1, -1, 9, 10, 99, 100, math.MaxInt64, math.MinInt64 + 1, math.MinInt64}
+	for range 2000 {
+		values = append(values, rng.Int64()>>rng.IntN(63), -(rng.Int64() >> rng.IntN(63)))
+	}
+	for dec := int32(0); dec <= 24; dec++ {
+		for _, v := range values {
+			want := decimal.NewFromInt(v).Shift(-dec).StringFixed(dec)
+			if got := string(appendFixed([]byte("x"), v, dec)); got != "x"+want {
+				t.Fatalf("appendFixed(%d, %d) = %q, want %q", v, dec, got[1:], want)
+			}
+		}
 	}
 }
 

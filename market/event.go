@@ -27,7 +27,7 @@ const (
 	kindCount
 )
 
-// Channel names of PROTOCOL section 3.
+// Channel names of protocol.md 3.1.
 const (
 	ChanTrades    = "trades"
 	ChanBook      = "book"
@@ -106,7 +106,7 @@ type PriceLevel [2]string
 
 // BookData is a book delta (changed levels, quantity "0…" removes one) or
 // a snapshot (every level; bids descending, asks ascending), with the
-// checksum of the book after it (PROTOCOL 4.4).
+// checksum of the book after it (protocol.md 6.2).
 type BookData struct {
 	Bids     []PriceLevel
 	Asks     []PriceLevel
@@ -151,7 +151,7 @@ type OrderUpdate struct {
 	Reason   string // canceled, expired and rejected orders
 }
 
-// Order statuses (PROTOCOL 4.4).
+// Order statuses (protocol.md 5.7, 8.3).
 const (
 	StatusNew             = "new"
 	StatusPartiallyFilled = "partially_filled"

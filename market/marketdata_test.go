@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tickcast/tickcast/orders"
 )
 
 func eventsOf(evs []*Event, k Kind) []*Event {
@@ -22,7 +24,7 @@ func eventsOf(evs []*Event, k Kind) []*Event {
 	return out
 }
 
-// TestChecksumExample is PROTOCOL 4.4's example: asks 101.00x1.0000 and
+// TestChecksumExample is protocol.md 6.2's example: asks 101.00x1.0000 and
 // 102.00x2.0000, bids 100.00x3.0000 give 2060812089.
 func TestChecksumExample(t *testing.T) {
 	tv := newTestVenue(t, func(c *Config) { c.Instruments = testInstruments() })
@@ -229,5 +231,37 @@ func TestDeterminism(t *testing.T) {
 	}
 	if a == c {
 		t.Fatal("a different seed gave the same events")
+	}
+}
+
+// TestQuoteAndTradeData: the quote and the trade, whose strings are
+// formatted into one buffer, carry each value formatted on its own, and
+// empty strings for an empty side.
+func TestQuoteAndTradeData(t *testing.T) {
+	tv := newTestVenue(t, nil)
+	bs := tv.bySym["BTC-USD"]
+	in := bs.inst
+	for _, q := range []quoteState{
+		{},
+		{bid: orders.Level{Price: 5999912, Qty: 1234}, hasBid: true},
+		{ask: orders.Level{Price: 6000001, Qty: 7}, hasAsk: true},
+		{bid: orders.Level{Price: 1, Qty: 1}, hasBid: true, ask: orders.Level{Price: orders.MaxPrice, Qty: 1_000_000}, hasAsk: true},
+	} {
+		bs.quote = q
+		want := Quote{}
+		if q.hasBid {
+			want.Bid, want.BidQty = in.price.Format(q.bid.Price), in.qty.Format(q.bid.Qty)
+		}
+		if q.hasAsk {
+			want.Ask, want.AskQty = in.price.Format(q.ask.Price), in.qty.Format(q.ask.Qty)
+		}
+		if got := *bs.quoteData(); got != want {
+			t.Errorf("quote %+v: %+v, want %+v", q, got, want)
+		}
+	}
+	r := tradeRec{id: 3, px: 6000012, qty: 42, side: orders.Sell}
+	want := Trade{ID: 3, Px: "60000.12", Qty: "0.0042", Side: "sell"}
+	if got := *bs.tradeData(&r); got != want {
+		t.Errorf("trade %+v, want %+v", got, want)
 	}
 }

@@ -2,7 +2,7 @@ package market
 
 import "github.com/tickcast/tickcast/orders"
 
-// Order reject reasons of PROTOCOL section 6.
+// Order reject reasons of protocol.md 8.4.
 const (
 	RejectInvalidSymbol     = "invalid_symbol"
 	RejectInvalidSide       = "invalid_side"
@@ -23,7 +23,7 @@ const (
 	RejectTooManyOpen       = "too_many_open_orders"
 )
 
-// Cancel and expiry reasons of PROTOCOL section 6.
+// Cancel and expiry reasons of protocol.md 8.3.
 const (
 	ReasonUser          = "user"
 	ReasonIOCRemainder  = "ioc_remainder"
@@ -32,7 +32,7 @@ const (
 	ReasonDisconnect    = "disconnect"
 )
 
-// Error codes of PROTOCOL section 6 that the venue answers with.
+// Error codes of protocol.md 9.1 that the venue answers with.
 const (
 	CodeBadRequest       = "bad_request"
 	CodeUnknownSymbol    = "unknown_symbol"

@@ -24,12 +24,10 @@ func (r *ring[T]) len() int {
 	return r.next
 }
 
-// last returns up to n of the newest values, oldest first.
-func (r *ring[T]) last(n int) []T {
+// each calls fn on up to n of the newest values in place, oldest first.
+func (r *ring[T]) each(n int, fn func(*T)) {
 	n = min(n, r.len())
-	out := make([]T, 0, n)
 	for i := r.next - n; i < r.next; i++ {
-		out = append(out, r.buf[(i+len(r.buf))%len(r.buf)])
+		fn(&r.buf[(i+len(r.buf))%len(r.buf)])
 	}
-	return out
 }

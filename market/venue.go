@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -64,6 +65,24 @@ type Config struct {
 	AccountHistory int
 	// Actors run inside the sequencer (the simulated market).
 	Actors []Actor
+	// Channels lists the public channels whose events the venue builds;
+	// nil means every channel. The events of the others are not built (no
+	// book delta, checksum or formatted decimal is made for them), but
+	// their seq and off advance as if they had been published, so that
+	// the events built are the same, field for field, whatever the list.
+	// REST queries (recent trades, candles, tickers, books) answer the
+	// same either way. `tickcast simulate` passes its --channels.
+	Channels []string
+	// WarmStart, if positive, is how much market history Run makes before
+	// it goes live: it first runs the actors on a simulated clock from
+	// WarmStart before the clock's time up to it, as fast as the CPU
+	// allows and building no event, then publishes the state it reached
+	// (see Run) and continues from it on the clock. Candles, the 24-hour
+	// ticker, recent trades and the books are there from the first
+	// command. Default 0: no warm start; a venue without actors makes
+	// none either. It is for a fresh market: a venue that recovers its
+	// state from storage must not warm start over it.
+	WarmStart time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -126,6 +145,11 @@ func (c *Config) fill() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	for _, ch := range c.Channels {
+		if !slices.Contains(Channels, ch) {
+			return fmt.Errorf("market: unknown channel %q", ch)
+		}
+	}
 	return nil
 }
 
@@ -159,6 +183,7 @@ type Venue struct {
 	epoch  string
 	in     chan command
 	done   chan struct{} // closed when Run returns
+	goLive chan struct{} // closed when Run applies commands (after the warm start)
 	insts  []*Instrument
 	bySym  map[string]*bookState
 	books  []*bookState
@@ -181,6 +206,8 @@ type Venue struct {
 	levels  []orders.Level
 	actors  []actorSlot
 	x       Exchange
+	omit    [kindCount]bool // public kinds not built (Config.Channels)
+	silent  bool            // no public kind is built (the warm start)
 
 	actorsStarted bool
 }
@@ -212,6 +239,7 @@ func New(cfg Config) (*Venue, error) {
 		epoch:    cfg.Epoch,
 		in:       make(chan command, cfg.QueueSize),
 		done:     make(chan struct{}),
+		goLive:   make(chan struct{}),
 		insts:    insts,
 		bySym:    map[string]*bookState{},
 		assetI:   map[string]int{},
@@ -221,6 +249,13 @@ func New(cfg Config) (*Venue, error) {
 		nextOID:  1,
 	}
 	v.x.v = v
+	if cfg.Channels != nil {
+		for k := KindTrade; k < kindCount; k++ {
+			if ch := k.Channel(); ch != "" && k != KindBookSnapshot {
+				v.omit[k] = !slices.Contains(cfg.Channels, ch)
+			}
+		}
+	}
 	v.setupAssets()
 	for _, in := range insts {
 		bs := newBookState(v, in)
@@ -229,6 +264,9 @@ func New(cfg Config) (*Venue, error) {
 	}
 	for _, a := range cfg.Actors {
 		v.actors = append(v.actors, actorSlot{actor: a, next: math.MaxInt64})
+	}
+	if !v.warming() {
+		close(v.goLive) // nothing to wait for: commands apply once Run runs
 	}
 	return v, nil
 }
@@ -267,6 +305,9 @@ func pow10(n int32) int64 {
 	return p
 }
 
+// builds reports whether the venue builds events of public kind k now.
+func (v *Venue) builds(k Kind) bool { return !v.silent && !v.omit[k] }
+
 // Epoch returns the name of this history of the feed.
 func (v *Venue) Epoch() string { return v.epoch }
 
@@ -293,9 +334,24 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 
 // Run is the sequencer loop. It applies commands from the input queue and
 // wakes actors and closes candles when their times come, until ctx ends.
+//
+// With Config.WarmStart, Run first makes that much history (warmStart)
+// and publishes the state it reached as one batch: per symbol a
+// KindBookSnapshot with the seq, off and ts of the last delta (deltas from
+// Seq+1 on apply on top of it), then a fresh quote, ticker and current
+// candles.
+// Commands sent meanwhile wait in the queue; Live is closed when it is
+// done.
 func (v *Venue) Run(ctx context.Context) error {
 	defer close(v.done)
-	v.startActors()
+	if v.warming() {
+		if !v.warmStart(ctx, v.cfg.WarmStart) {
+			return nil
+		}
+		close(v.goLive)
+	} else {
+		v.startActors()
+	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -327,12 +383,19 @@ func (v *Venue) Simulate(until int64) error {
 	if !v.actorsStarted {
 		v.startActors()
 	}
+	v.simulateTo(mc, until)
+	return nil
+}
+
+// simulateTo moves mc from its time to until, waking actors and closing
+// candles at their times.
+func (v *Venue) simulateTo(mc *ManualClock, until int64) {
 	for {
 		next := v.nextWake()
 		if next > until {
 			mc.Set(until)
 			v.advance()
-			return nil
+			return
 		}
 		if next > mc.Now() {
 			mc.Set(next)

@@ -11,7 +11,7 @@ import (
 
 // DemoDeposit is what a demo account starts with: this much of each quote
 // currency, and of each base asset the amount worth it at its instrument's
-// reference price (PROTOCOL section 9).
+// reference price (protocol.md 8.10).
 const DemoDeposit = 100_000
 
 // ErrUnknownSymbol is returned by queries about a symbol the venue does
@@ -66,7 +66,7 @@ func (v *Venue) fundDemo(a *account) {
 }
 
 // CreateAccount creates a funded demo account and returns its id and its
-// token (PROTOCOL section 9).
+// token (protocol.md 8.10).
 func (v *Venue) CreateAccount(ctx context.Context) (account, token string, err error) {
 	err = v.call(ctx, func() {
 		a := v.newAccount("", false)

@@ -34,7 +34,7 @@ func (v *Venue) userAccount(c command) *account {
 	return a
 }
 
-// placeUser validates a user's order (PROTOCOL section 6) and places it.
+// placeUser validates a user's order (protocol.md 8.4) and places it.
 func (v *Venue) placeUser(c command) {
 	a := v.userAccount(c)
 	if a == nil {

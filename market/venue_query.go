@@ -26,7 +26,7 @@ func (v *Venue) Trades(ctx context.Context, symbol string, limit int) ([]*Event,
 		return nil, fmt.Errorf("%w: %q", ErrUnknownSymbol, symbol)
 	}
 	var out []*Event
-	err := v.call(ctx, func() { out = bs.trades.last(limit) })
+	err := v.call(ctx, func() { out = bs.recentTrades(limit) })
 	return out, err
 }
 
@@ -58,11 +58,7 @@ func (v *Venue) Tickers(ctx context.Context) ([]*Event, error) {
 	var out []*Event
 	err := v.call(ctx, func() {
 		for _, bs := range v.books {
-			e := bs.lastTkr
-			if e == nil {
-				e = &Event{Kind: KindTicker, Symbol: bs.inst.Symbol, TS: v.now, Epoch: v.epoch, Ticker: bs.ticker.data(bs.inst, v.now)}
-			}
-			out = append(out, e)
+			out = append(out, bs.tickerEvent())
 		}
 	})
 	return out, err

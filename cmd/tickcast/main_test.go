@@ -8,6 +8,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tickcast/tickcast/internal/app"
 )
 
 func runSimulate(t *testing.T, args ...string) []byte {
@@ -118,4 +121,47 @@ func badSimFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestWarmStartFlag: --warm-start (or TICKCAST_WARM_START) sets the
+// venue's warm start, default app.DefaultWarmStart; 0 turns it off, as
+// does --sim=false (no agents, no history to make); negative is refused.
+func TestWarmStartFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  string
+		args []string
+		want time.Duration
+		bad  bool
+	}{
+		{"default", "", nil, app.DefaultWarmStart, false},
+		{"flag", "", []string{"--warm-start", "2h"}, 2 * time.Hour, false},
+		{"environment", "30m", nil, 30 * time.Minute, false},
+		{"off", "", []string{"--warm-start", "0"}, 0, false},
+		{"no simulator", "", []string{"--sim=false"}, 0, false},
+		{"negative", "", []string{"--warm-start", "-1m"}, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv("TICKCAST_WARM_START", tc.env)
+			}
+			var f serveFlags
+			if err := parse(serveFlagSet(&f), tc.args); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := f.config()
+			if tc.bad {
+				if err == nil {
+					t.Fatal("accepted")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Market.WarmStart != tc.want {
+				t.Fatalf("warm start %v, want %v", cfg.Market.WarmStart, tc.want)
+			}
+		})
+	}
 }

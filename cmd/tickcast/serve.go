@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,6 +40,7 @@ type serveFlags struct {
 	backlogTotal                                                int64
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
+	warmStart                                                   time.Duration
 	logLevel, logFormat, debugAddr                              string
 }
 
@@ -48,6 +50,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.BoolVar(&f.sim, "sim", true, "run the simulated market (false: the books are the users' alone)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the simulation and account ids (0: random, logged)")
 	fs.Float64Var(&f.simRate, "sim-rate", 1, "multiplier on every simulated agent's arrival rate")
+	fs.DurationVar(&f.warmStart, "warm-start", app.DefaultWarmStart, "market history the simulator makes before the server goes live (/readyz waits for it); 0: none")
 	fs.StringVar(&f.instruments, "instruments", "", "instruments file (JSON; default: the built-in five)")
 	fs.StringVar(&f.allowOrigin, "allow-origin", "", "comma list of browser origins allowed on /ws besides same-host pages; * for any")
 	fs.StringVar(&f.corsOrigin, "cors-origin", "*", "Access-Control-Allow-Origin of the public read-only endpoints (/sse, REST)")
@@ -146,6 +149,9 @@ func (f *serveFlags) config() (app.Config, error) {
 			return app.Config{}, errors.New("--token-key: want at least 16 bytes in hex")
 		}
 	}
+	if f.snapshotDepth < hub.ChecksumDepth {
+		return app.Config{}, fmt.Errorf("--snapshot-depth %d: want at least %d, the levels the book checksum covers", f.snapshotDepth, hub.ChecksumDepth)
+	}
 	backlog := hub.Limits{MaxBytes: f.backlogBytes, MaxDelay: f.backlogDelay, MaxMessages: f.backlogMessages}
 	cfg := app.Config{
 		Addr: f.addr,
@@ -165,8 +171,12 @@ func (f *serveFlags) config() (app.Config, error) {
 			UI: web.Assets()},
 		Logger: log,
 	}
+	if f.warmStart < 0 {
+		return app.Config{}, errors.New("--warm-start must not be negative")
+	}
 	if f.sim {
 		cfg.Sim = &sim.Config{Rate: f.simRate}
+		cfg.Market.WarmStart = f.warmStart
 	}
 	return cfg, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/internal/jsonl"
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/market/sim"
 )
@@ -20,7 +19,7 @@ const simulateStart = "2026-01-01T00:00:00Z"
 
 // simulate runs the venue and its agents on a simulated clock as fast as
 // the CPU allows and writes every event of the chosen channels and
-// symbols as one JSON line: the wire JSON of PROTOCOL 4.4.
+// symbols as one JSON line: the wire JSON of protocol.md 5.1 to 5.6.
 func simulate(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	seed := fs.Uint64("seed", 1, "seed of the simulation")
@@ -50,11 +49,13 @@ func simulate(args []string, out io.Writer) error {
 		}
 	}
 	want := map[string]bool{}
+	chans := []string{}
 	for _, ch := range splitComma(*channels) {
 		if !slices.Contains(market.Channels, ch) {
 			return fmt.Errorf("--channels: unknown channel %q", ch)
 		}
 		want[ch] = true
+		chans = append(chans, ch)
 	}
 	syms := map[string]bool{}
 	for _, s := range splitComma(*symbols) {
@@ -63,15 +64,14 @@ func simulate(args []string, out io.Writer) error {
 		}
 		syms[s] = true
 	}
-	w := bufio.NewWriterSize(out, 1<<16)
-	lines := &jsonLines{w: w, channels: want, symbols: syms}
+	lines := jsonl.NewWriter(out, want, syms)
 	m, err := sim.New(sim.Config{Seed: *seed, Rate: *rate})
 	if err != nil {
 		return err
 	}
 	clock := market.NewManualClock(t0)
 	v, err := market.New(market.Config{Instruments: insts, Publisher: lines, Clock: clock, Seed: *seed,
-		Epoch: "sim", TokenKey: []byte("simulate"), Actors: []market.Actor{m}})
+		Epoch: "sim", TokenKey: []byte("simulate"), Actors: []market.Actor{m}, Channels: chans})
 	if err != nil {
 		return err
 	}
@@ -81,29 +81,5 @@ func simulate(args []string, out io.Writer) error {
 	if err := v.Simulate(t0.Add(*duration).UnixNano()); err != nil {
 		return err
 	}
-	if lines.err != nil {
-		return lines.err
-	}
-	return w.Flush()
-}
-
-// jsonLines is a Publisher writing the chosen public events as JSON lines.
-type jsonLines struct {
-	w        *bufio.Writer
-	channels map[string]bool
-	symbols  map[string]bool // empty: all
-	buf      []byte
-	err      error
-}
-
-func (j *jsonLines) Publish(batch []*market.Event) {
-	for _, e := range batch {
-		if !e.Kind.Public() || !j.channels[e.Kind.Channel()] || (len(j.symbols) > 0 && !j.symbols[e.Symbol]) {
-			continue
-		}
-		j.buf = append(hub.Message(e).AppendJSON(j.buf[:0]), '\n')
-		if _, err := j.w.Write(j.buf); err != nil && j.err == nil {
-			j.err = err
-		}
-	}
+	return lines.Flush()
 }

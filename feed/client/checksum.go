@@ -9,7 +9,7 @@ import (
 // ChecksumDepth is the number of levels per side the book checksum covers.
 const ChecksumDepth = 10
 
-// Checksum computes the book checksum of PROTOCOL 4.4: the CRC-32 (IEEE)
+// Checksum computes the book checksum of protocol.md 6.2: the CRC-32 (IEEE)
 // of "A|B", where A is the best ten asks (ascending) and B the best ten
 // bids (descending), each level written "price:qty" as on the wire and
 // joined by ";". asks must be ascending and bids descending.

@@ -1,5 +1,5 @@
 // Package client is a Go client for the tickcast WebSocket protocol
-// (spec/PROTOCOL.md). It is what the benchmark tool and the end-to-end
+// (docs/protocol.md). It is what the benchmark tool and the end-to-end
 // tests use, and a reference for third-party clients.
 //
 // # Model
@@ -38,7 +38,7 @@
 //
 // For every subscribed book stream the client keeps a Book (see Client.Book)
 // built from book_snapshot and book messages, and checks the checksum of
-// PROTOCOL 4.4 after each one; a mismatch or a gap triggers a resync.
+// protocol.md 6.2 after each one; a mismatch or a gap triggers a resync.
 //
 // Handlers (OnMessage, OnDecoded, OnState) run on the client's goroutine:
 // they must return quickly and must not wait for a request of the same

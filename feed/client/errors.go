@@ -25,7 +25,7 @@ var (
 	ErrConfig = errors.New("client: invalid config")
 )
 
-// ServerError is an error reply from the server (PROTOCOL 6): Code is the
+// ServerError is an error reply from the server (protocol.md 9.1): Code is the
 // protocol error code, e.g. "unknown_order"; Reason, when the server sends
 // one, is the order reject reason behind a refused amend.
 type ServerError struct {

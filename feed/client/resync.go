@@ -56,7 +56,7 @@ func (c *Client) refused(sub *wire.Subscribe) func(wire.Message) {
 // resume runs after a reconnect, before the new connection is read:
 // authenticate again if Auth was called, then resubscribe every tracked
 // stream with the previous connection's epoch and the last seq of each
-// stream, so that the server replays what was missed (PROTOCOL 5).
+// stream, so that the server replays what was missed (protocol.md 7.1).
 func (c *Client) resume(cn *conn) {
 	c.mu.Lock()
 	epoch := c.epoch

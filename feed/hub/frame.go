@@ -66,7 +66,7 @@ func digits(n uint64) int {
 	return d
 }
 
-// SSE returns the frame as one Server-Sent Events record of PROTOCOL 7:
+// SSE returns the frame as one Server-Sent Events record of protocol.md 7.6:
 // id "epoch:off", event t, data the JSON payload. It is built once, by the
 // first SSE viewer that needs it.
 func (f *Frame) SSE(epoch string) []byte {

@@ -37,7 +37,7 @@ func (q *fifo) pop() *Frame {
 }
 
 // history keeps the recent public frames of every stream for resume
-// (PROTOCOL 5 and 7): at least the last MinMessages frames or the last
+// (protocol.md 7.1 and 7.6): at least the last MinMessages frames or the last
 // MinAge of them, whichever is more, and never more than MaxMessages.
 type history struct {
 	all         fifo // every stream, by off

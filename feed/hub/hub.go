@@ -28,7 +28,7 @@ type Config struct {
 	// MaxSubscriptions per subscriber; default 256.
 	MaxSubscriptions int
 	// SnapshotDepth bounds a book_snapshot to the best SnapshotDepth
-	// levels a side; default 1,000. Deeper levels reach a subscriber as
+	// levels a side; default 1,000, at least ChecksumDepth (10). Deeper levels reach a subscriber as
 	// deltas when they change. A snapshot of a book hundreds of thousands
 	// of levels deep would pass every subscriber's backlog limit and be
 	// cut off (4008) before it arrived, every time.
@@ -66,6 +66,9 @@ func (c *Config) fill() {
 	if c.SnapshotDepth <= 0 {
 		c.SnapshotDepth = 1000
 	}
+	// A snapshot must hold the levels its checksum covers, or no client
+	// could verify it.
+	c.SnapshotDepth = max(c.SnapshotDepth, ChecksumDepth)
 	if c.BusBuffer <= 0 {
 		c.BusBuffer = 4096
 	}
@@ -92,6 +95,7 @@ type Hub struct {
 	doneOnce sync.Once
 	stats    Stats
 	slow     slowLog
+	pending  [][]*market.Event // the batches being relayed together
 	nextSub  atomic.Uint64
 	streams  map[string]*Stream
 	bySym    map[string][chanCount]*Stream
@@ -163,6 +167,10 @@ func (h *Hub) KnownSymbol(symbol string) bool { _, ok := h.bySym[symbol]; return
 // Symbols returns the symbols, in order.
 func (h *Hub) Symbols() []string { return h.cfg.Symbols }
 
+// ChecksumDepth is how many levels a side the book checksum covers
+// (protocol.md 6.2): the least a snapshot carries.
+const ChecksumDepth = 10
+
 // SnapshotDepth is the most levels a side that a book snapshot carries.
 func (h *Hub) SnapshotDepth() int { return h.cfg.SnapshotDepth }
 
@@ -189,16 +197,40 @@ func (h *Hub) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			// Control requests queued before this batch was published run
-			// first. A session registers (Add) before its welcome, so the
-			// venue's reply to its first operation comes after; but with
-			// both waiting, select picked one at random and the reply to
-			// a session not yet registered was dropped (an auth that never
-			// got its authed).
+			// Behind the venue, take every batch waiting (up to a bound):
+			// their replies go out first, and each writer then sends the
+			// frames of all of them in one write.
+			batches := append(h.pending[:0], batch)
+			closed := false
+		more:
+			for len(batches) < maxCoalesce {
+				select {
+				case b, ok := <-h.src:
+					if !ok {
+						closed = true
+						break more
+					}
+					batches = append(batches, b)
+				default:
+					break more
+				}
+			}
+			// Control requests queued before these batches were published
+			// run first. A session registers (Add) before its welcome, so
+			// the venue's reply to its first operation comes after; but
+			// with both waiting, select picked one at random and the reply
+			// to a session not yet registered was dropped (an auth that
+			// never got its authed).
 			for n := len(h.ctrl); n > 0; n-- {
 				(<-h.ctrl)()
 			}
-			h.publish(batch)
+			h.publish(batches)
+			clear(batches)
+			h.pending = batches[:0]
+			if closed {
+				h.dropOverflowed()
+				return nil
+			}
 		case fn := <-h.ctrl:
 			fn()
 		}
@@ -227,22 +259,38 @@ func (h *Hub) do(ctx context.Context, fn func()) error {
 	}
 }
 
-func (h *Hub) publish(batch []*market.Event) {
-	var origin uint64 // the session whose operation this batch answers, if any
-	for _, e := range batch {
-		if e.Kind.Public() {
-			h.publishPublic(e)
-		} else {
-			h.route(e)
+// maxCoalesce bounds how many waiting batches the hub relays together.
+const maxCoalesce = 64
+
+// publish relays batches, in order. Every batch's replies and private
+// messages go first, each straight into its session's priority lane (its
+// writer woken at once): a trader's ack does not wait for the fan-out of
+// the public messages of its own batch or of the batches before it. Then
+// the public messages of all the batches, and their subscribers' writers
+// are woken once, each to send all it got in one write.
+func (h *Hub) publish(batches [][]*market.Event) {
+	for _, batch := range batches {
+		var origin uint64 // the session whose operation this batch answers, if any
+		for _, e := range batch {
+			if !e.Kind.Public() {
+				h.route(e)
+			}
+			if e.Origin.Session != 0 {
+				origin = e.Origin.Session
+			}
 		}
-		if e.Origin.Session != 0 {
-			origin = e.Origin.Session
+		// The venue answers each operation in one batch: that operation
+		// is done, and its session may send another.
+		if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
+			sub.Completed()
 		}
 	}
-	// The venue answers each operation in one batch: that operation is
-	// done, and its session may send another.
-	if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
-		sub.Completed()
+	for _, batch := range batches {
+		for _, e := range batch {
+			if e.Kind.Public() {
+				h.publishPublic(e)
+			}
+		}
 	}
 	for i, sub := range h.wake {
 		sub.Q.Notify()
@@ -258,6 +306,10 @@ func (h *Hub) publishPublic(e *market.Event) {
 	}
 	s := row[channelIndex[e.Kind.Channel()]]
 	m := public(e)
+	if e.Kind == market.KindBookSnapshot {
+		h.seedBook(s, m.(*wire.BookSnapshot))
+		return
+	}
 	f := newFrame(m, typeOf(m))
 	f.Stream, f.Seq, f.Off, f.TS, f.Key = s, e.Seq, e.Off, e.TS, s.conflationKey(m)
 	s.seq, h.lastOff = e.Seq, e.Off
@@ -267,6 +319,11 @@ func (h *Hub) publishPublic(e *market.Event) {
 		s.last = f
 	}
 	h.hist.add(f)
+	h.fanOut(s, f)
+}
+
+// fanOut pushes f to every subscriber of s.
+func (h *Hub) fanOut(s *Stream, f *Frame) {
 	for _, sub := range s.subs {
 		ok, woke := sub.Q.PushQuiet(f)
 		switch {
@@ -275,6 +332,20 @@ func (h *Hub) publishPublic(e *market.Event) {
 		case woke:
 			h.wake = append(h.wake, sub)
 		}
+	}
+}
+
+// seedBook takes a book_snapshot the venue published (its state after a
+// warm start, market.Config.WarmStart) as the book of stream s: the mirror
+// is replaced and the stream's seq and the offset move to the snapshot's,
+// so that the deltas that follow apply on top of it. It is no live message
+// and goes to no history; a subscriber already on the stream gets it, as
+// the book that replaces the one it had.
+func (h *Hub) seedBook(s *Stream, snap *wire.BookSnapshot) {
+	s.mirror.seed(snap)
+	s.seq, h.lastOff = snap.Seq, max(h.lastOff, snap.Off)
+	if len(s.subs) > 0 {
+		h.fanOut(s, s.mirror.snapshot(s))
 	}
 }
 
@@ -309,7 +380,7 @@ func (h *Hub) route(e *market.Event) {
 				m := private(e, false)
 				shared = newFrame(m, typeOf(m))
 			}
-			ok = sub.push(shared)
+			ok = sub.Q.PushOwnFrame(shared)
 		}
 		if !ok {
 			h.dropped = append(h.dropped, sub)

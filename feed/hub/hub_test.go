@@ -57,7 +57,7 @@ func (h *testHub) event(k market.Kind, sym string, ts int64) *market.Event {
 
 func (h *testHub) publishOne(k market.Kind, sym string, ts int64) *market.Event {
 	e := h.event(k, sym, ts)
-	h.publish([]*market.Event{e})
+	h.publish([][]*market.Event{{e}})
 	h.dropOverflowed()
 	return e
 }
@@ -283,7 +283,7 @@ func TestPrivateRouting(t *testing.T) {
 	h := newTestHub(nil)
 	a, b, other := h.sub(t), h.sub(t), h.sub(t)
 	auth := func(s *Sub, acct string) {
-		h.publish([]*market.Event{{Kind: market.KindAuthed, Account: acct, Direct: true, Origin: market.Origin{Session: s.ID, ID: 1, HasID: true}}})
+		h.publish([][]*market.Event{{{Kind: market.KindAuthed, Account: acct, Direct: true, Origin: market.Origin{Session: s.ID, ID: 1, HasID: true}}}})
 	}
 	auth(a, "acct1")
 	auth(b, "acct1")
@@ -296,7 +296,7 @@ func TestPrivateRouting(t *testing.T) {
 	ord := &market.Event{Kind: market.KindOrder, Account: "acct1", Symbol: "BTC-USD", Seq: 3,
 		Origin: market.Origin{Session: a.ID, ID: 42, HasID: true},
 		Order:  &market.OrderUpdate{OID: 7, CID: "c", Side: "buy", Type: "limit", TIF: "gtc", Qty: "1", Filled: "0", Status: "new"}}
-	h.publish([]*market.Event{ord})
+	h.publish([][]*market.Event{{ord}})
 	ga, gb, go2 := drain(t, a), drain(t, b), drain(t, other)
 	if len(ga) != 1 || ga[0].(*wire.Order).ID != wire.SomeID(42) {
 		t.Fatalf("origin session: %+v", ga)
@@ -309,13 +309,13 @@ func TestPrivateRouting(t *testing.T) {
 	}
 	direct := &market.Event{Kind: market.KindError, Account: "acct1", Direct: true, Origin: market.Origin{Session: b.ID, ID: 5, HasID: true},
 		Reply: &market.Reply{Code: "unknown_order", Msg: "no such open order"}}
-	h.publish([]*market.Event{direct})
+	h.publish([][]*market.Event{{direct}})
 	if len(drain(t, a)) != 0 || types(drain(t, b)) != "error" {
 		t.Fatal("direct reply misrouted")
 	}
 	_ = h.Remove(context.Background(), b)
 	h.run()
-	h.publish([]*market.Event{ord})
+	h.publish([][]*market.Event{{ord}})
 	if len(drain(t, b)) != 0 || len(drain(t, a)) != 1 {
 		t.Fatal("removed session still routed")
 	}
@@ -360,6 +360,60 @@ func TestResumeInOffsetOrder(t *testing.T) {
 	for i := 1; i < len(offs); i++ {
 		if offs[i] <= offs[i-1] {
 			t.Fatalf("offsets out of order: %v", offs)
+		}
+	}
+}
+
+// TestSeedBook: a book_snapshot published by the venue (its state after a
+// warm start) becomes the hub's book: a subscriber already on the stream
+// gets it in place of the book it had, a new one gets it, the deltas that
+// follow apply on top of it, and it is no message of the history.
+func TestSeedBook(t *testing.T) {
+	h := newTestHub(nil)
+	early := h.sub(t)
+	book := h.Lookup("book", "BTC-USD")
+	h.subscribe(t, early, Request{ID: wire.SomeID(1), Streams: []*Stream{book}})
+	if got := drain(t, early); types(got) != "subscribed,book_snapshot" || got[1].(*wire.BookSnapshot).Seq != 0 {
+		t.Fatalf("before the seed: %s", types(got))
+	}
+	// The venue's state: 40 deltas and 500 offsets went by unbuilt.
+	h.off, h.seqs["bookBTC-USD"] = 500, 40
+	snap := &market.Event{Kind: market.KindBookSnapshot, Symbol: "BTC-USD", Seq: 40, Off: 500, TS: 9, Epoch: "ep1", Book: &market.BookData{
+		Bids: []market.PriceLevel{{"99.00", "1.0000"}, {"98.00", "3.0000"}}, Asks: []market.PriceLevel{{"101.00", "2.0000"}}, Checksum: 77}}
+	h.publish([][]*market.Event{{snap}})
+	got := drain(t, early)
+	if types(got) != "book_snapshot" {
+		t.Fatalf("the early subscriber got %s, want the seeded book_snapshot", types(got))
+	}
+	if s := got[0].(*wire.BookSnapshot); s.Seq != 40 || s.Off != 500 || s.CS != 77 || len(s.Bids) != 2 || len(s.Asks) != 1 {
+		t.Fatalf("seeded snapshot %+v", s)
+	}
+	delta := h.publishOne(market.KindBook, "BTC-USD", 10) // seq 41: 99.00 stays 1.0000
+	if delta.Seq != 41 {
+		t.Fatalf("setup: delta seq %d", delta.Seq)
+	}
+	if got := drain(t, early); types(got) != "book" || got[0].(*wire.BookDelta).Seq != 41 {
+		t.Fatalf("live after the seed: %s", types(got))
+	}
+	late := h.sub(t)
+	h.subscribe(t, late, Request{ID: wire.SomeID(2), Streams: []*Stream{book}})
+	got = drain(t, late)
+	if types(got) != "subscribed,book_snapshot" {
+		t.Fatalf("late subscriber: %s", types(got))
+	}
+	if s := got[1].(*wire.BookSnapshot); s.Seq != 41 || s.CS != 7 || len(s.Bids) != 2 || s.Bids[1].Px != "98.00" {
+		t.Fatalf("late snapshot %+v: want the seeded book with delta 41 on top", s)
+	}
+	// Resuming from before the seed cannot be replayed: reset and a
+	// snapshot. From the seed on, it can.
+	for _, tc := range []struct {
+		since uint64
+		want  string
+	}{{39, "subscribed,reset,book_snapshot"}, {40, "subscribed,book"}} {
+		s := h.sub(t)
+		h.subscribe(t, s, Request{ID: wire.SomeID(3), Streams: []*Stream{book}, Since: map[string]uint64{book.Name: tc.since}})
+		if got := types(drain(t, s)); got != tc.want {
+			t.Errorf("resume since %d: %s, want %s", tc.since, got, tc.want)
 		}
 	}
 }

@@ -57,6 +57,16 @@ func (m *mirror) apply(d *wire.BookDelta) {
 	m.snap = nil
 }
 
+// seed replaces the book with snapshot b.
+func (m *mirror) seed(b *wire.BookSnapshot) {
+	m.bids.Clear(false)
+	m.asks.Clear(false)
+	setLevels(m.bids, b.Bids)
+	setLevels(m.asks, b.Asks)
+	m.cs, m.seq, m.off, m.ts = b.CS, b.Seq, b.Off, b.Ts
+	m.snap = nil
+}
+
 // setLevels applies changed levels to a side: quantity zero removes one.
 func setLevels(side *btree.BTreeG[wire.Level], changes []wire.Level) {
 	for _, c := range changes {

@@ -60,6 +60,12 @@ type Queue struct {
 	keys      map[uint64]uint64
 	lossBytes int
 	lossN     int
+	// pri is the priority lane: a trader's own replies and private
+	// messages, which the writer takes before anything in the ring (the
+	// public frames, and the hub's replies that must stay in order with
+	// them). priHead indexes its oldest entry.
+	pri       []entry
+	priHead   int
 	limits    Limits
 	overflow  bool
 	cut       Backlog // the backlog when it overflowed
@@ -68,6 +74,7 @@ type Queue struct {
 	conflated uint64
 	clock     func() int64
 	waker     func()
+	urgent    func()
 	onOver    func()
 	stats     *Stats    // the hub's counters and backlog budget; nil for a queue of no hub
 	tr        Transport // whose bytes a frame weighs
@@ -112,6 +119,15 @@ func (q *Queue) Ready() <-chan struct{} { return q.signal }
 // into the queue. Set it before the queue is shared.
 func (q *Queue) SetWaker(fn func()) { q.waker = fn }
 
+// SetUrgent sets fn to be called instead of the waker when a message in
+// the priority lane finds the queue empty (its writer idle): a transport
+// may then write it at once on the pushing goroutine, without waking a
+// writer goroutine (which, behind thousands woken by a broadcast, can wait
+// tens of milliseconds to run). fn must not block or call back into the
+// queue with its lock held (it is called without it). Set it before the
+// queue is shared.
+func (q *Queue) SetUrgent(fn func()) { q.urgent = fn }
+
 // SetOnOverflow sets fn to be called when the queue overflows, besides the
 // waker: a transport whose writer may be blocked on a full socket cuts that
 // write short from fn. fn must not block or call back into the queue. Set
@@ -152,18 +168,111 @@ func (q *Queue) PushQuiet(f *Frame) (ok, woke bool) {
 // Notify wakes the writer.
 func (q *Queue) Notify() { q.notify() }
 
-// PushOwn queues bytes for this subscriber alone; they count as lossless.
+// PushOwn queues bytes for this subscriber alone in the priority lane: the
+// writer sends them before any public frame queued, so that a trader's
+// ack never waits behind a broadcast. They count as lossless.
 func (q *Queue) PushOwn(b []byte) bool {
+	return q.pushNotify(entry{Item: Item{Own: b}, size: len(b)}, true)
+}
+
+// PushOwnFrame queues a shared frame in the priority lane: a private
+// message encoded once for every other session of an account.
+func (q *Queue) PushOwnFrame(f *Frame) bool {
+	return q.pushNotify(entry{Item: Item{Frame: f}, size: f.sizeFor(q.tr, q.epochLen)}, true)
+}
+
+// PushOrdered queues bytes for this subscriber alone in order with the
+// public frames (the hub's replies to subscribe and unsubscribe, resets):
+// what is queued before them goes first.
+func (q *Queue) PushOrdered(b []byte) bool {
+	return q.pushNotify(entry{Item: Item{Own: b}, size: len(b)}, false)
+}
+
+func (q *Queue) pushNotify(e entry, pri bool) bool {
 	q.mu.Lock()
-	ok, woke := q.pushLocked(entry{Item: Item{Own: b}, size: len(b)})
+	var ok, woke bool
+	if pri {
+		ok, woke = q.pushPriLocked(e)
+	} else {
+		ok, woke = q.pushLocked(e)
+	}
 	q.mu.Unlock()
-	if woke {
+	switch {
+	case woke && pri && q.urgent != nil:
+		select {
+		case q.signal <- struct{}{}:
+		default:
+		}
+		q.urgent()
+	case woke:
 		q.notify()
 	}
 	return ok
 }
 
-// pushLocked queues e; woke reports the empty to not empty transition.
+// PopPri moves up to max items of the priority lane, oldest first, to dst
+// and returns it.
+func (q *Queue) PopPri(dst []Item, max int) []Item {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.priHead < len(q.pri) && len(dst) < max {
+		e := &q.pri[q.priHead]
+		dst = append(dst, e.Item)
+		q.lossBytes -= e.size
+		q.lossN--
+		*e = entry{}
+		q.priHead++
+	}
+	if q.priHead == len(q.pri) {
+		q.pri, q.priHead = q.pri[:0], 0
+	}
+	return dst
+}
+
+// pushPriLocked queues e in the priority lane.
+func (q *Queue) pushPriLocked(e entry) (ok, woke bool) {
+	if q.overflow || q.closed {
+		return false, false
+	}
+	e.at = q.clock()
+	if !q.admitLossLocked(e) {
+		return false, false
+	}
+	wasEmpty := q.n == q.dead && len(q.pri) == q.priHead
+	if q.priHead > 0 && q.priHead == len(q.pri) { // drained: start over at the front
+		q.pri, q.priHead = q.pri[:0], 0
+	}
+	q.pri = append(q.pri, e)
+	return true, wasEmpty
+}
+
+// admitLossLocked counts a lossless entry e against the limits: false if
+// it overflowed the queue.
+func (q *Queue) admitLossLocked(e entry) bool {
+	q.lossBytes += e.size
+	q.lossN++
+	age := e.at - q.oldestLossLocked(e.at)
+	over := q.lossBytes > q.limits.MaxBytes || age > int64(q.limits.MaxDelay) || q.lossN > q.limits.MaxMessages
+	if use := q.useLocked(); !over && q.stats != nil && use >= q.charged+chargeStep {
+		// A growing backlog while all of them together are over the
+		// hub's budget: this one is among the largest, and goes.
+		over = q.stats.charge(use - q.charged)
+		q.charged = use
+	}
+	if over {
+		q.overflow = true
+		q.cut = Backlog{Messages: q.lossN, Bytes: q.lossBytes, Age: time.Duration(age)}
+		q.refundLocked()
+		if q.onOver != nil {
+			q.onOver()
+		}
+		q.notify()
+	}
+	return !over
+}
+
+// pushLocked queues e in the ring; woke reports the empty to not empty
+// transition.
 func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 	if q.overflow || q.closed {
 		return false, false
@@ -179,32 +288,13 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 				q.stats.conflations.Add(1)
 			}
 		}
-	} else {
-		q.lossBytes += e.size
-		q.lossN++
-		age := e.at - q.oldestLossLocked(e.at)
-		over := q.lossBytes > q.limits.MaxBytes || age > int64(q.limits.MaxDelay) || q.lossN > q.limits.MaxMessages
-		if use := q.useLocked(); !over && q.stats != nil && use >= q.charged+chargeStep {
-			// A growing backlog while all of them together are over the
-			// hub's budget: this one is among the largest, and goes.
-			over = q.stats.charge(use - q.charged)
-			q.charged = use
-		}
-		if over {
-			q.overflow = true
-			q.cut = Backlog{Messages: q.lossN, Bytes: q.lossBytes, Age: time.Duration(age)}
-			q.refundLocked()
-			if q.onOver != nil {
-				q.onOver()
-			}
-			q.notify()
-			return false, false
-		}
+	} else if !q.admitLossLocked(e) {
+		return false, false
 	}
 	if q.n == len(q.ring) {
 		q.makeRoomLocked()
 	}
-	wasEmpty := q.n == q.dead
+	wasEmpty := q.n == q.dead && len(q.pri) == q.priHead
 	q.ring[(q.head+q.n)%len(q.ring)] = e
 	if e.key != 0 {
 		if q.keys == nil { // allocated on the first conflatable message
@@ -224,12 +314,16 @@ func (q *Queue) oldestLossLocked(now int64) int64 {
 	if q.lossN == 0 {
 		return now
 	}
+	oldest := now
+	if q.priHead < len(q.pri) {
+		oldest = q.pri[q.priHead].at
+	}
 	for i := 0; i < q.n; i++ {
 		if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key == 0 {
-			return e.at
+			return min(oldest, e.at)
 		}
 	}
-	return now
+	return oldest
 }
 
 // makeRoomLocked compacts away dead entries if they are many, else grows.
@@ -258,6 +352,23 @@ func (q *Queue) makeRoomLocked() {
 func (q *Queue) Pop(dst []Item, max int) []Item {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	for q.priHead < len(q.pri) && len(dst) < max {
+		e := &q.pri[q.priHead]
+		dst = append(dst, e.Item)
+		q.lossBytes -= e.size
+		q.lossN--
+		*e = entry{}
+		q.priHead++
+	}
+	if q.priHead == len(q.pri) {
+		q.pri, q.priHead = q.pri[:0], 0
+		if cap(q.pri) > 64 { // a burst of replies: do not keep its room
+			q.pri = nil
+		}
+	}
+	if q.charged > 0 && q.useLocked()+chargeStep <= q.charged {
+		q.refundLocked()
+	}
 	for q.n > 0 && len(dst) < max {
 		e := &q.ring[q.head]
 		if !e.dead {
@@ -287,17 +398,25 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 func (q *Queue) Behind(n int, age time.Duration) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.n == 0 {
+	live := q.n - q.dead + len(q.pri) - q.priHead
+	if live == 0 {
 		return false
 	}
-	return q.n-q.dead >= n || q.clock()-q.ring[q.head].at > int64(age)
+	oldest := q.clock()
+	if q.priHead < len(q.pri) {
+		oldest = q.pri[q.priHead].at
+	}
+	if q.n > 0 {
+		oldest = min(oldest, q.ring[q.head].at)
+	}
+	return live >= n || q.clock()-oldest > int64(age)
 }
 
 // Len returns the number of live queued items.
 func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.n - q.dead
+	return q.n - q.dead + len(q.pri) - q.priHead
 }
 
 // Overflowed reports whether the lossless backlog passed the limits.
@@ -342,6 +461,7 @@ func (q *Queue) Close() {
 	q.refundLocked()
 	q.closed = true
 	q.ring, q.n, q.dead, q.head = nil, 0, 0, 0
+	q.pri, q.priHead = nil, 0
 	q.keys = nil
 	q.notify()
 }

@@ -13,7 +13,7 @@ type Request struct {
 	ID      wire.ID
 	Streams []*Stream
 	// Resume: Epoch and Since (stream name → last seq processed) as sent by
-	// the client (PROTOCOL 5). An empty Epoch with Since means the current
+	// the client (protocol.md 7.1). An empty Epoch with Since means the current
 	// epoch.
 	Epoch string
 	Since map[string]uint64
@@ -54,7 +54,7 @@ func (h *Hub) subscribe(sub *Sub, r Request) {
 	epochOK := r.Epoch == "" || r.Epoch == h.cfg.Epoch
 	// Resets go first; every frame after them (snapshots, replayed
 	// messages, latest values) in order of offset across all streams, as
-	// the feed published them (PROTOCOL 3: off is strictly increasing).
+	// the feed published them (protocol.md 3.2: off is strictly increasing).
 	var frames []*Frame
 	for _, s := range r.Streams {
 		since, resuming := r.Since[s.Name]
@@ -97,9 +97,11 @@ func (h *Hub) reset(sub *Sub, s *Stream, reason string, frames []*Frame) []*Fram
 	return frames
 }
 
-// reply queues a message for sub alone.
+// reply queues a message for sub alone, in order with the public frames
+// queued for it (a subscribe's answer before its snapshots, an
+// unsubscribed after the stream's last frames).
 func (h *Hub) reply(sub *Sub, m wire.Message) bool {
-	if !sub.Q.PushOwn(sub.own(m, h.cfg.Epoch, h.lastOff)) {
+	if !sub.Q.PushOrdered(sub.own(m, h.cfg.Epoch, h.lastOff)) {
 		h.dropped = append(h.dropped, sub)
 		return false
 	}

@@ -2,7 +2,6 @@ package sse
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -191,34 +190,10 @@ func (f *fakeFeed) dialOpts(query string, o eventstream.DialOptions) *eventstrea
 	return s
 }
 
-// event is a decoded SSE event of PROTOCOL 7.
-type event struct {
-	eventstream.Record
-	Off    uint64
-	Seq    uint64
-	T, Ch  string
-	S      string
-	Reason string
-}
+// event is a decoded SSE event of protocol.md 7.6.
+type event = testkit.SSEEvent
 
-func decode(t testing.TB, r eventstream.Record) event {
-	t.Helper()
-	var m struct {
-		T      string `json:"t"`
-		Ch     string `json:"ch"`
-		S      string `json:"s"`
-		Seq    uint64 `json:"seq"`
-		Off    uint64 `json:"off"`
-		Reason string `json:"reason"`
-	}
-	if err := json.Unmarshal([]byte(r.Data), &m); err != nil {
-		t.Fatalf("event %q: data is not JSON: %v: %q", r.Type, err, r.Data)
-	}
-	if m.T != r.Type {
-		t.Fatalf("event field %q but data t %q", r.Type, m.T)
-	}
-	return event{Record: r, Off: m.Off, Seq: m.Seq, T: m.T, Ch: m.Ch, S: m.S, Reason: m.Reason}
-}
+func decode(t testing.TB, r eventstream.Record) event { return testkit.DecodeSSE(t, r) }
 
 // next reads the next event within 5 s.
 func next(t testing.TB, s *eventstream.Stream) event {

@@ -12,7 +12,7 @@ import (
 var hostile = []string{"a\nb", "c\rd", "e\r\nf", "\n\ndata: fake\nid: x:1\n\n", "nul\x00", `q"uote\`, "ls\u2028ps\u2029"}
 
 // TestDataIsOneLine: whatever the strings in a message, its event has one
-// data line, and that line is JSON giving the strings back. PROTOCOL 7
+// data line, and that line is JSON giving the strings back. protocol.md 7.6
 // sends the same JSON as the WebSocket: the encoder escapes every control
 // character, so no raw CR or LF can reach the stream and end a line early.
 func TestDataIsOneLine(t *testing.T) {

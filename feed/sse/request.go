@@ -19,7 +19,7 @@ type request struct {
 	resume  bool
 }
 
-// errorBody answers status with PROTOCOL 1's JSON error body.
+// errorBody answers status with protocol.md 1.1's JSON error body.
 func errorBody(ctx *fasthttp.RequestCtx, status int, code, msg string) {
 	b, _ := json.Marshal(map[string]string{"code": code, "msg": msg})
 	ctx.SetStatusCode(status)
@@ -75,7 +75,7 @@ func (s *Server) parse(ctx *fasthttp.RequestCtx) (request, bool) {
 	return r, true
 }
 
-// parseID splits an event id "<epoch>:<off>" (PROTOCOL 7). The epoch must
+// parseID splits an event id "<epoch>:<off>" (protocol.md 7.6). The epoch must
 // be a valid epoch, so nothing a client sends can reach a response.
 func parseID(id string) (epoch string, off uint64, ok bool) {
 	epoch, num, found := strings.Cut(id, ":")

@@ -1,5 +1,5 @@
 // Package sse serves read-only market data as Server-Sent Events
-// (PROTOCOL 7): one stream per viewer carrying many channels and symbols,
+// (protocol.md 7.6): one stream per viewer carrying many channels and symbols,
 // so a browser needs one connection, with resume from Last-Event-ID.
 //
 // Each viewer is a hub subscriber with a bounded queue: conflatable
@@ -33,8 +33,8 @@ type Config struct {
 	// CORSOrigin is the Access-Control-Allow-Origin answer; default "*"
 	// (the data is public and read-only).
 	CORSOrigin string
-	// Heartbeat is the interval of ": hb" comments; default 15 s (PROTOCOL
-	// 7 asks for at least one every 15 s).
+	// Heartbeat is the interval of ": hb" comments; default 15 s (protocol.md
+	// 7.6 asks for at least one every 15 s).
 	Heartbeat time.Duration
 	// WriteTimeout bounds how long one write to a viewer may stay blocked
 	// (a viewer that stopped reading) before its stream is cut; default

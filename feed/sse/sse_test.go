@@ -16,7 +16,7 @@ import (
 	"github.com/tickcast/tickcast/market"
 )
 
-// TestStreamStart: the headers of PROTOCOL 7 arrive before any event
+// TestStreamStart: the headers of protocol.md 7.6 arrive before any event
 // exists (immediate header flush), and the body starts with retry.
 func TestStreamStart(t *testing.T) {
 	t.Parallel()
@@ -114,7 +114,7 @@ func TestManyStreamsOneConnection(t *testing.T) {
 }
 
 // TestBadRequests: an unknown channel or symbol, a malformed last event
-// id, too many streams and a wrong method are answered with PROTOCOL 1's
+// id, too many streams and a wrong method are answered with protocol.md 1.1's
 // JSON error body, CORS included, and leave nothing behind.
 func TestBadRequests(t *testing.T) {
 	t.Parallel()

@@ -12,7 +12,7 @@ import (
 	"github.com/tickcast/tickcast/internal/sockopt"
 )
 
-// Fixed records of PROTOCOL 7.
+// Fixed records of protocol.md 7.6.
 const (
 	retryRecord     = "retry: 2000\n\n" // first thing on every stream
 	heartbeatRecord = ": hb\n\n"
@@ -92,7 +92,7 @@ var (
 	lastChunk = []byte("0\r\n\r\n")
 )
 
-// head is the response header of a stream (PROTOCOL 7).
+// head is the response header of a stream (protocol.md 7.6).
 func (s *Server) head(chunked bool) []byte {
 	h := "HTTP/1.1 200 OK\r\nServer: tickcast\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n" +
 		"X-Accel-Buffering: no\r\n" + // nginx: pass each write on at once, never spool it

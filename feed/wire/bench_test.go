@@ -23,14 +23,14 @@ func benchAppend(b *testing.B, f Format, m Message) {
 	}
 }
 
-func BenchmarkAppendTradeMsgpack(b *testing.B)     { benchAppend(b, MsgPack, benchTrade) }
-func BenchmarkAppendTradeJSON(b *testing.B)        { benchAppend(b, JSON, benchTrade) }
-func BenchmarkAppendBookDeltaMsgpack(b *testing.B) { benchAppend(b, MsgPack, benchDelta) }
-func BenchmarkAppendBookDeltaJSON(b *testing.B)    { benchAppend(b, JSON, benchDelta) }
-func BenchmarkAppendQuoteMsgpack(b *testing.B)     { benchAppend(b, MsgPack, benchQuote) }
-func BenchmarkAppendQuoteJSON(b *testing.B)        { benchAppend(b, JSON, benchQuote) }
-func BenchmarkAppendOrderMsgpack(b *testing.B)     { benchAppend(b, MsgPack, benchOrder) }
-func BenchmarkAppendOrderJSON(b *testing.B)        { benchAppend(b, JSON, benchOrder) }
+func BenchmarkAppendTradeMsgpack(b *testing.B)     { benchAppend(b, MsgPack, &benchTrade) }
+func BenchmarkAppendTradeJSON(b *testing.B)        { benchAppend(b, JSON, &benchTrade) }
+func BenchmarkAppendBookDeltaMsgpack(b *testing.B) { benchAppend(b, MsgPack, &benchDelta) }
+func BenchmarkAppendBookDeltaJSON(b *testing.B)    { benchAppend(b, JSON, &benchDelta) }
+func BenchmarkAppendQuoteMsgpack(b *testing.B)     { benchAppend(b, MsgPack, &benchQuote) }
+func BenchmarkAppendQuoteJSON(b *testing.B)        { benchAppend(b, JSON, &benchQuote) }
+func BenchmarkAppendOrderMsgpack(b *testing.B)     { benchAppend(b, MsgPack, &benchOrder) }
+func BenchmarkAppendOrderJSON(b *testing.B)        { benchAppend(b, JSON, &benchOrder) }
 
 // BenchmarkAppend covers every sample message in both formats.
 func BenchmarkAppend(b *testing.B) {
@@ -52,10 +52,10 @@ func benchHeader(b *testing.B, f Format, m Message) {
 	}
 }
 
-func BenchmarkDecodeHeaderTradeMsgpack(b *testing.B) { benchHeader(b, MsgPack, benchTrade) }
-func BenchmarkDecodeHeaderTradeJSON(b *testing.B)    { benchHeader(b, JSON, benchTrade) }
-func BenchmarkDecodeHeaderBookMsgpack(b *testing.B)  { benchHeader(b, MsgPack, benchDelta) }
-func BenchmarkDecodeHeaderBookJSON(b *testing.B)     { benchHeader(b, JSON, benchDelta) }
+func BenchmarkDecodeHeaderTradeMsgpack(b *testing.B) { benchHeader(b, MsgPack, &benchTrade) }
+func BenchmarkDecodeHeaderTradeJSON(b *testing.B)    { benchHeader(b, JSON, &benchTrade) }
+func BenchmarkDecodeHeaderBookMsgpack(b *testing.B)  { benchHeader(b, MsgPack, &benchDelta) }
+func BenchmarkDecodeHeaderBookJSON(b *testing.B)     { benchHeader(b, JSON, &benchDelta) }
 
 func benchDecode(b *testing.B, f Format, m Message) {
 	data := Append(f, nil, m)
@@ -68,13 +68,13 @@ func benchDecode(b *testing.B, f Format, m Message) {
 	}
 }
 
-func BenchmarkDecodeTradeMsgpack(b *testing.B) { benchDecode(b, MsgPack, benchTrade) }
-func BenchmarkDecodeTradeJSON(b *testing.B)    { benchDecode(b, JSON, benchTrade) }
-func BenchmarkDecodeBookMsgpack(b *testing.B)  { benchDecode(b, MsgPack, benchDelta) }
-func BenchmarkDecodeBookJSON(b *testing.B)     { benchDecode(b, JSON, benchDelta) }
+func BenchmarkDecodeTradeMsgpack(b *testing.B) { benchDecode(b, MsgPack, &benchTrade) }
+func BenchmarkDecodeTradeJSON(b *testing.B)    { benchDecode(b, JSON, &benchTrade) }
+func BenchmarkDecodeBookMsgpack(b *testing.B)  { benchDecode(b, MsgPack, &benchDelta) }
+func BenchmarkDecodeBookJSON(b *testing.B)     { benchDecode(b, JSON, &benchDelta) }
 
 func benchDecodeOp(b *testing.B, f Format) {
-	data := AppendOp(f, nil, benchOp)
+	data := AppendOp(f, nil, &benchOp)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

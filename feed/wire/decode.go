@@ -1,12 +1,15 @@
 package wire
 
+import "reflect"
+
 // Decode decodes one server message into its concrete type, returned as a
 // pointer (*Trade, *BookDelta, …). A message of a type this version does
 // not know yields *Unknown; keys a type does not know are ignored
-// (PROTOCOL 2). Errors wrap ErrMalformed.
+// (protocol.md 1.3). Errors wrap ErrMalformed.
 //
-// Decimal strings and other free text are copied out of data; symbols and
-// the protocol's vocabulary are interned as in DecodeHeader.
+// DecodeHeader checks the whole message first (it is the bounded pre-scan);
+// then each key the type declares is checked and decoded by the library of
+// the format (fields.go). Strings are copied out of data.
 func Decode(f Format, data []byte) (Message, error) {
 	h, err := DecodeHeader(f, data)
 	if err != nil {
@@ -16,91 +19,31 @@ func Decode(f Format, data []byte) (Message, error) {
 	if m == nil {
 		return &Unknown{T: h.T}, nil
 	}
-	switch f {
-	case MsgPack:
-		r := getReaderMsgpack(data)
-		err = decodeInto(r, m)
-		putReaderMsgpack(r)
-	default:
-		r := getReaderJSON(data)
-		err = decodeInto(r, m)
-		putReaderJSON(r)
+	var r reader = &jsScan{b: data}
+	if f == MsgPack {
+		r = &mpScan{b: data}
 	}
-	if err != nil {
-		return nil, err
+	rv := reflect.ValueOf(m).Elem()
+	if _, _, k, err := tableOf(rv.Type()).fill(r, newLibDecoder(f, data), rv, false); err != nil {
+		return nil, malformed(k, err)
 	}
 	return m, nil
 }
 
-// newMessage returns an empty message of kind k, nil for KindUnknown.
-func newMessage(k Kind) decodable {
-	switch k {
-	case KindWelcome:
-		return new(Welcome)
-	case KindSubscribed:
-		return new(Subscribed)
-	case KindUnsubscribed:
-		return new(Unsubscribed)
-	case KindAuthed:
-		return new(Authed)
-	case KindCanceledAll:
-		return new(CanceledAll)
-	case KindPong:
-		return new(Pong)
-	case KindError:
-		return new(Error)
-	case KindReset:
-		return new(Reset)
-	case KindTrade:
-		return new(Trade)
-	case KindBookSnapshot:
-		return new(BookSnapshot)
-	case KindBook:
-		return new(BookDelta)
-	case KindQuote:
-		return new(Quote)
-	case KindTicker:
-		return new(Ticker)
-	case KindCandle:
-		return new(Candle)
-	case KindOrder:
-		return new(Order)
-	case KindFill:
-		return new(Fill)
-	case KindAccount:
-		return new(Account)
+// messageTypes are the struct types of the known kinds.
+var messageTypes = func() (t [kindCount]reflect.Type) {
+	for _, m := range []Message{&Welcome{}, &Subscribed{}, &Unsubscribed{}, &Authed{}, &CanceledAll{},
+		&Pong{}, &Error{}, &Reset{}, &Trade{}, &BookSnapshot{}, &BookDelta{}, &Quote{}, &Ticker{},
+		&Candle{}, &Order{}, &Fill{}, &Account{}} {
+		t[m.Kind()] = reflect.TypeOf(m).Elem()
 	}
-	return nil
-}
+	return t
+}()
 
-// decodeInto walks the top-level map and lets m decode each key.
-func decodeInto(r reader, m decodable) error {
-	if err := r.openMap(0); err != nil {
-		return malformed("", err)
+// newMessage returns an empty message of kind k, nil for KindUnknown.
+func newMessage(k Kind) Message {
+	if k == KindUnknown || k >= kindCount {
+		return nil
 	}
-	for {
-		ok, err := r.more()
-		if err != nil {
-			return malformed("", err)
-		}
-		if !ok {
-			break
-		}
-		k, err := r.key()
-		if err != nil {
-			return malformed("", err)
-		}
-		if string(k) == "t" {
-			err = r.skip()
-		} else {
-			err = m.decodeField(r, k)
-		}
-		if err != nil {
-			return malformed(string(k), err)
-		}
-	}
-	if err := r.end(); err != nil {
-		return malformed("", err)
-	}
-	return nil
+	return reflect.New(messageTypes[k]).Interface().(Message)
 }

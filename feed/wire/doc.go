@@ -1,4 +1,4 @@
-// Package wire is the tickcast wire protocol (spec/PROTOCOL.md, version 1):
+// Package wire is the tickcast wire protocol (docs/protocol.md, version 1):
 // the message types in both directions and their encodings as msgpack maps
 // and JSON objects.
 //
@@ -15,19 +15,20 @@
 //
 // # Encoding
 //
-// Each type has AppendMsgpack and AppendJSON methods written by hand: they
-// append one complete message to dst, never allocate beyond growing dst, and
-// emit msgpack integers in their smallest form. The server encodes an event
-// once per format and shares the bytes.
+// Each type is one struct whose json tags name its keys, in wire order, for
+// both formats: vmihailenco/msgpack (compact integers) and encoding/json
+// encode it (encode.go). The server encodes an event once per format and
+// shares the bytes with every subscriber, so the cost of reflection is paid
+// per event, not per delivery (BENCHMARKS.md).
 //
 // # Decoding
 //
 // [Decode] and [DecodeHeader] read server messages on the client side;
 // DecodeHeader extracts only the routing fields (t, ch, s, seq, off, ts, id)
 // without allocating. [DecodeOp] reads client operations on the server side
-// and treats its input as hostile: it never allocates on a length the peer
-// declared, bounds every array and string (see [MaxChannels] and friends),
-// never decodes into interface{}, checks every type strictly, and reports
-// problems as an [*OpError] carrying the protocol error code, a message safe
-// to send back, and the operation id when one could be read.
+// and treats its input as hostile: an allocation-free scan bounds every
+// array, map and string (see [MaxChannels] and friends) and checks every
+// type before the libraries decode a value into its field (fields.go), and
+// problems are an [*OpError] carrying the protocol error code, a message
+// safe to send back, and the operation id when one could be read.
 package wire

@@ -103,8 +103,10 @@ func TestEncodeMatchesReference(t *testing.T) {
 	}
 }
 
-// TestCompactInts compares the integer encodings with vmihailenco's
-// encoder in compact-ints mode at every size boundary.
+// TestCompactInts checks the integers the encoder writes against
+// vmihailenco's encoder in compact-ints mode at every size boundary: a
+// signed value as a pong's ts, an unsigned one as a canceled_all's count,
+// each the last value of its map.
 func TestCompactInts(t *testing.T) {
 	var vals []int64
 	for _, b := range []int64{0, 127, 128, 255, 256, 65535, 65536, 1<<32 - 1, 1 << 32, 1<<63 - 1} {
@@ -119,21 +121,21 @@ func TestCompactInts(t *testing.T) {
 		if err := enc.EncodeInt(v); err != nil {
 			t.Fatal(err)
 		}
-		if got := mpInt(nil, v); !bytes.Equal(got, buf.Bytes()) {
-			t.Errorf("mpInt(%d) = % x, reference % x", v, got, buf.Bytes())
+		if got := (&Pong{Ts: v}).AppendMsgpack(nil); !bytes.HasSuffix(got, buf.Bytes()) {
+			t.Errorf("int %d: % x, reference % x", v, got, buf.Bytes())
 		}
 		if v >= 0 {
 			buf.Reset()
 			_ = enc.EncodeUint(uint64(v))
-			if got := mpUint(nil, uint64(v)); !bytes.Equal(got, buf.Bytes()) {
-				t.Errorf("mpUint(%d) = % x, reference % x", v, got, buf.Bytes())
+			if got := (&CanceledAll{Count: uint64(v)}).AppendMsgpack(nil); !bytes.HasSuffix(got, buf.Bytes()) {
+				t.Errorf("uint %d: % x, reference % x", v, got, buf.Bytes())
 			}
 		}
 	}
 	buf.Reset()
 	_ = enc.EncodeUint(1<<64 - 1)
-	if got := mpUint(nil, 1<<64-1); !bytes.Equal(got, buf.Bytes()) {
-		t.Errorf("mpUint(max) = % x, reference % x", got, buf.Bytes())
+	if got := (&CanceledAll{Count: 1<<64 - 1}).AppendMsgpack(nil); !bytes.HasSuffix(got, buf.Bytes()) {
+		t.Errorf("uint max: % x, reference % x", got, buf.Bytes())
 	}
 }
 
@@ -151,14 +153,14 @@ func TestStringSizes(t *testing.T) {
 		}
 		var ref bytes.Buffer
 		_ = msgpack.NewEncoder(&ref).EncodeString(s)
-		if got := mpStr(nil, s); !bytes.Equal(got, ref.Bytes()) {
-			t.Errorf("mpStr len %d header % x, reference % x", n, got[:min(5, len(got))], ref.Bytes()[:min(5, ref.Len())])
+		if got := (&Error{Code: "c", Msg: s}).AppendMsgpack(nil); !bytes.HasSuffix(got, ref.Bytes()) {
+			t.Errorf("string of %d bytes: header % x, reference % x", n, got[:min(5, len(got))], ref.Bytes()[:min(5, ref.Len())])
 		}
 	}
 }
 
-// TestJSONStringEscaping checks jsStr against encoding/json for strings
-// with every kind of character that needs care.
+// TestJSONStringEscaping checks the strings of the JSON encoder against
+// encoding/json for strings with every kind of character that needs care.
 func TestJSONStringEscaping(t *testing.T) {
 	cases := []string{
 		"", "plain", `quote"`, `back\slash`, "nl\n cr\r tab\t", "\x00\x01\x1f\x7f",
@@ -173,21 +175,21 @@ func TestJSONStringEscaping(t *testing.T) {
 
 func checkJSONString(t *testing.T, s string) {
 	t.Helper()
-	enc := jsStr(nil, s)
+	enc := (&Error{Code: "c", Msg: s}).AppendJSON(nil)
 	if !json.Valid(enc) {
-		t.Fatalf("jsStr(%q) = %s: invalid JSON", s, enc)
+		t.Fatalf("msg %q = %s: invalid JSON", s, enc)
 	}
-	var got string
+	var got Error
 	if err := json.Unmarshal(enc, &got); err != nil {
 		t.Fatal(err)
 	}
 	// encoding/json's own round trip defines the expected value (it
-	// replaces each invalid byte with U+FFFD, as jsStr does).
+	// replaces each invalid byte with U+FFFD).
 	ref, _ := json.Marshal(s)
 	var want string
 	_ = json.Unmarshal(ref, &want)
-	if got != want {
-		t.Errorf("jsStr(%q) decodes to %q, want %q", s, got, want)
+	if got.Msg != want {
+		t.Errorf("msg %q decodes to %q, want %q", s, got.Msg, want)
 	}
 }
 

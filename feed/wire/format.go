@@ -12,7 +12,7 @@ const (
 	JSON
 )
 
-// WebSocket subprotocol names, one per Format (PROTOCOL 4.1).
+// WebSocket subprotocol names, one per Format (protocol.md 1.2).
 const (
 	SubprotocolMsgPack = "tickcast.v1.msgpack"
 	SubprotocolJSON    = "tickcast.v1.json"

@@ -5,7 +5,9 @@ import (
 	"testing"
 )
 
-// The JSON examples of PROTOCOL 4.2 and 4.4, with each "…" filled in.
+// A JSON example of every server message: welcome, the public market data
+// (trade, book_snapshot, book, quote, ticker, candle), the private order,
+// fill and account, error and reset.
 var goldens = []struct {
 	name string
 	json string

@@ -15,10 +15,10 @@ var ErrFormat = errors.New("wire: invalid format")
 // Header is the routing part of a server message, extracted by
 // DecodeHeader without decoding the rest.
 //
-// Strings never alias the input and repeated values do not allocate: T and
-// Ch are constants for the names this protocol defines, and S (and any
-// unknown T or Ch) comes from a process-wide table bounded at a few thousand
-// names, beyond which new names are returned as fresh copies.
+// Strings never alias the input and repeated values do not allocate: T is
+// a constant for the types this protocol defines, and Ch, S and any unknown
+// T come from a process-wide table bounded at a few thousand names, beyond
+// which new names are returned as fresh copies.
 type Header struct {
 	Kind Kind   // Kind of T; KindUnknown for types this version does not know
 	T    string // the "t" key
@@ -44,9 +44,17 @@ func DecodeHeader(f Format, data []byte) (Header, error) {
 	var err error
 	switch f {
 	case MsgPack:
-		err = headerMsgpack(data, &h)
+		s := mpScan{b: data}
+		if err = headerMsgpack(&s, &h); err == nil {
+			err = s.end()
+		}
 	case JSON:
-		err = headerJSON(data, &h)
+		// validJSON checks the syntax jsScan does not, once jsScan has
+		// bounded the nesting.
+		s := jsScan{b: data}
+		if err = headerJSON(&s, &h); err == nil && (s.end() != nil || !validJSON(data)) {
+			err = errSyntax
+		}
 	default:
 		return h, ErrFormat
 	}
@@ -67,161 +75,102 @@ func malformed(key string, err error) error {
 	return fmt.Errorf("%w: %q: %v", ErrMalformed, key, err)
 }
 
-// hkey names the header keys, so that both scanners share one key switch
-// without going through an interface (which would make them escape).
-type hkey uint8
-
-const (
-	hNone hkey = iota
-	hT
-	hCh
-	hS
-	hSeq
-	hOff
-	hTs
-	hID
-)
-
-func headerKey(k []byte) hkey {
+// setStr stores the string-valued header key k.
+func (h *Header) setStr(k, b []byte) {
 	switch string(k) {
 	case "t":
-		return hT
-	case "ch":
-		return hCh
-	case "s":
-		return hS
-	case "seq":
-		return hSeq
-	case "off":
-		return hOff
-	case "ts":
-		return hTs
-	case "id":
-		return hID
-	}
-	return hNone
-}
-
-// setStr stores a string-valued header key.
-func (h *Header) setStr(k hkey, b []byte) {
-	switch k {
-	case hT:
-		h.Kind = kindOfBytes(b)
-		if h.Kind != KindUnknown {
+		if h.Kind = kindByName[string(b)]; h.Kind != KindUnknown {
 			h.T = kindNames[h.Kind]
 		} else {
 			h.T = symbols.get(b)
 		}
-	case hCh:
-		h.Ch = channel(b)
-	case hS:
+	case "ch":
+		h.Ch = symbols.get(b)
+	case "s":
 		h.S = symbols.get(b)
 	}
 }
 
-// setUint stores an unsigned header key.
-func (h *Header) setUint(k hkey, v uint64) {
-	switch k {
-	case hSeq:
+// setUint stores the unsigned header key k.
+func (h *Header) setUint(k []byte, v uint64) {
+	switch string(k) {
+	case "seq":
 		h.Seq = v
-	case hOff:
+	case "off":
 		h.Off = v
-	case hID:
+	case "id":
 		h.ID = SomeID(v)
 	}
 }
 
-// channel returns the constant for a known channel name.
-func channel(b []byte) string {
-	switch string(b) {
-	case ChanTrades:
-		return ChanTrades
-	case ChanBook:
-		return ChanBook
-	case ChanQuote:
-		return ChanQuote
-	case ChanTicker:
-		return ChanTicker
-	case ChanCandles1s:
-		return ChanCandles1s
-	case ChanCandles1m:
-		return ChanCandles1m
-	}
-	return symbols.get(b)
-}
-
-// headerMsgpack scans a msgpack map with mpScan.
-func headerMsgpack(data []byte, h *Header) error {
-	s := mpScan{b: data}
-	n, err := s.mapLen()
-	if err != nil {
-		return err
-	}
-	for range n {
-		k, err := s.str(0)
-		if err != nil {
-			return errSyntax
-		}
-		switch key := headerKey(k); key {
-		case hNone:
-			err = s.skip(0)
-		case hT, hCh, hS:
-			var b []byte
-			if b, err = s.str(0); err == nil {
-				h.setStr(key, b)
-			}
-		case hTs:
-			h.Ts, err = s.int()
-		default:
-			var v uint64
-			if v, err = s.uint(); err == nil {
-				h.setUint(key, v)
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if s.p != len(data) {
-		return errSyntax
-	}
-	return nil
-}
-
-// headerJSON scans a JSON object with a stack-allocated readerJSON.
-func headerJSON(data []byte, h *Header) error {
-	var r readerJSON
-	r.reset(data)
-	if err := r.openMap(0); err != nil {
+// headerMsgpack reads the routing keys of a msgpack map.
+func headerMsgpack(s *mpScan, h *Header) error {
+	if err := s.openMap(0); err != nil {
 		return err
 	}
 	for {
-		ok, err := r.more()
+		ok, err := s.more()
+		if err != nil || !ok {
+			return err
+		}
+		k, err := s.key()
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return r.end()
-		}
-		k, err := r.key()
-		if err != nil {
-			return err
-		}
-		switch key := headerKey(k); key {
-		case hNone:
-			err = r.skip()
-		case hT, hCh, hS:
+		switch string(k) {
+		case "t", "ch", "s":
 			var b []byte
-			if b, err = r.str(0); err == nil {
-				h.setStr(key, b)
+			if b, err = s.str(0); err == nil {
+				h.setStr(k, b)
 			}
-		case hTs:
-			h.Ts, err = r.int()
-		default:
+		case "ts":
+			h.Ts, err = s.int()
+		case "seq", "off", "id":
 			var v uint64
-			if v, err = r.uint(); err == nil {
-				h.setUint(key, v)
+			if v, err = s.uint(); err == nil {
+				h.setUint(k, v)
 			}
+		default:
+			err = s.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// headerJSON reads the routing keys of a JSON object. It is headerMsgpack
+// over the other scanner: a shared version (an interface, or a type
+// parameter, whose pointer shape is called through a dictionary) makes the
+// scanner escape, and DecodeHeader must not allocate.
+func headerJSON(s *jsScan, h *Header) error {
+	if err := s.openMap(0); err != nil {
+		return err
+	}
+	for {
+		ok, err := s.more()
+		if err != nil || !ok {
+			return err
+		}
+		k, err := s.key()
+		if err != nil {
+			return err
+		}
+		switch string(k) {
+		case "t", "ch", "s":
+			var b []byte
+			if b, err = s.str(0); err == nil {
+				h.setStr(k, b)
+			}
+		case "ts":
+			h.Ts, err = s.int()
+		case "seq", "off", "id":
+			var v uint64
+			if v, err = s.uint(); err == nil {
+				h.setUint(k, v)
+			}
+		default:
+			err = s.skip()
 		}
 		if err != nil {
 			return err

@@ -68,7 +68,7 @@ func TestDecodeHeader(t *testing.T) {
 
 func TestDecodeHeaderUnknown(t *testing.T) {
 	for _, f := range formats {
-		data := Unknown{T: "news"}.AppendMsgpack(nil)
+		data := (&Unknown{T: "news"}).AppendMsgpack(nil)
 		if f == JSON {
 			data = []byte(`{"t":"n\u0065ws","ch":"x\"y","s":"A-B"}`)
 		}

@@ -117,3 +117,22 @@ func manySince() []byte {
 	b.WriteString(`"a:A":1}}`)
 	return []byte(b.String())
 }
+
+// TestDecodeChecksListsFirst: a list whose elements are not what the type
+// needs is refused before the msgpack library allocates the list at its
+// declared length (60,000 one-byte elements would make 1.9 MB of levels).
+func TestDecodeChecksListsFirst(t *testing.T) {
+	fix := func(s string) []byte { return append([]byte{0xa0 | byte(len(s))}, s...) }
+	const n = 60000
+	for name, list := range map[string][]byte{"bids": fix("book"), "streams": fix("subscribed")} {
+		data := append([]byte{0x82, 0xa1, 't'}, list...)
+		data = append(append(data, fix(name)...), mpArr16, n>>8, n&0xff)
+		data = append(data, make([]byte, n)...) // n zeros: fixints
+		if _, err := Decode(MsgPack, data); err == nil {
+			t.Fatalf("%s: decoded", name)
+		}
+		if b := allocBytes(func() { _, _ = Decode(MsgPack, data) }); b > 4096 {
+			t.Errorf("%s: Decode allocated %d bytes per call", name, b)
+		}
+	}
+}

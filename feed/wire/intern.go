@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"maps"
 	"sync"
 	"sync/atomic"
 )
@@ -39,22 +40,15 @@ func (p *internPool) get(b []byte) string {
 func (p *internPool) add(b []byte) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	old := p.m.Load()
-	n := 0
-	if old != nil {
+	m := map[string]string{}
+	if old := p.m.Load(); old != nil {
 		if s, ok := (*old)[string(b)]; ok {
 			return s
 		}
-		n = len(*old)
-	}
-	if n >= maxInterned {
-		return string(b)
-	}
-	m := make(map[string]string, n+1)
-	if old != nil {
-		for k, v := range *old {
-			m[k] = v
+		if len(*old) >= maxInterned {
+			return string(b)
 		}
+		m = maps.Clone(*old)
 	}
 	s := string(b)
 	m[s] = s

@@ -48,26 +48,10 @@ const (
 	TypeAccount      = "account"
 )
 
-var kindNames = [kindCount]string{
-	KindUnknown:      "",
-	KindWelcome:      TypeWelcome,
-	KindSubscribed:   TypeSubscribed,
-	KindUnsubscribed: TypeUnsubscribed,
-	KindAuthed:       TypeAuthed,
-	KindCanceledAll:  TypeCanceledAll,
-	KindPong:         TypePong,
-	KindError:        TypeError,
-	KindReset:        TypeReset,
-	KindTrade:        TypeTrade,
-	KindBookSnapshot: TypeBookSnapshot,
-	KindBook:         TypeBook,
-	KindQuote:        TypeQuote,
-	KindTicker:       TypeTicker,
-	KindCandle:       TypeCandle,
-	KindOrder:        TypeOrder,
-	KindFill:         TypeFill,
-	KindAccount:      TypeAccount,
-}
+// kindNames are the "t" values, in Kind order.
+var kindNames = [kindCount]string{"", TypeWelcome, TypeSubscribed, TypeUnsubscribed, TypeAuthed,
+	TypeCanceledAll, TypePong, TypeError, TypeReset, TypeTrade, TypeBookSnapshot, TypeBook,
+	TypeQuote, TypeTicker, TypeCandle, TypeOrder, TypeFill, TypeAccount}
 
 // String returns the "t" value of k, or "" for KindUnknown.
 func (k Kind) String() string {
@@ -78,44 +62,15 @@ func (k Kind) String() string {
 }
 
 // KindOf returns the Kind of a "t" value.
-func KindOf(t string) Kind {
-	for k := KindWelcome; k < kindCount; k++ {
-		if kindNames[k] == t {
-			return k
-		}
-	}
-	return KindUnknown
-}
+func KindOf(t string) Kind { return kindByName[t] }
 
-// kindOfBytes is KindOf without converting b to a string.
-func kindOfBytes(b []byte) Kind {
-	switch string(b) {
-	case TypeTrade:
-		return KindTrade
-	case TypeBook:
-		return KindBook
-	case TypeQuote:
-		return KindQuote
-	case TypeTicker:
-		return KindTicker
-	case TypeCandle:
-		return KindCandle
-	case TypeBookSnapshot:
-		return KindBookSnapshot
-	case TypeOrder:
-		return KindOrder
-	case TypeFill:
-		return KindFill
-	case TypeAccount:
-		return KindAccount
+var kindByName = func() map[string]Kind {
+	m := make(map[string]Kind, kindCount)
+	for k := KindWelcome; k < kindCount; k++ {
+		m[kindNames[k]] = k
 	}
-	for k := KindWelcome; k < kindCount; k++ { // the rarer kinds
-		if kindNames[k] == string(b) {
-			return k
-		}
-	}
-	return KindUnknown
-}
+	return m
+}()
 
 // Public reports whether messages of kind k belong to a public stream
 // (they carry ch, s, seq, off and ts).

@@ -1,14 +1,30 @@
 package wire
 
-import "encoding/binary"
+// msgpack type codes used by the scanner, by family.
+const (
+	mpNil, mpFalse, mpTrue                = 0xc0, 0xc2, 0xc3
+	mpBin8, mpBin16, mpBin32              = 0xc4, 0xc5, 0xc6
+	mpExt8, mpExt16, mpExt32              = 0xc7, 0xc8, 0xc9
+	mpFloat32, mpFloat64                  = 0xca, 0xcb
+	mpUint8, mpUint16, mpUint32, mpUint64 = 0xcc, 0xcd, 0xce, 0xcf
+	mpInt8, mpInt16, mpInt32, mpInt64     = 0xd0, 0xd1, 0xd2, 0xd3
+	mpFixExt1, mpFixExt16                 = 0xd4, 0xd8 // and 2, 4, 8 between
+	mpStr8, mpStr16, mpStr32              = 0xd9, 0xda, 0xdb
+	mpArr16, mpArr32                      = 0xdc, 0xdd
+	mpMap16, mpMap32                      = 0xde, 0xdf
+)
 
-// mpScan reads msgpack from a byte slice without allocating. It backs
-// DecodeHeader's fast path and the bounded skipping used by readerMsgpack.
-// Every declared length is checked against the bytes actually left before
-// it is used. On errType the position is unchanged.
+// mpScan reads msgpack from a byte slice without allocating: the pre-scan
+// between the network and the msgpack library, whose v5.4.1 decoder
+// allocates what a peer declares (up to 1 MiB per string, a million
+// elements per slice). Every declared length is checked against the bytes
+// left before it is used, and nesting is bounded. It backs DecodeHeader and
+// the checks before the library decodes (reader).
 type mpScan struct {
-	b []byte
-	p int
+	b      []byte
+	p      int
+	frames [maxOpen]int // entries left in each open container
+	depth  int
 }
 
 func (s *mpScan) left() int { return len(s.b) - s.p }
@@ -28,23 +44,21 @@ func (s *mpScan) lenField(size int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var n int
-	switch size {
-	case 1:
-		n = int(x[0])
-	case 2:
-		n = int(binary.BigEndian.Uint16(x))
-	default:
-		n = int(binary.BigEndian.Uint32(x))
-	}
 	s.p += 1 + size
-	return n, nil
+	return int(bigEndian(x)), nil
 }
 
-// lenHeader describes a msgpack length header: the fix form (code&mask ==
-// fix, the length in the other bits), the codes of its 8-, 16- and 32-bit
-// length forms (0: none), and the fewest bytes one element can take, so
-// that a declared length the bytes left cannot hold is malformed.
+// bigEndian reads an unsigned big-endian integer of len(x) bytes.
+func bigEndian(x []byte) (v uint64) {
+	for _, c := range x {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// lenHeader describes a length header: its fix form (code&mask == fix),
+// the codes of its 8-, 16- and 32-bit forms (0: none), and the fewest bytes
+// an element takes, so that a length the bytes left cannot hold is refused.
 type lenHeader struct {
 	mask, fix     byte
 	c8, c16, c32  byte
@@ -87,15 +101,6 @@ func (s *mpScan) length(h lenHeader) (int, error) {
 	return n, nil
 }
 
-// mapLen reads a map header.
-func (s *mpScan) mapLen() (int, error) { return s.length(mapHeader) }
-
-// arrayLen reads an array header.
-func (s *mpScan) arrayLen() (int, error) { return s.length(arrayHeader) }
-
-// strLen reads a str header (not bin) and returns the payload length.
-func (s *mpScan) strLen() (int, error) { return s.length(strHeader) }
-
 // str reads a str value of at most max bytes (0: any); the result aliases
 // the input. Short strings (fixstr: every key and most values) take an
 // inlinable fast path.
@@ -112,7 +117,7 @@ func (s *mpScan) str(max int) ([]byte, error) {
 
 func (s *mpScan) strSlow(max int) ([]byte, error) {
 	p := s.p
-	n, err := s.strLen()
+	n, err := s.length(strHeader)
 	if err != nil {
 		return nil, err
 	}
@@ -154,27 +159,11 @@ func (s *mpScan) number() (neg bool, mag uint64, err error) {
 	if err != nil {
 		return false, 0, err
 	}
-	var u uint64
-	var i int64
-	switch size {
-	case 1:
-		u, i = uint64(x[0]), int64(int8(x[0]))
-	case 2:
-		v := binary.BigEndian.Uint16(x)
-		u, i = uint64(v), int64(int16(v))
-	case 4:
-		v := binary.BigEndian.Uint32(x)
-		u, i = uint64(v), int64(int32(v))
-	default:
-		v := binary.BigEndian.Uint64(x)
-		u, i = v, int64(v)
-	}
+	u := bigEndian(x)
 	s.p += 1 + size
-	if signed && i < 0 {
+	if shift := 64 - 8*size; signed && int64(u<<shift) < 0 {
+		i := int64(u<<shift) >> shift // sign-extended
 		return true, uint64(-(i + 1)) + 1, nil
-	}
-	if signed {
-		return false, uint64(i), nil
 	}
 	return false, u, nil
 }
@@ -182,32 +171,27 @@ func (s *mpScan) number() (neg bool, mag uint64, err error) {
 // uint reads a non-negative integer.
 func (s *mpScan) uint() (uint64, error) {
 	p := s.p
-	neg, mag, err := s.number()
-	if err == nil && neg {
+	v, err := asUint(s.number())
+	if err == errRange {
 		s.p = p
-		return 0, errRange
 	}
-	return mag, err
+	return v, err
 }
 
 // int reads an integer that fits int64.
 func (s *mpScan) int() (int64, error) {
 	p := s.p
-	neg, mag, err := s.number()
-	switch {
-	case err != nil:
-		return 0, err
-	case neg && mag <= 1<<63:
-		return -int64(mag-1) - 1, nil
-	case !neg && mag < 1<<63:
-		return int64(mag), nil
+	v, err := asInt(s.number())
+	if err == errRange {
+		s.p = p
 	}
-	s.p = p
-	return 0, errRange
+	return v, err
 }
 
 // skip skips one value of any type, nested at most maxDepth deep.
-func (s *mpScan) skip(depth int) error {
+func (s *mpScan) skip() error { return s.skipAt(0) }
+
+func (s *mpScan) skipAt(depth int) error {
 	if depth > maxDepth {
 		return errDepth
 	}
@@ -223,15 +207,15 @@ func (s *mpScan) skip(depth int) error {
 		_, err := s.str(0)
 		return err
 	case c&0xf0 == 0x90 || c == mpArr16 || c == mpArr32:
-		n, err := s.arrayLen()
+		n, err := s.length(arrayHeader)
 		for i := 0; i < n && err == nil; i++ {
-			err = s.skip(depth + 1)
+			err = s.skipAt(depth + 1)
 		}
 		return err
 	case c&0xf0 == 0x80 || c == mpMap16 || c == mpMap32:
-		n, err := s.mapLen()
+		n, err := s.length(mapHeader)
 		for i := 0; i < 2*n && err == nil; i++ {
-			err = s.skip(depth + 1)
+			err = s.skipAt(depth + 1)
 		}
 		return err
 	}
@@ -241,24 +225,27 @@ func (s *mpScan) skip(depth int) error {
 // skipScalar skips numbers, bin and ext values.
 func (s *mpScan) skipScalar(c byte) error {
 	var n int
-	var err error
-	switch c {
-	case mpUint8, mpInt8:
-		n = 1
-	case mpUint16, mpInt16:
-		n = 2
-	case mpUint32, mpInt32, mpFloat32:
-		n = 4
-	case mpUint64, mpInt64, mpFloat64:
-		n = 8
-	case mpFixExt1, mpFixExt2, mpFixExt4, mpFixExt8, mpFix16:
+	switch {
+	case c >= mpUint8 && c <= mpUint64:
+		n = 1 << (c - mpUint8)
+	case c >= mpInt8 && c <= mpInt64:
+		n = 1 << (c - mpInt8)
+	case c == mpFloat32 || c == mpFloat64:
+		n = 4 << (c - mpFloat32)
+	case c >= mpFixExt1 && c <= mpFixExt16:
 		n = 1 + 1<<(c-mpFixExt1) // type byte + data
-	case mpBin8, mpBin16, mpBin32:
-		n, err = s.lenField(1 << (c - mpBin8))
-		return s.advance(n, err)
-	case mpExt8, mpExt16, mpExt32:
-		n, err = s.lenField(1 << (c - mpExt8))
-		return s.advance(n+1, err)
+	case c >= mpBin8 && c <= mpExt32: // bin8, 16, 32, then ext8, 16, 32
+		l, err := s.lenField(1 << ((c - mpBin8) % 3))
+		if c >= mpExt8 {
+			l++ // the type byte
+		}
+		if err == nil && l > s.left() {
+			err = errSyntax
+		}
+		if err == nil {
+			s.p += l
+		}
+		return err
 	default: // 0xc1, never used
 		return errSyntax
 	}
@@ -269,14 +256,54 @@ func (s *mpScan) skipScalar(c byte) error {
 	return nil
 }
 
-// advance moves past n payload bytes after a length field.
-func (s *mpScan) advance(n int, err error) error {
-	if err != nil {
+// The container walk of reader.
+
+// open enters a container of at most max elements (0: any) whose header
+// h describes.
+func (s *mpScan) open(h lenHeader, max int) error {
+	n, err := s.length(h)
+	switch {
+	case err != nil:
 		return err
+	case max > 0 && n > max:
+		return errTooMany
+	case s.depth == maxOpen:
+		return errDepth
 	}
-	if n > s.left() {
+	s.frames[s.depth] = n
+	s.depth++
+	return nil
+}
+
+func (s *mpScan) openMap(max int) error   { return s.open(mapHeader, max) }
+func (s *mpScan) openArray(max int) error { return s.open(arrayHeader, max) }
+
+func (s *mpScan) more() (bool, error) {
+	if s.depth == 0 {
+		return false, errSyntax
+	}
+	if top := &s.frames[s.depth-1]; *top > 0 {
+		*top--
+		return true, nil
+	}
+	s.depth--
+	return false, nil
+}
+
+func (s *mpScan) key() ([]byte, error) {
+	k, err := s.str(0)
+	if err != nil {
+		return nil, errSyntax // keys are strings in this protocol
+	}
+	return k, nil
+}
+
+func (s *mpScan) null() bool { return s.p < len(s.b) && s.b[s.p] == mpNil }
+func (s *mpScan) pos() int   { return s.p }
+
+func (s *mpScan) end() error {
+	if s.depth != 0 || s.p != len(s.b) {
 		return errSyntax
 	}
-	s.p += n
 	return nil
 }

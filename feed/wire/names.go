@@ -1,6 +1,6 @@
 package wire
 
-// Channel names (PROTOCOL 3).
+// Channel names (protocol.md 3.1).
 const (
 	ChanTrades    = "trades"
 	ChanBook      = "book"
@@ -17,7 +17,7 @@ func Lossless(ch string) bool { return ch == ChanTrades || ch == ChanBook }
 // Stream returns the stream name "CHANNEL:SYMBOL".
 func Stream(ch, symbol string) string { return ch + ":" + symbol }
 
-// Order vocabulary (PROTOCOL 4.3, 4.4).
+// Order vocabulary (protocol.md 4.4, 5.7, 5.8).
 const (
 	SideBuy  = "buy"
 	SideSell = "sell"
@@ -40,7 +40,7 @@ const (
 	LiqTaker = "taker"
 )
 
-// Error codes of PROTOCOL 6.
+// Error codes of protocol.md 9.1.
 const (
 	CodeBadRequest           = "bad_request"
 	CodeUnknownOp            = "unknown_op"
@@ -54,40 +54,15 @@ const (
 	CodeInternal             = "internal"
 )
 
-// Order reject reasons of PROTOCOL 6 that DecodeOp can determine.
+// Order reject reasons of protocol.md 8.4 that DecodeOp can determine.
 const (
 	ReasonInvalidSide = "invalid_side"
 	ReasonInvalidType = "invalid_type"
 	ReasonInvalidTIF  = "invalid_tif"
 )
 
-// Reset reasons (PROTOCOL 5).
+// Reset reasons (protocol.md 5.11, 7.1).
 const (
 	ResetHistoryExpired = "history_expired"
 	ResetEpochChanged   = "epoch_changed"
 )
-
-// internTable holds the fixed vocabulary of the protocol, so that decoding
-// a known word returns a constant instead of allocating a string.
-var internTable = [...]string{
-	ChanTrades, ChanBook, ChanQuote, ChanTicker, ChanCandles1s, ChanCandles1m,
-	SideBuy, SideSell, TypeLimit, TypeMarket, TIFGTC, TIFIOC, TIFFOK,
-	StatusNew, StatusPartiallyFilled, StatusFilled, StatusCanceled,
-	StatusExpired, StatusRejected, LiqMaker, LiqTaker,
-	TypeWelcome, TypeSubscribed, TypeUnsubscribed, TypeAuthed,
-	TypeCanceledAll, TypePong, TypeError, TypeReset, TypeTrade,
-	TypeBookSnapshot, TypeQuote, TypeTicker, TypeCandle, TypeFill,
-	TypeAccount, ResetHistoryExpired, ResetEpochChanged,
-	"user", "ioc_remainder", "fok_unfillable", "self_trade", "disconnect",
-}
-
-// word returns b as a string, a shared constant when b is in the protocol's
-// vocabulary.
-func word(b []byte) string {
-	for _, w := range internTable {
-		if w == string(b) {
-			return w
-		}
-	}
-	return string(b)
-}

@@ -1,17 +1,23 @@
 package wire
 
-import "errors"
+import (
+	"errors"
+	"reflect"
+)
 
-// Op is a client→server operation (PROTOCOL 4.3). DecodeOp returns
-// pointers to the concrete types; both T and *T implement Op.
+// Op is a client→server operation (protocol.md 4): *Subscribe, *NewOrder, …
+// (DecodeOp returns pointers). AppendOp encodes one.
 type Op interface {
 	// OpName returns the "op" value.
 	OpName() string
 	// OpID returns the operation's optional id.
 	OpID() ID
-	// AppendMsgpack appends the operation as one msgpack map to dst.
+}
+
+// customOp is an Op that encodes itself (a test's malformed operation).
+type customOp interface {
+	Op
 	AppendMsgpack(dst []byte) []byte
-	// AppendJSON appends the operation as one JSON object to dst.
 	AppendJSON(dst []byte) []byte
 }
 
@@ -27,44 +33,38 @@ const (
 	OpPing        = "ping"
 )
 
-// AppendOp appends op in format f.
+// AppendOp appends op in format f: a map whose first key is "op", or what
+// its own AppendMsgpack and AppendJSON methods write, if it has them.
 func AppendOp(f Format, dst []byte, op Op) []byte {
-	if f == JSON {
-		return op.AppendJSON(dst)
+	switch c, ok := op.(customOp); {
+	case ok && f == JSON:
+		return c.AppendJSON(dst)
+	case ok:
+		return c.AppendMsgpack(dst)
 	}
-	return op.AppendMsgpack(dst)
+	return appendTyped(f, dst, "op", op.OpName(), op)
 }
 
-// decodableOp is an operation DecodeOp can fill field by field.
-type decodableOp interface {
-	Op
-	// setID stores the id read in the first pass.
-	setID(id ID)
-	// decodeField reads the value of key k; unknown keys are skipped.
-	decodeField(r reader, k []byte) error
-	// validate checks required fields and enumerated values.
-	validate() *OpError
+// validator is an operation with rules beyond the types of its fields:
+// required keys, enumerated values; k tells which keys were present or too
+// long.
+type validator interface {
+	validate(k keys) *OpError
 }
+
+// opTypes are the struct types of the operations, by name.
+var opTypes = func() map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for _, op := range []Op{&Subscribe{}, &Unsubscribe{}, &Auth{}, &NewOrder{}, &Cancel{}, &Amend{}, &CancelAll{}, &Ping{}} {
+		m[op.OpName()] = reflect.TypeOf(op).Elem()
+	}
+	return m
+}()
 
 // newOp returns an empty operation named name, nil if unknown.
-func newOp(name []byte) decodableOp {
-	switch string(name) {
-	case OpSubscribe:
-		return new(Subscribe)
-	case OpUnsubscribe:
-		return new(Unsubscribe)
-	case OpAuth:
-		return new(Auth)
-	case OpOrder:
-		return new(NewOrder)
-	case OpCancel:
-		return new(Cancel)
-	case OpAmend:
-		return new(Amend)
-	case OpCancelAll:
-		return new(CancelAll)
-	case OpPing:
-		return new(Ping)
+func newOp(name []byte) Op {
+	if t, ok := opTypes[string(name)]; ok {
+		return reflect.New(t).Interface().(Op)
 	}
 	return nil
 }
@@ -131,33 +131,20 @@ func reject(reason, msg string) *OpError {
 	return &OpError{Code: CodeBadRequest, Msg: msg, Reason: reason}
 }
 
-// fieldError turns a reader error on key k into an *OpError. Only the
-// operations' own key names reach here with a value error, but k is
-// checked anyway so that client text is never echoed.
+// fieldError turns an error of fill on key k (a key name of the
+// operation's struct tags, "" for the map itself) into an *OpError, so
+// that client text is never echoed; nil for no error.
 func fieldError(k string, err error) *OpError {
-	if !isKeyName(k) {
-		return badRequest("malformed message")
-	}
-	switch err {
-	case errTooLong:
+	switch {
+	case err == nil:
+		return nil
+	case k == "":
+	case err == errTooLong:
 		return badRequest(k + " too long")
-	case errTooMany:
+	case err == errTooMany:
 		return badRequest("too many " + k)
-	case errType, errRange, errBig:
+	case err == errType || err == errRange || err == errBig:
 		return badRequest("invalid " + k)
 	}
 	return badRequest("malformed message")
-}
-
-// isKeyName reports whether k looks like one of the protocol's key names.
-func isKeyName(k string) bool {
-	if len(k) == 0 || len(k) > 24 {
-		return false
-	}
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; (c < 'a' || c > 'z') && c != '_' {
-			return false
-		}
-	}
-	return true
 }

@@ -10,10 +10,10 @@ import (
 func TestOpEncodeMatchesReference(t *testing.T) {
 	for _, s := range opSamples() {
 		t.Run(s.name, func(t *testing.T) {
-			if got := refMsgpack(t, s.op.AppendMsgpack(nil)); !reflect.DeepEqual(got, s.want) {
+			if got := refMsgpack(t, AppendOp(MsgPack, nil, s.op)); !reflect.DeepEqual(got, s.want) {
 				t.Errorf("msgpack:\n got %v\nwant %v", got, s.want)
 			}
-			if got := refJSON(t, s.op.AppendJSON(nil)); !reflect.DeepEqual(got, s.want) {
+			if got := refJSON(t, AppendOp(JSON, nil, s.op)); !reflect.DeepEqual(got, s.want) {
 				t.Errorf("json:\n got %v\nwant %v", got, s.want)
 			}
 		})
@@ -173,3 +173,74 @@ func TestDecodeOpLenient(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeOpKeysAndNulls pins what the checks before the libraries
+// exist for: keys match exactly (encoding/json alone would read
+// "Channels" as channels), null is a wrong type (both libraries alone
+// would read it as the zero value), and a key given twice is decoded
+// afresh (a second since replaces the first rather than merging with it).
+func TestDecodeOpKeysAndNulls(t *testing.T) {
+	cases := []struct {
+		name, json string
+		want       Op
+		msg        string
+	}{
+		{"case differs", `{"op":"subscribe","Channels":["x"],"channels":["trades"],"CHANNELS":["y"],"symbols":["A"]}`,
+			&Subscribe{Channels: []string{"trades"}, Symbols: []string{"A"}}, ""},
+		{"only a case variant", `{"op":"subscribe","Channels":["trades"],"symbols":["A"]}`, nil, "missing channels"},
+		{"since twice", `{"op":"subscribe","channels":["a"],"symbols":["A"],"since":{"a:A":1},"since":{"b:B":2}}`,
+			&Subscribe{Channels: []string{"a"}, Symbols: []string{"A"}, Since: map[string]uint64{"b:B": 2}}, ""},
+		{"null token", `{"op":"auth","token":null}`, nil, "invalid token"},
+		{"null flag", `{"op":"auth","token":"t","cancel_on_disconnect":null}`, nil, "invalid cancel_on_disconnect"},
+		{"null channel", `{"op":"subscribe","channels":[null],"symbols":["A"]}`, nil, "invalid channels"},
+		{"null since value", `{"op":"subscribe","channels":["a"],"symbols":["A"],"since":{"a:A":null}}`, nil, "invalid since"},
+		{"null oid", `{"op":"cancel","oid":null}`, nil, "invalid oid"},
+		{"escaped key", `{"\u006fp":"ping","\u0069d":7}`, &Ping{ID: SomeID(7)}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, f := range formats {
+				data := []byte(c.json)
+				if f == MsgPack {
+					data = jsonToMsgpack(t, c.json)
+					if strings.Contains(c.name, "twice") {
+						continue // a Go map cannot hold a key twice
+					}
+				}
+				op, err := DecodeOp(f, data)
+				if c.msg == "" {
+					if err != nil || !reflect.DeepEqual(op, c.want) {
+						t.Errorf("%v: got %+v, %v; want %+v", f, op, err, c.want)
+					}
+					continue
+				}
+				var oe *OpError
+				if !errors.As(err, &oe) || oe.Code != CodeBadRequest || oe.Msg != c.msg {
+					t.Errorf("%v: got %v, want bad_request %q", f, err, c.msg)
+				}
+			}
+		})
+	}
+}
+
+// TestAppendOpValuesAndCustomOps: an operation passed by value encodes
+// like a pointer to it, and an Op bringing its own encoders is written by
+// them.
+func TestAppendOpValuesAndCustomOps(t *testing.T) {
+	for _, f := range formats {
+		if got, want := AppendOp(f, nil, NewOrder{CID: "c", S: "A", Side: SideBuy, Type: TypeMarket, Qty: "1"}),
+			AppendOp(f, nil, &NewOrder{CID: "c", S: "A", Side: SideBuy, Type: TypeMarket, Qty: "1"}); string(got) != string(want) {
+			t.Errorf("%v: value %q, pointer %q", f, got, want)
+		}
+		if got := string(AppendOp(f, nil, rawOp{})); got != "raw "+f.String() {
+			t.Errorf("%v: custom op wrote %q", f, got)
+		}
+	}
+}
+
+type rawOp struct{}
+
+func (rawOp) OpName() string                  { return "raw" }
+func (rawOp) OpID() ID                        { return ID{} }
+func (rawOp) AppendMsgpack(dst []byte) []byte { return append(dst, "raw msgpack"...) }
+func (rawOp) AppendJSON(dst []byte) []byte    { return append(dst, "raw json"...) }

@@ -2,40 +2,24 @@ package wire
 
 import "errors"
 
-// reader is the token-level view of one encoded message that the message
-// and operation decoders are written against; readerMsgpack and readerJSON
-// implement it. Containers are opened with openMap/openArray and walked with
-// more, which reports false (and closes the container) at its end.
-//
-// A value method that fails with errType, errRange or errTooLong leaves the
-// position unchanged, so the caller may skip the value and go on.
+// reader is the token-level view of a message that the checks before the
+// libraries' decoding are written against; mpScan and jsScan implement it.
+// Containers are opened with openMap/openArray (at most max entries, 0: as
+// many as the input holds) and walked with more, which reports false, and
+// closes the container, at its end. A value method that fails with
+// errType, errRange or errTooLong leaves the position unchanged.
 type reader interface {
-	// openMap enters a map of at most max entries (0: bounded only by
-	// the input).
 	openMap(max int) error
-	// openArray enters an array of at most max elements (0: bounded only
-	// by the input).
 	openArray(max int) error
-	// more reports whether the innermost open container has another
-	// entry or element, and closes it when not.
 	more() (bool, error)
-	// key reads a map key.
-	key() ([]byte, error)
-	// str reads a string of at most max bytes. The result aliases the
-	// input or a scratch buffer and is valid until the next call.
-	str(max int) ([]byte, error)
-	// uint reads a non-negative integer.
-	uint() (uint64, error)
-	// int reads an integer.
+	key() ([]byte, error)        // a map key, exactly
+	str(max int) ([]byte, error) // a string of at most max bytes (0: any)
+	uint() (uint64, error)       // a non-negative integer
 	int() (int64, error)
-	// bool reads a boolean.
-	bool() (bool, error)
-	// skip skips one value of any type.
-	skip() error
-	// end checks that the whole input was consumed.
-	end() error
-	// rewind goes back to the start of the input.
-	rewind()
+	null() bool  // whether the next value is nil or null (not consumed)
+	skip() error // one value of any type
+	pos() int    // the offset of the next value (after null's whitespace)
+	end() error  // whether the whole input was consumed
 }
 
 // Errors of the token readers. They stay inside the package: decoders turn
@@ -50,7 +34,7 @@ var (
 	errDepth   = errors.New("nested too deeply")
 )
 
-// maxOpen bounds the containers a decoder holds open at once (top-level
+// maxOpen bounds the containers a reader holds open at once (top-level
 // map, a nested map or array, and its inner arrays or maps).
 const maxOpen = 4
 
@@ -58,4 +42,25 @@ const maxOpen = 4
 // reader is still positioned on the offending value.
 func valueErr(err error) bool {
 	return err == errType || err == errRange || err == errTooLong
+}
+
+// asUint and asInt turn an integer read as sign and magnitude into the
+// wanted type, or errRange.
+func asUint(neg bool, mag uint64, err error) (uint64, error) {
+	if err == nil && neg && mag != 0 {
+		return 0, errRange
+	}
+	return mag, err
+}
+
+func asInt(neg bool, mag uint64, err error) (int64, error) {
+	switch {
+	case err != nil:
+		return 0, err
+	case neg && mag <= 1<<63:
+		return -int64(mag-1) - 1, nil // -0 wraps to 0
+	case !neg && mag < 1<<63:
+		return int64(mag), nil
+	}
+	return 0, errRange
 }

@@ -22,13 +22,3 @@ func ValidCID(s string) bool { return isIdent(s, MaxCIDLen) }
 // ValidEpoch reports whether s is a valid epoch: 1–32 characters of
 // [A-Za-z0-9_-].
 func ValidEpoch(s string) bool { return isIdent(s, MaxEpochLen) }
-
-// nonEmpty reports whether every name is non-empty.
-func nonEmpty(names []string) bool {
-	for _, n := range names {
-		if n == "" {
-			return false
-		}
-	}
-	return true
-}

@@ -41,7 +41,7 @@ type Config struct {
 	Hub   *hub.Hub // required
 	Venue Venue    // required
 	// AllowOrigins lists the Origin values accepted besides requests
-	// without one and same-host ones; "*" accepts any (PROTOCOL 4.1).
+	// without one and same-host ones; "*" accepts any (protocol.md 2.1).
 	AllowOrigins []string
 	// MaxConns bounds the sessions (default 100,000); MaxConnsPerIP bounds
 	// them per client address (default 500: a machine's worth). Past either, the upgrade

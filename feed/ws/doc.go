@@ -1,5 +1,5 @@
 // Package ws serves the WebSocket side of the tickcast protocol
-// (PROTOCOL 4) on fasthttp with gobwas/ws.
+// (protocol.md 2 to 5 and 9) on fasthttp with gobwas/ws.
 //
 // The handshake is validated on fasthttp's parsed request (method, version,
 // Upgrade, Connection, key, version 13, Origin, subprotocol) and refused
@@ -14,5 +14,5 @@
 // replies. It coalesces whatever is queued into one vectored write
 // (net.Buffers), under a write deadline, and sends the heartbeat pings.
 // Every limit the server enforces answers with the close code of
-// PROTOCOL 4.6.
+// protocol.md 9.2.
 package ws

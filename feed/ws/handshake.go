@@ -18,7 +18,7 @@ type refusal struct {
 	msg    string
 }
 
-// handshake checks an upgrade request (RFC 6455 4.2.1, PROTOCOL 4.1) and
+// handshake checks an upgrade request (RFC 6455 4.2.1, protocol.md 2.1) and
 // returns the accept key and the negotiated subprotocol ("" when the client
 // offered none: msgpack, no subprotocol in the answer).
 func handshake(ctx *fasthttp.RequestCtx, allow *originPolicy) (accept string, proto string, format wire.Format, ref *refusal) {
@@ -82,7 +82,7 @@ func headerHasToken(v []byte, token string) bool {
 	return false
 }
 
-// originPolicy is PROTOCOL 4.1's Origin rule.
+// originPolicy is protocol.md 2.1's Origin rule.
 type originPolicy struct {
 	any     bool
 	allowed map[string]bool

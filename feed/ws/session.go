@@ -82,6 +82,7 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
 	s.sub.Q.SetOnOverflow(s.overflowed)
+	s.sub.Q.SetUrgent(s.urgent)
 	s.snd = sockopt.NewSender(raw, srv.cfg.SendBuffer)
 	s.lookEvery = math.MaxInt
 	if srv.cfg.SendBuffer > 0 {
@@ -421,7 +422,7 @@ func closeReason(code ws.StatusCode) string {
 	return ""
 }
 
-// Close codes of PROTOCOL 4.6 that gobwas/ws does not name.
+// Close codes of protocol.md 9.2 that gobwas/ws does not name.
 const (
 	// StatusTryAgainLater: the server is at its connection limit.
 	StatusTryAgainLater ws.StatusCode = 1013
@@ -432,7 +433,7 @@ const (
 // answered is called by the hub when it queues the first reply to one of
 // this session's operations: it measures the round trip, and closes with
 // 1008 a session that keeps sending orders the rate limit refuses
-// (PROTOCOL 4.6: abuse of rate limits).
+// (protocol.md 8.8, 9.2: abuse of rate limits).
 func (s *session) answered(a hub.Answer) {
 	if a.Throttled {
 		if s.throttled.Add(1) > int64(s.cfg.RateLimitBudget) {

@@ -251,3 +251,66 @@ func (s *session) writeClose() {
 	_, _ = s.raw.Write(frame)
 	_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 }
+
+// urgent runs when a message in the priority lane (an ack, a reply, a
+// private message) finds the session's queue empty, on the goroutine that
+// pushed it (the hub, or the session's reader): if no writer runs, it
+// writes the priority messages itself with one non-blocking writev, so
+// that an ack reaches the socket now rather than after a writer goroutine
+// has waited its turn behind the thousands a broadcast woke. What the
+// socket does not take at once, and anything else queued, is left to a
+// writer goroutine.
+func (s *session) urgent() {
+	if !s.writing.CompareAndSwap(false, true) {
+		return // a writer runs: it takes the priority lane next
+	}
+	if s.isClosing() || s.snd == nil {
+		go s.writeLoop()
+		return
+	}
+	var arr [8]hub.Item
+	items := s.sub.Q.PopPri(arr[:0], len(arr))
+	bufs := make(net.Buffers, 0, len(items))
+	n := 0
+	for _, it := range items {
+		b := it.Own
+		if it.Frame != nil {
+			b = it.Frame.WS(s.format)
+		}
+		bufs = append(bufs, b)
+		n += len(b)
+	}
+	wrote, err := s.snd.TryWritev(bufs)
+	if err != nil {
+		// The connection is broken: the writer finds out again and ends
+		// the session the usual way.
+		go s.writeLoop()
+		return
+	}
+	if wrote > 0 {
+		s.cfg.Metrics.Sent(s.format.String(), len(items), wrote)
+	}
+	if wrote < n {
+		s.pend = consumed(bufs, wrote) // the writer sends the rest first
+		go s.writeLoop()
+		return
+	}
+	s.writing.Store(false)
+	// Something pushed meanwhile, or a close began (shut kicks a writer to
+	// send the close frame), saw a writer running and started none.
+	if (s.sub.Q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
+		go s.writeLoop()
+	}
+}
+
+// consumed returns what is left of bufs after n bytes were written.
+func consumed(bufs net.Buffers, n int) net.Buffers {
+	for len(bufs) > 0 && n >= len(bufs[0]) {
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	if len(bufs) > 0 && n > 0 {
+		bufs[0] = bufs[0][n:]
+	}
+	return bufs
+}

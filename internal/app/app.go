@@ -175,8 +175,25 @@ func (s *Server) URL() string { return "http://" + s.Addr() }
 func (s *Server) Seed() uint64 { return s.cfg.Market.Seed }
 
 // Ready reports whether the server serves its market: the venue and the
-// hub run and shutdown has not begun (GET /readyz).
-func (s *Server) Ready() bool { return s.ready.Load() }
+// hub run, the venue's warm start (market.Config.WarmStart) is done and
+// shutdown has not begun (GET /readyz).
+func (s *Server) Ready() bool {
+	if !s.ready.Load() {
+		return false
+	}
+	select {
+	case <-s.Venue.Live():
+		return true
+	default:
+		return false
+	}
+}
+
+// DefaultWarmStart is the history `tickcast serve` makes before it goes
+// live unless told otherwise (market.Config.WarmStart): ten hours of
+// one-minute candles and a little more, so that a fresh server shows 600
+// of them.
+const DefaultWarmStart = 10*time.Hour + 10*time.Minute
 
 // Start starts the venue, the hub and the HTTP server, and returns.
 func (s *Server) Start() {

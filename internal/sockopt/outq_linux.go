@@ -5,6 +5,8 @@ package sockopt
 import (
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Indices into the SO_MEMINFO array (linux/sock_diag.h).
@@ -32,4 +34,20 @@ func (s *Sender) usage() (used, size int, ok bool) {
 		return 0, 0, false
 	}
 	return int(info[memWmemQueued]), int(info[memSndbuf]), true
+}
+
+func (s *Sender) tryWritev(bufs [][]byte) (int, error) {
+	var n int
+	var werr error
+	err := s.raw.Write(func(fd uintptr) bool {
+		n, werr = unix.Writev(int(fd), bufs)
+		return true // never wait for room: the caller hands the rest over
+	})
+	if err != nil {
+		return 0, err
+	}
+	if werr == unix.EAGAIN {
+		return 0, nil
+	}
+	return max(n, 0), werr
 }

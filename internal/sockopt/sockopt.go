@@ -4,9 +4,12 @@
 package sockopt
 
 import (
+	"errors"
 	"net"
 	"syscall"
 )
+
+var errNoSocket = errors.New("sockopt: not a socket")
 
 // Sender is a connection whose send buffer can be bounded and watched.
 type Sender struct {
@@ -56,4 +59,14 @@ func (s *Sender) Usage() (used, size int, ok bool) {
 		return 0, 0, false
 	}
 	return s.usage()
+}
+
+// TryWritev writes bufs with at most one writev that does not wait: it
+// returns how much the socket took at once (all of it, part, or nothing
+// when its buffer is full), and an error only if the connection is broken.
+func (s *Sender) TryWritev(bufs [][]byte) (int, error) {
+	if s == nil {
+		return 0, errNoSocket
+	}
+	return s.tryWritev(bufs)
 }

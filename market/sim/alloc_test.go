@@ -22,7 +22,7 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		f.evolve(rng, now, 0.25)
 		f.observe(prev, 0.25)
 		env.volRatio = f.volRatio()
-		mk.target(&env)
+		mk.target(&env, true)
 		for k := range mk.want[bidSide] {
 			mk.keep(&mk.slots[bidSide][k], mk.want[bidSide][k], k, bidSide, mk.want[bidSide][0].px, false)
 		}

@@ -11,12 +11,18 @@
 // bursts after news). Net taker flow against the makers moves F a little
 // (permanent impact), so a user who buys a lot moves the market.
 //
-// Around F, a few market makers per instrument quote several levels on
-// each side. Their half-spread scales with an exponentially weighted
-// estimate of recent volatility, so the spread widens in volatile moments;
-// their quotes shift against their inventory (skew), which they hedge away
-// off-venue with a half-life; they requote at every fair-value step and
-// refresh their sizes on Poisson timers.
+// Around F, four market makers per instrument, each with its own size and
+// spacing, quote ladders of many levels on each side. Their half-spread
+// scales with an exponentially weighted estimate of recent volatility, so
+// the spread widens in volatile moments; their quotes shift against their
+// inventory (skew), which they hedge away off-venue with a half-life, and
+// their sides' sizes lean with the order flow and against the inventory.
+// Every order's size is drawn on its own (no mirrored book); makers
+// requote at every fair-value step but leave deep and lagging orders where
+// they are while that is safe (queues age), revise single orders' sizes
+// and refresh whole ladders on Poisson timers. Occasional large block
+// orders rest a few levels from the touch until they are filled, expire,
+// or are pulled before the fair value reaches them.
 //
 // Noise takers (random side, heavy-tailed sizes) and momentum takers
 // (side from the recent trend of F) arrive as Poisson processes whose

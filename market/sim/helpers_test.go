@@ -83,10 +83,17 @@ func (p *probe) Wake(x *market.Exchange, now int64) int64 {
 // run simulates d on insts with actor and publisher pub.
 func run(t testing.TB, insts []market.Instrument, actor market.Actor, pub market.Publisher, d time.Duration) {
 	t.Helper()
+	runChannels(t, insts, actor, pub, d, nil)
+}
+
+// runChannels is run with a venue that builds only the events of channels
+// (nil: all).
+func runChannels(t testing.TB, insts []market.Instrument, actor market.Actor, pub market.Publisher, d time.Duration, channels []string) {
+	t.Helper()
 	clock := market.NewManualClock(testStart)
 	v, err := market.New(market.Config{
 		Instruments: insts, Publisher: pub, Clock: clock, Seed: 7, Epoch: "simtest",
-		TokenKey: []byte("k"), Actors: []market.Actor{actor},
+		TokenKey: []byte("k"), Actors: []market.Actor{actor}, Channels: channels,
 	})
 	if err != nil {
 		t.Fatal(err)

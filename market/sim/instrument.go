@@ -19,11 +19,16 @@ type instSim struct {
 	rate float64 // Config.Rate
 
 	fair fairValue
-	rngP *rand.Rand // the price process
-	rngA *rand.Rand // the agents
-	env  quoteEnv
+	// The random sources: the price process's and the agents'. The PCG
+	// states are what a snapshot would save (encoding.BinaryMarshaler);
+	// the rand.Rand wrappers hold nothing else.
+	pcgP, pcgA *rand.PCG
+	rngP       *rand.Rand
+	rngA       *rand.Rand
+	env        quoteEnv
 
 	makers        []maker
+	block         blockAgent
 	noiseAgent    orders.Owner
 	momentumAgent orders.Owner
 	takerInv      [2]float64 // the noise and momentum agents' inventories, lots
@@ -32,6 +37,11 @@ type instSim struct {
 	momentum      poissonClock
 	idleGap       int64 // ns
 	idleAt        int64 // when the idle taker comes unless another does first
+
+	buyFlow  float64 // EWMA of what takers bought from the makers and blocks, lots per s
+	sellFlow float64 // the same for what they sold
+	nextAt   int64   // the earliest timer (due)
+	next     timer   // which one
 
 	width       float64 // widest maker ladder, ticks from the fair value
 	unitsPerLot float64 // base-asset balance units per lot
@@ -56,12 +66,13 @@ func newInstSim(in *market.Instrument, p Params, cfg *Config, now int64) *instSi
 		in:      in,
 		p:       p,
 		rate:    cfg.Rate,
-		rngP:    rand.New(rand.NewPCG(cfg.Seed, streamSeed(in.Symbol, 1))),
-		rngA:    rand.New(rand.NewPCG(cfg.Seed, streamSeed(in.Symbol, 2))),
+		pcgP:    rand.NewPCG(cfg.Seed, streamSeed(in.Symbol, 1)),
+		pcgA:    rand.NewPCG(cfg.Seed, streamSeed(in.Symbol, 2)),
 		idleGap: max(int64(p.MaxIdle*1e9/cfg.Rate), 1),
 		hedgeHL: p.HedgeHalfLife,
 		stats:   Stats{Symbol: in.Symbol},
 	}
+	s.rngP, s.rngA = rand.New(s.pcgP), rand.New(s.pcgA)
 	ps, qs := in.PriceScale(), in.QtyScale()
 	s.notionalLot = float64(ps.Unit) * math.Pow10(-int(ps.Decimals)) * float64(qs.Unit) * math.Pow10(-int(qs.Decimals))
 	s.fair = newFairValue(&s.p, in.RefTicks(), s.rngP, now)
@@ -79,6 +90,9 @@ func (s *instSim) updateEnv() {
 	s.env.fair = s.fair.ticks()
 	s.env.volRatio = s.fair.volRatio()
 	s.env.unitLots = s.p.Notional / (s.env.fair * s.notionalLot)
+	if tot := s.buyFlow + s.sellFlow; tot > 0 {
+		s.env.flow = (s.buyFlow - s.sellFlow) / tot
+	}
 }
 
 // begin creates the agents' accounts and starts their clocks.
@@ -95,7 +109,17 @@ func (s *instSim) begin(x *market.Exchange, deposit map[string]string, now int64
 		mk.base0, _ = x.Balance(mk.agent, s.in.Base)
 		mk.seen[0] = -1 // sync reads the book the first time
 		mk.refresh = now + s.expGap(mk.p.Refresh)
+		mk.revise = s.reviseGap(mk, now)
 		s.redraw(mk)
+	}
+	b := &s.block
+	if b.agent, err = x.NewAgent(sym+"_block", deposit); err != nil {
+		return err
+	}
+	b.base0, _ = x.Balance(b.agent, s.in.Base)
+	b.expires, b.next = math.MaxInt64, math.MaxInt64
+	if s.p.BlockRate > 0 {
+		b.next = now + s.expGap(1/s.p.BlockRate)
 	}
 	if s.noiseAgent, err = x.NewAgent(sym+"_noise", deposit); err != nil {
 		return err
@@ -109,6 +133,7 @@ func (s *instSim) begin(x *market.Exchange, deposit map[string]string, now int64
 	s.noise.start(s.rngA, now, takerRate(s.p.NoiseRate, s.rate, r, s.p.RateVolExp)/1e9)
 	s.momentum.start(s.rngA, now, takerRate(s.p.MomentumRate, s.rate, r, s.p.RateVolExp)/1e9)
 	s.idleAt = now + s.idleGap
+	s.reschedule()
 	return nil
 }
 
@@ -117,10 +142,21 @@ func (s *instSim) expGap(seconds float64) int64 {
 	return max(int64(s.rngA.ExpFloat64()*seconds*1e9/s.rate), 1)
 }
 
-// redraw gives a maker new level sizes.
+// reviseGap is when a maker's next size revision comes after from.
+func (s *instSim) reviseGap(mk *maker, from int64) int64 {
+	if mk.p.ReviseRate <= 0 {
+		return math.MaxInt64
+	}
+	return from + s.expGap(1/mk.p.ReviseRate)
+}
+
+// redraw gives every order of a maker a new size multiplier, each drawn
+// on its own: the two sides of a ladder do not mirror each other.
 func (s *instSim) redraw(mk *maker) {
-	for k := range mk.jitter {
-		mk.jitter[k] = 0.6 + 0.8*s.rngA.Float64()
+	for side := range mk.jitter {
+		for k := range mk.jitter[side] {
+			mk.jitter[side][k] = mk.drawJitter(s.rngA)
+		}
 	}
 }
 
@@ -144,18 +180,26 @@ func (s *instSim) step(x *market.Exchange, now int64, dt float64) {
 	}
 	s.stats.Jumps += f.jumps - jumps
 
-	// Fills since the last step: the agents' inventories, hedging, impact.
-	agentsBought := 0.0
+	// Fills since the last step: the agents' inventories, hedging, the
+	// order flow the passive agents saw, impact.
+	passiveBought := 0.0
 	hedge := 1 - math.Exp2(-dt/s.hedgeHL)
 	for i := range s.makers {
 		mk := &s.makers[i]
-		inv := mk.inventory(x, s.in.Base, s.unitsPerLot)
-		agentsBought += inv - mk.inv
+		inv := mk.inventory(x, s.idx, s.unitsPerLot)
+		passiveBought += inv - mk.inv
 		mk.inv = inv
 		mk.hedged += hedge * (inv - mk.hedged)
 	}
+	b := &s.block
+	total, _ := x.Holdings(b.agent, s.idx)
+	inv := float64(total-b.base0) / s.unitsPerLot
+	passiveBought += inv - b.inv
+	b.inv = inv
+	s.observeFlow(passiveBought, dt)
+	agentsBought := passiveBought
 	for i, a := range [2]orders.Owner{s.noiseAgent, s.momentumAgent} {
-		total, _ := x.Balance(a, s.in.Base)
+		total, _ := x.Holdings(a, s.idx)
 		inv := float64(total-s.takerBase0[i]) / s.unitsPerLot
 		agentsBought += inv - s.takerInv[i]
 		s.takerInv[i] = inv
@@ -167,12 +211,26 @@ func (s *instSim) step(x *market.Exchange, now int64, dt float64) {
 	f.observe(prevLog, dt)
 	s.updateEnv()
 	s.guardBand(x)
+	s.pullBlocks(x)
 
 	r := f.vol.ratio()
 	s.noise.setRate(now, takerRate(s.p.NoiseRate, s.rate, r, s.p.RateVolExp)/1e9)
 	s.momentum.setRate(now, takerRate(s.p.MomentumRate, s.rate, r, s.p.RateVolExp)/1e9)
 
 	s.requote(x, s.env.fair < prevCentre, false)
+	s.reschedule()
+}
+
+// observeFlow updates the makers' estimate of the order-flow imbalance
+// from what the passive agents (makers and blocks) bought in the last dt
+// seconds: what they sold, takers bought.
+func (s *instSim) observeFlow(passiveBought, dt float64) {
+	if dt <= 0 {
+		return
+	}
+	w := math.Exp2(-dt / s.p.FlowHalfLife)
+	s.buyFlow = w*s.buyFlow + (1-w)*max(-passiveBought, 0)/dt
+	s.sellFlow = w*s.sellFlow + (1-w)*max(passiveBought, 0)/dt
 }
 
 // guardBand keeps the centre the agents quote and trade around inside the
@@ -205,7 +263,7 @@ func (s *instSim) requote(x *market.Exchange, down, strict bool) {
 	for i := range s.makers {
 		mk := &s.makers[i]
 		s.buf = mk.sync(x, s.in, s.buf, &s.stats)
-		mk.target(&s.env)
+		mk.target(&s.env, false)
 		s.width = max(s.width, mk.width)
 	}
 	first := askSide
@@ -214,7 +272,7 @@ func (s *instSim) requote(x *market.Exchange, down, strict bool) {
 	}
 	for _, side := range [2]int{first, 1 - first} {
 		for i := range s.makers {
-			s.makers[i].apply(x, s.idx, side, lo, hi, strict, &s.stats)
+			s.makers[i].apply(x, s.idx, side, lo, hi, s.env.maxLots, strict, &s.stats)
 		}
 	}
 }
@@ -224,61 +282,22 @@ func (s *instSim) refreshMaker(x *market.Exchange, i int, from int64) {
 	mk := &s.makers[i]
 	s.redraw(mk)
 	s.buf = mk.sync(x, s.in, s.buf, &s.stats)
-	mk.target(&s.env)
+	mk.target(&s.env, true)
 	lo, hi := x.Band(s.idx)
-	mk.apply(x, s.idx, askSide, lo, hi, true, &s.stats)
-	mk.apply(x, s.idx, bidSide, lo, hi, true, &s.stats)
+	mk.apply(x, s.idx, askSide, lo, hi, s.env.maxLots, true, &s.stats)
+	mk.apply(x, s.idx, bidSide, lo, hi, s.env.maxLots, true, &s.stats)
 	mk.refresh = from + s.expGap(mk.p.Refresh)
 }
 
-// Timer kinds of an instrument, as returned by due.
-const (
-	timerNoise = iota
-	timerMomentum
-	timerIdle
-	timerMaker // + maker index
-)
-
-// due returns the instrument's earliest timer and which one it is.
-func (s *instSim) due() (int64, int) {
-	at, which := s.noise.at, timerNoise
-	if s.momentum.at < at {
-		at, which = s.momentum.at, timerMomentum
-	}
-	if s.idleAt < at {
-		at, which = s.idleAt, timerIdle
-	}
-	for i := range s.makers {
-		if r := s.makers[i].refresh; r < at {
-			at, which = r, timerMaker+i
-		}
-	}
-	return at, which
+// reviseMaker revises the size of one of maker i's orders: a side at
+// random, a level nearer the touch more often (exponential with mean a
+// quarter of the ladder).
+func (s *instSim) reviseMaker(x *market.Exchange, i int, from int64) {
+	mk := &s.makers[i]
+	side := int(s.rngA.Uint64() & 1)
+	k := min(int(s.rngA.ExpFloat64()*float64(mk.p.Levels)/4), mk.p.Levels-1)
+	s.buf = mk.sync(x, s.in, s.buf, &s.stats)
+	lo, hi := x.Band(s.idx)
+	mk.reviseOne(x, &s.env, side, k, lo, hi, s.rngA, &s.stats)
+	mk.revise = s.reviseGap(mk, from)
 }
-
-// fire runs timer which, due at at, when the venue's time is now.
-func (s *instSim) fire(x *market.Exchange, which int, at, now int64) {
-	from := at
-	if now-at > maxLag {
-		from = now // the venue stalled: do not replay the backlog
-	}
-	switch which {
-	case timerNoise:
-		s.take(x, takeNoise)
-		s.noise.fired(s.rngA, from)
-		s.idleAt = now + s.idleGap
-	case timerMomentum:
-		s.take(x, takeMomentum)
-		s.momentum.fired(s.rngA, from)
-		s.idleAt = now + s.idleGap
-	case timerIdle:
-		s.take(x, takeIdle)
-		s.idleAt = now + s.idleGap
-	default:
-		s.refreshMaker(x, which-timerMaker, from)
-	}
-}
-
-// maxLag is how late a timer may fire before its successor is counted
-// from the venue's time instead of its own (live venues under load).
-const maxLag = int64(1e9)

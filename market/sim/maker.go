@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"github.com/tickcast/tickcast/market"
 	"github.com/tickcast/tickcast/orders"
@@ -14,6 +15,7 @@ type quoteEnv struct {
 	volRatio float64 // the agents' estimate of σ/σ̄
 	unitLots float64 // lots per size unit (Params.Notional at the fair value)
 	spacing  float64 // ticks per unit of a maker's spacing (Params.Spacing)
+	flow     float64 // order-flow imbalance of the makers' fills, in [−1, 1]: positive when takers bought
 	minLots  int64
 	maxLots  int64
 }
@@ -37,32 +39,72 @@ const (
 	askSide = 1
 )
 
-// maker is one market maker on one instrument.
+// maker is one market maker on one instrument. Every field is plain data.
 type maker struct {
 	p       Maker
 	agent   orders.Owner
 	slots   [2][]slot
 	want    [2][]quote
-	jitter  []float64 // per-level size multipliers, redrawn at refresh
-	sp      float64   // current level spacing, ticks
-	width   float64   // distance of its outermost level from the fair value, ticks
-	base0   int64     // base balance at start
-	seen    [2]int64  // base and quote balances at the last sync
-	inv     float64   // inventory, lots
-	hedged  float64   // part of inv hedged off-venue, lots
-	refresh int64     // next refresh, ns
+	jitter  [2][]float64 // per-order size multipliers, per side and level
+	sideMul [2]float64   // size multiplier of each side (inventory and flow), as of the last target
+	sp      float64      // current level spacing, ticks
+	width   float64      // distance of its outermost level from the fair value, ticks
+	lag     float64      // ticks the inner orders may lag their target: the half-spread less a tick, or inner_lag spacings
+	safe    [2]float64   // an inner order may lag only at or behind these prices (bid, ask)
+	base0   int64        // base balance at start
+	seen    [2]int64     // base and quote balances at the last sync
+	inv     float64      // inventory, lots
+	hedged  float64      // part of inv hedged off-venue, lots
+	refresh int64        // next full requote, ns
+	revise  int64        // next single-order size revision, ns
+	// The deep levels (k >= innerLevels) are reviewed only when the
+	// ladder moved: n is how many levels the last target computed, and
+	// review what the deep ones were last computed from.
+	n      int
+	review review
+	moved  bool // fills since the last target (sync saw the balances move)
+	// deepEdge is the innermost price of the deep levels' resting orders
+	// per side (the highest bid, the lowest ask) as of the last review.
+	deepEdge [2]int64
+}
+
+// review is what a maker's deep levels were last computed from.
+type review struct {
+	ok  bool
+	c   float64    // centre, ticks
+	sp  float64    // level spacing, ticks
+	mul [2]float64 // side size multipliers
+}
+
+// innerLevels is how many levels of each side a maker recomputes at every
+// step; the deeper ones wait for a review.
+const innerLevels = 2
+
+// due reports whether the deep levels need a review: the centre moved a
+// spacing or more since the last one, the spacing or a side's size
+// multiplier changed by a tenth, or orders were filled.
+func (r *review) due(c, sp float64, mul [2]float64, moved bool) bool {
+	return !r.ok || moved || math.Abs(c-r.c) >= sp || math.Abs(sp-r.sp) > 0.1*r.sp ||
+		math.Abs(mul[0]-r.mul[0]) > 0.1*r.mul[0] || math.Abs(mul[1]-r.mul[1]) > 0.1*r.mul[1]
 }
 
 func newMaker(p Maker) maker {
-	mk := maker{p: p, jitter: make([]float64, p.Levels)}
+	mk := maker{p: p, sideMul: [2]float64{1, 1}}
 	for s := range mk.slots {
 		mk.slots[s] = make([]slot, p.Levels)
 		mk.want[s] = make([]quote, p.Levels)
-	}
-	for k := range mk.jitter {
-		mk.jitter[k] = 1
+		mk.jitter[s] = make([]float64, p.Levels)
+		for k := range mk.jitter[s] {
+			mk.jitter[s][k] = 1
+		}
 	}
 	return mk
+}
+
+// drawJitter draws one order's size multiplier: log-normal with median 1
+// and log-dispersion size_dispersion, within [¼, 4].
+func (mk *maker) drawJitter(rng *rand.Rand) float64 {
+	return min(max(math.Exp(mk.p.SizeDispersion*rng.NormFloat64()), 0.25), 4)
 }
 
 // halfSpread is the inner half-spread in ticks at the given vol ratio.
@@ -70,50 +112,92 @@ func (mk *maker) halfSpread(volRatio float64) float64 {
 	return max(mk.p.HalfSpread*volRatio, 0.5)
 }
 
+// units is the maker's unhedged inventory in its own size units.
+func (mk *maker) units(env *quoteEnv) float64 {
+	return (mk.inv - mk.hedged) / (mk.p.Size * env.unitLots)
+}
+
 // skew is the shift of the maker's centre in ticks for its unhedged
 // inventory: against the inventory, proportional to it, and less than
 // half the half-spread so that makers never cross one another.
 func (mk *maker) skew(env *quoteEnv) float64 {
 	hs := mk.halfSpread(env.volRatio)
-	units := (mk.inv - mk.hedged) / (mk.p.Size * env.unitLots)
-	return min(max(-mk.p.Skew*units*hs, -0.45*hs), 0.45*hs)
+	return min(max(-mk.p.Skew*mk.units(env)*hs, -0.45*hs), 0.45*hs)
+}
+
+// sideMultipliers are the size factors of the bids and the asks: a long
+// maker shows more on the ask and less on the bid (size_skew at
+// max_inventory), and after one-sided buying it thins its asks and
+// thickens its bids (flow_skew at a fully one-sided flow).
+func (mk *maker) sideMultipliers(env *quoteEnv) [2]float64 {
+	inv := min(max(mk.units(env)/mk.p.MaxInventory, -1), 1)
+	m := math.Exp(-mk.p.SizeSkew*inv + mk.p.FlowSkew*env.flow)
+	return [2]float64{m, 1 / m}
 }
 
 // target computes the maker's desired ladder: level k of the bids at
 // floor(c − h − k·d) and of the asks at ceil(c + h + k·d), where c is the
 // fair value plus the inventory skew, h the half-spread and d the level
-// spacing (both widening with volatility); sizes grow with depth. A side
-// whose unhedged inventory passed max_inventory is pulled.
-func (mk *maker) target(env *quoteEnv) {
+// spacing (both widening with volatility); sizes grow with depth, and
+// each order's size has its own multiplier and its side's. A side whose
+// unhedged inventory passed max_inventory is pulled. The inner levels are
+// computed every time, the deep ones when a review is due or full is set
+// (a refresh); mk.n says how many were.
+func (mk *maker) target(env *quoteEnv, full bool) {
 	hs := mk.halfSpread(env.volRatio)
 	c := env.fair + mk.skew(env)
 	mk.sp = max(mk.p.Spacing*env.spacing*math.Sqrt(env.volRatio), 1)
 	mk.width = hs + float64(mk.p.Levels-1)*mk.sp
-	units := (mk.inv - mk.hedged) / (mk.p.Size * env.unitLots)
+	units := mk.units(env)
 	pullBid, pullAsk := units > mk.p.MaxInventory, units < -mk.p.MaxInventory
+	mk.sideMul = mk.sideMultipliers(env)
+	mk.lag = max(math.Floor(hs)-1, mk.p.InnerLag*mk.sp)
+	mk.safe = [2]float64{env.fair - 0.5, env.fair + 0.5}
 	bids, asks := mk.want[bidSide], mk.want[askSide]
-	for k := range bids {
-		off := hs + float64(k)*mk.sp
-		bid, ask := int64(math.Floor(c-off)), int64(math.Ceil(c+off))
-		if k > 0 {
-			bid = min(bid, bids[k-1].px-1)
-			ask = max(ask, asks[k-1].px+1)
+	mk.n = min(innerLevels, mk.p.Levels)
+	for k := range mk.n {
+		mk.level(env, k, c, hs, pullBid, pullAsk)
+	}
+	// A deep order must stay behind the new inner price; otherwise, or
+	// when the ladder moved, every level is recomputed.
+	if full || mk.review.due(c, mk.sp, mk.sideMul, mk.moved) || bids[0].px <= mk.deepEdge[bidSide] || asks[0].px >= mk.deepEdge[askSide] {
+		for k := mk.n; k < mk.p.Levels; k++ {
+			mk.level(env, k, c, hs, pullBid, pullAsk)
 		}
-		q := int64(math.Round(mk.p.Size * env.unitLots * (1 + mk.p.SizeGrowth*float64(k)) * mk.jitter[k]))
-		q = min(max(q, env.minLots), env.maxLots)
-		bids[k], asks[k] = quote{bid, q}, quote{ask, q}
-		if pullBid || bid < 1 {
-			bids[k].qty = 0
-		}
-		if pullAsk || ask > orders.MaxPrice {
-			asks[k].qty = 0
-		}
+		mk.n = mk.p.Levels
+		mk.review = review{ok: true, c: c, sp: mk.sp, mul: mk.sideMul}
+	}
+	mk.moved = false
+}
+
+// level computes the target of level k on both sides around centre c
+// with half-spread hs; pullBid and pullAsk empty a side.
+func (mk *maker) level(env *quoteEnv, k int, c, hs float64, pullBid, pullAsk bool) {
+	bids, asks := mk.want[bidSide], mk.want[askSide]
+	off := hs + float64(k)*mk.sp
+	bid, ask := int64(math.Floor(c-off)), int64(math.Ceil(c+off))
+	if k > 0 {
+		bid = min(bid, bids[k-1].px-1)
+		ask = max(ask, asks[k-1].px+1)
+	}
+	bids[k], asks[k] = quote{bid, mk.size(env, bidSide, k)}, quote{ask, mk.size(env, askSide, k)}
+	if pullBid || bid < 1 {
+		bids[k].qty = 0
+	}
+	if pullAsk || ask > orders.MaxPrice {
+		asks[k].qty = 0
 	}
 }
 
+// size is the target size of the order at level k of side, in lots.
+func (mk *maker) size(env *quoteEnv, side, k int) int64 {
+	q := int64(math.Round(mk.p.Size * env.unitLots * (1 + mk.p.SizeGrowth*float64(k)) * mk.jitter[side][k] * mk.sideMul[side]))
+	return min(max(q, env.minLots), env.maxLots)
+}
+
 // inventory reads the maker's position in lots from its base balance.
-func (mk *maker) inventory(x *market.Exchange, base string, unitsPerLot float64) float64 {
-	total, _ := x.Balance(mk.agent, base)
+func (mk *maker) inventory(x *market.Exchange, inst int, unitsPerLot float64) float64 {
+	total, _ := x.Holdings(mk.agent, inst)
 	return float64(total-mk.base0) / unitsPerLot
 }
 
@@ -124,17 +208,12 @@ func (mk *maker) inventory(x *market.Exchange, base string, unitsPerLot float64)
 // the book is not read. (Self-trade cancels cannot happen: a maker's bids
 // stay below its asks.)
 func (mk *maker) sync(x *market.Exchange, in *market.Instrument, buf []orders.Order, st *Stats) []orders.Order {
-	base, _ := x.Balance(mk.agent, in.Base)
-	quote, _ := x.Balance(mk.agent, in.Quote)
+	base, quote := x.Holdings(mk.agent, in.Index())
 	if base == mk.seen[0] && quote == mk.seen[1] {
 		return buf
 	}
 	mk.seen = [2]int64{base, quote}
-	for s := range mk.slots {
-		for k := range mk.slots[s] {
-			mk.slots[s][k].alive = false
-		}
-	}
+	mk.moved = true
 	buf = x.OpenOrders(mk.agent, in.Index(), buf[:0])
 	for _, o := range buf {
 		s := bidSide
@@ -162,12 +241,12 @@ func (mk *maker) sync(x *market.Exchange, in *market.Instrument, buf []orders.Or
 // of its target and behind the new inner price, and any order keeps its
 // place while its remaining size is within a factor of two of the target:
 // deep quotes are sticky, as real ones are.
-func (mk *maker) apply(x *market.Exchange, inst, side int, lo, hi int64, strict bool, st *Stats) {
+func (mk *maker) apply(x *market.Exchange, inst, side int, lo, hi, maxLots int64, strict bool, st *Stats) {
 	ob := orders.Buy
 	if side == askSide {
 		ob = orders.Sell
 	}
-	want, slots := mk.want[side], mk.slots[side]
+	want, slots := mk.want[side][:mk.n], mk.slots[side][:mk.n]
 	inner := want[0].px
 	for k := range slots {
 		w, sl := want[k], &slots[k]
@@ -183,8 +262,12 @@ func (mk *maker) apply(x *market.Exchange, inst, side int, lo, hi int64, strict 
 			if mk.keep(sl, w, k, side, inner, strict) {
 				continue
 			}
-			if r := x.Amend(mk.agent, sl.oid, w.px, sl.filled+w.qty); r == "" {
-				sl.px, sl.qty = w.px, sl.filled+w.qty
+			total := min(sl.filled+w.qty, maxLots) // the instrument's max_qty bounds the filled part too
+			if total <= sl.filled {
+				x.Cancel(mk.agent, sl.oid)
+				st.Canceled++
+			} else if r := x.Amend(mk.agent, sl.oid, w.px, total); r == "" {
+				sl.px, sl.qty = w.px, total
 				st.Amended++
 				continue
 			} else if r != market.CodeUnknownOrder {
@@ -201,9 +284,36 @@ func (mk *maker) apply(x *market.Exchange, inst, side int, lo, hi int64, strict 
 		*sl = slot{oid: oid, px: w.px, qty: w.qty, alive: true}
 		st.Placed++
 	}
+	if mk.n == len(mk.slots[side]) {
+		mk.edge(side)
+	}
 }
 
-// keep reports whether the resting order in sl may stay as it is.
+// edge records the innermost price of one side's deep orders after a
+// review.
+func (mk *maker) edge(side int) {
+	e := int64(math.MinInt64)
+	if side == askSide {
+		e = math.MaxInt64
+	}
+	for k := innerLevels; k < len(mk.slots[side]); k++ {
+		if sl := &mk.slots[side][k]; sl.alive {
+			if side == bidSide {
+				e = max(e, sl.px)
+			} else {
+				e = min(e, sl.px)
+			}
+		}
+	}
+	mk.deepEdge[side] = e
+}
+
+// keep reports whether the resting order in sl may stay as it is. An
+// inner order (k = 0) may lag its target by the maker's lag (its
+// half-spread less a tick, or inner_lag spacings) while it is half a tick
+// or more behind the fair value: every maker's ask is above
+// F + ¼ (its half-spread is at least ½ tick, its skew less than half of
+// that), every bid below F − ¼, so a lagging order crosses no one.
 func (mk *maker) keep(sl *slot, w quote, k, side int, inner int64, strict bool) bool {
 	rem := sl.qty - sl.filled
 	if sl.px == w.px && rem == w.qty {
@@ -216,11 +326,44 @@ func (mk *maker) keep(sl *slot, w quote, k, side int, inner int64, strict bool) 
 		return true
 	}
 	if k == 0 {
-		return false
+		safe := float64(sl.px) <= mk.safe[bidSide]
+		if side == askSide {
+			safe = float64(sl.px) >= mk.safe[askSide]
+		}
+		return safe && math.Abs(float64(sl.px-w.px)) <= mk.lag
 	}
 	behind := sl.px < inner
 	if side == askSide {
 		behind = sl.px > inner
 	}
 	return behind && math.Abs(float64(sl.px-w.px)) <= float64(k)*mk.sp
+}
+
+// reviseOne changes the size of one resting order, level k of side, to a
+// new draw, at the price it rests at: a smaller order keeps its place in
+// the queue, a larger one goes to the back (orders.Book.Amend). It
+// reports whether an order was amended.
+func (mk *maker) reviseOne(x *market.Exchange, env *quoteEnv, side, k int, lo, hi int64, rng *rand.Rand, st *Stats) bool {
+	mk.jitter[side][k] = mk.drawJitter(rng)
+	sl := &mk.slots[side][k]
+	if !sl.alive || mk.want[side][k].qty == 0 || sl.px < lo || sl.px > hi {
+		return false
+	}
+	q := mk.size(env, side, k)
+	mk.want[side][k].qty = q
+	q = min(q, env.maxLots-sl.filled)
+	if q <= 0 || sl.qty-sl.filled == q {
+		return false
+	}
+	if r := x.Amend(mk.agent, sl.oid, sl.px, sl.filled+q); r != "" {
+		if r == market.CodeUnknownOrder {
+			sl.alive = false // filled since the last sync
+		} else {
+			st.Rejects.count(r)
+		}
+		return false
+	}
+	sl.qty = sl.filled + q
+	st.Revised++
+	return true
 }

@@ -100,16 +100,16 @@ func (m *Market) Wake(x *market.Exchange, now int64) int64 {
 			m.stepAll(x, now)
 			continue
 		}
-		best, bi, which := int64(math.MaxInt64), -1, 0
+		best, bi := int64(math.MaxInt64), -1
 		for i, s := range m.insts {
-			if at, w := s.due(); at < best {
-				best, bi, which = at, i, w
+			if s.nextAt < best {
+				best, bi = s.nextAt, i
 			}
 		}
 		if best > now {
 			return min(best, m.nextStep)
 		}
-		m.insts[bi].fire(x, which, best, now)
+		m.insts[bi].fire(x, now)
 	}
 }
 

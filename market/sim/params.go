@@ -29,11 +29,22 @@ type Params struct {
 	Notional      float64 `json:"notional"`         // quote-currency value of one size unit
 	Spacing       float64 `json:"spacing"`          // ticks between a maker's levels per unit of its spacing
 	HedgeHalfLife float64 `json:"hedge_halflife_s"` // half-life of the makers' off-venue hedging, s
+	FlowHalfLife  float64 `json:"flow_halflife_s"`  // half-life of the makers' estimate of the order-flow imbalance, s
 
-	// Makers; absent means three default makers. A listed maker's absent
+	// Makers; absent means four default makers. A listed maker's absent
 	// fields take the defaults of the maker at the same position (the
-	// last default maker beyond the third).
+	// last default maker beyond the fourth).
 	Makers []Maker `json:"makers"`
+
+	// Block orders: occasional large resting orders a few levels from the
+	// touch.
+	BlockRate       float64 `json:"block_rate"`       // arrivals per s at Rate 1
+	BlockSize       float64 `json:"block_size"`       // median size, size units
+	BlockDispersion float64 `json:"block_dispersion"` // std of log block size
+	BlockLife       float64 `json:"block_life_s"`     // mean lifetime at Rate 1, s
+	BlockNear       float64 `json:"block_near"`       // nearest placement, spacings from the fair value
+	BlockFar        float64 `json:"block_far"`        // farthest placement, spacings from the fair value
+	BlockPull       float64 `json:"block_pull"`       // pulled when the fair value comes this many spacings near
 
 	// Takers.
 	NoiseRate      float64 `json:"noise_rate"`        // noise taker arrivals per s at Rate 1 and long-run vol
@@ -49,22 +60,29 @@ type Params struct {
 
 // Maker is one market maker's parameters.
 type Maker struct {
-	HalfSpread   float64 `json:"half_spread"`   // inner half-spread in ticks at long-run vol
-	Levels       int     `json:"levels"`        // price levels per side
-	Spacing      float64 `json:"spacing"`       // level spacing, in multiples of Params.Spacing
-	Size         float64 `json:"size"`          // inner level size, in size units
-	SizeGrowth   float64 `json:"size_growth"`   // level k holds Size x (1 + SizeGrowth x k)
-	Refresh      float64 `json:"refresh_s"`     // mean time between size refreshes at Rate 1, s
-	Skew         float64 `json:"skew"`          // centre shift per Size of inventory, in half-spreads
-	MaxInventory float64 `json:"max_inventory"` // unhedged inventory (in Size) beyond which a side is pulled
+	HalfSpread     float64 `json:"half_spread"`     // inner half-spread in ticks at long-run vol
+	Levels         int     `json:"levels"`          // price levels per side
+	Spacing        float64 `json:"spacing"`         // level spacing, in multiples of Params.Spacing
+	Size           float64 `json:"size"`            // inner level size, in size units
+	SizeGrowth     float64 `json:"size_growth"`     // level k holds Size x (1 + SizeGrowth x k)
+	SizeDispersion float64 `json:"size_dispersion"` // std of the log of each order's size multiplier
+	Refresh        float64 `json:"refresh_s"`       // mean time between full requotes with new sizes at Rate 1, s
+	ReviseRate     float64 `json:"revise_rate"`     // single-order size revisions per s at Rate 1
+	Skew           float64 `json:"skew"`            // centre shift per Size of inventory, in half-spreads
+	SizeSkew       float64 `json:"size_skew"`       // log size ratio of the sides at max_inventory
+	FlowSkew       float64 `json:"flow_skew"`       // log size ratio of the sides at a one-sided order flow
+	MaxInventory   float64 `json:"max_inventory"`   // unhedged inventory (in Size) beyond which a side is pulled
+	InnerLag       float64 `json:"inner_lag"`       // spacings an inner order may lag its target (while behind the fair value)
 }
 
-// defaultMakers are the three makers of an instrument without "makers":
-// a tight one at the touch, a middle one and a deep one.
+// defaultMakers are the four makers of an instrument without "makers":
+// a tight one at the touch, two middle ones and a deep one, each with
+// its own spacing and size.
 var defaultMakers = []Maker{
-	{HalfSpread: 1, Levels: 6, Spacing: 1, Size: 1, SizeGrowth: 0.3, Refresh: 3, Skew: 0.5, MaxInventory: 40},
-	{HalfSpread: 2, Levels: 8, Spacing: 2, Size: 2, SizeGrowth: 0.4, Refresh: 8, Skew: 0.5, MaxInventory: 60},
-	{HalfSpread: 4, Levels: 12, Spacing: 4, Size: 4, SizeGrowth: 0.5, Refresh: 20, Skew: 0.5, MaxInventory: 100},
+	{HalfSpread: 1, Levels: 6, Spacing: 1, Size: 1, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 8, ReviseRate: 3, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.4, MaxInventory: 40, InnerLag: 0},
+	{HalfSpread: 1.5, Levels: 12, Spacing: 1.3, Size: 1.5, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 20, ReviseRate: 2.5, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.4, MaxInventory: 60, InnerLag: 0},
+	{HalfSpread: 3, Levels: 20, Spacing: 2.1, Size: 3, SizeGrowth: 0.3, SizeDispersion: 0.35, Refresh: 45, ReviseRate: 2, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.3, MaxInventory: 100, InnerLag: 0.5},
+	{HalfSpread: 5, Levels: 40, Spacing: 3.3, Size: 5, SizeGrowth: 0.2, SizeDispersion: 0.35, Refresh: 90, ReviseRate: 1.5, Skew: 0.5, SizeSkew: 1, FlowSkew: 0.2, MaxInventory: 150, InnerLag: 1},
 }
 
 // Asset classes choose the default volatility and jump intensity.
@@ -105,7 +123,8 @@ func DefaultParams(in *market.Instrument) Params {
 	p := Params{
 		VolOfVol: 0.5, VolSlow: 7200, VolFast: 600, FastShare: 0.5,
 		JumpsPerDay: 6, JumpSize: 4, JumpVol: 0.5, Impact: 0.1,
-		VolHalfLife: 60, Notional: 10000, HedgeHalfLife: 600,
+		VolHalfLife: 60, Notional: 10000, HedgeHalfLife: 600, FlowHalfLife: 30,
+		BlockRate: 0.01, BlockSize: 15, BlockDispersion: 0.5, BlockLife: 300, BlockNear: 4, BlockFar: 16, BlockPull: 2,
 		NoiseRate: 1.2, NoiseSize: 0.3, SizeDispersion: 1, MomentumRate: 0.3, MomentumSize: 0.5,
 		MomentumWindow: 30, MomentumGain: 1, RateVolExp: 1, MaxIdle: 4,
 	}
@@ -124,13 +143,13 @@ func DefaultParams(in *market.Instrument) Params {
 	return p
 }
 
-// defaultSpacing is a quarter of the one-second standard deviation of the
-// price in ticks at the reference price, at least one tick: levels are
-// dense where the tick is coarse, and sticky (a step rarely moves the
-// deeper ones) where it is fine.
+// defaultSpacing is half the one-second standard deviation of the price
+// in ticks at the reference price (about one step's), at least one tick:
+// levels are dense where the tick is coarse, and sticky (a step rarely
+// moves the deeper ones) where it is fine.
 func defaultSpacing(in *market.Instrument, vol float64) float64 {
 	sd1s := vol / math.Sqrt(secondsPerYear) * float64(in.RefTicks())
-	return max(1, math.Round(sd1s/4))
+	return max(1, math.Round(sd1s/2))
 }
 
 // ParamsFor returns instrument in's parameters: DefaultParams overlaid
@@ -205,6 +224,14 @@ func (p *Params) validate() error {
 		{"notional", p.Notional, 0, 1e12, true},
 		{"spacing", p.Spacing, 0, 1e12, true},
 		{"hedge_halflife_s", p.HedgeHalfLife, 0, 1e8, true},
+		{"flow_halflife_s", p.FlowHalfLife, 0, 1e8, true},
+		{"block_rate", p.BlockRate, 0, 100, false},
+		{"block_size", p.BlockSize, 0, 1e6, true},
+		{"block_dispersion", p.BlockDispersion, 0, 5, false},
+		{"block_life_s", p.BlockLife, 0, 1e8, true},
+		{"block_near", p.BlockNear, 0, 1e4, false},
+		{"block_far", p.BlockFar, 0, 1e4, false},
+		{"block_pull", p.BlockPull, 0, 1e4, false},
 		{"noise_rate", p.NoiseRate, 0, 1e4, false},
 		{"noise_size", p.NoiseSize, 0, 1e6, true},
 		{"size_dispersion", p.SizeDispersion, 0, 5, false},
@@ -219,6 +246,9 @@ func (p *Params) validate() error {
 		if !inRange(c.v, c.lo, c.hi, c.open) {
 			return fmt.Errorf("%s %v out of range", c.name, c.v)
 		}
+	}
+	if p.BlockFar < p.BlockNear || p.BlockNear < p.BlockPull {
+		return fmt.Errorf("block_pull %v, block_near %v, block_far %v: want pull <= near <= far", p.BlockPull, p.BlockNear, p.BlockFar)
 	}
 	if len(p.Makers) == 0 || len(p.Makers) > 16 {
 		return fmt.Errorf("makers: want 1 to 16, have %d", len(p.Makers))
@@ -243,8 +273,13 @@ func (m *Maker) validate() error {
 		{"spacing", m.Spacing, 0, 1e6, true},
 		{"size", m.Size, 0, 1e6, true},
 		{"size_growth", m.SizeGrowth, 0, 100, false},
+		{"size_dispersion", m.SizeDispersion, 0, 2, false},
 		{"refresh_s", m.Refresh, 0, 1e6, true},
+		{"revise_rate", m.ReviseRate, 0, 1e4, false},
 		{"skew", m.Skew, 0, 100, false},
+		{"size_skew", m.SizeSkew, 0, 5, false},
+		{"flow_skew", m.FlowSkew, 0, 5, false},
+		{"inner_lag", m.InnerLag, 0, 100, false},
 		{"max_inventory", m.MaxInventory, 0, 1e9, true},
 	}
 	for _, c := range checks {

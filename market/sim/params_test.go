@@ -28,8 +28,8 @@ func prepared(t *testing.T, insts []market.Instrument) []*market.Instrument {
 // one-second volatility in ticks.
 func TestDefaultParams(t *testing.T) {
 	want := map[string]struct{ vol, spacing, jumps float64 }{
-		"BTC-USD":  {0.55, 147, 6},
-		"ETH-USD":  {0.70, 9, 6},
+		"BTC-USD":  {0.55, 294, 6},
+		"ETH-USD":  {0.70, 19, 6},
 		"SOL-USD":  {0.90, 1, 6},
 		"DOGE-USD": {0.90, 1, 6},
 		"EUR-USD":  {0.07, 1, 3},
@@ -41,8 +41,8 @@ func TestDefaultParams(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := want[in.Symbol]
-			if p.Vol != w.vol || p.Spacing != w.spacing || p.JumpsPerDay != w.jumps || len(p.Makers) != 3 {
-				t.Errorf("vol %v spacing %v jumps %v makers %d, want %+v and 3 makers", p.Vol, p.Spacing, p.JumpsPerDay, len(p.Makers), w)
+			if p.Vol != w.vol || p.Spacing != w.spacing || p.JumpsPerDay != w.jumps || len(p.Makers) != 4 {
+				t.Errorf("vol %v spacing %v jumps %v makers %d, want %+v and 4 makers", p.Vol, p.Spacing, p.JumpsPerDay, len(p.Makers), w)
 			}
 			if err := p.validate(); err != nil {
 				t.Errorf("defaults invalid: %v", err)
@@ -60,7 +60,7 @@ func TestParamsDecode(t *testing.T) {
 	}{
 		{"absent", ``, func(p Params) bool { return p.Vol == 0.55 }, false},
 		{"null", `null`, func(p Params) bool { return p.Vol == 0.55 }, false},
-		{"empty", `{}`, func(p Params) bool { return p.Vol == 0.55 && len(p.Makers) == 3 }, false},
+		{"empty", `{}`, func(p Params) bool { return p.Vol == 0.55 && len(p.Makers) == 4 }, false},
 		{"override", `{"vol":0.3,"noise_rate":5}`, func(p Params) bool {
 			return p.Vol == 0.3 && p.NoiseRate == 5 && p.MomentumRate == 0.3
 		}, false},
@@ -68,9 +68,17 @@ func TestParamsDecode(t *testing.T) {
 			return len(p.Makers) == 2 && p.Makers[0].HalfSpread == 2 && p.Makers[0].Levels == defaultMakers[0].Levels &&
 				p.Makers[1] == defaultMakers[1]
 		}, false},
-		{"more makers than defaults", `{"makers":[{},{},{},{"levels":3}]}`, func(p Params) bool {
-			return len(p.Makers) == 4 && p.Makers[3].Levels == 3 && p.Makers[3].HalfSpread == defaultMakers[2].HalfSpread
+		{"more makers than defaults", `{"makers":[{},{},{},{},{"levels":3}]}`, func(p Params) bool {
+			return len(p.Makers) == 5 && p.Makers[4].Levels == 3 && p.Makers[4].HalfSpread == defaultMakers[3].HalfSpread
 		}, false},
+		{"no blocks", `{"block_rate":0}`, func(p Params) bool { return p.BlockRate == 0 && p.BlockSize == 15 }, false},
+		{"maker size fields", `{"makers":[{"size_dispersion":0,"revise_rate":0,"size_skew":0,"flow_skew":2}]}`, func(p Params) bool {
+			m := p.Makers[0]
+			return m.SizeDispersion == 0 && m.ReviseRate == 0 && m.SizeSkew == 0 && m.FlowSkew == 2 && m.Levels == defaultMakers[0].Levels
+		}, false},
+		{"block near beyond far", `{"block_near":20}`, nil, true},
+		{"block pull beyond near", `{"block_pull":5}`, nil, true},
+		{"negative revise rate", `{"makers":[{"revise_rate":-1}]}`, nil, true},
 		{"no vol of vol", `{"vol_of_vol":0,"jumps_per_day":0}`, func(p Params) bool { return p.VolOfVol == 0 }, false},
 		{"unknown field", `{"volatility":0.3}`, nil, true},
 		{"unknown maker field", `{"makers":[{"spread":2}]}`, nil, true},

@@ -13,6 +13,8 @@ type Stats struct {
 	Idle       int64 // taker orders sent because the instrument had been idle
 	Placed     int64 // maker orders placed
 	Amended    int64 // maker orders amended
+	Revised    int64 // maker orders whose size alone was revised (included in Amended)
+	Blocks     int64 // block orders placed
 	Canceled   int64 // maker orders canceled
 	Rejects    Rejects
 }

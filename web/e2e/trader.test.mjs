@@ -1,7 +1,7 @@
 // End-to-end tests of the trader screen ("/") against a real tickcast server.
 // Assumes: GET /api/v1/instruments, GET /api/v1/book/{s}, GET /api/v1/trades/{s},
 // POST /api/v1/accounts, /ws with tickcast.v1.msgpack, a simulator that keeps both sides
-// of every book populated, and price-band checks as in PROTOCOL section 8.
+// of every book populated, and price-band checks as in protocol.md 8.9.
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

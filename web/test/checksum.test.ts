@@ -13,7 +13,7 @@ describe("crc32", () => {
   it("of the empty string is 0", () => assert.equal(crc32Ascii(""), 0));
 });
 
-describe("book checksum (PROTOCOL 4.4)", () => {
+describe("book checksum (protocol.md 6.2)", () => {
   it("reproduces the spec's example", () => {
     const asks = [lv("101.00", "1.0000"), lv("102.00", "2.0000")];
     const bids = [lv("100.00", "3.0000")];

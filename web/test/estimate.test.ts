@@ -38,7 +38,7 @@ describe("sweep", () => {
 
 describe("bandLimits", () => {
   it("is last ± floor(last × pct / 100), in ticks", () => {
-    // PROTOCOL 8.9: 60030.00 and 10 % → 54027.00 … 66033.00.
+    // protocol.md 8.9: 60030.00 and 10 % → 54027.00 … 66033.00.
     assert.deepEqual(bandLimits(6003000n, "10"), { lo: 5402700n, hi: 6603300n });
     // 2.5 % of 1.08000 (ticks of 0.00001): floor(108000 × 2.5 / 100) = 2700.
     assert.deepEqual(bandLimits(108000n, "2.5"), { lo: 105300n, hi: 110700n });

@@ -30,7 +30,7 @@ function plain(s: string, code: string): void {
 }
 
 describe("reject and error wording", () => {
-  it("covers every code of section 6", () => {
+  it("covers every code of protocol.md 9.1, 8.4 and 8.3", () => {
     assert.deepEqual([...ERROR_CODES].sort(), [...SPEC_ERRORS].sort());
     assert.deepEqual([...REJECT_REASONS].sort(), [...SPEC_REJECTS].sort());
     assert.deepEqual([...END_REASONS].sort(), [...SPEC_ENDS].sort());

@@ -2,7 +2,7 @@
 // a browser's EventSource does: Reader implements the parser of the HTML
 // standard ("Interpreting an event stream", section 9.2.6 of the living
 // standard), and Dial opens a stream over a plain TCP connection, as
-// tickcast's GET /sse serves it (PROTOCOL 7, docs/sse.md).
+// tickcast's GET /sse serves it (protocol.md 7.6, docs/sse.md).
 //
 // It is a black-box client: it knows the protocol only through the text
 // it receives, and it is what the tests of the SSE endpoint, the fan-out

@@ -1,5 +1,5 @@
 // The client-side L2 order book of one instrument, kept from a `book_snapshot` and the
-// `book` deltas that follow it (PROTOCOL 4.4). Prices are keyed by exact scaled integers;
+// `book` deltas that follow it (protocol.md 6.1). Prices are keyed by exact scaled integers;
 // the wire strings are kept for display and for the checksum, which is computed over the
 // levels "as formatted on the wire".
 
@@ -158,7 +158,7 @@ export class OrderBook {
     return this.verify(m.cs);
   }
 
-  /** The checksum of the current state (PROTOCOL 4.4). */
+  /** The checksum of the current state (protocol.md 6.2). */
   checksum(): number {
     return bookChecksum(this.asks.top(10), this.bids.top(10));
   }

@@ -1,4 +1,4 @@
-// The book checksum of PROTOCOL 4.4: CRC-32 (IEEE) of "A|B", where A is the best ten asks
+// The book checksum of protocol.md 6.2: CRC-32 (IEEE) of "A|B", where A is the best ten asks
 // ascending and B the best ten bids descending, each level written "price:qty" exactly as
 // on the wire and the levels joined by ";".
 

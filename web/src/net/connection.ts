@@ -1,6 +1,6 @@
 // The WebSocket connection to /ws on the msgpack subprotocol: connects, keeps the wanted
 // subscriptions, reconnects with exponential backoff and jitter, and resumes every stream
-// from the last processed seq (PROTOCOL sections 4 and 5). It also measures feed latency
+// from the last processed seq (protocol.md 2 and 7). It also measures feed latency
 // (message `ts` to receipt, live messages only: see LiveFilter) and the clock offset to the
 // server (ping/pong).
 //

@@ -1,4 +1,4 @@
-// REST calls of PROTOCOL section 1, same origin. Errors carry the server's
+// REST calls of protocol.md 1.1, same origin. Errors carry the server's
 // `{"code","msg"}` when it sent one.
 
 import { checkMessage } from "../protocol/check";
@@ -99,7 +99,7 @@ export async function fetchTrades(symbol: string, limit: number): Promise<unknow
   );
 }
 
-/** An order of the account's history (PROTOCOL 8.11): the order message and its creation time. */
+/** An order of the account's history (protocol.md 8.11): the order message and its creation time. */
 export interface OrderRecord {
   order: OrderMsg;
   /** When the venue accepted (or refused) it, ns since the epoch; 0 when not said. */

@@ -1,4 +1,4 @@
-// Resume bookkeeping (PROTOCOL section 5): the last seq processed per stream and the epoch it
+// Resume bookkeeping (protocol.md 7.1, 7.4): the last seq processed per stream and the epoch it
 // belongs to, turned into the `epoch` + `since` of the subscribe sent after a reconnect.
 // Pure state, no I/O, so it is unit tested on its own.
 

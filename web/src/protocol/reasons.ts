@@ -1,5 +1,5 @@
 // Plain-language wording of every error code, order reject reason and cancel/expiry reason
-// of PROTOCOL section 6, shown next to the order form and in the orders list.
+// of protocol.md 9.1, 8.4 and 8.3, shown next to the order form and in the orders list.
 
 /** Error codes of `{"t":"error"}` messages and REST errors. */
 export const ERROR_CODES = [

@@ -1,4 +1,4 @@
-// Message shapes of the tickcast wire protocol v1 (spec/PROTOCOL.md section 4), as the
+// Message shapes of the tickcast wire protocol v1 (protocol.md 4 and 5), as the
 // client sees them after decoding. Decimals are strings; integers are numbers (the spec
 // guarantees they fit in 2^53, except nanosecond timestamps which lose a few hundred ns
 // of precision as floats, harmless for display and latency). Unknown keys are ignored.
@@ -220,7 +220,7 @@ export type StreamMessage =
   | TickerMsg
   | CandleMsg;
 
-/** Client → server operations (section 4.3). */
+/** Client → server operations (protocol.md 4). */
 export type ClientOp =
   | {
       op: "subscribe";
@@ -249,7 +249,7 @@ export type ClientOp =
   | { op: "cancel_all"; id?: number; s?: string }
   | { op: "ping"; id?: number };
 
-/** Channel names of section 3. */
+/** Channel names of protocol.md 3.1. */
 export const CH_TRADES = "trades";
 export const CH_BOOK = "book";
 export const CH_QUOTE = "quote";

@@ -1,5 +1,5 @@
 // Candle intervals of the chart. The server serves 1 s and 1 min candles (streams and REST,
-// PROTOCOL 5.6); 5 min, 15 min and 1 h candles are built here from 1 min ones: per bucket
+// protocol.md 5.6); 5 min, 15 min and 1 h candles are built here from 1 min ones: per bucket
 // (aligned on multiples of the interval since the epoch) the first open, the last close,
 // the highest high, the lowest low, the summed volume. A live 1 min candle replaces its
 // minute and its bucket is rebuilt from the minutes it holds. Exact decimals throughout.

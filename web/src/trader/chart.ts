@@ -205,7 +205,7 @@ export class CandleChart {
     setText(this.note, this.bars.length === 0 ? "No trades yet" : "");
   }
 
-  /** A live candle of the source interval (PROTOCOL `candle`); drawn in a coming frame. */
+  /** A live candle of the source interval (protocol.md 5.6); drawn in a coming frame. */
   push(v: unknown): void {
     const b = toBar(v);
     if (!b) return;

@@ -1,5 +1,5 @@
 // Order-entry arithmetic, exact: what a market order would cost by walking the book (up to
-// the price band, which bounds a market order on the venue, PROTOCOL 8.9), the band itself,
+// the price band, which bounds a market order on the venue, protocol.md 8.9), the band itself,
 // and the largest quantity a balance pays for (the Max and percentage shortcuts).
 
 import type { Level } from "../book/book";
@@ -39,7 +39,7 @@ export function sweep(
 
 /**
  * The price band around `last` (ticks): [last − b, last + b] with b = floor(last × pct / 100)
- * (PROTOCOL 8.9). Null when pct is not a decimal.
+ * (protocol.md 8.9). Null when pct is not a decimal.
  */
 export function bandLimits(last: bigint, pct: string): { lo: bigint; hi: bigint } | null {
   const p = parseDecimal(pct);

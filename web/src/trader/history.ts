@@ -1,6 +1,6 @@
 // The account's order history (orders that ended: filled, canceled, expired, rejected) and
 // its fills, newest first and capped. Both merge live private messages with the REST answers
-// of PROTOCOL 8.11 (after a reload or a reconnect), which overlap: orders are keyed by `oid`
+// of protocol.md 8.11 (after a reload or a reconnect), which overlap: orders are keyed by `oid`
 // (a rejected order, `oid` 0, by its `seq`, unique per account), fills by `oid` and
 // `trade_id`; of two versions of an order the one with the higher `seq` wins. Pure models.
 

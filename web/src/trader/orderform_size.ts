@@ -142,7 +142,7 @@ export class SizeShortcuts {
     let note = "";
     if (side === "buy") {
       if (this.h.isMarket()) {
-        // A market buy reserves quantity × the band's upper limit (PROTOCOL 8.6).
+        // A market buy reserves quantity × the band's upper limit (protocol.md 8.6).
         px = this.band(r)?.hi ?? null;
         if (px !== null) note = ` A market buy reserves at the band's upper limit (${grouped(formatScaled(px, r.pd))}).`;
       } else {

@@ -1,6 +1,6 @@
 // Open orders (newest first): time, id, instrument, side, type, price, quantity, filled,
 // average price and status, with Amend and Cancel per row and Cancel all. Amend opens a row
-// with "New price" and "New quantity" and Save (PROTOCOL `amend`), and says before sending
+// with "New price" and "New quantity" and Save (protocol.md 4.6), and says before sending
 // whether the change keeps the order's place in the queue (a lower quantity does; a new
 // price or a larger quantity puts it at the back of its level). Rows are keyed by order id
 // and updated in place once per frame.

@@ -2,7 +2,7 @@
 // localStorage, recreated when `auth` answers invalid_token), authentication on every
 // (re)connect, order entry and cancels with request/reply correlation by `id`, and the
 // open orders, fills and balances that the private messages maintain. After every `authed`
-// it loads the account's order history and fills over REST (PROTOCOL 8.11), so a reloaded
+// it loads the account's order history and fills over REST (protocol.md 8.11), so a reloaded
 // page or a reconnect shows what happened meanwhile.
 
 import { ApiError, createAccount, fetchAccountFills, fetchAccountOrders } from "../net/rest";

@@ -24,7 +24,7 @@ export interface TickerFields {
   ts?: number;
 }
 
-/** A best bid and offer (PROTOCOL quote); an empty side has no price. */
+/** A best bid and offer (protocol.md 5.4); an empty side has no price. */
 export interface QuoteFields {
   s: string;
   bid?: string;

@@ -1,4 +1,4 @@
-// One EventSource for public market data (PROTOCOL section 7). The browser reconnects by
+// One EventSource for public market data (protocol.md 7.6). The browser reconnects by
 // itself and sends Last-Event-ID; when it gives up (HTTP error, wrong content type) this
 // client reconnects with backoff, passing the last id as `last_event_id` so the server can
 // still replay what was missed.

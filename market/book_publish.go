@@ -1,0 +1,228 @@
+package market
+
+import (
+	"cmp"
+	"hash/crc32"
+	"slices"
+
+	"github.com/tickcast/tickcast/orders"
+)
+
+// publishTrade publishes a trade and feeds candles and ticker; it returns
+// the trade id.
+func (bs *bookState) publishTrade(px, q int64, aggressor orders.Side) uint64 {
+	bs.touch()
+	bs.traded = true
+	bs.lastPx = px
+	bs.tradeID++
+	e := bs.public(KindTrade, streamTrades)
+	r := tradeRec{id: bs.tradeID, px: px, qty: q, side: aggressor, st: bs.stamp(streamTrades), ev: e}
+	if e != nil {
+		e.Trade = bs.tradeData(&r)
+	}
+	bs.trades.push(r)
+	for i := range bs.candles {
+		bs.candles[i].trade(bs, bs.v.now, px, q)
+	}
+	bs.ticker.trade(bs.v.now, px, q)
+	return bs.tradeID
+}
+
+// flush publishes what the last command changed: the book delta with its
+// checksum, the quote if the best levels moved, ticker and candles after
+// trades.
+func (bs *bookState) flush() {
+	if bs.changed {
+		bs.publishDelta()
+	}
+	bs.publishQuote()
+	if bs.traded {
+		for i := range bs.candles {
+			bs.candles[i].publish(bs)
+		}
+		bs.publishTicker()
+		bs.traded = false
+	}
+	bs.touched = false
+}
+
+func (bs *bookState) publishDelta() {
+	bs.changed = false
+	e := bs.public(KindBook, streamBook)
+	bs.delta = bs.stamp(streamBook)
+	if e == nil {
+		return
+	}
+	in := bs.inst
+	// Sorted stably, so that of several changes of one level the last
+	// comes last and is the one kept.
+	slices.SortStableFunc(bs.changes, func(a, b levelChange) int {
+		if a.side != b.side {
+			return int(a.side) - int(b.side) // bids first
+		}
+		if a.side == orders.Buy {
+			return cmp.Compare(b.price, a.price) // bids descending
+		}
+		return cmp.Compare(a.price, b.price) // asks ascending
+	})
+	d := &BookData{}
+	for i, c := range bs.changes {
+		if i+1 < len(bs.changes) && bs.changes[i+1].side == c.side && bs.changes[i+1].price == c.price {
+			continue // changed again later in this flush
+		}
+		l := PriceLevel{in.price.Format(c.price), in.qty.Format(c.qty)}
+		if c.side == orders.Buy {
+			d.Bids = append(d.Bids, l)
+		} else {
+			d.Asks = append(d.Asks, l)
+		}
+	}
+	bs.changes = bs.changes[:0]
+	d.Checksum = bs.checksum()
+	if d.Bids == nil {
+		d.Bids = []PriceLevel{}
+	}
+	if d.Asks == nil {
+		d.Asks = []PriceLevel{}
+	}
+	e.Book = d
+}
+
+// checksum computes protocol.md 6.2's CRC-32 of the book as it is now.
+func (bs *bookState) checksum() uint32 {
+	v := bs.v
+	buf := v.scratch[:0]
+	buf = bs.appendSide(buf, orders.Sell)
+	buf = append(buf, '|')
+	buf = bs.appendSide(buf, orders.Buy)
+	v.scratch = buf
+	return crc32.ChecksumIEEE(buf)
+}
+
+// ChecksumDepth is how many levels per side the book checksum covers.
+const ChecksumDepth = 10
+
+func (bs *bookState) appendSide(buf []byte, side orders.Side) []byte {
+	in := bs.inst
+	bs.v.levels = bs.book.Depth(side, ChecksumDepth, bs.v.levels[:0])
+	for i, l := range bs.v.levels {
+		if i > 0 {
+			buf = append(buf, ';')
+		}
+		buf = in.price.Append(buf, l.Price)
+		buf = append(buf, ':')
+		buf = in.qty.Append(buf, l.Qty)
+	}
+	return buf
+}
+
+func (bs *bookState) publishQuote() {
+	var q quoteState
+	q.bid, q.hasBid = bs.book.Best(orders.Buy)
+	q.ask, q.hasAsk = bs.book.Best(orders.Sell)
+	q.bid.Count, q.ask.Count = 0, 0 // a new order behind the best changes nothing quoted
+	if q == bs.quote {
+		return
+	}
+	bs.quote = q
+	if e := bs.public(KindQuote, streamQuote); e != nil {
+		e.Quote = bs.quoteData()
+	}
+}
+
+// quoteData formats the quote; its four strings share one allocation.
+func (bs *bookState) quoteData() *Quote {
+	in, q := bs.inst, bs.quote
+	var buf [4 * 24]byte
+	b := buf[:0]
+	var ends [4]int
+	if q.hasBid {
+		b = in.price.Append(b, q.bid.Price)
+		ends[0] = len(b)
+		b = in.qty.Append(b, q.bid.Qty)
+	}
+	ends[1] = len(b)
+	if q.hasAsk {
+		b = in.price.Append(b, q.ask.Price)
+		ends[2] = len(b)
+		b = in.qty.Append(b, q.ask.Qty)
+	} else {
+		ends[2] = len(b)
+	}
+	ends[3] = len(b)
+	all := string(b)
+	d := &Quote{}
+	if q.hasBid {
+		d.Bid, d.BidQty = all[:ends[0]], all[ends[0]:ends[1]]
+	}
+	if q.hasAsk {
+		d.Ask, d.AskQty = all[ends[1]:ends[2]], all[ends[2]:ends[3]]
+	}
+	return d
+}
+
+func (bs *bookState) publishTicker() {
+	e := bs.public(KindTicker, streamTicker)
+	bs.tkr, bs.lastTkr = bs.stamp(streamTicker), e
+	if e != nil {
+		e.Ticker = bs.ticker.data(bs.inst, bs.v.now)
+	}
+}
+
+// snapshot returns the full book as a book_snapshot event: its seq is the
+// last delta's, so deltas with seq+1 onwards apply on top of it.
+func (bs *bookState) snapshot() *Event {
+	in := bs.inst
+	d := &BookData{Bids: []PriceLevel{}, Asks: []PriceLevel{}}
+	for _, l := range bs.book.Depth(orders.Buy, 0, nil) {
+		d.Bids = append(d.Bids, PriceLevel{in.price.Format(l.Price), in.qty.Format(l.Qty)})
+	}
+	for _, l := range bs.book.Depth(orders.Sell, 0, nil) {
+		d.Asks = append(d.Asks, PriceLevel{in.price.Format(l.Price), in.qty.Format(l.Qty)})
+	}
+	d.Checksum = bs.checksum()
+	return &Event{Kind: KindBookSnapshot, Symbol: in.Symbol, Seq: bs.seq[streamBook], Off: bs.v.off, TS: bs.v.now, Epoch: bs.v.epoch, Book: d}
+}
+
+// tradeData formats a trade record; its price and quantity share one
+// allocation.
+func (bs *bookState) tradeData(r *tradeRec) *Trade {
+	in := bs.inst
+	var buf [48]byte
+	b := in.price.Append(buf[:0], r.px)
+	cut := len(b)
+	all := string(in.qty.Append(b, r.qty))
+	return &Trade{ID: r.id, Px: all[:cut], Qty: all[cut:], Side: r.side.String()}
+}
+
+// tradeEvent returns a trade record's event, building it (once) if trades
+// were not built when it happened.
+func (bs *bookState) tradeEvent(r *tradeRec) *Event {
+	if r.ev == nil {
+		r.ev = &Event{Kind: KindTrade, Symbol: bs.inst.Symbol, Seq: r.st.seq, Off: r.st.off, TS: r.st.ts, Epoch: bs.v.epoch, Trade: bs.tradeData(r)}
+	}
+	return r.ev
+}
+
+// recentTrades returns up to n of the newest trade events, oldest first.
+func (bs *bookState) recentTrades(n int) []*Event {
+	var out []*Event
+	bs.trades.each(n, func(r *tradeRec) { out = append(out, bs.tradeEvent(r)) })
+	return out
+}
+
+// tickerEvent returns the last ticker event, building it (once) if
+// tickers were not built when it was published: nothing traded since, so
+// the rolling window as of its time is what it was then. Before any
+// ticker it returns one built from the reference price, with seq 0.
+func (bs *bookState) tickerEvent() *Event {
+	v := bs.v
+	if bs.tkr.seq == 0 {
+		return &Event{Kind: KindTicker, Symbol: bs.inst.Symbol, TS: v.now, Epoch: v.epoch, Ticker: bs.ticker.data(bs.inst, v.now)}
+	}
+	if bs.lastTkr == nil {
+		t := bs.tkr
+		bs.lastTkr = &Event{Kind: KindTicker, Symbol: bs.inst.Symbol, Seq: t.seq, Off: t.off, TS: t.ts, Epoch: v.epoch, Ticker: bs.ticker.data(bs.inst, t.ts)}
+	}
+	return bs.lastTkr
+}
