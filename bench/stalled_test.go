@@ -19,7 +19,7 @@ import (
 
 // tradeAt is a public message stamped ts.
 func tradeAt(seq uint64, ts int64) []byte {
-	return wire.Append(wire.MsgPack, nil, wire.Trade{Meta: wire.Meta{Ch: wire.ChanTrades, S: "BTC-USD", Seq: seq, Ts: ts},
+	return wire.Append(wire.MsgPack, nil, &wire.Trade{Meta: wire.Meta{Ch: wire.ChanTrades, S: "BTC-USD", Seq: seq, Ts: ts},
 		ID: seq, Px: "1.00", Qty: "1", Side: "buy"})
 }
 
