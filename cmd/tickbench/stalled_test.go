@@ -23,8 +23,10 @@ func shortBudget(c *app.Config) {
 // TestSmokeStalled runs stalled clients (subscribed, never reading, a
 // small receive buffer) beside reading ones against a busy server with a
 // short budget, the way BENCHMARKS.md's "Clients that stop reading" is
-// measured: every stalled client must be cut within the window and found,
-// when read at the end, closed with 4008 after its data; the reading
+// measured, split over two worker processes: every stalled client must be
+// cut within the window (2 s of backlog and 2 s of write timeout, but 8 s
+// under the race detector on a busy machine: the window is 12 s) and
+// found, when read at the end, closed with 4008 after its data; the reading
 // clients see no gap and no disconnect; the report has the server's RSS
 // peak, the kernel's TCP memory and the timeline; and the summary pairs
 // the runs with a baseline.
@@ -34,8 +36,8 @@ func TestSmokeStalled(t *testing.T) {
 	out := filepath.Join(dir, "stalled.json")
 	const stalled, fast = 6, 3
 	table := runTickbench(t, "--target", url, "--ws", "3", "--stalled", "6", "--channels", "trades,book,quote,ticker",
-		"--symbols", "BTC-USD,ETH-USD,SOL-USD", "--duration", "7s", "--warmup", "300ms", "--source-ips", "127.0.0.2-127.0.0.3",
-		"--quiet", "--out", out)
+		"--symbols", "BTC-USD,ETH-USD,SOL-USD", "--duration", "12s", "--warmup", "300ms", "--source-ips", "127.0.0.2-127.0.0.3",
+		"--workers", "2", "--quiet", "--out", out)
 	for _, want := range []string{"+ 6 stalled clients", "stalled: 6 connected", "4008:6", "rss", "peak"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
@@ -70,10 +72,11 @@ func TestSmokeStalled(t *testing.T) {
 	}
 	checkLatency(t, "stalled.connect_ns", sub(st, "connect_ns"))
 	lo, mid, hi := num(st, "gone_min_ns"), num(st, "gone_p50_ns"), num(st, "gone_max_ns")
-	if lo < float64(2*time.Second) || lo > mid || mid > hi || hi > float64(7300*time.Millisecond) {
+	t.Logf("stalled gone after %v / %v / %v", time.Duration(lo), time.Duration(mid), time.Duration(hi))
+	if lo < float64(2*time.Second) || lo > mid || mid > hi || hi > float64(12300*time.Millisecond) {
 		t.Errorf("stalled gone after %v / %v / %v: want within the budget's reach and the window", lo, mid, hi)
 	}
-	if c := sub(r, "config"); num(c, "stalled") != stalled || num(c, "stalled_rcvbuf") != 4096 {
+	if c := sub(r, "config"); num(c, "stalled") != stalled || num(c, "stalled_rcvbuf") != 4096 || num(c, "workers") != 2 {
 		t.Errorf("config = %v", c)
 	}
 	// The server counted every client during the window, then no stalled one.
