@@ -169,3 +169,43 @@ bench-sse: bench-bins
 		wait $$srv; \
 	done; \
 	./$(BIN)/tickbench --summarize $(if $(SSE_SECTION),--update-md BENCHMARKS.md --md-section $(SSE_SECTION)) $(SSE_OUT)/run-*.json
+
+# Clients that stop reading (BENCHMARKS.md, "Clients that stop reading"):
+# STALLED_RUNS pairs of runs, each against a fresh server (STALLED_TICKCAST,
+# built from this tree unless given): STALLED_FAST reading WebSocket
+# clients with STALLED_N stalled ones (subscribed like them, never
+# reading, read at the end to find how they were cut), and the same
+# reading clients alone, the pair's order alternating from run to run. The
+# reports go to STALLED_OUT (stalled-N.json, alone-N.json); their summary
+# (medians, and each pair's ratio) replaces the tickbench:STALLED_SECTION
+# table of BENCHMARKS.md (none: STALLED_SECTION=).
+STALLED_ADDR ?= 127.0.0.1:26180
+STALLED_N ?= 1000
+STALLED_FAST ?= 100
+STALLED_RUNS ?= 3
+STALLED_DURATION ?= 50s
+STALLED_SERVER_ARGS ?= --seed 7 --sim-rate 20
+STALLED_TICKCAST ?= $(BIN)/tickcast
+STALLED_LABEL ?= tickcast serve $(STALLED_SERVER_ARGS) at $$(git rev-parse --short HEAD 2>/dev/null)
+STALLED_OUT ?= docs/stalled-runs
+STALLED_SECTION ?= stalled
+STALLED_ARGS ?=
+
+.PHONY: bench-stalled
+bench-stalled: bench-bins
+	@$(RAISE_NOFILE); \
+	mkdir -p $(STALLED_OUT); rm -f $(STALLED_OUT)/stalled-*.json $(STALLED_OUT)/alone-*.json; \
+	for i in $$(seq $(STALLED_RUNS)); do \
+		if [ $$((i % 2)) = 1 ]; then order="stalled alone"; else order="alone stalled"; fi; \
+		for kind in $$order; do \
+			n=$(STALLED_N); [ $$kind = alone ] && n=0; \
+			$(STALLED_TICKCAST) serve --addr $(STALLED_ADDR) $(STALLED_SERVER_ARGS) --max-conns-per-ip 20000 --log-level warn & srv=$$!; \
+			$(call await_ready,$(STALLED_ADDR)); \
+			./$(BIN)/tickbench --target http://$(STALLED_ADDR) --ws $(STALLED_FAST) --stalled $$n --duration $(STALLED_DURATION) \
+				--warmup 2s --source-ips 127.0.0.2-127.0.0.9 --quiet --out $(STALLED_OUT)/$$kind-$$i.json \
+				--label "$(STALLED_LABEL)" $(STALLED_ARGS) || { kill $$srv 2>/dev/null; wait $$srv; exit 1; }; \
+			kill $$srv; wait $$srv; \
+		done; \
+	done; \
+	./$(BIN)/tickbench --summarize --baseline '$(STALLED_OUT)/alone-*.json' \
+		$(if $(STALLED_SECTION),--update-md BENCHMARKS.md --md-section $(STALLED_SECTION)) $(STALLED_OUT)/stalled-*.json

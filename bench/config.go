@@ -23,6 +23,16 @@ type Config struct {
 	Target string
 	// WS and SSE are the numbers of WebSocket and SSE clients.
 	WS, SSE int
+	// Stalled is the number of stalled clients: WebSocket subscribers
+	// (msgpack, Channels on Symbols, like the WebSocket clients) that
+	// never read once the subscription is answered, with a socket receive
+	// buffer of StalledRcvBuf bytes so that the server's writer backs up
+	// at once. They are read at the end of the run, to find how the server
+	// ended them (Report.Stalled).
+	Stalled int
+	// StalledRcvBuf is the stalled clients' SO_RCVBUF, set before they
+	// connect; default DefaultStalledRcvBuf (4096; the kernel doubles it).
+	StalledRcvBuf int
 	// Duration is the measurement window; default 10 s.
 	Duration time.Duration
 	// Warmup runs between the end of the ramp and the window; default 2 s.
@@ -106,7 +116,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, err
 	}
 	switch {
-	case c.WS < 0 || c.SSE < 0:
+	case c.WS < 0 || c.SSE < 0 || c.Stalled < 0:
 		return c, fmt.Errorf("%w: negative client count", ErrConfig)
 	case c.Duration < 0 || c.Warmup < 0:
 		return c, fmt.Errorf("%w: negative duration", ErrConfig)
@@ -145,11 +155,14 @@ func (c Config) withDefaults() (Config, error) {
 		c.Ramp = DefaultRamp
 	}
 	if c.RampTimeout <= 0 {
-		planned := time.Duration(float64(c.WS+c.SSE) / c.Ramp * float64(time.Second))
+		planned := time.Duration(float64(c.WS+c.SSE+c.Stalled) / c.Ramp * float64(time.Second))
 		c.RampTimeout = planned + 60*time.Second
 	}
 	if c.ConnsPerWorker == 0 {
 		c.ConnsPerWorker = DefaultConnsPerWorker
+	}
+	if c.StalledRcvBuf <= 0 {
+		c.StalledRcvBuf = DefaultStalledRcvBuf
 	}
 	if c.ReadBufferSize <= 0 {
 		c.ReadBufferSize = DefaultReadBufferSize
@@ -171,7 +184,7 @@ func (c *Config) workerCount() int {
 	if c.Workers > 0 {
 		return c.Workers
 	}
-	conns := c.WS + c.SSE + traders(c.Orders)
+	conns := c.WS + c.SSE + c.Stalled + traders(c.Orders)
 	return max(1, (conns+c.ConnsPerWorker-1)/c.ConnsPerWorker)
 }
 

@@ -40,7 +40,26 @@
 // and client: the cost of a delivery); resident memory at the end of the
 // window less the first scrape's, over the connections it then counts.
 // The generator's own CPU and the machine's (so the others' on a shared
-// machine) come from /proc.
+// machine) come from /proc. Besides, the coordinator samples /metrics and
+// the kernel's TCP memory (/proc/net/sockstat, system-wide) at every
+// progress line, from before the first connection to the end of the run:
+// the report's timeline, the server's peak RSS and the kernel's peak TCP
+// memory.
+//
+// # Stalled clients
+//
+// With Config.Stalled, workers also open WebSocket clients that subscribe
+// like the others and then never read, with a small SO_RCVBUF so that the
+// server's writer backs up at once (bench speaks the WebSocket framing to
+// them itself, through gobwas/ws, since feed/client always reads). They
+// are read once the window has closed and the reading clients are gone:
+// each until a close frame (its code: 4008 for a slow consumer), the end
+// of the TCP connection without one, or a message the server stamped
+// after the reading began (not cut). A black box cannot see when the
+// server gives up on a client that does not read; the report estimates it
+// from the server's connection count in the timeline, matching the
+// connections it stopped counting with the stalled clients in the order
+// they subscribed (Report.Stalled).
 //
 // # Shutdown
 //

@@ -93,7 +93,7 @@ func TestMergeWorkers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := m.report(nil, time.Time{})
+	r := m.report(nil, time.Time{}, nil)
 	if r.WS.Clients != 30 || r.WS.Delivered != 6000 || r.WS.Gaps != 3 || r.WS.Conflated != 15 {
 		t.Errorf("sums: %+v", r.WS)
 	}

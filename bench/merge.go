@@ -11,6 +11,7 @@ type merged struct {
 	ws, sse       kindMerge
 	orders        *OrdersReport
 	ack, fill, tr *hdr.Histogram
+	stalled       stalledMerge
 	rampNS        int64
 	ended         bool // the workers measured the stop
 }
@@ -82,7 +83,7 @@ func (m *merged) add(res *workerResult) error {
 			return err
 		}
 	}
-	return nil
+	return m.stalled.add(res.Stalled)
 }
 
 // addOrders merges one worker's active-mode result.
@@ -118,9 +119,9 @@ func (m *merged) addOrders(o *ordersResult) error {
 
 // report builds the Report of the merged results; stop is the
 // coordinator's part of the shutdown (nil: the server was not stopped),
-// t0 its time.
-func (m *merged) report(stop *ShutdownReport, t0 time.Time) *Report {
-	r := &Report{WS: m.ws.rep, SSE: m.sse.rep, Orders: m.orders, RampNS: m.rampNS}
+// t0 its time; samples are the run's timeline.
+func (m *merged) report(stop *ShutdownReport, t0 time.Time, samples []Sample) *Report {
+	r := &Report{WS: m.ws.rep, SSE: m.sse.rep, Orders: m.orders, RampNS: m.rampNS, Stalled: m.stalled.report(samples)}
 	for _, k := range []struct {
 		rep *KindReport
 		m   *kindMerge

@@ -22,6 +22,10 @@ type serverSample struct {
 	Sent        float64 // tickcast_messages_sent_total, every format
 	Conflations float64 // tickcast_conflations_total
 	SlowCutoffs float64 // tickcast_slow_consumer_disconnects_total
+	HeapAlloc   float64 // go_memstats_heap_alloc_bytes
+	HeapInuse   float64 // go_memstats_heap_inuse_bytes
+	HeapIdle    float64 // go_memstats_heap_idle_bytes
+	HeapRelease float64 // go_memstats_heap_released_bytes
 }
 
 // scrape fetches and parses url (the server's /metrics).
@@ -52,6 +56,10 @@ func scrape(ctx context.Context, hc *http.Client, url string) (serverSample, err
 		Sent:        m["tickcast_messages_sent_total"],
 		Conflations: m["tickcast_conflations_total"],
 		SlowCutoffs: m["tickcast_slow_consumer_disconnects_total"],
+		HeapAlloc:   m["go_memstats_heap_alloc_bytes"],
+		HeapInuse:   m["go_memstats_heap_inuse_bytes"],
+		HeapIdle:    m["go_memstats_heap_idle_bytes"],
+		HeapRelease: m["go_memstats_heap_released_bytes"],
 	}, nil
 }
 

@@ -24,6 +24,8 @@ type workerSpec struct {
 	ReadBufferSize int           `json:"read_buffer_size"`
 	Books          bool          `json:"books"`
 	Progress       time.Duration `json:"progress"`
+	Stalled        int           `json:"stalled,omitempty"`
+	StalledRcvBuf  int           `json:"stalled_rcvbuf,omitempty"`
 }
 
 // Commands to a worker.
@@ -70,15 +72,17 @@ type progress struct {
 	Disc      int64  `json:"disc"`
 	Failed    int64  `json:"failed"`
 	OrdersAck int64  `json:"orders_ack"`
+	StalledUp int64  `json:"stalled_up,omitempty"` // stalled clients connected
 	Live      string `json:"live,omitempty"`
 }
 
 // workerResult is what a worker measured.
 type workerResult struct {
-	WS     kindResult    `json:"ws"`
-	SSE    kindResult    `json:"sse"`
-	Orders *ordersResult `json:"orders,omitempty"`
-	RampNS int64         `json:"ramp_ns"`
+	WS      kindResult     `json:"ws"`
+	SSE     kindResult     `json:"sse"`
+	Orders  *ordersResult  `json:"orders,omitempty"`
+	Stalled *stalledResult `json:"stalled,omitempty"`
+	RampNS  int64          `json:"ramp_ns"`
 }
 
 // kindResult is the measurement of one kind of client.

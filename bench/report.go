@@ -9,18 +9,29 @@ import (
 
 // Report is the result of a run, written by --out as JSON:
 //
-//	{"ws":{…},"sse":{…},"orders":{…},"server":{…},"load":{…},"shutdown":{…},
-//	 "ramp_ns":…,"config":{…},"machine":{…}}
+//	{"ws":{…},"sse":{…},"stalled":{…},"orders":{…},"server":{…},"load":{…},
+//	 "kernel_tcp":{…},"shutdown":{…},"ramp_ns":…,"config":{…},"machine":{…},
+//	 "timeline":[…]}
 //
-// ws and sse have the same keys (KindReport); orders is present in the
-// active mode only, shutdown when the run stopped the server.
+// ws and sse have the same keys (KindReport); stalled is present with
+// stalled clients only, orders in the active mode only, kernel_tcp where
+// /proc/net/sockstat can be read, shutdown when the run stopped the
+// server.
 type Report struct {
 	WS       KindReport      `json:"ws"`                 // the WebSocket clients
 	SSE      KindReport      `json:"sse"`                // the SSE clients
+	Stalled  *StalledReport  `json:"stalled,omitempty"`  // the non-reading clients; nil without
 	Orders   *OrdersReport   `json:"orders,omitempty"`   // the active mode; nil when passive
 	Server   ServerReport    `json:"server"`             // from the server's /metrics
 	Load     LoadReport      `json:"load"`               // the machine's CPU during the window
 	Shutdown *ShutdownReport `json:"shutdown,omitempty"` // how the streams ended; nil without Config.Stop
+	// KernelTCP is the kernel's TCP memory over the run (system-wide);
+	// nil where it cannot be read.
+	KernelTCP *KernelTCPReport `json:"kernel_tcp,omitempty"`
+	// Timeline is the server's /metrics and the kernel's TCP figures,
+	// sampled once per progress interval from before the first connection
+	// to the end of the run.
+	Timeline []Sample `json:"timeline,omitempty"`
 	// RampNS is from the first connection attempt to the last connection
 	// of the ramp up (or failed), in the slowest worker.
 	RampNS  int64     `json:"ramp_ns"`
@@ -104,9 +115,12 @@ type ServerReport struct {
 	// messages it sent then: the cost of one delivery, in ns.
 	CPUPerMsgNS float64 `json:"cpu_per_msg_ns"`
 	// RSSBytes is process_resident_memory_bytes at the end of the window,
-	// BaselineRSSBytes before the run's first connection.
+	// BaselineRSSBytes before the run's first connection, RSSPeakBytes the
+	// largest of the timeline's samples (once per progress interval, to
+	// the end of the run: a peak between two samples is missed).
 	RSSBytes         int64 `json:"rss_bytes"`
 	BaselineRSSBytes int64 `json:"baseline_rss_bytes"`
+	RSSPeakBytes     int64 `json:"rss_peak_bytes"`
 	// Conns is the WebSocket sessions and SSE viewers the server counted
 	// at the end of the window (tickcast_ws_connections +
 	// tickcast_sse_viewers).
@@ -159,6 +173,10 @@ type RunConfig struct {
 	// was told of the server under test (tickbench --label), if known.
 	Command string `json:"command,omitempty"`
 	Label   string `json:"label,omitempty"`
+	// Stalled is the number of stalled clients asked for, StalledRcvBuf
+	// their SO_RCVBUF.
+	Stalled       int `json:"stalled,omitempty"`
+	StalledRcvBuf int `json:"stalled_rcvbuf,omitempty"`
 }
 
 // runHists are a run's merged latency histograms.

@@ -42,7 +42,7 @@ func sampleReport(t *testing.T, orders bool) *Report {
 			t.Fatal(err)
 		}
 	}
-	r := m.report(nil, time.Time{})
+	r := m.report(nil, time.Time{}, nil)
 	r.Server = ServerReport{CPUPct: 143.5, RSSBytes: 600 << 20, BaselineRSSBytes: 100 << 20, Conns: 14,
 		RSSPerConnBytes: float64(500<<20) / 14, MsgsPerSec: 1234, CPUPerMsgNS: 11_600, Goroutines: 20_015}
 	r.Config = RunConfig{Target: "http://127.0.0.1:8080", WS: 10, SSE: 4, Symbols: []string{"BTC-USD"}}
@@ -86,7 +86,7 @@ func TestReportJSON(t *testing.T) {
 			}
 		}
 		if got, want := jsonKeys(t, doc["server"]), []string{"baseline_rss_bytes", "conflations", "conns", "cpu_pct", "cpu_per_msg_ns",
-			"goroutines", "msgs_per_sec", "rss_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
+			"goroutines", "msgs_per_sec", "rss_bytes", "rss_peak_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
 			t.Errorf("server keys %v, want %v", got, want)
 		}
 		if got, want := jsonKeys(t, doc["load"]), []string{"generator_cpu_pct", "machine_cpu_pct", "others_cpu_pct"}; !slices.Equal(got, want) {
@@ -154,7 +154,7 @@ func TestReportShutdown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := m.report(&ShutdownReport{How: "test"}, t0)
+	r := m.report(&ShutdownReport{How: "test"}, t0, nil)
 	got := r.Shutdown.SSE
 	if got.Open != 5 || got.Clean != 3 || got.Unclean != 1 || got.Left != 1 || got.FirstNS != 50e6 {
 		t.Errorf("sse ends %+v", got)
@@ -165,7 +165,7 @@ func TestReportShutdown(t *testing.T) {
 	if r.Shutdown.WS != (StreamEnds{}) {
 		t.Errorf("ws ends %+v, want none", r.Shutdown.WS)
 	}
-	if m.report(nil, t0).Shutdown != nil {
+	if m.report(nil, t0, nil).Shutdown != nil {
 		t.Error("a shutdown report without a stop")
 	}
 }

@@ -24,6 +24,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return c.run(ctx)
 }
 
+// The phases of a run, as the progress lines and the timeline name them.
+const (
+	phaseBefore  = "before" // the first scrape, before any connection
+	phaseRamp    = "ramp"
+	phaseWarmup  = "warmup"
+	phaseMeasure = "measure" // the window
+	phaseStop    = "stop"    // the workers close (and drain) their clients
+)
+
 // coordinator drives the workers of one run.
 type coordinator struct {
 	cfg     Config
@@ -40,6 +49,7 @@ type coordinator struct {
 	live    *hdr.Histogram // progress samples since the last line
 	stopped *ShutdownReport
 	wake    chan struct{} // if set, makes until look at done again
+	tl      *timeline     // the server's and the kernel's figures over the run
 
 	phase     string
 	start     time.Time
@@ -55,6 +65,10 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the server running?)", err)
 	}
+	tcp0 := readSockstat()
+	c.tl = startTimeline(ctx, c.hc, metricsURL, c.start)
+	defer c.tl.stop()
+	c.tl.add(base, tcp0, phaseBefore, 0)
 	k := c.cfg.workerCount()
 	c.events = make(chan peerEvent, 64*k)
 	defer c.shutdown()
@@ -71,13 +85,13 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 		}
 		c.peers = append(c.peers, p)
 	}
-	if err := c.until(ctx, "ramp", time.Time{}, func() bool { return len(c.ready) == k }); err != nil {
+	if err := c.until(ctx, phaseRamp, time.Time{}, func() bool { return len(c.ready) == k }); err != nil {
 		return nil, err
 	}
 	if up, failed := c.upAndFailed(); up == 0 && failed > 0 {
 		return nil, fmt.Errorf("bench: none of %d connections came up (see the warnings above)", failed)
 	}
-	if err := c.until(ctx, "warmup", time.Now().Add(c.cfg.Warmup), nil); err != nil {
+	if err := c.until(ctx, phaseWarmup, time.Now().Add(c.cfg.Warmup), nil); err != nil {
 		return nil, err
 	}
 	var pids []int
@@ -91,10 +105,11 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	cpu0 := sampleCPU(pids)
+	c.tl.add(m0, readSockstat(), phaseMeasure, 0)
 	for _, p := range c.peers {
 		p.send(command{Cmd: cmdMeasure})
 	}
-	if err := c.until(ctx, "measure", time.Now().Add(c.cfg.Duration), nil); err != nil {
+	if err := c.until(ctx, phaseMeasure, time.Now().Add(c.cfg.Duration), nil); err != nil {
 		return nil, err
 	}
 	m1, err := scrape(ctx, c.hc, metricsURL)
@@ -102,6 +117,8 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	cpu1 := sampleCPU(pids)
+	tcp1 := readSockstat()
+	c.tl.add(m1, tcp1, phaseMeasure, 0)
 	stop := command{Cmd: cmdStop}
 	var t0 time.Time
 	if c.cfg.Stop != nil {
@@ -113,7 +130,7 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 	for _, p := range c.peers {
 		p.send(stop)
 	}
-	if err := c.until(ctx, "stop", time.Time{}, func() bool { return len(c.results) == k }); err != nil {
+	if err := c.until(ctx, phaseStop, time.Time{}, func() bool { return len(c.results) == k }); err != nil {
 		return nil, err
 	}
 	m := newMerged()
@@ -122,8 +139,12 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 	}
-	rep := m.report(c.stopped, t0)
+	samples := c.tl.stop()
+	rep := m.report(c.stopped, t0, samples)
 	rep.Server = serverReport(base, m0, m1)
+	rep.Server.RSSPeakBytes = peakRSS(samples)
+	rep.KernelTCP = kernelTCPOf(samples, tcp0, tcp1)
+	rep.Timeline = samples
 	rep.Load = loadOf(cpu0, cpu1, rep.Server.CPUPct)
 	rep.Config = c.runConfig(k)
 	rep.Machine = machine
@@ -138,6 +159,7 @@ func (c *coordinator) spec(i, k int) workerSpec {
 		ips = append(ips, a.String())
 	}
 	return workerSpec{Index: i, Count: k, Target: cfg.Target, WS: share(cfg.WS, i, k), SSE: share(cfg.SSE, i, k),
+		Stalled: share(cfg.Stalled, i, k), StalledRcvBuf: cfg.StalledRcvBuf,
 		Symbols: cfg.Symbols, Channels: cfg.Channels, SSEChannels: cfg.SSEChannels, SSESymbols: cfg.SSESymbols, Ramp: cfg.Ramp / float64(k),
 		RampTimeout: cfg.RampTimeout, SourceIPs: ips, Orders: cfg.Orders / float64(k), ReadBufferSize: cfg.ReadBufferSize, Books: cfg.Books,
 		Progress: cfg.ProgressInterval}
@@ -149,16 +171,20 @@ func (c *coordinator) runConfig(k int) RunConfig {
 	for _, a := range cfg.SourceIPs {
 		ips = append(ips, a.String())
 	}
-	return RunConfig{Target: cfg.Target, WS: cfg.WS, SSE: cfg.SSE, DurationS: cfg.Duration.Seconds(),
+	rc := RunConfig{Target: cfg.Target, WS: cfg.WS, SSE: cfg.SSE, DurationS: cfg.Duration.Seconds(),
 		WarmupS: cfg.Warmup.Seconds(), Symbols: cfg.Symbols, Channels: cfg.Channels, SSEChannels: cfg.SSEChannels, SSESymbols: cfg.SSESymbols,
 		Ramp: cfg.Ramp, SourceIPs: ips, Orders: cfg.Orders, Workers: k, ReadBufferSize: cfg.ReadBufferSize,
-		Books: cfg.Books, Format: "msgpack", Started: c.start.UTC().Format(time.RFC3339)}
+		Books: cfg.Books, Format: "msgpack", Started: c.start.UTC().Format(time.RFC3339), Stalled: cfg.Stalled}
+	if cfg.Stalled > 0 {
+		rc.StalledRcvBuf = cfg.StalledRcvBuf
+	}
+	return rc
 }
 
 // upAndFailed sums the workers' connections up and failed.
 func (c *coordinator) upAndFailed() (up, failed int64) {
 	for _, p := range c.latest {
-		up += p.WSUp + p.SSEUp
+		up += p.WSUp + p.SSEUp + p.StalledUp
 		failed += p.Failed
 	}
 	return up, failed
@@ -248,6 +274,7 @@ func (c *coordinator) print() {
 		sum.Disc += p.Disc
 		sum.Failed += p.Failed
 		sum.OrdersAck += p.OrdersAck
+		sum.StalledUp += p.StalledUp
 	}
 	msgs := sum.WSMsgs + sum.SSEMsgs
 	if c.lastPrint.IsZero() {
@@ -257,6 +284,9 @@ func (c *coordinator) print() {
 	c.lastPrint, c.lastMsgs = now, msgs
 	p99 := c.live.ValueAtPercentile(99)
 	c.live.Reset()
+	if c.tl != nil {
+		c.tl.request(c.phase, p99)
+	}
 	if c.cfg.Progress == nil {
 		return
 	}
@@ -264,6 +294,9 @@ func (c *coordinator) print() {
 	fmt.Fprintf(&b, "[%-7s %6.1fs] ws %d/%d  sse %d/%d  msgs/s %s  p99 %s  gaps %d  disc %d",
 		c.phase, now.Sub(c.start).Seconds(), sum.WSUp, c.cfg.WS, sum.SSEUp, c.cfg.SSE,
 		groupDigits(int64(rate)), fmtNS(p99), sum.Gaps, sum.Disc)
+	if c.cfg.Stalled > 0 {
+		fmt.Fprintf(&b, "  stalled %d/%d", sum.StalledUp, c.cfg.Stalled)
+	}
 	if sum.Failed > 0 {
 		fmt.Fprintf(&b, "  failed %d", sum.Failed)
 	}

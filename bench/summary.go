@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -17,6 +18,11 @@ import (
 type Summary struct {
 	// Runs are the reports, in the order given.
 	Runs []*Report
+	// Baseline, when set (WithBaseline), are runs made like Runs but for
+	// the stalled clients, back to back with them: run i of Runs beside
+	// run i of Baseline. The summary then adds, for the figures they
+	// share, the baseline's and the ratio of each pair.
+	Baseline []*Report
 }
 
 // ReadReport reads a report written by --out (WriteJSON).
@@ -44,7 +50,7 @@ func Summarize(runs []*Report) (*Summary, error) {
 	a := runs[0]
 	for i, r := range runs[1:] {
 		b := &r.Config
-		if b.WS != a.Config.WS || b.SSE != a.Config.SSE || b.DurationS != a.Config.DurationS ||
+		if b.WS != a.Config.WS || b.SSE != a.Config.SSE || b.Stalled != a.Config.Stalled || b.DurationS != a.Config.DurationS ||
 			!slices.Equal(b.Channels, a.Config.Channels) || !slices.Equal(b.SSEChannels, a.Config.SSEChannels) ||
 			!slices.Equal(b.Symbols, a.Config.Symbols) || !slices.Equal(b.SSESymbols, a.Config.SSESymbols) ||
 			(r.Shutdown == nil) != (a.Shutdown == nil) {
@@ -61,9 +67,14 @@ type figure struct {
 	format func(float64) string
 }
 
+// median is the median of the values that are numbers (a ratio over
+// zero is NaN); NaN when none is.
 func (f figure) median() float64 {
-	v := slices.Clone(f.values)
+	v := slices.DeleteFunc(slices.Clone(f.values), math.IsNaN)
 	slices.Sort(v)
+	if len(v) == 0 {
+		return math.NaN()
+	}
 	if n := len(v); n%2 == 0 {
 		return (v[n/2-1] + v[n/2]) / 2
 	}
@@ -79,12 +90,24 @@ func (f figure) each() string {
 }
 
 // figures lists the summary's rows: for each kind of client it has, then
-// the server's, the machine's and the shutdown's.
+// the server's, the machine's and the shutdown's; with a baseline, the
+// rows it shares are followed by the baseline's and the ratios.
 func (s *Summary) figures() []figure {
+	perRead := s.Runs[0].Config.Stalled > 0
+	out := figuresOf(s.Runs, perRead)
+	if len(s.Baseline) == 0 {
+		return out
+	}
+	return withBaseline(out, figuresOf(s.Baseline, perRead))
+}
+
+// figuresOf lists the rows of runs (their first run says which); perRead
+// adds the server's CPU per message its reading clients received.
+func figuresOf(runs []*Report, perRead bool) []figure {
 	var out []figure
 	add := func(name string, format func(float64) string, of func(*Report) float64) {
 		f := figure{name: name, format: format}
-		for _, r := range s.Runs {
+		for _, r := range runs {
 			f.values = append(f.values, of(r))
 		}
 		out = append(out, f)
@@ -93,7 +116,7 @@ func (s *Summary) figures() []figure {
 	count := func(v float64) string { return groupDigits(int64(v)) }
 	pct := func(v float64) string { return fmt.Sprintf("%.0f%%", v) }
 	bytes := func(v float64) string { return fmtBytes(v) }
-	first := s.Runs[0]
+	first := runs[0]
 	for _, k := range []struct {
 		name string
 		of   func(*Report) *KindReport
@@ -138,16 +161,42 @@ func (s *Summary) figures() []figure {
 			add(k.name+" stop → last stream end", ns, se(func(e *StreamEnds) float64 { return float64(e.EndNS.Max) }))
 		}
 	}
+	if perRead {
+		add("reading clients' p99 per second, median over the window", ns, liveP99Window)
+	}
+	if first.Stalled != nil {
+		out = append(out, stalledFigures(runs)...)
+	}
 	add("ramp (every connection up)", ns, func(r *Report) float64 { return float64(r.RampNS) })
 	add("server messages sent /s", count, func(r *Report) float64 { return r.Server.MsgsPerSec })
 	add("server CPU", pct, func(r *Report) float64 { return r.Server.CPUPct })
 	add("server CPU per delivery", fmtMicros, func(r *Report) float64 { return r.Server.CPUPerMsgNS })
+	if perRead {
+		add("server CPU per message the reading clients received", fmtMicros, cpuPerReadNS)
+	}
 	add("server RSS before the run", bytes, func(r *Report) float64 { return float64(r.Server.BaselineRSSBytes) })
 	add("server RSS with the clients", bytes, func(r *Report) float64 { return float64(r.Server.RSSBytes) })
+	if first.Server.RSSPeakBytes > 0 {
+		add("server RSS peak (1 s samples)", bytes, func(r *Report) float64 { return float64(r.Server.RSSPeakBytes) })
+	}
 	add("server RSS per connection", bytes, func(r *Report) float64 { return r.Server.RSSPerConnBytes })
 	add("server goroutines", count, func(r *Report) float64 { return float64(r.Server.Goroutines) })
 	add("generator CPU (tickbench)", pct, func(r *Report) float64 { return r.Load.GeneratorCPUPct })
 	add("others' CPU on the machine", pct, func(r *Report) float64 { return r.Load.OthersCPUPct })
+	if first.KernelTCP != nil {
+		kt := func(f func(*KernelTCPReport) int64) func(*Report) float64 {
+			return func(r *Report) float64 {
+				if r.KernelTCP == nil {
+					return 0
+				}
+				return float64(f(r.KernelTCP))
+			}
+		}
+		add("kernel TCP memory before the run", bytes, kt(func(k *KernelTCPReport) int64 { return k.BeforeBytes }))
+		add("kernel TCP memory peak", bytes, kt(func(k *KernelTCPReport) int64 { return k.PeakBytes }))
+		add("kernel TCP memory at the end of the window", bytes, kt(func(k *KernelTCPReport) int64 { return k.EndBytes }))
+		add("kernel orphaned TCP sockets peak", count, kt(func(k *KernelTCPReport) int64 { return k.PeakOrphans }))
+	}
 	if first.Shutdown != nil {
 		add("stop → "+stopDone(first.Shutdown), ns, func(r *Report) float64 { return float64(r.Shutdown.StopNS) })
 	}
@@ -176,6 +225,9 @@ func sumCounts(m map[string]int64) int64 {
 // WriteTable writes the summary as a table: figure, median, each run.
 func (s *Summary) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "%d runs: %s\n", len(s.Runs), s.describe())
+	if len(s.Baseline) > 0 {
+		fmt.Fprintf(w, "baseline: %s\n", s.baselineNote())
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "figure\tmedian of %d\teach run\t\n", len(s.Runs))
 	for _, f := range s.figures() {
@@ -185,8 +237,11 @@ func (s *Summary) WriteTable(w io.Writer) error {
 }
 
 // describe says what the runs were.
-func (s *Summary) describe() string {
-	c := &s.Runs[0].Config
+func (s *Summary) describe() string { return describeRuns(s.Runs) }
+
+// describeRuns says what runs were made alike.
+func describeRuns(runs []*Report) string {
+	c := &runs[0].Config
 	var kinds []string
 	if c.WS > 0 {
 		kinds = append(kinds, fmt.Sprintf("%s WebSocket clients (%s on %s)", groupDigits(int64(c.WS)),
@@ -196,8 +251,12 @@ func (s *Summary) describe() string {
 		kinds = append(kinds, fmt.Sprintf("%s SSE viewers (%s on %s)", groupDigits(int64(c.SSE)),
 			strings.Join(c.SSEChannels, ","), strings.Join(allIfNone(c.SSESymbols), ",")))
 	}
+	if c.Stalled > 0 {
+		kinds = append(kinds, fmt.Sprintf("%s stalled clients (the same subscription, never read, SO_RCVBUF %d)",
+			groupDigits(int64(c.Stalled)), c.StalledRcvBuf))
+	}
 	d := fmt.Sprintf("%s, %.0f s window after %.0f s of warm-up", strings.Join(kinds, " and "), c.DurationS, c.WarmupS)
-	if sd := s.Runs[0].Shutdown; sd != nil {
+	if sd := runs[0].Shutdown; sd != nil {
 		d += "; then " + stopHow(sd)
 	}
 	return d
@@ -228,6 +287,9 @@ func (s *Summary) Markdown() string {
 	}
 	fmt.Fprintf(&b, "%s. Each figure is the median of the runs, figure by figure; latency is receive time − `ts` over every delivery in the window; connect time is from the dial to the stream started; memory per connection is the server's RSS with the clients less its RSS before the run, over the connections it counted; %s.\n\n",
 		upperFirst(s.describe()), stopMeaning(first.Shutdown))
+	if len(s.Baseline) > 0 {
+		fmt.Fprintf(&b, "Baseline: %s.\n\n", s.baselineNote())
+	}
 	fmt.Fprintf(&b, "| | median of %d | each run |\n|---|---:|---|\n", len(s.Runs))
 	for _, f := range s.figures() {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", f.name, f.format(f.median()), f.each())

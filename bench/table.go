@@ -12,8 +12,12 @@ import (
 // WriteTable writes the report as the final table of a run.
 func (r *Report) WriteTable(w io.Writer) error {
 	cfg := &r.Config
-	fmt.Fprintf(w, "\ntickbench: %d ws + %d sse clients (%d worker(s)), %.0fs window; ws %s on %s; sse %s on %s\n",
-		cfg.WS, cfg.SSE, cfg.Workers, cfg.DurationS, strings.Join(orNone(cfg.Channels), ","),
+	stalled := ""
+	if cfg.Stalled > 0 {
+		stalled = fmt.Sprintf(" + %d stalled", cfg.Stalled)
+	}
+	fmt.Fprintf(w, "\ntickbench: %d ws + %d sse%s clients (%d worker(s)), %.0fs window; ws %s on %s; sse %s on %s\n",
+		cfg.WS, cfg.SSE, stalled, cfg.Workers, cfg.DurationS, strings.Join(orNone(cfg.Channels), ","),
 		strings.Join(cfg.Symbols, ","), strings.Join(cfg.SSEChannels, ","), strings.Join(allIfNone(cfg.SSESymbols), ","))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tclients\tconnect p50\tp99\tdelivered\tmsgs/s\tp50\tp90\tp99\tp99.9\tmax\tgaps\tconflated\tmalformed\tdisconnects\t")
@@ -44,10 +48,20 @@ func (r *Report) WriteTable(w io.Writer) error {
 			return err
 		}
 	}
+	if st := r.Stalled; st != nil {
+		fmt.Fprintf(w, "stalled: %d connected (%d failed, connect p50 %s); read at the end (%s): %s, cut %d (%d after data), %s msgs (%s); gone from the server's count: %d, after connecting min %s, p50 %s, max %s\n",
+			st.Clients, st.ConnectFailed, fmtNS(st.ConnectNS.P50), fmtNS(st.DrainNS), fmtCounts(st.Ends), st.Cut, st.AfterData,
+			groupDigits(st.DrainedMsgs), fmtBytes(float64(st.DrainedBytes)), st.Gone, fmtNS(st.GoneMinNS), fmtNS(st.GoneP50NS), fmtNS(st.GoneMaxNS))
+	}
 	sv := &r.Server
-	fmt.Fprintf(w, "ramp: %s; server: cpu %.0f%% (%s per delivery), sent %s msgs/s, rss %s (baseline %s, %s per connection over %d), goroutines %s, conflations %d, slow-consumer cutoffs %d\n",
+	fmt.Fprintf(w, "ramp: %s; server: cpu %.0f%% (%s per delivery), sent %s msgs/s, rss %s (baseline %s, peak %s, %s per connection over %d), goroutines %s, conflations %d, slow-consumer cutoffs %d\n",
 		fmtNS(r.RampNS), sv.CPUPct, fmtMicros(sv.CPUPerMsgNS), groupDigits(int64(sv.MsgsPerSec)), fmtBytes(float64(sv.RSSBytes)),
-		fmtBytes(float64(sv.BaselineRSSBytes)), fmtBytes(sv.RSSPerConnBytes), sv.Conns, groupDigits(sv.Goroutines), sv.Conflations, sv.SlowCutoffs)
+		fmtBytes(float64(sv.BaselineRSSBytes)), fmtBytes(float64(sv.RSSPeakBytes)), fmtBytes(sv.RSSPerConnBytes), sv.Conns,
+		groupDigits(sv.Goroutines), sv.Conflations, sv.SlowCutoffs)
+	if k := r.KernelTCP; k != nil {
+		fmt.Fprintf(w, "kernel TCP memory (the whole machine): before %s, peak %s, end of the window %s; orphaned sockets peak %d, end %d\n",
+			fmtBytes(float64(k.BeforeBytes)), fmtBytes(float64(k.PeakBytes)), fmtBytes(float64(k.EndBytes)), k.PeakOrphans, k.EndOrphans)
+	}
 	_, err := fmt.Fprintf(w, "load in the window: server %.0f%%, %s\n", sv.CPUPct, r.Load)
 	if sd := r.Shutdown; sd != nil && err == nil {
 		err = sd.writeTable(w)

@@ -83,16 +83,20 @@ type worker struct {
 	reg     *tradeRegistry
 	desk    *orderDesk
 
-	wsCn, sseCn     conns
-	wsDisc, sseDisc disconnects
+	stalledOpts stalledOptions
+
+	wsCn, sseCn, stalledCn       conns
+	wsDisc, sseDisc, stalledDisc disconnects
 
 	mu      sync.Mutex
 	ws      []*wsClient
 	sse     []*sseClient
+	stalled []*stalledClient
 	lastErr string
 
-	connectWS, connectSSE lockedHist // first connections, dial → started
-	rampNS                int64      // written by the ramp, read after it
+	connectWS, connectSSE, connectStalled lockedHist // first connections, dial → started
+	noDrain                               bool       // the run was called off: close the stalled clients unread
+	rampNS                                int64      // written by the ramp, read after it
 
 	opened              time.Time
 	wsAtOpen, sseAtOpen int64
@@ -136,6 +140,8 @@ func newWorker(spec workerSpec, out *encoder, log *slog.Logger) (*worker, error)
 	}
 	w.wsOpts = wsOptions{url: ep.WS, readBuffer: spec.ReadBufferSize, books: spec.Books, channels: spec.Channels, symbols: spec.Symbols}
 	w.sseOpts = newSSEOptions(ep, spec.SSEChannels, spec.SSESymbols, spec.ReadBufferSize)
+	w.stalledOpts = stalledOptions{url: ep.WS, rcvBuf: spec.StalledRcvBuf, readBuffer: spec.ReadBufferSize,
+		channels: spec.Channels, symbols: spec.Symbols}
 	if spec.Progress <= 0 {
 		w.spec.Progress = time.Second
 	}
@@ -172,8 +178,9 @@ func (w *worker) serve(ctx context.Context, cmds <-chan command) error {
 		defer close(rampDone)
 		ctx, cancel := context.WithTimeoutCause(rctx, w.spec.RampTimeout, errRampTimeout)
 		defer cancel()
-		if n := w.ramp(ctx); n < w.spec.WS+w.spec.SSE {
-			w.log.Warn("bench: ramp timed out", "worker", w.spec.Index, "not_attempted", w.spec.WS+w.spec.SSE-n)
+		total := w.spec.WS + w.spec.SSE + w.spec.Stalled
+		if n := w.ramp(ctx); n < total {
+			w.log.Warn("bench: ramp timed out", "worker", w.spec.Index, "not_attempted", total-n)
 		}
 	}()
 	tick := time.NewTicker(w.spec.Progress)
@@ -219,6 +226,7 @@ func (w *worker) serve(ctx context.Context, cmds <-chan command) error {
 			return nil
 		case <-ctx.Done():
 			<-rampDone
+			w.noDrain = true
 			_, _ = w.finish(0)
 			return ctx.Err()
 		}
@@ -236,7 +244,7 @@ var errRampTimeout = errors.New("bench: ramp timed out")
 // ramp opens the worker's connections at its ramp rate and returns how
 // many it attempted.
 func (w *worker) ramp(ctx context.Context) int {
-	total := w.spec.WS + w.spec.SSE
+	total := w.spec.WS + w.spec.SSE + w.spec.Stalled
 	sem := make(chan struct{}, rampBatch)
 	var wg sync.WaitGroup
 	t0 := time.Now()
@@ -256,10 +264,13 @@ func (w *worker) ramp(ctx context.Context) int {
 			wg.Add(1)
 			go func(i int) {
 				defer func() { <-sem; wg.Done() }()
-				if i < w.spec.WS {
+				switch {
+				case i < w.spec.WS:
 					w.addWS(ctx, i)
-				} else {
+				case i < w.spec.WS+w.spec.SSE:
 					w.addSSE(ctx, i)
+				default:
+					w.addStalled(ctx, i)
 				}
 			}(i)
 		}
@@ -361,8 +372,9 @@ func (w *worker) progress() *progress {
 	w.mu.Lock()
 	ws, sse := slices.Clone(w.ws), slices.Clone(w.sse)
 	w.mu.Unlock()
-	p := &progress{WSUp: w.wsCn.up.Load(), SSEUp: w.sseCn.up.Load(),
-		Disc: w.wsDisc.total() + w.sseDisc.total(), Failed: w.wsCn.failed.Load() + w.sseCn.failed.Load()}
+	p := &progress{WSUp: w.wsCn.up.Load(), SSEUp: w.sseCn.up.Load(), StalledUp: w.stalledCn.up.Load(),
+		Disc:   w.wsDisc.total() + w.sseDisc.total() + w.stalledDisc.total(),
+		Failed: w.wsCn.failed.Load() + w.sseCn.failed.Load() + w.stalledCn.failed.Load()}
 	for _, c := range ws {
 		p.WSMsgs += c.rec.received.Load()
 		p.Gaps += c.gaps()

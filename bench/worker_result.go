@@ -91,14 +91,17 @@ func (w *worker) finish(at int64) (*workerResult, error) {
 	if err := collect(&res.SSE, sseRecs, w.sseAtOpen, &w.sseDisc, &w.connectSSE); err != nil {
 		return nil, err
 	}
+	var err error
 	if armed && at > 0 {
-		var err error
 		if res.WS.Ends, err = collectEnds(wsEnds, at); err != nil {
 			return nil, err
 		}
 		if res.SSE.Ends, err = collectEnds(sseEnds, at); err != nil {
 			return nil, err
 		}
+	}
+	if res.Stalled, err = w.finishStalled(!w.noDrain); err != nil {
+		return nil, err
 	}
 	if d := w.desk; d != nil {
 		d.mu.Lock()

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/tickcast/tickcast/bench"
 )
@@ -22,6 +24,21 @@ func (o *options) execute(ctx context.Context, stdout io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if o.timeline != "" {
+		names, paths := make([]string, len(o.reports)), make([]string, len(o.reports))
+		for i, a := range o.reports {
+			name, path, ok := strings.Cut(a, "=")
+			if !ok {
+				name, path = strings.TrimSuffix(filepath.Base(a), ".json"), a
+			}
+			names[i], paths[i] = name, path
+		}
+		runs, err := readReports(paths)
+		if err != nil {
+			return err
+		}
+		return writeFile(o.timeline, func(w io.Writer) error { return bench.PlotTimelines(w, names, runs) })
 	}
 	if o.reports != nil {
 		return o.executeSummary(stdout)
@@ -71,17 +88,22 @@ func (o *options) executeSweep(ctx context.Context, stdout io.Writer) error {
 
 // executeSummary summarizes the run reports o.reports.
 func (o *options) executeSummary(stdout io.Writer) error {
-	var runs []*bench.Report
-	for _, path := range o.reports {
-		r, err := bench.ReadReport(path)
-		if err != nil {
-			return err
-		}
-		runs = append(runs, r)
+	runs, err := readReports(o.reports)
+	if err != nil {
+		return err
 	}
 	s, err := bench.Summarize(runs)
 	if err != nil {
 		return err
+	}
+	if o.baseline != nil {
+		base, err := readReports(o.baseline)
+		if err != nil {
+			return err
+		}
+		if err := s.WithBaseline(base); err != nil {
+			return err
+		}
 	}
 	if err := s.WriteTable(stdout); err != nil {
 		return err
@@ -90,6 +112,19 @@ func (o *options) executeSummary(stdout io.Writer) error {
 		return bench.UpdateMarkdownSection(o.updateMD, o.section, o.section, s.Markdown())
 	}
 	return nil
+}
+
+// readReports reads the run reports at paths.
+func readReports(paths []string) ([]*bench.Report, error) {
+	var runs []*bench.Report
+	for _, path := range paths {
+		r, err := bench.ReadReport(path)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
 }
 
 // writeFile writes path with write; an empty path writes nothing.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,7 +22,9 @@ type options struct {
 	updateMD string   // --update-md: BENCHMARKS.md whose fan-out table (or --md-section) to replace
 	section  string   // --md-section: the section of --update-md
 	label    string   // --label: the server under test, recorded in the report
-	reports  []string // --summarize: the run reports to summarize
+	reports  []string // --summarize, --plot-timeline: the run reports
+	timeline string   // --plot-timeline: the SVG chart of the reports' timelines
+	baseline []string // --baseline: the run reports paired with them
 	command  string   // the command line, recorded with a sweep
 	cpuProf  string   // --cpuprofile: this process's CPU profile (in-process workers included)
 }
@@ -35,13 +38,15 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintln(stderr, "usage: tickbench --target URL --ws N --sse M --duration D [flags]")
 		fs.PrintDefaults()
 	}
-	var symbols, channels, sseChannels, sseSymbols, ips, sweep string
+	var symbols, channels, sseChannels, sseSymbols, ips, sweep, baseline string
 	var quiet, verbose, summarize bool
 	var sweepPause time.Duration
 	var stopPID int
 	fs.StringVar(&c.Target, "target", "http://127.0.0.1:8080", "the server: http://host:port (ws:// also accepted)")
 	fs.IntVar(&c.WS, "ws", 0, "WebSocket clients (msgpack)")
 	fs.IntVar(&c.SSE, "sse", 0, "SSE clients")
+	fs.IntVar(&c.Stalled, "stalled", 0, "stalled clients: WebSocket subscribers (--channels on --symbols) that never read once subscribed; read at the end to find how the server cut them")
+	fs.IntVar(&c.StalledRcvBuf, "stalled-rcvbuf", bench.DefaultStalledRcvBuf, "SO_RCVBUF of the stalled clients, bytes (small: the server's writer backs up at once)")
 	fs.DurationVar(&c.Duration, "duration", bench.DefaultDuration, "measurement window")
 	fs.DurationVar(&c.Warmup, "warmup", bench.DefaultWarmup, "wait between the end of the ramp and the window")
 	fs.StringVar(&symbols, "symbols", bench.DefaultSymbol, "comma list of symbols every client subscribes to (orders go to the first)")
@@ -66,11 +71,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.updateMD, "update-md", "", "with --sweep or --summarize: replace the generated table of --md-section in this Markdown file (BENCHMARKS.md)")
 	fs.StringVar(&o.section, "md-section", "", `with --update-md: the section, between <!-- tickbench:NAME:begin/end --> (default "fanout" for a sweep, "runs" for a summary)`)
 	fs.BoolVar(&summarize, "summarize", false, "summarize the run reports (--out files) named as arguments: each figure's median and every run's value")
+	fs.StringVar(&baseline, "baseline", "", "with --summarize: run reports (comma list; globs expanded) made like the others but without the stalled clients, back to back with them, in the same order: adds their figures and each pair's ratio")
+	fs.StringVar(&o.timeline, "plot-timeline", "", "write an SVG chart of the server's RSS and the kernel's TCP memory over the runs whose reports (JSON files, or NAME=FILE to name the line) are named as arguments, one line each, to this file")
 	fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of this process (and of an in-process worker) to this file")
 	fs.BoolVar(&quiet, "quiet", false, "no live progress")
 	fs.BoolVar(&verbose, "v", false, "log diagnostics to stderr")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if o.timeline != "" {
+		if summarize || fs.NArg() == 0 {
+			return nil, fmt.Errorf("--plot-timeline needs run reports (JSON files) as arguments, and no --summarize")
+		}
+		o.reports = fs.Args()
+		return o, nil
 	}
 	if summarize {
 		if fs.NArg() == 0 {
@@ -85,7 +99,14 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		if o.section == "" {
 			o.section = "runs"
 		}
+		var err error
+		if o.baseline, err = expandPaths(baseline); err != nil {
+			return nil, err
+		}
 		return o, nil
+	}
+	if baseline != "" {
+		return nil, fmt.Errorf("--baseline needs --summarize")
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -121,8 +142,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		c.Stop, c.StopName = stop, fmt.Sprintf("SIGTERM to pid %d, until it exited", stopPID)
 	}
-	if c.WS == 0 && c.SSE == 0 && o.sweep == nil {
-		return nil, fmt.Errorf("nothing to do: set --ws, --sse or --sweep")
+	if c.WS == 0 && c.SSE == 0 && c.Stalled == 0 && o.sweep == nil {
+		return nil, fmt.Errorf("nothing to do: set --ws, --sse, --stalled or --sweep")
 	}
 	if !quiet {
 		c.Progress = stderr
@@ -147,6 +168,23 @@ func commandLine(args []string) string {
 		out = append(out, a)
 	}
 	return strings.Join(out, " ")
+}
+
+// expandPaths expands a comma list of paths and globs, in order (each
+// glob's matches sorted); a glob that matches nothing is an error.
+func expandPaths(list string) ([]string, error) {
+	var out []string
+	for _, p := range splitList(list) {
+		m, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("--baseline %q: %w", p, err)
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("--baseline %q: no such file", p)
+		}
+		out = append(out, m...)
+	}
+	return out, nil
 }
 
 // splitList splits a comma list, dropping blanks.

@@ -40,14 +40,17 @@ func TestMain(m *testing.M) {
 }
 
 // serve runs the whole tickcast server in this process on 127.0.0.1:0,
-// wired as tickcast serve wires it (app.Server). It returns the base URL
-// and the server's Shutdown (idempotent). Only the tests import the
-// server's packages; tickbench itself speaks to it over the network like
-// any client.
-func serve(simRate float64) (string, func(context.Context) error, error) {
+// wired as tickcast serve wires it (app.Server), changed by opts. It
+// returns the base URL and the server's Shutdown (idempotent). Only the
+// tests import the server's packages; tickbench itself speaks to it over
+// the network like any client.
+func serve(simRate float64, opts ...func(*app.Config)) (string, func(context.Context) error, error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := app.New(app.Config{Addr: "127.0.0.1:0", Market: market.Config{Seed: 11},
-		Sim: &sim.Config{Rate: simRate}, Logger: log})
+	cfg := app.Config{Addr: "127.0.0.1:0", Market: market.Config{Seed: 11}, Sim: &sim.Config{Rate: simRate}, Logger: log}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := app.New(cfg)
 	if err != nil {
 		return "", nil, err
 	}
@@ -56,9 +59,9 @@ func serve(simRate float64) (string, func(context.Context) error, error) {
 }
 
 // startServer runs a server in this process for the test's duration.
-func startServer(t testing.TB, simRate float64) string {
+func startServer(t testing.TB, simRate float64, opts ...func(*app.Config)) string {
 	t.Helper()
-	url, stop, err := serve(simRate)
+	url, stop, err := serve(simRate, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,12 +110,13 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 	r := readJSON(t, out)
-	if got, want := keys(r), []string{"config", "load", "machine", "orders", "ramp_ns", "server", "sse", "ws"}; !slices.Equal(got, want) {
+	if got, want := keys(r), reportKeys("orders"); !slices.Equal(got, want) {
 		t.Fatalf("report keys = %v, want %v", got, want)
 	}
 	checkKind(t, "ws", sub(r, "ws"), 12)
 	checkKind(t, "sse", sub(r, "sse"), 6)
 	checkServer(t, sub(r, "server"), 12+6)
+	checkTimeline(t, r, 3)
 	o := sub(r, "orders")
 	if num(o, "sent") <= 0 || num(o, "acked") <= 0 || num(o, "filled") <= 0 {
 		t.Errorf("orders: nothing sent, acked or filled: %v", o)
@@ -137,7 +138,7 @@ func TestSmoke(t *testing.T) {
 func checkServer(t *testing.T, srv map[string]any, conns float64) {
 	t.Helper()
 	if got, want := keys(srv), []string{"baseline_rss_bytes", "conflations", "conns", "cpu_pct", "cpu_per_msg_ns", "goroutines",
-		"msgs_per_sec", "rss_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
+		"msgs_per_sec", "rss_bytes", "rss_peak_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
 		t.Errorf("server keys = %v, want %v", got, want)
 	}
 	if num(srv, "conns") < conns {
@@ -148,6 +149,44 @@ func checkServer(t *testing.T, srv map[string]any, conns float64) {
 			t.Errorf("server.%s = %v", k, num(srv, k))
 		}
 	}
+	if num(srv, "rss_peak_bytes") < num(srv, "rss_bytes") {
+		t.Errorf("server RSS peak %v below its RSS at the end of the window %v", num(srv, "rss_peak_bytes"), num(srv, "rss_bytes"))
+	}
+}
+
+// reportKeys are the keys of a run report with the optional sections
+// named: kernel_tcp where /proc/net/sockstat can be read.
+func reportKeys(optional ...string) []string {
+	k := append([]string{"config", "load", "machine", "ramp_ns", "server", "sse", "timeline", "ws"}, optional...)
+	if _, err := os.Stat("/proc/net/sockstat"); err == nil {
+		k = append(k, "kernel_tcp")
+	}
+	slices.Sort(k)
+	return k
+}
+
+// checkTimeline checks a run's timeline: samples in time order, from
+// before the first connection through the window, each with the server's
+// RSS.
+func checkTimeline(t *testing.T, r map[string]any, minSamples int) []map[string]any {
+	t.Helper()
+	raw, _ := r["timeline"].([]any)
+	var out []map[string]any
+	phases := map[string]bool{}
+	last := -1.0
+	for _, v := range raw {
+		s, _ := v.(map[string]any)
+		out = append(out, s)
+		phases[s["phase"].(string)] = true
+		if num(s, "at_ns") < last || num(s, "rss_bytes") <= 0 || num(s, "heap_inuse_bytes") <= 0 {
+			t.Errorf("timeline sample out of order or without RSS or heap: %v", s)
+		}
+		last = num(s, "at_ns")
+	}
+	if len(out) < minSamples || !phases["before"] || !phases["measure"] {
+		t.Errorf("timeline: %d samples, phases %v", len(out), phases)
+	}
+	return out
 }
 
 // TestSmokeSSEShutdown measures SSE viewers (and a few WebSocket
@@ -165,7 +204,7 @@ func TestSmokeSSEShutdown(t *testing.T) {
 		t.Errorf("table lacks the shutdown:\n%s", table)
 	}
 	r := readJSON(t, out)
-	if got, want := keys(r), []string{"config", "load", "machine", "ramp_ns", "server", "shutdown", "sse", "ws"}; !slices.Equal(got, want) {
+	if got, want := keys(r), reportKeys("shutdown"); !slices.Equal(got, want) {
 		t.Fatalf("report keys = %v, want %v", got, want)
 	}
 	checkKind(t, "sse", sub(r, "sse"), 8)
@@ -320,6 +359,11 @@ func TestFlags(t *testing.T) {
 		{"summarize a missing file", []string{"--summarize", "no-such-run.json"}, 1},
 		{"stop-pid of no process", []string{"--ws", "1", "--stop-pid", "-5"}, 2},
 		{"no server", []string{"--target", "127.0.0.1:1", "--ws", "1", "--quiet"}, 1},
+		{"negative stalled", []string{"--stalled", "-1", "--ws", "1", "--target", "127.0.0.1:1", "--quiet"}, 1},
+		{"baseline without summarize", []string{"--ws", "1", "--baseline", "x.json"}, 2},
+		{"baseline of no file", []string{"--summarize", "--baseline", "no-such-run-*.json", "run.json"}, 2},
+		{"plot-timeline without reports", []string{"--plot-timeline", "x.svg"}, 2},
+		{"plot-timeline of a missing file", []string{"--plot-timeline", "x.svg", "no-such-run.json"}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
