@@ -19,14 +19,13 @@ import (
 	"github.com/tickcast/tickcast/feed/sse"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/feed/ws"
-	"github.com/tickcast/tickcast/market"
 )
 
 // Config configures the feed's server. Zero fields mean the documented
 // defaults; the transport limits are documented in feed/ws and feed/sse.
 type Config struct {
-	Venue *market.Venue // required
-	Hub   *hub.Hub      // required
+	Venue Venue    // required
+	Hub   *hub.Hub // required
 	// AllowOrigins lists the browser origins allowed to open WebSocket
 	// sessions besides same-host pages; "*" allows any.
 	AllowOrigins []string
