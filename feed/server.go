@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
@@ -59,9 +60,12 @@ type Config struct {
 	RequestTimeout time.Duration
 	IdleTimeout    time.Duration
 	// UI is the built web UI (nil or unbuilt: a plain notice).
-	UI      fs.FS
-	Logger  *slog.Logger
-	Version string
+	UI fs.FS
+	// Collectors are registered beside the feed's own metrics on
+	// /metrics (an edge's lag behind the engine, say).
+	Collectors []prometheus.Collector
+	Logger     *slog.Logger
+	Version    string
 }
 
 // Server is the feed's HTTP server.
@@ -116,6 +120,11 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 		rest: newKeyLimiter(cfg.RESTRate, cfg.RESTBurst)}
 	s.metrics = newMetrics(cfg.Hub.Stats(), func() float64 { return float64(cfg.Venue.QueueDepth()) })
 	s.metrics.watchListener(s.ln.Load)
+	for _, c := range cfg.Collectors {
+		if err := s.metrics.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("feed: Config.Collectors: %w", err)
+		}
+	}
 	wcfg := cfg.WS
 	wcfg.Hub, wcfg.Venue, wcfg.Metrics, wcfg.Logger = cfg.Hub, cfg.Venue, s.metrics, cfg.Logger
 	wcfg.AllowOrigins = cfg.AllowOrigins
