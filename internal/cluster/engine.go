@@ -23,8 +23,9 @@ type EngineConfig struct {
 	URL string
 	// Prefix namespaces every key; default DefaultPrefix.
 	Prefix string
-	// StreamLen bounds P:events (MAXLEN ~); default 200,000 batches, more
-	// than the hubs' default history of 100,000 messages or 60 s.
+	// StreamLen bounds P:events (MAXLEN ~); default 50,000 batches (a
+	// batch holds several messages: more than the hubs' default history
+	// of 100,000 messages at the simulator's default rate).
 	StreamLen int64
 	// StateEvery is how often P:state is written; default 1 s.
 	StateEvery time.Duration
@@ -39,7 +40,7 @@ type EngineConfig struct {
 
 func (c *EngineConfig) fill() {
 	if c.StreamLen <= 0 {
-		c.StreamLen = 200_000
+		c.StreamLen = 50_000
 	}
 	if c.StateEvery <= 0 {
 		c.StateEvery = time.Second
@@ -220,18 +221,23 @@ func (e *Engine) metaLoop(ctx context.Context) {
 		e.log.Error("cluster: meta", "err", err)
 		return
 	}
-	wait := time.Duration(0)
+	wait, first := time.Duration(0), true
 	for sleep(ctx, wait) {
 		wait = time.Second
 		old, err := e.rdb.Get(ctx, e.k.meta()).Bytes()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			e.setUp(false)
-			e.meta.Store(false)
 			continue
 		}
 		if errors.Is(err, redis.Nil) || !bytesEqual(old, b) {
-			if om, _ := decodeMeta(old); om == nil || om.Epoch != m.Epoch {
-				e.rdb.Del(ctx, e.k.events(), e.k.state())
+			// At start, what another history left goes (its stream IDs
+			// would collide with ours). Later, a missing P:meta means
+			// Redis restarted empty: what the publisher wrote since stays.
+			if om, _ := decodeMeta(old); first && (om == nil || om.Epoch != m.Epoch) {
+				if err := e.rdb.Del(ctx, e.k.events(), e.k.state()).Err(); err != nil {
+					e.setUp(false)
+					continue
+				}
 			}
 			if err := e.rdb.Set(ctx, e.k.meta(), b, 0).Err(); err != nil {
 				e.setUp(false)
@@ -239,6 +245,7 @@ func (e *Engine) metaLoop(ctx context.Context) {
 			}
 			e.log.Info("cluster: engine meta written", "epoch", m.Epoch, "prefix", e.k.prefix)
 		}
+		first = false
 		e.setUp(true)
 		e.meta.Store(true)
 	}
@@ -340,3 +347,6 @@ func (e *Engine) stateLoop(ctx context.Context) {
 		}
 	}
 }
+
+// Written returns the last offset Redis took.
+func (e *Engine) Written() uint64 { return e.written.Load() }
