@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -90,6 +92,7 @@ func DialEdge(ctx context.Context, cfg EdgeConfig) (*Edge, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	quietRedis(cfg.Logger)
 	opt, err := redis.ParseURL(cfg.URL)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: --redis %q: %w", cfg.URL, err)
@@ -114,11 +117,17 @@ func DialEdge(ctx context.Context, cfg EdgeConfig) (*Edge, error) {
 			e.close()
 			return nil, err
 		}
-		n, err := e.rdb.Incr(ctx, e.k.nodes()).Uint64()
-		if err != nil {
+		// A node id no live edge holds: a random one, claimed with the
+		// lease (SET NX). A counter would restart with an emptied Redis
+		// and hand out ids that running edges still use.
+		var r [4]byte
+		_, _ = crand.Read(r[:])
+		node := binary.LittleEndian.Uint32(r[:])%maxNode + 1
+		ok, err := e.rdb.SetNX(ctx, e.k.lease(node), "starting", cfg.LeaseTTL).Result()
+		if err != nil || !ok {
 			continue
 		}
-		e.node = uint32(n%maxNode) + 1
+		e.node = node
 		break
 	}
 	for i := range e.meta.Instruments {

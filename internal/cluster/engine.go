@@ -97,6 +97,7 @@ var _ market.Publisher = (*Engine)(nil)
 // NewEngine connects to Redis (lazily: Run retries until it answers).
 func NewEngine(cfg EngineConfig) (*Engine, error) {
 	cfg.fill()
+	quietRedis(cfg.Logger)
 	opt, err := redis.ParseURL(cfg.URL)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: --redis %q: %w", cfg.URL, err)

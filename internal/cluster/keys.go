@@ -23,7 +23,7 @@
 //   - P:edge:<node>: an edge's lease, refreshed every second with a TTL;
 //     the engine detaches the sessions of an edge whose lease expired (and
 //     so cancels the orders of those that asked for cancel_on_disconnect).
-//   - P:nodes: the counter from which an edge takes its node id.
+//     An edge takes a random node id whose lease it can create (SET NX).
 //
 // Redis is inside the trust boundary (it holds the token key, and anything
 // that writes P:ops can act for any account); the bytes read from it are
@@ -49,7 +49,6 @@ func (k keys) events() string { return k.prefix + ":events" }
 func (k keys) state() string  { return k.prefix + ":state" }
 func (k keys) meta() string   { return k.prefix + ":meta" }
 func (k keys) ops() string    { return k.prefix + ":ops" }
-func (k keys) nodes() string  { return k.prefix + ":nodes" }
 func (k keys) reply(node uint32) string {
 	return k.prefix + ":reply:" + strconv.FormatUint(uint64(node), 10)
 }
