@@ -61,6 +61,12 @@ type Config struct {
 	IdleTimeout    time.Duration
 	// UI is the built web UI (nil or unbuilt: a plain notice).
 	UI fs.FS
+	// GateOnReady refuses WebSocket upgrades, SSE streams and REST with
+	// 503 (Retry-After: 1) while the server is not ready, so that a load
+	// balancer sends the client to another server: an edge that is still
+	// catching up, or lost Redis, would otherwise answer a resume with
+	// resets. The sessions already open go on.
+	GateOnReady bool
 	// Collectors are registered beside the feed's own metrics on
 	// /metrics (an edge's lag behind the engine, say).
 	Collectors []prometheus.Collector
@@ -200,6 +206,11 @@ func (s *Server) route(ctx *fasthttp.RequestCtx) {
 		}
 	}()
 	path := string(ctx.Path())
+	if s.cfg.GateOnReady && (path == "/ws" || path == "/sse" || strings.HasPrefix(path, "/api/")) && !s.ready() {
+		ctx.Response.Header.Set("Retry-After", "1")
+		jsonError(ctx, fasthttp.StatusServiceUnavailable, wire.CodeInternal, "not ready: try again or another server")
+		return
+	}
 	switch {
 	case path == "/ws":
 		s.ws.Handle(ctx)

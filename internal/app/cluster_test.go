@@ -197,8 +197,7 @@ func dialWS(t *testing.T, addr string) *wsClient {
 		r = io.MultiReader(br, conn)
 	}
 	c := &wsClient{t: t, conn: conn}
-	c.rd = &wsutil.Reader{Source: r, State: ws.StateClientSide, CheckUTF8: true,
-		OnIntermediate: wsutil.ControlFrameHandler(conn, ws.StateClientSide)}
+	c.rd = newReader(r, conn)
 	b, h, err := c.read(5 * time.Second)
 	if err != nil || h.T != wire.TypeWelcome {
 		t.Fatalf("welcome: %v %s", err, b)
@@ -209,10 +208,19 @@ func dialWS(t *testing.T, addr string) *wsClient {
 	return c
 }
 
+// newReader reads a client's frames from src, answering pings on conn.
+func newReader(src io.Reader, conn net.Conn) *wsutil.Reader {
+	return &wsutil.Reader{Source: src, State: ws.StateClientSide, CheckUTF8: true,
+		OnIntermediate: wsutil.ControlFrameHandler(conn, ws.StateClientSide)}
+}
+
+// writeText writes a client text message.
+func writeText(conn net.Conn, s string) error { return wsutil.WriteClientText(conn, []byte(s)) }
+
 // send writes an operation.
 func (c *wsClient) send(op string) {
 	c.t.Helper()
-	if err := wsutil.WriteClientText(c.conn, []byte(op)); err != nil {
+	if err := writeText(c.conn, op); err != nil {
 		c.t.Fatalf("send %s: %v", op, err)
 	}
 }

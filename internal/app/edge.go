@@ -85,7 +85,7 @@ func NewEdge(ctx context.Context, cfg EdgeConfig) (*Edge, error) {
 	e := &Edge{cfg: cfg, log: cfg.Logger, Cluster: ce, Hub: hub.New(hcfg, ce),
 		edgeDone: make(chan struct{}), hubDone: make(chan struct{}), serveDone: make(chan struct{})}
 	fcfg := cfg.Feed
-	fcfg.Venue, fcfg.Hub = ce, e.Hub
+	fcfg.Venue, fcfg.Hub, fcfg.GateOnReady = ce, e.Hub, true
 	if fcfg.Logger == nil {
 		fcfg.Logger = cfg.Logger
 	}
