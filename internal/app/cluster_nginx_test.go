@@ -274,11 +274,11 @@ func TestClusterBalancerKillsEdges(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	a.Kill()
 	time.Sleep(1500 * time.Millisecond)
-	a = startChildEdge(t, url, prefix, a.Addr)
+	startChildEdge(t, url, prefix, a.Addr) // a again, cold, on its address
 	time.Sleep(time.Second)
 	b.Kill()
 	time.Sleep(1500 * time.Millisecond)
-	b = startChildEdge(t, url, prefix, b.Addr)
+	startChildEdge(t, url, prefix, b.Addr)
 	time.Sleep(time.Second)
 	cancel()
 	wg.Wait()

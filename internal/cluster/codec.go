@@ -63,6 +63,9 @@ func unmarshal(b []byte, most int, v any) error {
 	if len(b) > most {
 		return errTooLarge
 	}
+	if err := checkMsgpack(b); err != nil {
+		return err
+	}
 	return msgpack.NewDecoder(bytes.NewReader(b)).Decode(v)
 }
 
