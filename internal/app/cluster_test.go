@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -33,13 +34,21 @@ import (
 // prefix of its own. Edges that a test kills with SIGKILL run as child
 // processes of the tickcast binary, built once.
 
+// clusterLog is quiet unless TICKCAST_TEST_LOG is set.
+func clusterLog() *slog.Logger {
+	if os.Getenv("TICKCAST_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return quiet()
+}
+
 // clusterSimRate is the simulated market's rate in the cluster tests.
 const clusterSimRate = 10
 
 func startEngine(t *testing.T, url, prefix string, mod func(*EngineConfig)) *Engine {
 	t.Helper()
 	cfg := EngineConfig{Addr: "127.0.0.1:0", Redis: cluster.EngineConfig{URL: url, Prefix: prefix, StateEvery: 200 * time.Millisecond},
-		Market: market.Config{Seed: 7, WarmStart: time.Minute}, Sim: &sim.Config{Rate: clusterSimRate}, Logger: quiet()}
+		Market: market.Config{Seed: 7, WarmStart: time.Minute}, Sim: &sim.Config{Rate: clusterSimRate}, Logger: clusterLog()}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -49,19 +58,19 @@ func startEngine(t *testing.T, url, prefix string, mod func(*EngineConfig)) *Eng
 	}
 	e.Start()
 	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
-	testkit.Eventually(t, 20*time.Second, "engine ready", e.Ready)
+	testkit.Eventually(t, 60*time.Second, "engine ready", e.Ready)
 	return e
 }
 
 func startEdge(t *testing.T, url, prefix string) *Edge {
 	t.Helper()
-	e, err := NewEdge(testkit.Context(t, 20*time.Second), EdgeConfig{Addr: "127.0.0.1:0", Redis: cluster.EdgeConfig{URL: url, Prefix: prefix}, Logger: quiet()})
+	e, err := NewEdge(testkit.Context(t, 60*time.Second), EdgeConfig{Addr: "127.0.0.1:0", Redis: cluster.EdgeConfig{URL: url, Prefix: prefix}, Logger: clusterLog()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Start()
 	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
-	testkit.Eventually(t, 20*time.Second, "edge ready", e.Ready)
+	testkit.Eventually(t, 60*time.Second, "edge ready", e.Ready)
 	return e
 }
 

@@ -88,6 +88,10 @@ type Engine struct {
 	upSince atomic.Int64  // ns: when Redis last came back
 	meta    atomic.Bool   // P:meta written
 
+	wmu       sync.Mutex // P:events writes and their restore
+	recent    []entry    // the last batches written, for a Redis that came back empty
+	metaBytes []byte
+
 	sessions map[uint32]map[uint64]string // node → session → account, for cancel_on_disconnect (op reader's)
 	smu      sync.Mutex
 }
@@ -209,9 +213,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // backoff doubles d up to 2 s.
 func backoff(d time.Duration) time.Duration { return min(max(2*d, 50*time.Millisecond), 2*time.Second) }
 
-// metaLoop writes P:meta, and again whenever it went missing (Redis
-// restarted empty). A P:meta of another epoch means a new history: the
-// old events and state go.
+// metaLoop writes P:meta at start (clearing what another history left
+// under the prefix: its stream IDs would collide with ours), then checks
+// every second that it is still there: a missing P:meta means Redis came
+// back empty, and restoreLocked writes it again with the recent batches.
 func (e *Engine) metaLoop(ctx context.Context) {
 	m := &Meta{Epoch: e.venue.Epoch(), TokenKey: e.venue.TokenKey(), TradeHistory: e.venue.TradeHistory(), CandleHistory: e.venue.CandleHistory()}
 	for _, in := range e.venue.Instruments() {
@@ -222,33 +227,36 @@ func (e *Engine) metaLoop(ctx context.Context) {
 		e.log.Error("cluster: meta", "err", err)
 		return
 	}
-	wait, first := time.Duration(0), true
-	for sleep(ctx, wait) {
-		wait = time.Second
+	e.metaBytes = b
+	for wait := time.Duration(0); sleep(ctx, wait); wait = backoff(wait) {
 		old, err := e.rdb.Get(ctx, e.k.meta()).Bytes()
 		if err != nil && !errors.Is(err, redis.Nil) {
 			e.setUp(false)
 			continue
 		}
-		if errors.Is(err, redis.Nil) || !bytesEqual(old, b) {
-			// At start, what another history left goes (its stream IDs
-			// would collide with ours). Later, a missing P:meta means
-			// Redis restarted empty: what the publisher wrote since stays.
-			if om, _ := decodeMeta(old); first && (om == nil || om.Epoch != m.Epoch) {
-				if err := e.rdb.Del(ctx, e.k.events(), e.k.state()).Err(); err != nil {
-					e.setUp(false)
-					continue
-				}
-			}
-			if err := e.rdb.Set(ctx, e.k.meta(), b, 0).Err(); err != nil {
+		if om, _ := decodeMeta(old); om == nil || om.Epoch != m.Epoch {
+			if err := e.rdb.Del(ctx, e.k.events(), e.k.state()).Err(); err != nil {
 				e.setUp(false)
 				continue
 			}
-			e.log.Info("cluster: engine meta written", "epoch", m.Epoch, "prefix", e.k.prefix)
 		}
-		first = false
-		e.setUp(true)
-		e.meta.Store(true)
+		if err := e.rdb.Set(ctx, e.k.meta(), b, 0).Err(); err != nil {
+			e.setUp(false)
+			continue
+		}
+		e.log.Info("cluster: engine meta written", "epoch", m.Epoch, "prefix", e.k.prefix)
+		break
+	}
+	e.setUp(true)
+	e.meta.Store(true)
+	for sleep(ctx, time.Second) {
+		e.wmu.Lock()
+		n, err := e.rdb.Exists(ctx, e.k.meta()).Result()
+		if err == nil && n == 0 {
+			err = e.restoreLocked(ctx)
+		}
+		e.wmu.Unlock()
+		e.setUp(err == nil)
 	}
 }
 
@@ -302,22 +310,33 @@ func (e *Engine) publishLoop(ctx context.Context) {
 
 // write adds entries to P:events in one round trip and returns how many
 // Redis holds (an entry it already had counts: a retry after a reply was
-// lost).
+// lost). Each XADD runs only where P:meta exists (addScript): a Redis that
+// came back empty refuses them, and gets P:meta and the recent batches
+// again first (restoreLocked), so that no batch it lost with its memory
+// goes missing silently behind the ones written after.
 func (e *Engine) write(ctx context.Context, entries []entry) int {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
 	p := e.rdb.Pipeline()
-	cmds := make([]*redis.StringCmd, len(entries))
+	cmds := make([]*redis.Cmd, len(entries))
 	for i, x := range entries {
-		cmds[i] = p.XAdd(ctx, &redis.XAddArgs{Stream: e.k.events(), ID: x.id, MaxLen: e.cfg.StreamLen, Approx: true,
-			Values: []any{"p", x.prev, "b", x.data}})
+		cmds[i] = addScript.Eval(ctx, p, []string{e.k.events(), e.k.meta()}, e.cfg.StreamLen, x.id, x.prev, x.data)
 	}
 	_, _ = p.Exec(ctx)
 	for i, c := range cmds {
-		if err := c.Err(); err != nil && !strings.Contains(err.Error(), "equal or smaller") {
-			if ctx.Err() == nil {
-				e.log.Warn("cluster: XADD failed; retrying", "err", err, "waiting", len(entries)-i+len(e.in))
-			}
-			return i
+		err := c.Err()
+		if err == nil || strings.Contains(err.Error(), "equal or smaller") {
+			e.remember(entries[i])
+			continue
 		}
+		if strings.Contains(err.Error(), "TICKCAST_FRESH") {
+			if rerr := e.restoreLocked(ctx); rerr == nil {
+				return i // the rest again at once, on the restored stream
+			}
+		} else if ctx.Err() == nil {
+			e.log.Warn("cluster: XADD failed; retrying", "err", err, "waiting", len(entries)-i+len(e.in))
+		}
+		return i
 	}
 	return len(entries)
 }
