@@ -260,7 +260,6 @@ func (e *Engine) metaLoop(ctx context.Context) {
 	}
 }
 
-func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
 
 // publishLoop writes the queued batches to P:events, pipelined, in order,
 // retrying with backoff while Redis fails.
