@@ -107,7 +107,9 @@ func (r *rueidisClient) cmd(key string) rueidis.Completed {
 	return r.c.B().Xadd().Key(key).Maxlen().Almost().Threshold(strconv.Itoa(maxLen)).Id("*").FieldValue().FieldValue("b", payload).Build()
 }
 
-func (r *rueidisClient) xadd(ctx context.Context, key string) error { return r.c.Do(ctx, r.cmd(key)).Error() }
+func (r *rueidisClient) xadd(ctx context.Context, key string) error {
+	return r.c.Do(ctx, r.cmd(key)).Error()
+}
 
 func (r *rueidisClient) xaddN(ctx context.Context, key string, n int) error {
 	cmds := make(rueidis.Commands, n)

@@ -260,7 +260,6 @@ func (e *Engine) metaLoop(ctx context.Context) {
 	}
 }
 
-
 // publishLoop writes the queued batches to P:events, pipelined, in order,
 // retrying with backoff while Redis fails.
 func (e *Engine) publishLoop(ctx context.Context) {
