@@ -9,10 +9,12 @@ STATICCHECK := $(GOBIN)/staticcheck
 BIN := bin
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: all run build test vet lint fmt staticcheck gotest bench deps sysdeps web web-test tools
+.PHONY: all run run-cluster build test vet lint fmt staticcheck gotest bench deps sysdeps web web-test tools
 
-# Debian packages the tests need: nginx (SSE behind a buffering proxy),
-# chromium (UI tests), node and npm (the UI build). Installed when missing.
+# Debian packages the tests need: nginx (SSE behind a buffering proxy, the
+# cluster's balancer), redis-server (the cluster tests start one when none
+# answers at 127.0.0.1:6379), chromium (UI tests), node and npm (the UI
+# build). Installed when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 define need_deb
 	@command -v $(1) >/dev/null 2>&1 || [ -x /usr/sbin/$(1) ] || { echo "installing $(2)"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }
@@ -26,6 +28,7 @@ deps:
 sysdeps:
 	$(call need_deb,node,nodejs npm)
 	$(call need_deb,nginx,nginx-light)
+	$(call need_deb,redis-server,redis-server)
 	$(call need_deb,chromium,chromium)
 
 $(STATICCHECK):
@@ -39,6 +42,11 @@ build: deps web
 
 run: build
 	./$(BIN)/tickcast serve --addr $(ADDR) $(ARGS)
+
+# One engine, two edges and nginx round-robin in front, on this machine,
+# over the Redis at 127.0.0.1:6379 (or one of its own): scripts/run-cluster.
+run-cluster: build sysdeps
+	BIN=$(BIN) ADDR=$(ADDR) ARGS="$(ARGS)" ./scripts/run-cluster
 
 fmt:
 	gofmt -w $$(git ls-files -co --exclude-standard '*.go')
