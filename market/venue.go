@@ -3,6 +3,7 @@ package market
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,9 +30,20 @@ type Config struct {
 	Publisher Publisher
 	// Clock stamps events; default WallClock. Simulate needs a *ManualClock.
 	Clock Clock
-	// Seed makes account ids (and, with a ManualClock, the epoch)
+	// Seed makes the simulation (and, with a ManualClock, the epoch)
 	// reproducible; default random.
 	Seed uint64
+	// AccountNonce is this venue instance's per-run nonce, mixed into
+	// every user account id (and so into every token), so that a restart
+	// with the same Seed and TokenKey never issues an id, or a token, of a
+	// previous run: an old token cannot log into a stranger's new account
+	// (protocol.md 8.10). Default (0): 64 random bits from crypto/rand,
+	// never derived from the seed; nothing else the venue does depends on
+	// it, so the simulation stays deterministic for a seed. A venue that
+	// restores its accounts from storage restores this value with them
+	// (see Venue.AccountNonce), so that new ids do not collide with the
+	// restored ones.
+	AccountNonce uint64
 	// Epoch names this history of the feed; default derived from the
 	// start time and the seed.
 	Epoch string
@@ -105,6 +117,11 @@ func (c *Config) fill() error {
 		}
 		c.Seed |= 1
 	}
+	for c.AccountNonce == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		c.AccountNonce = binary.LittleEndian.Uint64(b[:])
+	}
 	if c.Epoch == "" {
 		c.Epoch = "e" + strconv.FormatInt(c.Clock.Now()/1e6, 36) + strconv.FormatUint(c.Seed%(36*36*36*36), 36)
 	}
@@ -169,7 +186,7 @@ func validEpoch(s string) bool {
 // Venue is the exchange's sequencer: one goroutine (Run) owns every book,
 // account, candle and ticker and applies commands one at a time from one
 // input queue, in order. Everything it publishes follows from the ordered
-// commands, the seed and the clock.
+// commands, the seed, the account nonce and the clock.
 //
 // Sessions submit commands with the methods PlaceOrder, CancelOrder,
 // AmendOrder, CancelAll, Auth and Detach, which return at once; the results
@@ -321,6 +338,11 @@ func (v *Venue) Instrument(symbol string) *Instrument {
 	}
 	return nil
 }
+
+// AccountNonce returns the per-run nonce in every user account id
+// (Config.AccountNonce): what a snapshot of the accounts keeps, to give
+// back to New on recovery.
+func (v *Venue) AccountNonce() uint64 { return v.cfg.AccountNonce }
 
 // QueueDepth returns how many commands wait in the input queue.
 func (v *Venue) QueueDepth() int { return len(v.in) }

@@ -22,7 +22,7 @@ func (v *Venue) newAccount(name string, internal bool) *account {
 	v.nAccts++
 	id := name
 	if !internal {
-		id = accountID(v.nAccts, uint32(v.cfg.Seed))
+		id = accountID(v.nAccts, v.cfg.AccountNonce, v.cfg.Seed)
 	}
 	for v.accounts[id] != nil {
 		id = name + "_" + strconv.Itoa(int(v.nAccts))
