@@ -1,6 +1,7 @@
 package market
 
 import (
+	"container/list"
 	"strconv"
 	"strings"
 
@@ -34,9 +35,16 @@ type account struct {
 	cancels  rateLimit             // cancels and cancel_alls
 	byCID    map[string]*liveOrder // open orders by client order id
 	cod      map[uint64]bool       // sessions that asked cancel_on_disconnect
+	sessions map[uint64]bool       // sessions attached (auth, until detach)
 	open     int                   // open orders, all books
 	ended    tail[OrderRecord]     // last orders that ended (AccountHistory)
 	fills    tail[*Event]          // last fills (AccountHistory)
+
+	// A user account with no session and no open order is idle since
+	// idleSince (venue ns) and sits on the venue's idle list (idleElem)
+	// until it is active again or expires (account_idle.go).
+	idleSince int64
+	idleElem  *list.Element
 }
 
 // liveOrder is the venue's record of an open order: what the engine does

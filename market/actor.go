@@ -1,7 +1,6 @@
 package market
 
 import (
-	"math"
 
 	"github.com/tickcast/tickcast/orders"
 )
@@ -208,7 +207,7 @@ func (v *Venue) startActors() {
 // nextWake returns the earliest time something is due: an actor's wake or
 // the end of an open candle.
 func (v *Venue) nextWake() int64 {
-	next := int64(math.MaxInt64)
+	next := v.idleDeadline()
 	for _, s := range v.actors {
 		next = min(next, s.next)
 	}
@@ -227,6 +226,7 @@ func (v *Venue) nextWake() int64 {
 func (v *Venue) advance() {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
+	v.expireIdle()
 	for i := range v.actors {
 		s := &v.actors[i]
 		if s.next <= v.now {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/tickcast/tickcast/orders"
@@ -64,6 +65,12 @@ type Config struct {
 	// book; default 200. Past it a new limit gtc order is rejected
 	// too_many_open_orders (orders that cannot rest still pass).
 	MaxOpenOrders int
+	// AccountIdleTTL is how long a user (demo) account may be idle — no
+	// session attached by Auth and no open order — before the venue
+	// removes it with its balances; Auth then answers invalid_token.
+	// Venue time (the Clock), so a replay expires the same accounts at
+	// the same commands. Default (0) DefaultAccountIdleTTL; negative: never.
+	AccountIdleTTL time.Duration
 	// QueueSize bounds the input queue; default 65536.
 	QueueSize int
 	// TradeHistory is how many trades per symbol REST can return; default
@@ -147,6 +154,9 @@ func (c *Config) fill() error {
 	if c.MaxOpenOrders <= 0 {
 		c.MaxOpenOrders = 200
 	}
+	if c.AccountIdleTTL == 0 {
+		c.AccountIdleTTL = DefaultAccountIdleTTL
+	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 65536
 	}
@@ -213,6 +223,9 @@ type Venue struct {
 	nextOID  orders.OrderID
 	nAccts   uint32
 
+	idleAccts idleAccounts  // user accounts without session or open order
+	expired   atomic.Uint64 // idle accounts removed (ExpiredAccounts)
+
 	// Sequencer state for the command being applied.
 	now     int64
 	off     uint64
@@ -266,6 +279,7 @@ func New(cfg Config) (*Venue, error) {
 		nextOID:  1,
 	}
 	v.x.v = v
+	v.idleAccts.ttl = max(int64(cfg.AccountIdleTTL), 0)
 	if cfg.Channels != nil {
 		for k := KindTrade; k < kindCount; k++ {
 			if ch := k.Channel(); ch != "" && k != KindBookSnapshot {
@@ -430,6 +444,7 @@ func (v *Venue) simulateTo(mc *ManualClock, until int64) {
 func (v *Venue) apply(c command) {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
+	v.expireIdle()
 	v.execute(c)
 	v.flush()
 }
