@@ -203,8 +203,8 @@ func (v *Venue) startActors() {
 	v.flush()
 }
 
-// nextWake returns the earliest time something is due: an actor's wake or
-// the end of an open candle.
+// nextWake returns the earliest time something is due: an actor's wake,
+// the end of an open candle or the expiry of the oldest idle account.
 func (v *Venue) nextWake() int64 {
 	next := v.idleDeadline()
 	for _, s := range v.actors {
