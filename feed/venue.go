@@ -30,6 +30,9 @@ type Venue interface {
 	AccountHistory(ctx context.Context, account string, limit int) (*market.AccountHistory, error)
 	// QueueDepth returns how many operations wait for the venue.
 	QueueDepth() int
+	// ExpiredAccounts returns how many idle demo accounts the venue
+	// removed.
+	ExpiredAccounts() uint64
 }
 
 var _ Venue = (*market.Venue)(nil)

@@ -83,6 +83,8 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_venue_queue_depth", Help: "Commands waiting in the venue's input queue."},
 			func() float64 { return float64(venue.QueueDepth()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_accounts_expired_total", Help: "Demo accounts removed after --account-idle-ttl without an authenticated session or an open order."},
+			func() float64 { return float64(venue.ExpiredAccounts()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_engine_redis_backlog", Help: "Batches waiting for Redis."},
 			func() float64 { return float64(ce.Backlog()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_engine_batches_dropped_total", Help: "Batches that never reached Redis (edges resynchronise over them)."},

@@ -92,6 +92,10 @@ func (e *Edge) Candles(_ context.Context, symbol, interval string, limit int) ([
 	return e.store.candles(symbol, interval, limit)
 }
 
+// ExpiredAccounts is 0 on an edge: the engine removes idle accounts, and
+// its /metrics counts them.
+func (e *Edge) ExpiredAccounts() uint64 { return 0 }
+
 // QueueDepth returns the operations waiting to be sent.
 func (e *Edge) QueueDepth() int { return len(e.ops) }
 

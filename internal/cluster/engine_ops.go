@@ -76,7 +76,7 @@ func (e *Engine) apply(ctx context.Context, o *Op) {
 	case OpCancelAll:
 		err = v.CancelAll(o.Origin, o.Account, o.Symbol)
 	case OpAuth:
-		if err = v.Auth(o.Origin, o.Account, o.Cod); err == nil && o.Cod {
+		if err = v.Auth(o.Origin, o.Account, o.Cod); err == nil {
 			e.track(o.Origin.Session, o.Account)
 		}
 	case OpDetach:
@@ -165,10 +165,10 @@ func (e *Engine) untrack(session uint64) {
 }
 
 // leaseLoop checks, every second, the lease of each edge that holds
-// sessions that asked for cancel_on_disconnect. An edge whose lease is
-// gone (and Redis has been up for longer than a lease lives, so that a
-// Redis restart is no death) is dead: its sessions are detached, which
-// cancels their orders.
+// authenticated sessions. An edge whose lease is gone (and Redis has been
+// up for longer than a lease lives, so that a Redis restart is no death) is
+// dead: its sessions are detached, which cancels the orders of those that
+// asked for cancel_on_disconnect and lets idle accounts expire.
 func (e *Engine) leaseLoop(ctx context.Context) {
 	for sleep(ctx, time.Second) {
 		if !e.up.Load() || time.Since(time.Unix(0, e.upSince.Load())) < 2*e.cfg.LeaseTTL {
