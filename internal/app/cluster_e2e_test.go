@@ -86,6 +86,16 @@ func TestClusterEdgesRelayIdentically(t *testing.T) {
 		}
 	}
 	t.Logf("%d lossless messages identical on both edges (offsets %d..%d)", len(xa), from, to)
+	// The edges' lag is a metric; the engine's address serves only
+	// health and metrics.
+	if code, body := httpGet(a.URL() + "/metrics"); code != http.StatusOK || !bytes.Contains(body, []byte("\ntickcast_edge_lag_offsets ")) {
+		t.Fatalf("edge metrics: %d, lag metric missing", code)
+	}
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/": 404, "/ws": 404, "/api/v1/instruments": 404} {
+		if code, body := httpGet(eng.URL() + path); code != want || path == "/metrics" && !bytes.Contains(body, []byte("tickcast_engine_offset")) {
+			t.Fatalf("engine %s: %d, want %d", path, code, want)
+		}
+	}
 }
 
 // account creates a demo account through an edge's REST.
