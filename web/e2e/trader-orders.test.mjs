@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertNoProblems, decimalsOf, launch, toUnits, waitFor, withPage } from "./harness.mjs";
+import { assertNoProblems, decimalsOf, fromUnits, getJSON, launch, toUnits, waitFor, withPage } from "./harness.mjs";
 import {
   grouped,
   openOrderAndFill,
@@ -21,6 +21,17 @@ const DESKTOP = { viewport: { width: 1440, height: 900 } };
 /** Texts of a table's body cells, row by row. */
 function cells(rows) {
   return rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+}
+
+/** The Fills table's rows as { oid, px, qty }, without separators (qty in full from its tooltip). */
+function fillRows(page) {
+  return tableRows(page, "Fills").evaluateAll((trs) =>
+    trs.map((tr) => {
+      const td = [...tr.querySelectorAll("td")];
+      const plain = (c) => (c?.title || c?.textContent || "").replace(/,/g, "");
+      return { oid: td[1]?.textContent ?? "", px: plain(td[4]), qty: plain(td[5]) };
+    }),
+  );
 }
 
 describe("trader screen: orders, history, balances", () => {
@@ -77,6 +88,88 @@ describe("trader screen: orders, history, balances", () => {
       await waitFor("the order at its new price", async () => (await moved.count()) === 1, 10_000);
       await moved.getByRole("button", { name: "Cancel", exact: true }).click();
       await waitFor("the order to leave", async () => (await moved.count()) === 0, 10_000);
+      assertNoProblems(problems);
+    });
+  });
+
+  it("shows the average price of a partly filled open order, from its fills", async (t) => {
+    await withPage(browser, "avg-price", "/", async ({ page, problems }) => {
+      await waitReady(page);
+      const inst = await selectedInstrument(page);
+      const pd = decimalsOf(inst.tick);
+      const qd = decimalsOf(inst.lot);
+      const lot = toUnits(inst.lot, qd);
+      const open = tableRows(page, "Open orders");
+      const history = tableRows(page, "Order history");
+      // A limit order at the opposite side's second-best price for most of the balance: it
+      // takes the best levels (two prices or more, so its average is not its limit price) and
+      // the rest rests. The book moves meanwhile; if the order filled whole or at one price,
+      // the other side tries again with the other asset.
+      // avg_px: the fills' notional over their quantity, rounded half up to the tick's decimals.
+      const averageOf = (fs) => {
+        const notional = fs.reduce((a, f) => a + toUnits(f.px, pd) * toUnits(f.qty, qd), 0n);
+        const filled = fs.reduce((a, f) => a + toUnits(f.qty, qd), 0n);
+        return fromUnits((2n * notional + filled) / (2n * filled), pd);
+      };
+      let seen = null;
+      const tries = [];
+      for (const side of ["buy", "sell"]) {
+        const title = await waitFor(`the available ${side} balance`, () => page.locator(`#f-avail-${side}`).getAttribute("title"), 15_000);
+        const avail = (title ?? "").split(" ")[0].replace(/,/g, "");
+        assert.match(avail, /^\d+(\.\d+)?$/, `available for ${side}: ${title}`);
+        const bookAt = async () => {
+          const b = await getJSON(`/api/v1/book/${encodeURIComponent(inst.s)}`);
+          const lv = side === "buy" ? b.asks : b.bids;
+          assert.ok(lv?.[1], `the book of ${inst.s} has two ${side === "buy" ? "asks" : "bids"}`);
+          return lv[1][0];
+        };
+        let qty;
+        if (side === "buy") {
+          const ad = decimalsOf(avail);
+          const px = toUnits(await bookAt(), pd);
+          qty = (toUnits(avail, ad) * 8n * 10n ** BigInt(qd + pd)) / (10n * px * 10n ** BigInt(ad));
+        } else {
+          qty = (toUnits(avail, qd) * 8n) / 10n;
+        }
+        qty -= qty % lot;
+        if (qty > toUnits(inst.max_qty, qd)) qty = toUnits(inst.max_qty, qd);
+        await page.getByLabel("Type", { exact: true }).selectOption("limit");
+        await page.getByLabel("Quantity", { exact: true }).fill(fromUnits(qty, qd));
+        const price = await bookAt(); // as late as can be: the book moves several times a second
+        await page.getByLabel("Price", { exact: true }).fill(price);
+        await page.getByRole("button", { name: side === "buy" ? "Buy" : "Sell", exact: true }).click();
+        // The open order's row and the fills table drawn from the same state: its filled
+        // amount is the sum of its fills. Or the order filled whole and ended.
+        const out = await waitFor(
+          `the ${side} order to trade`,
+          async () => {
+            const r = (await cells(open)).find((c) => c[5] === grouped(price));
+            if (r?.[9] === "Partly filled") {
+              const fs = (await fillRows(page)).filter((f) => f.oid === r[1]);
+              const filled = fs.reduce((a, f) => a + toUnits(f.qty, qd), 0n);
+              return fs.length > 0 && filled === toUnits(r[7].replace(/,/g, ""), qd) && { r, fs };
+            }
+            return (await cells(history)).some((h) => h[5] === grouped(price) && h[9] === "Filled") && { whole: true };
+          },
+          20_000,
+        );
+        const avg = out.whole ? null : averageOf(out.fs);
+        tries.push(`${side} ${fromUnits(qty, qd)} at ${price}: ${out.whole ? "filled whole" : `${out.fs.length} fills, average ${avg}`}`);
+        if (avg !== null && avg !== price) {
+          seen = { ...out, avg };
+          break;
+        }
+        if (!out.whole) {
+          await openOrderRow(page, price).getByRole("button", { name: "Cancel", exact: true }).click();
+          await waitFor("the order to leave", async () => (await openOrderRow(page, price).count()) === 0, 10_000);
+        }
+      }
+      assert.ok(seen, `no order partly filled at an average away from its limit price: ${tries.join("; ")}`);
+      t.diagnostic(tries.join("; "));
+      assert.equal(seen.r[8], grouped(seen.avg), `average price of fills ${JSON.stringify(seen.fs)}`);
+      const row = openOrderRow(page, seen.r[5].replace(/,/g, ""));
+      await row.getByRole("button", { name: "Cancel", exact: true }).click();
+      await waitFor("the order to leave", async () => (await row.count()) === 0, 10_000);
       assertNoProblems(problems);
     });
   });
