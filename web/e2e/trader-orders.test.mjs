@@ -348,8 +348,14 @@ describe("trader screen: orders, history, balances", () => {
         await waitFor("the estimates", async () => /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+$/.test((await estimate("sell")) ?? ""), 10_000);
         assert.match(await estimate("buy"), /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+/);
         assert.match(await form.locator("#f-est-sell").innerText(), /^≈ .+\navg /, "value over average, on two lines");
-        const avg = async (side) => toUnits((await estimate(side)).split("avg ")[1].replace(/,/g, "").split(" ")[0], decimalsOf(inst.tick));
-        assert.ok((await avg("sell")) < (await avg("buy")), "the sell estimate comes from the bid side, below the buy's");
+        // Both read in one step, so that they come from one state of the book (read one after the
+        // other, a fast market moved the book between them now and then).
+        const avg = (title) => toUnits(title.split("avg ")[1].replace(/,/g, "").split(" ")[0], decimalsOf(inst.tick));
+        const both = () => page.evaluate(() => ["sell", "buy"].map((s) => document.getElementById(`f-est-${s}`)?.getAttribute("title") ?? ""));
+        await waitFor("the sell estimate from the bid side, below the buy's from the ask side", async () => {
+          const [sell, buy] = await both();
+          return sell.includes("avg ") && buy.includes("avg ") && avg(sell) < avg(buy);
+        }, 10_000);
         // Buy 25 % of the quote balance at a limit price.
         await page.getByLabel("Type", { exact: true }).selectOption("limit");
         const price = await restingPrice(inst, "buy", 4);
