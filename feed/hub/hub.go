@@ -38,6 +38,13 @@ type Config struct {
 	// replies (market.Origin.Session), so two hubs on one bus must have
 	// different ones. 0 to 16,777,215; default 0.
 	NodeID uint32
+	// ResumeWait is how long a resume from a position the hub has not
+	// reached yet waits for it (WebSocket since above a stream's seq, SSE
+	// Last-Event-ID above its offset) before it is answered reset. An edge
+	// of a scaled-out deployment sets it: a client coming from an edge
+	// further ahead is served once this one caught up. Default 0: at once
+	// (one process: such a position is from another history).
+	ResumeWait time.Duration
 	// BusBuffer is how many published batches may wait for the hub on the
 	// bus; default 4096.
 	BusBuffer int
@@ -106,6 +113,8 @@ type Hub struct {
 	dropped  []*Sub
 	wake     []*Sub // subscribers to notify at the end of the batch
 	subCount atomic.Int64
+	deferred []deferredResume
+	tick     *time.Ticker
 }
 
 const chanCount = 6
@@ -225,6 +234,7 @@ func (h *Hub) Run(ctx context.Context) error {
 				(<-h.ctrl)()
 			}
 			h.publish(batches)
+			h.retryDeferred()
 			clear(batches)
 			h.pending = batches[:0]
 			if closed {
@@ -233,6 +243,8 @@ func (h *Hub) Run(ctx context.Context) error {
 			}
 		case fn := <-h.ctrl:
 			fn()
+		case <-h.deferTick():
+			h.retryDeferred()
 		}
 		h.dropOverflowed()
 	}

@@ -1,7 +1,9 @@
 package hub
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/market"
@@ -56,5 +58,45 @@ func TestResync(t *testing.T) {
 				t.Fatalf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestResumeWaitsForPosition: with ResumeWait, a resume from a seq (or an
+// SSE offset) the hub has not reached yet waits for it instead of a reset;
+// past the wait it is answered reset as before.
+func TestResumeWaitsForPosition(t *testing.T) {
+	h := newTestHub(func(c *Config) { c.ResumeWait = time.Hour })
+	for i := range 3 {
+		h.publishOne(market.KindTrade, "BTC-USD", int64(i))
+	}
+	trades := h.Lookup("trades", "BTC-USD")
+	s := h.sub(t)
+	h.subscribe(t, s, Request{Streams: []*Stream{trades}, Epoch: "ep1", Since: map[string]uint64{trades.Name: 5}})
+	if got := drain(t, s); len(got) != 0 {
+		t.Fatalf("answered before the hub reached seq 5: %s", types(got))
+	}
+	v := h.sub(t)
+	if err := h.SubscribeSSE(context.Background(), v, []*Stream{trades}, "ep1", 6, true); err != nil {
+		t.Fatal(err)
+	}
+	h.run()
+	for i := range 4 { // seqs 4..7, offsets 4..7
+		h.publishOne(market.KindTrade, "BTC-USD", int64(10+i))
+		h.retryDeferred()
+	}
+	if got := drain(t, s); types(got) != "subscribed,trade,trade" || got[1].(*wire.Trade).Seq != 6 {
+		t.Fatalf("resumed: %s", types(got))
+	}
+	if got := drain(t, v); types(got) != "trade" || got[0].(*wire.Trade).Off != 7 {
+		t.Fatalf("SSE resumed: %s", types(got))
+	}
+	// Never reached: reset once the wait is over.
+	h.cfg.ResumeWait = time.Millisecond
+	late := h.sub(t)
+	h.subscribe(t, late, Request{Streams: []*Stream{trades}, Epoch: "ep1", Since: map[string]uint64{trades.Name: 99}})
+	time.Sleep(2 * time.Millisecond)
+	h.retryDeferred()
+	if got := drain(t, late); types(got) != "subscribed,reset" {
+		t.Fatalf("past the wait: %s", types(got))
 	}
 }

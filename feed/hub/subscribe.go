@@ -27,7 +27,23 @@ type Request struct {
 // gap and no duplicate. Over the subscription limit it answers an error
 // and changes nothing.
 func (h *Hub) Subscribe(ctx context.Context, sub *Sub, r Request) error {
-	return h.do(ctx, func() { h.subscribe(sub, r) })
+	return h.do(ctx, func() {
+		h.whenReached(func() bool { return !h.ahead(r) }, func() { h.subscribe(sub, r) })
+	})
+}
+
+// ahead reports whether r resumes a stream of this epoch from a seq the
+// hub has not relayed yet.
+func (h *Hub) ahead(r Request) bool {
+	if r.Epoch != "" && r.Epoch != h.cfg.Epoch {
+		return false
+	}
+	for _, s := range r.Streams {
+		if since, ok := r.Since[s.Name]; ok && since > s.lastSeq() {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Hub) subscribe(sub *Sub, r Request) {
@@ -130,6 +146,13 @@ func (h *Hub) Unsubscribe(ctx context.Context, sub *Sub, id wire.ID, streams []*
 // latest values, as for a new viewer.
 func (h *Hub) SubscribeSSE(ctx context.Context, sub *Sub, streams []*Stream, epoch string, afterOff uint64, resume bool) error {
 	return h.do(ctx, func() {
+		reached := func() bool { return !resume || epoch != h.cfg.Epoch || afterOff <= h.lastOff }
+		h.whenReached(reached, func() { h.subscribeSSE(sub, streams, epoch, afterOff, resume) })
+	})
+}
+
+func (h *Hub) subscribeSSE(sub *Sub, streams []*Stream, epoch string, afterOff uint64, resume bool) {
+	{
 		if sub.gone {
 			return
 		}
@@ -175,5 +198,5 @@ func (h *Hub) SubscribeSSE(ctx context.Context, sub *Sub, streams []*Stream, epo
 		for _, f := range first {
 			sub.push(f)
 		}
-	})
+	}
 }

@@ -35,6 +35,11 @@ type EdgeConfig struct {
 	Logger          *slog.Logger
 }
 
+// DefaultResumeWait is an edge's hub.Config.ResumeWait: how long a resume
+// from a position this edge has not reached yet (the client comes from an
+// edge further ahead) waits before it is answered reset.
+const DefaultResumeWait = 2 * time.Second
+
 // Edge is `tickcast edge`: a hub and the feed's server, fed by and
 // sending operations over Redis, with no market state beyond what it
 // rebuilt from it.
@@ -79,6 +84,9 @@ func NewEdge(ctx context.Context, cfg EdgeConfig) (*Edge, error) {
 	}
 	hcfg := cfg.Hub
 	hcfg.Symbols, hcfg.Epoch, hcfg.NodeID = ce.Symbols(), ce.Meta().Epoch, ce.Node()
+	if hcfg.ResumeWait <= 0 {
+		hcfg.ResumeWait = DefaultResumeWait // a client from an edge further ahead waits for this one
+	}
 	if hcfg.Logger == nil {
 		hcfg.Logger = cfg.Logger
 	}
