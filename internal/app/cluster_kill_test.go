@@ -94,16 +94,40 @@ func TestClusterResumeAcrossKilledEdge(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkContinues(t, since, resumed)
-	// The same bytes as the client that stayed on b, from where a stopped.
-	last := got[len(got)-1].h.Off
-	lr, lref := lossless(resumed), lossless(<-refDone)
-	if len(lr) < 10 {
+	// The same bytes as the client that stayed on b, from where a stopped
+	// on each stream.
+	// (Only the streams a had sent something of: a stream with no seq yet
+	// is subscribed afresh, not resumed.)
+	after := func(ms []msg, to uint64) []msg {
+		var out []msg
+		for _, m := range lossless(ms) {
+			if s, ok := since[m.h.Stream()]; ok && m.h.Seq > s && m.h.Off <= to {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	refMsgs := <-refDone
+	checkNoSplice(t, refMsgs)
+	lr, lref := lossless(resumed), lossless(refMsgs)
+	if len(lr) < 10 || len(lref) == 0 {
 		t.Fatalf("only %d messages after resuming", len(lr))
 	}
 	to := min(lr[len(lr)-1].h.Off, lref[len(lref)-1].h.Off)
-	xr, xref := between(lr, last+1, to), between(lref, last+1, to)
+	xr, xref := after(resumed, to), after(lref, to)
 	if len(xr) != len(xref) || len(xr) == 0 {
-		t.Fatalf("resumed %d messages, the client that stayed %d, offsets %d..%d", len(xr), len(xref), last+1, to)
+		have := map[string]bool{}
+		for _, m := range xr {
+			have[string(m.raw)] = true
+		}
+		var missing []string
+		for _, m := range xref {
+			if !have[string(m.raw)] && len(missing) < 5 {
+				missing = append(missing, fmt.Sprintf("%s seq %d off %d", m.h.Stream(), m.h.Seq, m.h.Off))
+			}
+		}
+		t.Fatalf("resumed %d messages, the client that stayed %d, up to offset %d; since %v; first resumed %s %d off %d; missing %q",
+			len(xr), len(xref), to, since, xr[0].h.Stream(), xr[0].h.Seq, xr[0].h.Off, missing)
 	}
 	for i := range xr {
 		if !bytes.Equal(xr[i].raw, xref[i].raw) {
