@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/tickcast/tickcast/orders"
@@ -83,6 +84,16 @@ type Config struct {
 	// none either. It is for a fresh market: a venue that recovers its
 	// state from storage must not warm start over it.
 	WarmStart time.Duration
+	// DataDir, if set, makes the venue durable: every step of the
+	// sequencer is journaled there before its events are published (an
+	// order is acknowledged once its command is on disk), snapshots are
+	// taken every SnapshotInterval and at a clean stop, and New and Run
+	// recover the state found there (docs/operations.md). Empty: in
+	// memory only.
+	DataDir string
+	// SnapshotInterval is how often a durable venue writes a snapshot;
+	// default 10 minutes.
+	SnapshotInterval time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -144,6 +155,9 @@ func (c *Config) fill() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.SnapshotInterval <= 0 {
+		c.SnapshotInterval = 10 * time.Minute
 	}
 	for _, ch := range c.Channels {
 		if !slices.Contains(Channels, ch) {
@@ -210,6 +224,8 @@ type Venue struct {
 	silent  bool            // no public kind is built (the warm start)
 
 	actorsStarted bool
+	liveOnce      sync.Once
+	dur           *durable // nil: in memory only (Config.DataDir)
 }
 
 // opContext is what the event handlers need to know about the operation
@@ -265,8 +281,13 @@ func New(cfg Config) (*Venue, error) {
 	for _, a := range cfg.Actors {
 		v.actors = append(v.actors, actorSlot{actor: a, next: math.MaxInt64})
 	}
-	if !v.warming() {
-		close(v.goLive) // nothing to wait for: commands apply once Run runs
+	if cfg.DataDir != "" {
+		if err := v.openDurable(); err != nil {
+			return nil, err
+		}
+	}
+	if !v.warming() && v.dur == nil {
+		v.markLive() // nothing to wait for: commands apply once Run runs
 	}
 	return v, nil
 }
@@ -342,16 +363,27 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 // candles.
 // Commands sent meanwhile wait in the queue; Live is closed when it is
 // done.
-func (v *Venue) Run(ctx context.Context) error {
+//
+// A durable venue (Config.DataDir) first replays the journal after the
+// snapshot New restored, publishing what it publishes, and then, instead
+// of a warm start, detaches every session of the last run. Each step is
+// journaled; one fsync covers the steps of one turn of the loop (a burst
+// of commands and the wake after it), and their events are published
+// only after it. Run returns the journal's error if it fails, after a
+// clean stop it writes a snapshot.
+func (v *Venue) Run(ctx context.Context) (err error) {
 	defer close(v.done)
-	if v.warming() {
-		if !v.warmStart(ctx, v.cfg.WarmStart) {
-			return nil
-		}
-		close(v.goLive)
-	} else {
-		v.startActors()
+	if v.dur != nil {
+		defer func() {
+			if cerr := v.closeDurable(); err == nil {
+				err = cerr
+			}
+		}()
 	}
+	if ok, err := v.begin(ctx); !ok || err != nil {
+		return err
+	}
+	v.markLive()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -361,15 +393,25 @@ func (v *Venue) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case c := <-v.in:
-			v.apply(c)
+			v.step(stepCommand, &c)
 			for i := 0; i < 256 && len(v.in) > 0; i++ { // drain a burst before timers
-				v.apply(<-v.in)
+				c = <-v.in
+				v.step(stepCommand, &c)
 			}
 		case <-timer.C:
 		}
-		v.advance()
+		if v.dur == nil || v.nextWake() <= v.clock.Now() {
+			v.step(stepAdvance, nil)
+		}
+		if err := v.commit(); err != nil {
+			v.log.Error("market: the venue stops: its journal failed", "err", err)
+			return err
+		}
 	}
 }
+
+// markLive closes Live, once.
+func (v *Venue) markLive() { v.liveOnce.Do(func() { close(v.goLive) }) }
 
 // Simulate runs the venue on its ManualClock from the clock's time until
 // until (ns), as fast as the CPU allows: actors wake and candles close at
@@ -427,10 +469,16 @@ func (v *Venue) send(c command) error {
 	}
 }
 
-// call runs fn on the sequencer and waits for it.
+// call runs fn on the sequencer and waits for it (with a journal, until
+// the step that ran it is durable).
 func (v *Venue) call(ctx context.Context, fn func()) error {
+	return v.wait(ctx, command{kind: cmdQuery, fn: fn})
+}
+
+// wait sends c and waits until it was applied (and is durable).
+func (v *Venue) wait(ctx context.Context, c command) error {
 	done := make(chan struct{})
-	c := command{kind: cmdQuery, fn: func() { fn(); close(done) }}
+	c.done = done
 	select {
 	case v.in <- c:
 	case <-v.done:

@@ -1,0 +1,292 @@
+package market
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tickcast/tickcast/market/journal"
+	"github.com/tickcast/tickcast/orders"
+)
+
+// durable is the part of a venue that keeps it on disk (Config.DataDir):
+// the journal, and what waits for its next group commit.
+type durable struct {
+	j       *journal.Journal
+	pub     Publisher       // the real publisher: batches reach it once durable
+	held    [][]*Event      // batches published since the last commit
+	waiters []chan struct{} // queries and account creations to answer after it
+	rc      recClock
+	tape    tapeClock
+	rec     []byte
+	err     error  // the first journal error: the venue stops on it
+	base    uint64 // index of the first journal record after the snapshot restored
+	fresh   bool   // the data directory held no state
+	steps   uint64 // steps replayed at recovery
+
+	snapEvery time.Duration
+	lastSnap  time.Time
+}
+
+// holdPublisher keeps a durable venue's batches until the records of the
+// steps that made them are durable.
+type holdPublisher struct{ d *durable }
+
+// Publish holds batch for the next commit.
+func (h holdPublisher) Publish(batch []*Event) { h.d.held = append(h.d.held, batch) }
+
+// recClock reads its base clock and remembers every reading: the clock of
+// a step being journaled.
+type recClock struct {
+	base  Clock
+	reads []int64
+}
+
+// Now reads the base clock and records the reading.
+func (c *recClock) Now() int64 {
+	t := c.base.Now()
+	c.reads = append(c.reads, t)
+	return t
+}
+
+// tapeClock gives back a journaled step's readings in order: the clock of
+// a step being replayed.
+type tapeClock struct {
+	reads []int64
+	i     int
+	over  bool // read more often than when journaled: the replay diverged
+}
+
+// Now returns the next reading.
+func (c *tapeClock) Now() int64 {
+	if c.i >= len(c.reads) {
+		c.over = true
+		if len(c.reads) == 0 {
+			return 0
+		}
+		return c.reads[len(c.reads)-1]
+	}
+	t := c.reads[c.i]
+	c.i++
+	return t
+}
+
+// openDurable opens the data directory and restores the latest snapshot;
+// Run replays the journal after it.
+func (v *Venue) openDurable() error {
+	j, err := journal.Open(v.cfg.DataDir, journal.Options{Logger: v.log})
+	if err != nil {
+		return err
+	}
+	d := &durable{j: j, pub: v.pub, snapEvery: v.cfg.SnapshotInterval, lastSnap: time.Now()}
+	v.dur = d
+	v.pub = holdPublisher{d}
+	base, err := v.restoreLatest()
+	if err != nil {
+		j.Close()
+		return err
+	}
+	d.base = base
+	d.fresh = base == 0 && j.Next() == 0
+	return nil
+}
+
+// whenDurable closes done once the current step is durable (at once
+// without a journal).
+func (v *Venue) whenDurable(done chan struct{}) {
+	if v.dur == nil {
+		close(done)
+		return
+	}
+	v.dur.waiters = append(v.dur.waiters, done)
+}
+
+// step runs one step of the sequencer and journals it.
+func (v *Venue) step(kind stepKind, c *command) {
+	d := v.dur
+	if d == nil {
+		v.runStep(kind, c)
+		return
+	}
+	base := v.clock
+	d.rc.base, d.rc.reads = base, d.rc.reads[:0]
+	v.clock = &d.rc
+	v.runStep(kind, c)
+	v.clock = base
+	v.journal(kind, d.rc.reads, c)
+}
+
+func (v *Venue) journal(kind stepKind, reads []int64, c *command) {
+	d := v.dur
+	d.rec = appendStep(d.rec[:0], kind, reads, c)
+	if err := d.j.Append(d.rec); err != nil && d.err == nil {
+		d.err = err
+	}
+}
+
+func (v *Venue) runStep(kind stepKind, c *command) {
+	switch kind {
+	case stepCommand:
+		v.apply(*c)
+	case stepAdvance:
+		v.advance()
+	case stepStart:
+		v.startActors()
+	case stepRestart:
+		v.restart()
+	}
+}
+
+// warmStep runs the warm start and journals it: its record holds the
+// duration and then the readings of the live clock.
+func (v *Venue) warmStep(ctx context.Context) bool {
+	d := v.dur
+	if d == nil {
+		return v.warmStart(ctx, v.cfg.WarmStart)
+	}
+	base := v.clock
+	d.rc.base, d.rc.reads = base, append(d.rc.reads[:0], int64(v.cfg.WarmStart))
+	v.clock = &d.rc
+	ok := v.warmStart(ctx, v.cfg.WarmStart)
+	v.clock = base
+	if ok {
+		v.journal(stepWarm, d.rc.reads, nil)
+	}
+	return ok
+}
+
+// restart is the first step after a recovery: every session of the last
+// run is gone, so the accounts forget them and the orders of those that
+// asked for cancel-on-disconnect are canceled.
+func (v *Venue) restart() {
+	v.now = max(v.clock.Now(), v.now)
+	v.closeDueCandles()
+	v.op = opContext{}
+	for _, a := range v.owners[1:] {
+		if len(a.cod) == 0 {
+			continue
+		}
+		clear(a.cod)
+		for _, bs := range v.books {
+			bs.book.CancelAll(a.owner, orders.DoneDisconnect)
+		}
+	}
+	v.flush()
+}
+
+// commit makes the steps journaled since the last commit durable with one
+// fsync, then publishes their batches and answers their waiters. Without
+// a journal it does nothing.
+func (v *Venue) commit() error {
+	d := v.dur
+	if d == nil {
+		return nil
+	}
+	if d.err == nil {
+		d.err = d.j.Commit()
+	}
+	if d.err != nil {
+		return fmt.Errorf("market: journal: %w", d.err)
+	}
+	for i, b := range d.held {
+		d.pub.Publish(b)
+		d.held[i] = nil
+	}
+	d.held = d.held[:0]
+	for i, w := range d.waiters {
+		close(w)
+		d.waiters[i] = nil
+	}
+	d.waiters = d.waiters[:0]
+	return v.maybeSnapshot()
+}
+
+// replay applies the journal after the restored snapshot, publishing its
+// events as they come (they are durable already). It reports whether the
+// venue has state (from a snapshot or the journal).
+func (v *Venue) replay() (bool, error) {
+	d := v.dur
+	t0 := time.Now()
+	base := v.clock
+	defer func() { v.clock = base }()
+	err := d.j.Records(d.base, func(i uint64, p []byte) error {
+		st, err := decodeStep(p)
+		if err != nil {
+			return fmt.Errorf("%s: record %d: %w", d.j.Dir(), i, err)
+		}
+		d.tape = tapeClock{reads: st.reads}
+		v.clock = &d.tape
+		if st.kind == stepWarm {
+			if len(st.reads) == 0 {
+				return fmt.Errorf("%s: record %d: %w: warm start without its duration", d.j.Dir(), i, errBadStep)
+			}
+			d.tape.i = 1
+			v.warmStart(context.Background(), time.Duration(st.reads[0]))
+		} else {
+			v.runStep(st.kind, &st.cmd)
+		}
+		if d.tape.over || d.tape.i != len(d.tape.reads) {
+			return fmt.Errorf("%s: record %d: the replay diverged from the journal (%d clock readings journaled, %d made)", d.j.Dir(), i, len(d.tape.reads), d.tape.i)
+		}
+		d.steps++
+		for _, b := range d.held {
+			d.pub.Publish(b)
+		}
+		clear(d.held)
+		d.held = d.held[:0]
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	has := !d.fresh || d.steps > 0
+	if has {
+		v.log.Info("market: recovered", "dir", d.j.Dir(), "snapshot", d.base, "replayed", d.steps,
+			"took", time.Since(t0).Round(time.Millisecond), "offset", v.off)
+	}
+	return has, nil
+}
+
+// begin brings a venue to the point where Run applies commands: a
+// durable venue with state recovers it, a fresh one warm starts (or just
+// starts its actors). It returns false if ctx ended first.
+func (v *Venue) begin(ctx context.Context) (bool, error) {
+	if v.dur != nil {
+		has, err := v.replay()
+		if err != nil {
+			return false, err
+		}
+		if has {
+			if !v.actorsStarted {
+				v.actorsStarted = true
+			}
+			v.step(stepRestart, nil)
+			return true, v.commit()
+		}
+	}
+	if v.warming() {
+		if !v.warmStep(ctx) {
+			return false, nil
+		}
+	} else {
+		v.step(stepStart, nil)
+	}
+	return true, v.commit()
+}
+
+// closeDurable takes the snapshot of a clean shutdown and closes the
+// journal.
+func (v *Venue) closeDurable() error {
+	d := v.dur
+	if d == nil {
+		return nil
+	}
+	err := v.commit()
+	if err == nil {
+		err = v.snapshot()
+	}
+	if cerr := d.j.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
