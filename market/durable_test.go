@@ -2,9 +2,12 @@ package market
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,4 +198,36 @@ func TestDurableReplayRepublishesTheSameEvents(t *testing.T) {
 	if id, ok := v2.VerifyToken(signToken([]byte("key"), accts[0])); !ok || id != accts[0] {
 		t.Fatal("token not verified")
 	}
+}
+
+// stateDigest describes the venue's state as text: books level by level
+// and order by order, accounts with their balances, and every counter
+// that numbers what comes next.
+func stateDigest(v *Venue) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "off %d next oid %d accounts %d now %d\n", v.off, v.nextOID, v.nAccts, v.now)
+	for _, bs := range v.books {
+		fmt.Fprintf(&b, "%s seq %v trade %d last %d\n", bs.inst.Symbol, bs.seq, bs.tradeID, bs.lastPx)
+		for _, side := range []orders.Side{orders.Buy, orders.Sell} {
+			fmt.Fprintf(&b, "  %v %v\n", side, bs.book.Depth(side, 1<<30, nil))
+		}
+		for _, a := range v.owners[1:] {
+			if o := bs.book.OwnerOrders(a.owner, nil); len(o) > 0 {
+				fmt.Fprintf(&b, "  %s %v\n", a.id, o)
+			}
+		}
+	}
+	for _, a := range v.owners[1:] {
+		fmt.Fprintf(&b, "%s seq %d open %d bal %v\n", a.id, a.seq, a.open, a.bal)
+	}
+	oids := make([]orders.OrderID, 0, len(v.live))
+	for id := range v.live {
+		oids = append(oids, id)
+	}
+	slices.Sort(oids)
+	for _, id := range oids {
+		o := v.live[id]
+		fmt.Fprintf(&b, "order %d %s %s %d@%d filled %d reserved %d %s\n", id, o.acct.id, o.cid, o.qty, o.px, o.filled, o.reserved, o.status)
+	}
+	return b.String()
 }

@@ -86,14 +86,10 @@ type Config struct {
 	WarmStart time.Duration
 	// DataDir, if set, makes the venue durable: every step of the
 	// sequencer is journaled there before its events are published (an
-	// order is acknowledged once its command is on disk), snapshots are
-	// taken every SnapshotInterval and at a clean stop, and New and Run
-	// recover the state found there (docs/operations.md). Empty: in
-	// memory only.
+	// order is acknowledged once its command is on disk), and Run
+	// recovers the state found there by replaying the journal
+	// (docs/operations.md). Empty: in memory only.
 	DataDir string
-	// SnapshotInterval is how often a durable venue writes a snapshot;
-	// default 10 minutes.
-	SnapshotInterval time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 }
@@ -155,9 +151,6 @@ func (c *Config) fill() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
-	}
-	if c.SnapshotInterval <= 0 {
-		c.SnapshotInterval = 10 * time.Minute
 	}
 	for _, ch := range c.Channels {
 		if !slices.Contains(Channels, ch) {
@@ -369,8 +362,8 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 // of a warm start, detaches every session of the last run. Each step is
 // journaled; one fsync covers the steps of one turn of the loop (a burst
 // of commands and the wake after it), and their events are published
-// only after it. Run returns the journal's error if it fails, after a
-// clean stop it writes a snapshot.
+// only after it. Run returns the journal's error if it fails, and closes
+// the journal when it returns.
 func (v *Venue) Run(ctx context.Context) (err error) {
 	defer close(v.done)
 	if v.dur != nil {

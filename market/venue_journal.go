@@ -20,12 +20,7 @@ type durable struct {
 	tape    tapeClock
 	rec     []byte
 	err     error  // the first journal error: the venue stops on it
-	base    uint64 // index of the first journal record after the snapshot restored
-	fresh   bool   // the data directory held no state
 	steps   uint64 // steps replayed at recovery
-
-	snapEvery time.Duration
-	lastSnap  time.Time
 }
 
 // holdPublisher keeps a durable venue's batches until the records of the
@@ -71,23 +66,16 @@ func (c *tapeClock) Now() int64 {
 	return t
 }
 
-// openDurable opens the data directory and restores the latest snapshot;
-// Run replays the journal after it.
+// openDurable opens (and checks) the data directory; Run replays its
+// journal.
 func (v *Venue) openDurable() error {
 	j, err := journal.Open(v.cfg.DataDir, journal.Options{Logger: v.log})
 	if err != nil {
 		return err
 	}
-	d := &durable{j: j, pub: v.pub, snapEvery: v.cfg.SnapshotInterval, lastSnap: time.Now()}
+	d := &durable{j: j, pub: v.pub}
 	v.dur = d
 	v.pub = holdPublisher{d}
-	base, err := v.restoreLatest()
-	if err != nil {
-		j.Close()
-		return err
-	}
-	d.base = base
-	d.fresh = base == 0 && j.Next() == 0
 	return nil
 }
 
@@ -198,18 +186,17 @@ func (v *Venue) commit() error {
 		d.waiters[i] = nil
 	}
 	d.waiters = d.waiters[:0]
-	return v.maybeSnapshot()
+	return nil
 }
 
-// replay applies the journal after the restored snapshot, publishing its
-// events as they come (they are durable already). It reports whether the
-// venue has state (from a snapshot or the journal).
+// replay applies the journal, publishing its events as they come (they
+// are durable already). It reports whether the venue has state.
 func (v *Venue) replay() (bool, error) {
 	d := v.dur
 	t0 := time.Now()
 	base := v.clock
 	defer func() { v.clock = base }()
-	err := d.j.Records(d.base, func(i uint64, p []byte) error {
+	err := d.j.Records(d.j.First(), func(i uint64, p []byte) error {
 		st, err := decodeStep(p)
 		if err != nil {
 			return fmt.Errorf("%s: record %d: %w", d.j.Dir(), i, err)
@@ -239,9 +226,9 @@ func (v *Venue) replay() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	has := !d.fresh || d.steps > 0
+	has := d.steps > 0
 	if has {
-		v.log.Info("market: recovered", "dir", d.j.Dir(), "snapshot", d.base, "replayed", d.steps,
+		v.log.Info("market: recovered", "dir", d.j.Dir(), "replayed", d.steps,
 			"took", time.Since(t0).Round(time.Millisecond), "offset", v.off)
 	}
 	return has, nil
@@ -274,17 +261,13 @@ func (v *Venue) begin(ctx context.Context) (bool, error) {
 	return true, v.commit()
 }
 
-// closeDurable takes the snapshot of a clean shutdown and closes the
-// journal.
+// closeDurable commits what is left and closes the journal.
 func (v *Venue) closeDurable() error {
 	d := v.dur
 	if d == nil {
 		return nil
 	}
 	err := v.commit()
-	if err == nil {
-		err = v.snapshot()
-	}
 	if cerr := d.j.Close(); err == nil {
 		err = cerr
 	}
