@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tickcast/tickcast/orders"
@@ -160,19 +161,6 @@ func (c *Config) fill() error {
 	return nil
 }
 
-func validEpoch(s string) bool {
-	if len(s) < 1 || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // Venue is the exchange's sequencer: one goroutine (Run) owns every book,
 // account, candle and ticker and applies commands one at a time from one
 // input queue, in order. Everything it publishes follows from the ordered
@@ -218,7 +206,8 @@ type Venue struct {
 
 	actorsStarted bool
 	liveOnce      sync.Once
-	dur           *durable // nil: in memory only (Config.DataDir)
+	ran           atomic.Bool // Run was called (or Close)
+	dur           *durable    // nil: in memory only (Config.DataDir)
 }
 
 // opContext is what the event handlers need to know about the operation
@@ -366,6 +355,9 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 // the journal when it returns.
 func (v *Venue) Run(ctx context.Context) (err error) {
 	defer close(v.done)
+	if v.ran.Swap(true) {
+		return errors.New("market: Run called twice, or after Close")
+	}
 	if v.dur != nil {
 		defer func() {
 			if cerr := v.closeDurable(); err == nil {
@@ -402,9 +394,6 @@ func (v *Venue) Run(ctx context.Context) (err error) {
 		}
 	}
 }
-
-// markLive closes Live, once.
-func (v *Venue) markLive() { v.liveOnce.Do(func() { close(v.goLive) }) }
 
 // Simulate runs the venue on its ManualClock from the clock's time until
 // until (ns), as fast as the CPU allows: actors wake and candles close at

@@ -273,3 +273,15 @@ func (v *Venue) closeDurable() error {
 	}
 	return err
 }
+
+// Close releases the data directory of a venue whose Run was never
+// called (Run releases it when it returns). It does nothing otherwise.
+func (v *Venue) Close() error {
+	if v.dur == nil || v.ran.Swap(true) {
+		return nil
+	}
+	return v.dur.j.Close()
+}
+
+// markLive closes Live, once.
+func (v *Venue) markLive() { v.liveOnce.Do(func() { close(v.goLive) }) }

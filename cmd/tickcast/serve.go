@@ -42,6 +42,7 @@ type serveFlags struct {
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	warmStart                                                   time.Duration
 	logLevel, logFormat, debugAddr                              string
+	dataDir                                                     string
 }
 
 func serveFlagSet(f *serveFlags) *flag.FlagSet {
@@ -88,6 +89,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.DurationVar(&f.backlogDelay, "backlog-delay", 10*time.Second, "how far behind a subscriber's lossless backlog may fall before 4008")
 	fs.IntVar(&f.historyMessages, "history-messages", 100000, "messages kept for resume (with --history-age, whichever keeps more)")
 	fs.DurationVar(&f.historyAge, "history-age", 60*time.Second, "age of messages kept for resume")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory of the venue's journal and settings: state survives restarts (empty: in memory only)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this separate address (e.g. 127.0.0.1:6060); off when empty")
@@ -157,7 +159,7 @@ func (f *serveFlags) config() (app.Config, error) {
 		Addr: f.addr,
 		Market: market.Config{Instruments: insts, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
 			RateLimit: f.rateLimit, RateBurst: f.rateBurst, MaxOpenOrders: f.maxOpenOrders,
-			CancelRateLimit: f.cancelRate, CancelRateBurst: f.cancelBurst},
+			CancelRateLimit: f.cancelRate, CancelRateBurst: f.cancelBurst, DataDir: f.dataDir},
 		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs,
 			SnapshotDepth: f.snapshotDepth, BacklogBudget: f.backlogTotal},
 		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,

@@ -73,6 +73,7 @@ type Server struct {
 	venueDone, hubDone chan struct{}
 	serveDone          chan struct{}
 	serveErr           error
+	venueErr           error // set before venueDone closes
 
 	started  atomic.Bool
 	ready    atomic.Bool
@@ -92,6 +93,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
 	log := cfg.Logger
+	stored := false
+	if cfg.Market.DataDir != "" {
+		var err error
+		if stored, err = loadDataDir(&cfg, log); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Market.Seed == 0 {
 		cfg.Market.Seed = randomSeed()
 	}
@@ -103,10 +111,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	mcfg.Actors = append([]market.Actor(nil), mcfg.Actors...)
 	if cfg.Sim != nil {
-		scfg := *cfg.Sim
-		if scfg.Seed == 0 {
-			scfg.Seed = mcfg.Seed
+		if cfg.Sim.Seed == 0 {
+			sc := *cfg.Sim
+			sc.Seed = mcfg.Seed
+			cfg.Sim = &sc
 		}
+		scfg := *cfg.Sim
 		if scfg.Logger == nil {
 			scfg.Logger = log
 		}
@@ -126,7 +136,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Sim != nil {
 		if err := sim.Validate(venue.Instruments()); err != nil {
+			venue.Close()
 			return nil, fmt.Errorf("instruments: %w", err)
+		}
+	}
+	if cfg.Market.DataDir != "" && !stored {
+		if err := saveSettings(&cfg, venue.Epoch()); err != nil {
+			venue.Close()
+			return nil, err
 		}
 	}
 	hcfg := cfg.Hub
@@ -147,12 +164,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.Feed, err = feed.NewServer(fcfg, s.Ready); err != nil {
 		b.Close()
+		venue.Close()
 		return nil, err
 	}
 	s.ln = cfg.Listener
 	if s.ln == nil {
 		if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 			b.Close()
+			venue.Close()
 			return nil, err
 		}
 	}
@@ -203,7 +222,13 @@ func (s *Server) Start() {
 	s.hubCtx, s.stopHub = context.WithCancel(context.Background())
 	s.venueCtx, s.stopVenue = context.WithCancel(context.Background())
 	go func() { defer close(s.hubDone); _ = s.Hub.Run(s.hubCtx) }()
-	go func() { defer close(s.venueDone); _ = s.Venue.Run(s.venueCtx) }()
+	go func() {
+		defer close(s.venueDone)
+		if err := s.Venue.Run(s.venueCtx); err != nil {
+			s.venueErr = err
+			s.log.Error("venue stopped", "err", err)
+		}
+	}()
 	go func() { defer close(s.serveDone); s.serveErr = s.Feed.Serve(s.ln) }()
 	s.ready.Store(true)
 }
@@ -217,6 +242,9 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-s.serveDone:
 		_ = s.Shutdown(context.Background())
 		return fmt.Errorf("serve: %w", s.serveErr)
+	case <-s.venueDone:
+		_ = s.Shutdown(context.Background())
+		return fmt.Errorf("venue: %w", s.venueErr)
 	}
 	return s.Shutdown(context.Background())
 }
@@ -239,6 +267,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	if !s.started.Load() {
 		s.Bus.Close()
+		s.Venue.Close()
 		return s.ln.Close()
 	}
 	var errs []error
@@ -277,5 +306,8 @@ func (s *Server) shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("feed shutdown: %w", err))
 	}
 	<-s.serveDone
+	if s.venueErr != nil {
+		errs = append(errs, fmt.Errorf("venue: %w", s.venueErr))
+	}
 	return errors.Join(errs...)
 }
