@@ -179,11 +179,13 @@ type Venue struct {
 	in     chan command
 	done   chan struct{} // closed when Run returns
 	goLive chan struct{} // closed when Run applies commands (after the warm start)
-	insts  []*Instrument
-	bySym  map[string]*bookState
-	books  []*bookState
-	assets []asset
-	assetI map[string]int
+	// recovered is closed when the journal's replay is done (Recovered).
+	recovered chan struct{}
+	insts     []*Instrument
+	bySym     map[string]*bookState
+	books     []*bookState
+	assets    []asset
+	assetI    map[string]int
 
 	accounts map[string]*account
 	owners   []*account // by orders.Owner
@@ -230,21 +232,22 @@ func New(cfg Config) (*Venue, error) {
 		return nil, err
 	}
 	v := &Venue{
-		cfg:      cfg,
-		clock:    cfg.Clock,
-		pub:      cfg.Publisher,
-		log:      cfg.Logger,
-		epoch:    cfg.Epoch,
-		in:       make(chan command, cfg.QueueSize),
-		done:     make(chan struct{}),
-		goLive:   make(chan struct{}),
-		insts:    insts,
-		bySym:    map[string]*bookState{},
-		assetI:   map[string]int{},
-		accounts: map[string]*account{},
-		owners:   []*account{nil},
-		live:     map[orders.OrderID]*liveOrder{},
-		nextOID:  1,
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		pub:       cfg.Publisher,
+		log:       cfg.Logger,
+		epoch:     cfg.Epoch,
+		in:        make(chan command, cfg.QueueSize),
+		done:      make(chan struct{}),
+		goLive:    make(chan struct{}),
+		recovered: make(chan struct{}),
+		insts:     insts,
+		bySym:     map[string]*bookState{},
+		assetI:    map[string]int{},
+		accounts:  map[string]*account{},
+		owners:    []*account{nil},
+		live:      map[orders.OrderID]*liveOrder{},
+		nextOID:   1,
 	}
 	v.x.v = v
 	if cfg.Channels != nil {
@@ -267,6 +270,9 @@ func New(cfg Config) (*Venue, error) {
 		if err := v.openDurable(); err != nil {
 			return nil, err
 		}
+	}
+	if v.dur == nil {
+		close(v.recovered)
 	}
 	if !v.warming() && v.dur == nil {
 		v.markLive() // nothing to wait for: commands apply once Run runs

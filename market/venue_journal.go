@@ -243,6 +243,7 @@ func (v *Venue) begin(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, err
 		}
+		close(v.recovered)
 		if has {
 			if !v.actorsStarted {
 				v.actorsStarted = true
@@ -282,6 +283,11 @@ func (v *Venue) Close() error {
 	}
 	return v.dur.j.Close()
 }
+
+// Recovered is closed once the venue has replayed its journal and
+// published what the replay published (at once for a venue in memory);
+// the warm start, if any, comes after.
+func (v *Venue) Recovered() <-chan struct{} { return v.recovered }
 
 // markLive closes Live, once.
 func (v *Venue) markLive() { v.liveOnce.Do(func() { close(v.goLive) }) }

@@ -106,6 +106,7 @@ type Hub struct {
 	dropped  []*Sub
 	wake     []*Sub // subscribers to notify at the end of the batch
 	subCount atomic.Int64
+	relayed  atomic.Uint64 // batches taken from the bus and relayed
 }
 
 const chanCount = 6
@@ -180,6 +181,10 @@ func (h *Hub) MaxSubscriptions() int { return h.cfg.MaxSubscriptions }
 // Subscribers returns how many subscribers are registered.
 func (h *Hub) Subscribers() int { return int(h.subCount.Load()) }
 
+// Relayed returns how many of the bus's batches the hub has relayed (put
+// into its history and its subscribers' queues).
+func (h *Hub) Relayed() uint64 { return h.relayed.Load() }
+
 // Run relays events until the bus closes (every batch published before is
 // relayed first: this is how the hub drains at shutdown) or ctx ends (the
 // hub then stops at once and cancels its subscription). Control requests
@@ -225,6 +230,7 @@ func (h *Hub) Run(ctx context.Context) error {
 				(<-h.ctrl)()
 			}
 			h.publish(batches)
+			h.relayed.Add(uint64(len(batches)))
 			clear(batches)
 			h.pending = batches[:0]
 			if closed {

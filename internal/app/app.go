@@ -74,6 +74,8 @@ type Server struct {
 	serveDone          chan struct{}
 	serveErr           error
 	venueErr           error // set before venueDone closes
+	pub                *countingPublisher
+	stopServe          chan struct{} // closed when shutdown begins
 
 	started  atomic.Bool
 	ready    atomic.Bool
@@ -105,7 +107,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	b := bus.NewMemory()
 	mcfg := cfg.Market
-	mcfg.Publisher = b
+	pub := &countingPublisher{p: b}
+	mcfg.Publisher = pub
 	if mcfg.Logger == nil {
 		mcfg.Logger = log
 	}
@@ -155,7 +158,7 @@ func New(cfg Config) (*Server, error) {
 		hcfg.Logger = log
 	}
 	h := hub.New(hcfg, b)
-	s := &Server{cfg: cfg, log: log, Venue: venue, Bus: b, Hub: h,
+	s := &Server{cfg: cfg, log: log, Venue: venue, Bus: b, Hub: h, pub: pub, stopServe: make(chan struct{}),
 		venueDone: make(chan struct{}), hubDone: make(chan struct{}), serveDone: make(chan struct{})}
 	fcfg := cfg.Feed
 	fcfg.Venue, fcfg.Hub = venue, h
@@ -229,7 +232,13 @@ func (s *Server) Start() {
 			s.log.Error("venue stopped", "err", err)
 		}
 	}()
-	go func() { defer close(s.serveDone); s.serveErr = s.Feed.Serve(s.ln) }()
+	go func() {
+		defer close(s.serveDone)
+		if !s.awaitRecovery() {
+			return
+		}
+		s.serveErr = s.Feed.Serve(s.ln)
+	}()
 	s.ready.Store(true)
 }
 
@@ -265,6 +274,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) shutdown(ctx context.Context) error {
 	s.ready.Store(false)
+	close(s.stopServe)
 	if !s.started.Load() {
 		s.Bus.Close()
 		s.Venue.Close()
@@ -306,6 +316,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("feed shutdown: %w", err))
 	}
 	<-s.serveDone
+	_ = s.ln.Close() // not served if shutdown came during recovery
 	if s.venueErr != nil {
 		errs = append(errs, fmt.Errorf("venue: %w", s.venueErr))
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tickcast/tickcast/market"
@@ -176,4 +177,44 @@ func writeFileSync(path string, b []byte, perm os.FileMode) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// countingPublisher counts the venue's batches on their way to the bus.
+type countingPublisher struct {
+	p interface{ Publish([]*market.Event) }
+	n atomic.Uint64
+}
+
+// Publish counts batch and passes it on.
+func (c *countingPublisher) Publish(batch []*market.Event) {
+	c.p.Publish(batch)
+	c.n.Add(1)
+}
+
+// awaitRecovery holds the network back while a durable venue replays its
+// journal, and then until the hub has relayed every batch of the replay,
+// so that a client that resumes finds its history there. It returns
+// false if shutdown began meanwhile (or the venue stopped).
+func (s *Server) awaitRecovery() bool {
+	select {
+	case <-s.Venue.Recovered():
+	case <-s.venueDone:
+		return false
+	case <-s.stopServe:
+		return false
+	}
+	want := s.pub.n.Load()
+	for s.Hub.Relayed() < want {
+		select {
+		case <-s.stopServe:
+			return false
+		case <-time.After(time.Millisecond):
+		}
+	}
+	select {
+	case <-s.stopServe:
+		return false
+	default:
+		return true
+	}
 }
