@@ -410,6 +410,9 @@ func (v *Venue) Simulate(until int64) error {
 	if !ok {
 		return errors.New("market: Simulate needs a *ManualClock")
 	}
+	if v.dur != nil {
+		return v.simulateDurable(mc, until)
+	}
 	if !v.actorsStarted {
 		v.startActors()
 	}

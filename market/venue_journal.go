@@ -12,15 +12,16 @@ import (
 // durable is the part of a venue that keeps it on disk (Config.DataDir):
 // the journal, and what waits for its next group commit.
 type durable struct {
-	j       *journal.Journal
-	pub     Publisher       // the real publisher: batches reach it once durable
-	held    [][]*Event      // batches published since the last commit
-	waiters []chan struct{} // queries and account creations to answer after it
-	rc      recClock
-	tape    tapeClock
-	rec     []byte
-	err     error  // the first journal error: the venue stops on it
-	steps   uint64 // steps replayed at recovery
+	j        *journal.Journal
+	pub      Publisher       // the real publisher: batches reach it once durable
+	held     [][]*Event      // batches published since the last commit
+	waiters  []chan struct{} // queries and account creations to answer after it
+	rc       recClock
+	tape     tapeClock
+	rec      []byte
+	err      error  // the first journal error: the venue stops on it
+	steps    uint64 // steps replayed at recovery
+	replayed bool   // replay ran
 }
 
 // holdPublisher keeps a durable venue's batches until the records of the
@@ -193,6 +194,7 @@ func (v *Venue) commit() error {
 // are durable already). It reports whether the venue has state.
 func (v *Venue) replay() (bool, error) {
 	d := v.dur
+	d.replayed = true
 	t0 := time.Now()
 	base := v.clock
 	defer func() { v.clock = base }()
@@ -291,3 +293,35 @@ func (v *Venue) Recovered() <-chan struct{} { return v.recovered }
 
 // markLive closes Live, once.
 func (v *Venue) markLive() { v.liveOnce.Do(func() { close(v.goLive) }) }
+
+// simulateDurable is Simulate for a durable venue: every wake is a
+// journaled step, as Run would journal it, committed a few thousand at a
+// time (a journal made offline, to replay or to recover from later).
+func (v *Venue) simulateDurable(mc *ManualClock, until int64) error {
+	if !v.dur.replayed {
+		if _, err := v.replay(); err != nil {
+			return err
+		}
+	}
+	if !v.actorsStarted {
+		v.step(stepStart, nil)
+	}
+	for n := 1; ; n++ {
+		next := v.nextWake()
+		last := next > until
+		if last {
+			mc.Set(until)
+		} else if next > mc.Now() {
+			mc.Set(next)
+		}
+		v.step(stepAdvance, nil)
+		if last || n%4096 == 0 {
+			if err := v.commit(); err != nil {
+				return err
+			}
+		}
+		if last {
+			return nil
+		}
+	}
+}
