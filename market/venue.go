@@ -93,6 +93,8 @@ type Config struct {
 	DataDir string
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+
+	readOnly bool // Replay: the journal is read, never written
 }
 
 func (c *Config) fill() error {

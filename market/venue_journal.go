@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,7 +71,7 @@ func (c *tapeClock) Now() int64 {
 // openDurable opens (and checks) the data directory; Run replays its
 // journal.
 func (v *Venue) openDurable() error {
-	j, err := journal.Open(v.cfg.DataDir, journal.Options{Logger: v.log})
+	j, err := journal.Open(v.cfg.DataDir, journal.Options{Logger: v.log, ReadOnly: v.cfg.readOnly})
 	if err != nil {
 		return err
 	}
@@ -324,4 +325,25 @@ func (v *Venue) simulateDurable(mc *ManualClock, until int64) error {
 			return nil
 		}
 	}
+}
+
+// Replay rebuilds the venue of the data directory cfg.DataDir from its
+// journal and publishes to cfg.Publisher every event the venue published
+// (of cfg.Channels), in order: what the feed sent, for debugging and
+// backtests. cfg must be the configuration the directory was made with
+// (seed, epoch, instruments, limits, actors). The directory is only read:
+// a server may be running on it (its last records may then be missing).
+// It returns how many steps were replayed.
+func Replay(cfg Config) (uint64, error) {
+	if cfg.DataDir == "" {
+		return 0, errors.New("market: Replay needs Config.DataDir")
+	}
+	cfg.readOnly = true
+	v, err := New(cfg)
+	if err != nil {
+		return 0, err
+	}
+	defer v.dur.j.Close()
+	_, err = v.replay()
+	return v.dur.steps, err
 }

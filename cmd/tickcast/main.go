@@ -2,6 +2,7 @@
 //
 //	tickcast [serve] [flags]     start the venue, the simulated market and the feed
 //	tickcast simulate [flags]    run the market on a simulated clock, write JSON lines
+//	tickcast replay [flags]      write the events a data directory's journal produces, as JSON lines
 //
 // Every flag can also be set in the environment as TICKCAST_<NAME>, with
 // the name upper-cased and dashes as underscores (--sim-rate:
@@ -29,11 +30,13 @@ func main() {
 		err = serve(args)
 	case "simulate":
 		err = simulate(args, os.Stdout)
+	case "replay":
+		err = replay(args, os.Stdout)
 	case "help":
-		fmt.Fprintln(os.Stderr, "usage: tickcast [serve|simulate] [flags]; tickcast <command> -h for the flags")
+		fmt.Fprintln(os.Stderr, "usage: tickcast [serve|simulate|replay] [flags]; tickcast <command> -h for the flags")
 		return
 	default:
-		err = fmt.Errorf("unknown command %q (want serve or simulate)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, simulate or replay)", cmd)
 	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "tickcast:", err)

@@ -74,16 +74,9 @@ func loadDataDir(cfg *Config, log *slog.Logger) (bool, error) {
 		}
 		cfg.Market.TokenKey = key
 	}
-	b, err := os.ReadFile(filepath.Join(dir, settingsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("data dir: %w", err)
-	}
-	var st settings
-	if err := json.Unmarshal(b, &st); err != nil {
-		return false, fmt.Errorf("data dir: %s: %w", filepath.Join(dir, settingsFile), err)
+	st, found, err := readSettings(dir)
+	if err != nil || !found {
+		return false, err
 	}
 	m := &cfg.Market
 	given := settingsOf(m, cfg.Sim, m.Epoch)
@@ -106,6 +99,30 @@ func loadDataDir(cfg *Config, log *slog.Logger) (bool, error) {
 	if len(differs) > 0 {
 		log.Warn("data dir: the stored settings win over the ones given", "dir", dir, "settings", strings.Join(differs, ", "))
 	}
+	st.apply(cfg)
+	return true, nil
+}
+
+// readSettings reads a data directory's settings, if it has any.
+func readSettings(dir string) (settings, bool, error) {
+	var st settings
+	path := filepath.Join(dir, settingsFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, fmt.Errorf("data dir: %w", err)
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, false, fmt.Errorf("data dir: %s: %w", path, err)
+	}
+	return st, true, nil
+}
+
+// apply sets what st stores in cfg.
+func (st *settings) apply(cfg *Config) {
+	m := &cfg.Market
 	m.Seed, m.Epoch, m.Instruments = st.Seed, st.Epoch, st.Instruments
 	m.RateLimit, m.RateBurst, m.CancelRateLimit, m.CancelRateBurst = st.RateLimit, st.RateBurst, st.CancelRateLimit, st.CancelRateBurst
 	m.MaxOpenOrders = st.MaxOpenOrders
@@ -113,7 +130,6 @@ func loadDataDir(cfg *Config, log *slog.Logger) (bool, error) {
 	if st.Sim != nil {
 		cfg.Sim = &sim.Config{Seed: st.Sim.Seed, Rate: st.Sim.Rate, Step: time.Duration(st.Sim.Step)}
 	}
-	return true, nil
 }
 
 // saveSettings writes a new data directory's settings (after the venue

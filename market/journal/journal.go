@@ -40,7 +40,14 @@ type Options struct {
 	SegmentSize int64
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// ReadOnly opens the directory to read it only, beside the process
+	// that may hold it: no lock, nothing truncated or created; a torn
+	// tail ends the records. Append and Commit then fail.
+	ReadOnly bool
 }
+
+// ErrReadOnly is returned by Commit on a journal opened ReadOnly.
+var ErrReadOnly = errors.New("journal: opened read-only")
 
 // segment is one journal file: the index of its first record and how
 // many records it holds.
@@ -77,16 +84,25 @@ func Open(dir string, opts Options) (*Journal, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	lock, err := lockDir(dir)
-	if err != nil {
-		return nil, err
+	var lock *os.File
+	if opts.ReadOnly {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+	} else {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		var err error
+		if lock, err = lockDir(dir); err != nil {
+			return nil, err
+		}
 	}
 	j := &Journal{dir: dir, opts: opts, log: opts.Logger, lock: lock}
 	if err := j.scan(); err != nil {
-		lock.Close()
+		if lock != nil {
+			lock.Close()
+		}
 		return nil, err
 	}
 	return j, nil
@@ -138,6 +154,10 @@ func (j *Journal) scan() error {
 		if len(snaps) > 0 {
 			j.next = snaps[len(snaps)-1]
 		}
+		if j.opts.ReadOnly {
+			j.segs = []segment{{first: j.next}}
+			return nil
+		}
 		return j.create(j.next)
 	}
 	for i, first := range firsts {
@@ -152,6 +172,9 @@ func (j *Journal) scan() error {
 		j.segs = append(j.segs, segment{first: first, count: count, path: path})
 		j.next = first + count
 		j.size = size
+	}
+	if j.opts.ReadOnly {
+		return nil
 	}
 	last := j.segs[len(j.segs)-1]
 	f, err := os.OpenFile(last.path, os.O_WRONLY|os.O_APPEND, 0o644)
@@ -176,6 +199,9 @@ func (j *Journal) check(path string, last bool) (count uint64, size int64, err e
 			off += n
 			count++
 			continue
+		}
+		if last && torn(b[off:], ferr) && j.opts.ReadOnly {
+			return count, int64(off), nil
 		}
 		if last && torn(b[off:], ferr) {
 			j.log.Warn("journal: torn last record cut off", "file", path, "offset", off, "bytes", len(b)-off, "reason", ferr.Error())
@@ -265,6 +291,9 @@ func (j *Journal) Append(p []byte) error {
 func (j *Journal) Commit() error {
 	if j.pending == 0 {
 		return nil
+	}
+	if j.opts.ReadOnly {
+		return ErrReadOnly
 	}
 	if j.size >= j.opts.SegmentSize {
 		if err := j.create(j.next); err != nil {

@@ -257,3 +257,31 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+func TestReadOnlyBesideTheWriter(t *testing.T) {
+	dir := t.TempDir()
+	j, _ := Open(dir, quiet())
+	defer j.Close()
+	fill(t, j, 0, 20, 4)
+	f, _ := os.OpenFile(lastSegment(t, dir), os.O_WRONLY|os.O_APPEND, 0)
+	f.Write([]byte{50, 0, 0, 0, 1}) // a write in progress
+	f.Close()
+	o := quiet()
+	o.ReadOnly = true
+	r, err := Open(dir, o)
+	if err != nil {
+		t.Fatalf("read-only Open beside the writer: %v", err)
+	}
+	if got := all(t, r, 0); len(got) != 20 {
+		t.Fatalf("%d records read, want 20", len(got))
+	}
+	if err := r.Append([]byte("x")); err == nil {
+		if err := r.Commit(); !errors.Is(err, ErrReadOnly) {
+			t.Fatalf("Commit on a read-only journal: %v", err)
+		}
+	}
+	r.Close()
+	if b, _ := os.ReadFile(lastSegment(t, dir)); b[len(b)-1] != 1 {
+		t.Fatal("the read-only open changed the file")
+	}
+}
