@@ -212,12 +212,18 @@ func stateDigest(v *Venue) string {
 			fmt.Fprintf(&b, "  %v %v\n", side, bs.book.Depth(side, 1<<30, nil))
 		}
 		for _, a := range v.owners[1:] {
+			if a == nil {
+				continue
+			}
 			if o := bs.book.OwnerOrders(a.owner, nil); len(o) > 0 {
 				fmt.Fprintf(&b, "  %s %v\n", a.id, o)
 			}
 		}
 	}
 	for _, a := range v.owners[1:] {
+		if a == nil {
+			continue
+		}
 		fmt.Fprintf(&b, "%s seq %d open %d bal %v\n", a.id, a.seq, a.open, a.bal)
 	}
 	oids := make([]orders.OrderID, 0, len(v.live))

@@ -18,6 +18,7 @@ const (
 	stepStart                       // start the actors (no warm start)
 	stepWarm                        // the warm start, then publishing its state
 	stepRestart                     // a restart: every session of the last run is gone
+	stepInit                        // the first record: the run's account nonce (no clock reading)
 )
 
 // stepVersion is the first byte of every step record; a record of
@@ -164,7 +165,7 @@ func decodeStep(p []byte) (step, error) {
 		return s, fmt.Errorf("%w: version %d, want %d", errBadStep, v, stepVersion)
 	}
 	s.kind = stepKind(r.byte())
-	if r.err == nil && (s.kind < stepCommand || s.kind > stepRestart) {
+	if r.err == nil && (s.kind < stepCommand || s.kind > stepInit) {
 		r.fail(fmt.Sprintf("unknown step kind %d", s.kind))
 	}
 	n := r.uvarint()

@@ -15,6 +15,7 @@ func TestStepRoundTrip(t *testing.T) {
 		{kind: stepAdvance, reads: []int64{12345}},
 		{kind: stepWarm, reads: []int64{600e9, 1, 2, 3}},
 		{kind: stepRestart, reads: []int64{}},
+		{kind: stepInit, reads: []int64{-7}},
 	} {
 		got, err := decodeStep(appendStep(nil, s.kind, s.reads, &s.cmd))
 		if err != nil {

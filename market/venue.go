@@ -2,13 +2,10 @@ package market
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,151 +19,10 @@ var (
 	ErrStopped = errors.New("venue: stopped")
 )
 
-// Config configures a Venue. The zero value of each field means its
-// documented default.
-type Config struct {
-	// Instruments to trade; default DefaultInstruments().
-	Instruments []Instrument
-	// Publisher receives every event; required.
-	Publisher Publisher
-	// Clock stamps events; default WallClock. Simulate needs a *ManualClock.
-	Clock Clock
-	// Seed makes account ids (and, with a ManualClock, the epoch)
-	// reproducible; default random.
-	Seed uint64
-	// Epoch names this history of the feed; default derived from the
-	// start time and the seed.
-	Epoch string
-	// TokenKey signs account tokens; default 32 random bytes (tokens then
-	// die with the process).
-	TokenKey []byte
-	// RateLimit is each user account's sustained order rate per second
-	// (new orders and amends); default 50. RateBurst is the bucket size;
-	// default 100.
-	RateLimit float64
-	RateBurst int
-	// CancelRateLimit is each user account's sustained rate of cancels
-	// and cancel_alls per second; default 100. CancelRateBurst is its
-	// bucket size; default 200.
-	CancelRateLimit float64
-	CancelRateBurst int
-	// MaxOpenOrders bounds each user account's open orders, over every
-	// book; default 200. Past it a new limit gtc order is rejected
-	// too_many_open_orders (orders that cannot rest still pass).
-	MaxOpenOrders int
-	// QueueSize bounds the input queue; default 65536.
-	QueueSize int
-	// TradeHistory is how many trades per symbol REST can return; default
-	// 1000. CandleHistory is how many closed candles per symbol and
-	// interval are kept; default 1000.
-	TradeHistory  int
-	CandleHistory int
-	// AccountHistory is how many ended orders, and how many fills, each
-	// user account keeps for Venue.AccountHistory; default
-	// DefaultAccountHistory.
-	AccountHistory int
-	// Actors run inside the sequencer (the simulated market).
-	Actors []Actor
-	// Channels lists the public channels whose events the venue builds;
-	// nil means every channel. The events of the others are not built (no
-	// book delta, checksum or formatted decimal is made for them), but
-	// their seq and off advance as if they had been published, so that
-	// the events built are the same, field for field, whatever the list.
-	// REST queries (recent trades, candles, tickers, books) answer the
-	// same either way. `tickcast simulate` passes its --channels.
-	Channels []string
-	// WarmStart, if positive, is how much market history Run makes before
-	// it goes live: it first runs the actors on a simulated clock from
-	// WarmStart before the clock's time up to it, as fast as the CPU
-	// allows and building no event, then publishes the state it reached
-	// (see Run) and continues from it on the clock. Candles, the 24-hour
-	// ticker, recent trades and the books are there from the first
-	// command. Default 0: no warm start; a venue without actors makes
-	// none either. It is for a fresh market: a venue that recovers its
-	// state from storage must not warm start over it.
-	WarmStart time.Duration
-	// DataDir, if set, makes the venue durable: every step of the
-	// sequencer is journaled there before its events are published (an
-	// order is acknowledged once its command is on disk), and Run
-	// recovers the state found there by replaying the journal
-	// (docs/operations.md). Empty: in memory only.
-	DataDir string
-	// Logger; default slog.Default().
-	Logger *slog.Logger
-
-	readOnly bool // Replay: the journal is read, never written
-}
-
-func (c *Config) fill() error {
-	if c.Publisher == nil {
-		return errors.New("market: Config.Publisher is required")
-	}
-	if c.Instruments == nil {
-		c.Instruments = DefaultInstruments()
-	}
-	if c.Clock == nil {
-		c.Clock = WallClock{}
-	}
-	if c.Seed == 0 {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		for _, x := range b {
-			c.Seed = c.Seed<<8 | uint64(x)
-		}
-		c.Seed |= 1
-	}
-	if c.Epoch == "" {
-		c.Epoch = "e" + strconv.FormatInt(c.Clock.Now()/1e6, 36) + strconv.FormatUint(c.Seed%(36*36*36*36), 36)
-	}
-	if !validEpoch(c.Epoch) {
-		return fmt.Errorf("market: epoch %q: want 1-32 of [A-Za-z0-9_-]", c.Epoch)
-	}
-	if c.TokenKey == nil {
-		c.TokenKey = make([]byte, 32)
-		_, _ = rand.Read(c.TokenKey)
-	}
-	if c.RateLimit <= 0 {
-		c.RateLimit = 50
-	}
-	if c.RateBurst <= 0 {
-		c.RateBurst = 100
-	}
-	if c.CancelRateLimit <= 0 {
-		c.CancelRateLimit = 100
-	}
-	if c.CancelRateBurst <= 0 {
-		c.CancelRateBurst = 200
-	}
-	if c.MaxOpenOrders <= 0 {
-		c.MaxOpenOrders = 200
-	}
-	if c.QueueSize <= 0 {
-		c.QueueSize = 65536
-	}
-	if c.TradeHistory <= 0 {
-		c.TradeHistory = 1000
-	}
-	if c.CandleHistory <= 0 {
-		c.CandleHistory = 1000
-	}
-	if c.AccountHistory <= 0 {
-		c.AccountHistory = DefaultAccountHistory
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	for _, ch := range c.Channels {
-		if !slices.Contains(Channels, ch) {
-			return fmt.Errorf("market: unknown channel %q", ch)
-		}
-	}
-	return nil
-}
-
 // Venue is the exchange's sequencer: one goroutine (Run) owns every book,
 // account, candle and ticker and applies commands one at a time from one
 // input queue, in order. Everything it publishes follows from the ordered
-// commands, the seed and the clock.
+// commands, the seed, the account nonce and the clock.
 //
 // Sessions submit commands with the methods PlaceOrder, CancelOrder,
 // AmendOrder, CancelAll, Auth and Detach, which return at once; the results
@@ -194,6 +50,9 @@ type Venue struct {
 	live     map[orders.OrderID]*liveOrder
 	nextOID  orders.OrderID
 	nAccts   uint32
+
+	idleAccts idleAccounts  // user accounts without session or open order
+	expired   atomic.Uint64 // idle accounts removed (ExpiredAccounts)
 
 	// Sequencer state for the command being applied.
 	now     int64
@@ -252,6 +111,7 @@ func New(cfg Config) (*Venue, error) {
 		nextOID:   1,
 	}
 	v.x.v = v
+	v.idleAccts.ttl = max(int64(cfg.AccountIdleTTL), 0)
 	if cfg.Channels != nil {
 		for k := KindTrade; k < kindCount; k++ {
 			if ch := k.Channel(); ch != "" && k != KindBookSnapshot {
@@ -332,6 +192,11 @@ func (v *Venue) Instrument(symbol string) *Instrument {
 	}
 	return nil
 }
+
+// AccountNonce returns the per-run nonce in every user account id
+// (Config.AccountNonce): what a snapshot of the accounts keeps, to give
+// back to New on recovery.
+func (v *Venue) AccountNonce() uint64 { return v.cfg.AccountNonce }
 
 // QueueDepth returns how many commands wait in the input queue.
 func (v *Venue) QueueDepth() int { return len(v.in) }
@@ -443,6 +308,7 @@ func (v *Venue) simulateTo(mc *ManualClock, until int64) {
 func (v *Venue) apply(c command) {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
+	v.expireIdle()
 	v.execute(c)
 	v.flush()
 }

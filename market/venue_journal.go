@@ -146,20 +146,26 @@ func (v *Venue) warmStep(ctx context.Context) bool {
 }
 
 // restart is the first step after a recovery: every session of the last
-// run is gone, so the accounts forget them and the orders of those that
-// asked for cancel-on-disconnect are canceled.
+// run is gone, so the accounts forget them (as a detach of each would),
+// the orders of those that asked for cancel-on-disconnect are canceled,
+// and accounts left without session or open order become idle.
 func (v *Venue) restart() {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
+	v.expireIdle()
 	v.op = opContext{}
 	for _, a := range v.owners[1:] {
-		if len(a.cod) == 0 {
+		if a == nil || len(a.cod) == 0 && len(a.sessions) == 0 {
 			continue
 		}
-		clear(a.cod)
-		for _, bs := range v.books {
-			bs.book.CancelAll(a.owner, orders.DoneDisconnect)
+		clear(a.sessions)
+		if len(a.cod) > 0 {
+			clear(a.cod)
+			for _, bs := range v.books {
+				bs.book.CancelAll(a.owner, orders.DoneDisconnect)
+			}
 		}
+		v.updateIdle(a)
 	}
 	v.flush()
 }
@@ -206,7 +212,12 @@ func (v *Venue) replay() (bool, error) {
 		}
 		d.tape = tapeClock{reads: st.reads}
 		v.clock = &d.tape
-		if st.kind == stepWarm {
+		if st.kind == stepInit {
+			if len(st.reads) != 1 {
+				return fmt.Errorf("%s: record %d: %w: init without the account nonce", d.j.Dir(), i, errBadStep)
+			}
+			v.cfg.AccountNonce, d.tape.i = uint64(st.reads[0]), 1
+		} else if st.kind == stepWarm {
 			if len(st.reads) == 0 {
 				return fmt.Errorf("%s: record %d: %w: warm start without its duration", d.j.Dir(), i, errBadStep)
 			}
@@ -229,7 +240,7 @@ func (v *Venue) replay() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	has := d.steps > 0
+	has := v.actorsStarted // a journal with its init record alone holds no state
 	if has {
 		v.log.Info("market: recovered", "dir", d.j.Dir(), "replayed", d.steps,
 			"took", time.Since(t0).Round(time.Millisecond), "offset", v.off)
@@ -254,6 +265,11 @@ func (v *Venue) begin(ctx context.Context) (bool, error) {
 			v.step(stepRestart, nil)
 			return true, v.commit()
 		}
+	}
+	if v.dur != nil {
+		// The first record: account ids mix in this nonce, which a
+		// replay must use again (Config.AccountNonce).
+		v.journal(stepInit, []int64{int64(v.cfg.AccountNonce)}, nil)
 	}
 	if v.warming() {
 		if !v.warmStep(ctx) {

@@ -37,6 +37,7 @@ type settings struct {
 	CancelRateLimit float64             `json:"cancel_rate_limit"`
 	CancelRateBurst int                 `json:"cancel_rate_burst"`
 	MaxOpenOrders   int                 `json:"max_open_orders"`
+	AccountIdleTTL  time.Duration       `json:"account_idle_ttl_ns"`
 	Sim             *simSettings        `json:"sim"`
 }
 
@@ -48,7 +49,8 @@ type simSettings struct {
 
 func settingsOf(m *market.Config, s *sim.Config, epoch string) settings {
 	st := settings{Seed: m.Seed, Epoch: epoch, Instruments: m.Instruments, RateLimit: m.RateLimit, RateBurst: m.RateBurst,
-		CancelRateLimit: m.CancelRateLimit, CancelRateBurst: m.CancelRateBurst, MaxOpenOrders: m.MaxOpenOrders}
+		CancelRateLimit: m.CancelRateLimit, CancelRateBurst: m.CancelRateBurst, MaxOpenOrders: m.MaxOpenOrders,
+		AccountIdleTTL: m.AccountIdleTTL}
 	if st.Instruments == nil {
 		st.Instruments = market.DefaultInstruments()
 	}
@@ -92,6 +94,7 @@ func loadDataDir(cfg *Config, log *slog.Logger) (bool, error) {
 	check("rate limits", [4]float64{st.RateLimit, float64(st.RateBurst), st.CancelRateLimit, float64(st.CancelRateBurst)},
 		[4]float64{given.RateLimit, float64(given.RateBurst), given.CancelRateLimit, float64(given.CancelRateBurst)}, given.RateLimit == 0)
 	check("max open orders", st.MaxOpenOrders, given.MaxOpenOrders, given.MaxOpenOrders == 0)
+	check("account idle ttl", st.AccountIdleTTL, given.AccountIdleTTL, given.AccountIdleTTL == 0)
 	check("simulated market", st.Sim != nil, cfg.Sim != nil, false)
 	if st.Sim != nil && cfg.Sim != nil {
 		check("sim rate", st.Sim.Rate, cfg.Sim.Rate, cfg.Sim.Rate == 0)
@@ -125,7 +128,7 @@ func (st *settings) apply(cfg *Config) {
 	m := &cfg.Market
 	m.Seed, m.Epoch, m.Instruments = st.Seed, st.Epoch, st.Instruments
 	m.RateLimit, m.RateBurst, m.CancelRateLimit, m.CancelRateBurst = st.RateLimit, st.RateBurst, st.CancelRateLimit, st.CancelRateBurst
-	m.MaxOpenOrders = st.MaxOpenOrders
+	m.MaxOpenOrders, m.AccountIdleTTL = st.MaxOpenOrders, st.AccountIdleTTL
 	cfg.Sim = nil
 	if st.Sim != nil {
 		cfg.Sim = &sim.Config{Seed: st.Sim.Seed, Rate: st.Sim.Rate, Step: time.Duration(st.Sim.Step)}
