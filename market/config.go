@@ -97,10 +97,22 @@ type Config struct {
 	// recovers the state found there by replaying the journal
 	// (docs/operations.md). Empty: in memory only.
 	DataDir string
+	// SnapshotInterval is how often a durable venue writes a snapshot of
+	// its state (and at a clean stop); recovery restores one and replays
+	// the journal after it. Default 10 minutes.
+	SnapshotInterval time.Duration
+	// ReplayWindow is how much venue time a recovery replays at least
+	// (when snapshots allow): it restores the newest snapshot at least
+	// this much older than the newest one, so that the replay refills the
+	// hub's history for resume; set it to the hub's HistoryAge. Default
+	// 60 s.
+	ReplayWindow time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
 
-	readOnly bool // Replay: the journal is read, never written
+	readOnly        bool // Replay: the journal is read, never written
+	keepJournal     bool // tests: remove nothing behind snapshots
+	ignoreSnapshots bool // tests: recover from the whole journal
 }
 
 func (c *Config) fill() error {
@@ -168,6 +180,12 @@ func (c *Config) fill() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.SnapshotInterval <= 0 {
+		c.SnapshotInterval = 10 * time.Minute
+	}
+	if c.ReplayWindow <= 0 {
+		c.ReplayWindow = time.Minute
 	}
 	for _, ch := range c.Channels {
 		if !slices.Contains(Channels, ch) {

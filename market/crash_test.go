@@ -38,6 +38,8 @@ func crashConfig(dir string, pub Publisher) Config {
 	cfg := durableConfig(dir, pub)
 	cfg.Actors = []Actor{newRandActor(11, 5*time.Millisecond)}
 	cfg.WarmStart = 3 * time.Second
+	cfg.SnapshotInterval, cfg.ReplayWindow = 100*time.Millisecond, 200*time.Millisecond
+	cfg.keepJournal = true // the clean replay below starts from the first record
 	return cfg
 }
 
@@ -286,7 +288,9 @@ func TestCrashRecovery(t *testing.T) {
 
 	// The replay of the whole journal publishes every event ever published.
 	pub := &syncCapture{}
-	clean, err := New(crashConfig(r.dir, pub))
+	cfg := crashConfig(r.dir, pub)
+	cfg.ignoreSnapshots = true
+	clean, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +353,21 @@ func TestCrashRecovery(t *testing.T) {
 	if a := stateDigest(clean); a != r.digest {
 		t.Fatalf("the child's state differs from a clean replay of the journal: %s", diffLines(r.digest, a))
 	}
-	rec := clean
+	// So does the state recovered from a snapshot and the journal after it.
+	rec, err := New(crashConfig(r.dir, &syncCapture{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rec.dur.restored {
+		t.Fatal("no snapshot restored")
+	}
+	if _, err := rec.replay(); err != nil {
+		t.Fatal(err)
+	}
+	rec.dur.j.Close()
+	if a, b := stateDigest(clean), stateDigest(rec); a != b {
+		t.Fatalf("the state recovered from snapshot %d differs from a clean replay: %s", rec.dur.base, diffLines(a, b))
+	}
 	deposited := make([]int64, len(rec.assets))
 	fresh, _ := New(Config{Publisher: &capture{}, Seed: 3, Actors: []Actor{newRandActor(11, time.Millisecond)}})
 	fresh.startActors()
@@ -362,8 +380,8 @@ func TestCrashRecovery(t *testing.T) {
 		}
 	}
 	checkBooks(t, rec, deposited)
-	t.Logf("%d rounds, %d orders sent, %d acknowledged, %d events checked, %d steps replayed",
-		r.rounds, r.sent, len(r.acked), len(r.seen), rec.dur.steps)
+	t.Logf("%d rounds, %d orders sent, %d acknowledged, %d events checked, %d steps replayed in all, %d after snapshot %d",
+		r.rounds, r.sent, len(r.acked), len(r.seen), clean.dur.steps, rec.dur.steps, rec.dur.base)
 }
 
 // diffLines returns the first lines where a and b differ.

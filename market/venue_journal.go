@@ -23,7 +23,16 @@ type durable struct {
 	err      error  // the first journal error: the venue stops on it
 	steps    uint64 // steps replayed at recovery
 	replayed bool   // replay ran
+
+	canSnap       bool      // every actor saves its state (StateSaver)
+	base          uint64    // the first record after the snapshot restored
+	restored      bool      // a snapshot was restored
+	lastSnap      time.Time // when the last snapshot was written (or the journal opened)
+	lastSnapIndex uint64
+	ro            bool
 }
+
+func (d *durable) readOnly() bool { return d.ro }
 
 // holdPublisher keeps a durable venue's batches until the records of the
 // steps that made them are durable.
@@ -75,9 +84,14 @@ func (v *Venue) openDurable() error {
 	if err != nil {
 		return err
 	}
-	d := &durable{j: j, pub: v.pub}
+	d := &durable{j: j, pub: v.pub, ro: v.cfg.readOnly, lastSnap: time.Now()}
+	d.canSnap = v.snapshots()
 	v.dur = d
 	v.pub = holdPublisher{d}
+	if d.base, err = v.restore(); err != nil {
+		j.Close()
+		return err
+	}
 	return nil
 }
 
@@ -194,7 +208,7 @@ func (v *Venue) commit() error {
 		d.waiters[i] = nil
 	}
 	d.waiters = d.waiters[:0]
-	return nil
+	return v.maybeSnapshot()
 }
 
 // replay applies the journal, publishing its events as they come (they
@@ -205,7 +219,10 @@ func (v *Venue) replay() (bool, error) {
 	t0 := time.Now()
 	base := v.clock
 	defer func() { v.clock = base }()
-	err := d.j.Records(d.j.First(), func(i uint64, p []byte) error {
+	if d.restored {
+		v.publishBooks()
+	}
+	err := d.j.Records(d.base, func(i uint64, p []byte) error {
 		st, err := decodeStep(p)
 		if err != nil {
 			return fmt.Errorf("%s: record %d: %w", d.j.Dir(), i, err)
@@ -242,7 +259,7 @@ func (v *Venue) replay() (bool, error) {
 	}
 	has := v.actorsStarted // a journal with its init record alone holds no state
 	if has {
-		v.log.Info("market: recovered", "dir", d.j.Dir(), "replayed", d.steps,
+		v.log.Info("market: recovered", "dir", d.j.Dir(), "snapshot", d.base, "replayed", d.steps,
 			"took", time.Since(t0).Round(time.Millisecond), "offset", v.off)
 	}
 	return has, nil
@@ -288,6 +305,11 @@ func (v *Venue) closeDurable() error {
 		return nil
 	}
 	err := v.commit()
+	// A snapshot at a clean stop, unless the last one is more recent than
+	// ReplayWindow: recovery would have to replay from the one before.
+	if err == nil && v.actorsStarted && time.Since(d.lastSnap) >= v.cfg.ReplayWindow {
+		err = v.snapshot()
+	}
 	if cerr := d.j.Close(); err == nil {
 		err = cerr
 	}
@@ -321,6 +343,7 @@ func (v *Venue) simulateDurable(mc *ManualClock, until int64) error {
 		}
 	}
 	if !v.actorsStarted {
+		v.journal(stepInit, []int64{int64(v.cfg.AccountNonce)}, nil)
 		v.step(stepStart, nil)
 	}
 	for n := 1; ; n++ {

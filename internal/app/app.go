@@ -113,6 +113,9 @@ func New(cfg Config) (*Server, error) {
 		mcfg.Logger = log
 	}
 	mcfg.Actors = append([]market.Actor(nil), mcfg.Actors...)
+	if mcfg.ReplayWindow <= 0 {
+		mcfg.ReplayWindow = max(cfg.Hub.HistoryAge, time.Minute) // recovery refills the hub's history
+	}
 	if cfg.Sim != nil {
 		if cfg.Sim.Seed == 0 {
 			sc := *cfg.Sim
