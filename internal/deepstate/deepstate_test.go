@@ -30,7 +30,7 @@ type state struct {
 	sink   sink
 	rng    *rand.Rand
 	pcg    *rand.PCG
-	fn     func()
+	fn     func() // never written
 	kept   int
 	nilS   []int
 	empty  []int
@@ -43,7 +43,7 @@ func TestRoundTripKeepsSharing(t *testing.T) {
 	a.open[7] = o
 	pcg := rand.NewPCG(1, 2)
 	s := &state{accts: []*acct{a, nil}, byID: map[string]*acct{"a": a}, orders: map[uint64]*order{7: o}, sink: a,
-		pcg: pcg, rng: rand.New(pcg), kept: 42, empty: []int{}, buf: []byte("xyz")}
+		pcg: pcg, rng: rand.New(pcg), kept: 42, empty: []int{}, buf: []byte("xyz"), fn: func() {}}
 	s.rng.Uint64()
 	opts := Options{
 		Keep:       func(t reflect.Type, f reflect.StructField) bool { return f.Name == "kept" },
@@ -58,7 +58,7 @@ func TestRoundTripKeepsSharing(t *testing.T) {
 	if err := Decode(b, &got, opts); err != nil {
 		t.Fatal(err)
 	}
-	if got.kept != 5 || got.nilS != nil || got.empty == nil || string(got.buf) != "xyz" {
+	if got.kept != 5 || got.fn != nil || got.nilS != nil || got.empty == nil || string(got.buf) != "xyz" {
 		t.Fatalf("kept %d nil %v empty %v buf %q", got.kept, got.nilS, got.empty, got.buf)
 	}
 	ga := got.accts[0]
