@@ -2,7 +2,10 @@ package market
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/market/journal"
 	"github.com/tickcast/tickcast/orders"
 )
 
@@ -236,4 +240,34 @@ func stateDigest(v *Venue) string {
 		fmt.Fprintf(&b, "order %d %s %s %d@%d filled %d reserved %d %s\n", id, o.acct.id, o.cid, o.qty, o.px, o.filled, o.reserved, o.status)
 	}
 	return b.String()
+}
+
+// TestDamagedSnapshotRefusesToStart: a snapshot that fails its checksum
+// is damage like any other: New refuses the directory, naming the file.
+func TestDamagedSnapshotRefusesToStart(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cfg := durableConfig(dir, &capture{})
+	cfg.Clock, cfg.SnapshotInterval, cfg.ReplayWindow = NewManualClock(start), time.Nanosecond, time.Nanosecond
+	v, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Simulate(start.Add(2 * time.Minute).UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	snaps, _ := filepath.Glob(filepath.Join(dir, "snapshot-*.snap"))
+	if len(snaps) == 0 {
+		t.Fatal("no snapshot written")
+	}
+	newest := snaps[len(snaps)-1]
+	b, _ := os.ReadFile(newest)
+	b[len(b)/2] ^= 0x10
+	os.WriteFile(newest, b, 0o644)
+	cfg = durableConfig(dir, &capture{})
+	cfg.ReplayWindow = time.Nanosecond
+	if _, err := New(cfg); !errors.Is(err, journal.ErrDamaged) || !strings.Contains(err.Error(), newest) {
+		t.Fatalf("New with a damaged snapshot: %v, want ErrDamaged naming %s", err, newest)
+	}
 }

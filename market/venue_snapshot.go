@@ -31,9 +31,10 @@ var errInconsistent = errors.New("market: data directory inconsistent")
 const snapVersion = 1
 
 // venueState says what of a Venue a snapshot keeps: everything the
-// sequencer owns, but not its configuration, its channels and goroutine
-// plumbing, its actors (their own state is kept apart) and the idle list
-// (kept as account ids, rebuilt).
+// sequencer owns, but not its configuration (nor what New derives from
+// it: the channels built), its channels and goroutine plumbing, its
+// actors (their own state is kept apart) and the idle list (kept as
+// account ids, rebuilt).
 var venueState = deepstate.Options{
 	Keep: func(t reflect.Type, f reflect.StructField) bool {
 		if f.Type == reflect.TypeFor[*slog.Logger]() {
@@ -42,7 +43,7 @@ var venueState = deepstate.Options{
 		switch t {
 		case reflect.TypeFor[Venue]():
 			switch f.Name {
-			case "cfg", "clock", "pub", "log", "in", "done", "goLive", "recovered", "x", "liveOnce", "ran", "dur", "idleAccts", "expired":
+			case "cfg", "clock", "pub", "log", "in", "done", "goLive", "recovered", "x", "liveOnce", "ran", "dur", "idleAccts", "expired", "omit", "silent":
 				return true
 			}
 		case reflect.TypeFor[actorSlot]():
