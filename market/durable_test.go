@@ -271,3 +271,14 @@ func TestDamagedSnapshotRefusesToStart(t *testing.T) {
 		t.Fatalf("New with a damaged snapshot: %v, want ErrDamaged naming %s", err, newest)
 	}
 }
+
+// diffLines returns the first lines where a and b differ.
+func diffLines(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n%s\n%s", i, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("%d lines against %d", len(la), len(lb))
+}

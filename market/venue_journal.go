@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/tickcast/tickcast/market/journal"
@@ -219,13 +220,32 @@ func (v *Venue) replay() (bool, error) {
 	t0 := time.Now()
 	base := v.clock
 	defer func() { v.clock = base }()
-	if d.restored {
-		v.publishBooks()
+	// What is older than ReplayWindow before the journal's end is
+	// replayed silently (no public event built, every counter advancing
+	// the same, as in the warm start) and published to nobody: only the
+	// rest refills the hub's history, and building events is most of a
+	// replay's cost. The books are published where the rest begins.
+	silentUntil := int64(math.MinInt64)
+	if last, err := decodeStep(d.j.Last()); err == nil && last.kind != stepInit && len(last.reads) > 0 && !d.readOnly() {
+		silentUntil = last.reads[len(last.reads)-1] - int64(v.cfg.ReplayWindow)
 	}
+	quietFrom := func(st *step) bool {
+		return st.kind == stepInit || len(st.reads) > 0 && st.reads[len(st.reads)-1] < silentUntil
+	}
+	needBooks := d.restored // the hub has not seen the books as they are
 	err := d.j.Records(d.base, func(i uint64, p []byte) error {
 		st, err := decodeStep(p)
 		if err != nil {
 			return fmt.Errorf("%s: record %d: %w", d.j.Dir(), i, err)
+		}
+		quiet := quietFrom(&st)
+		if !quiet && needBooks && st.kind != stepWarm {
+			v.silent = false
+			v.publishBooks()
+			needBooks = false
+		}
+		if st.kind != stepWarm {
+			v.silent = quiet
 		}
 		d.tape = tapeClock{reads: st.reads}
 		v.clock = &d.tape
@@ -247,13 +267,26 @@ func (v *Venue) replay() (bool, error) {
 			return fmt.Errorf("%s: record %d: the replay diverged from the journal (%d clock readings journaled, %d made)", d.j.Dir(), i, len(d.tape.reads), d.tape.i)
 		}
 		d.steps++
+		switch {
+		case quiet && st.kind != stepInit:
+			v.silent, needBooks = true, true
+			clear(d.held) // built before silence (a warm start's state): seen by nobody
+		case st.kind == stepWarm:
+			needBooks = false // the warm start published its state
+		}
 		for _, b := range d.held {
-			d.pub.Publish(b)
+			if b != nil {
+				d.pub.Publish(b)
+			}
 		}
 		clear(d.held)
 		d.held = d.held[:0]
 		return nil
 	})
+	v.silent = false
+	if needBooks && err == nil {
+		v.publishBooks()
+	}
 	if err != nil {
 		return false, err
 	}

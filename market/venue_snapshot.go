@@ -73,6 +73,7 @@ func (v *Venue) encodeState(index uint64) ([]byte, error) {
 	b := binary.AppendUvarint(nil, snapVersion)
 	b = binary.AppendUvarint(b, index)
 	b = binary.AppendVarint(b, v.now)
+	b = binary.AppendUvarint(b, v.cfg.AccountNonce) // a configuration the venue must keep (Config.AccountNonce)
 	state, err := deepstate.Encode(nil, v, venueState)
 	if err != nil {
 		return nil, err
@@ -112,6 +113,7 @@ func (v *Venue) decodeState(p []byte) error {
 	r.uvarint()
 	r.uvarint()
 	r.varint()
+	nonce := r.uvarint()
 	blob := func() []byte {
 		n := r.uvarint()
 		if r.err == nil && n > uint64(len(r.b)) {
@@ -132,6 +134,7 @@ func (v *Venue) decodeState(p []byte) error {
 	if err := deepstate.Decode(state, v, venueState); err != nil {
 		return err
 	}
+	v.cfg.AccountNonce = nonce
 	if len(v.actors) != len(actors) {
 		return fmt.Errorf("%w: snapshot of %d actors, the venue has %d", errBadStep, len(v.actors), len(actors))
 	}

@@ -71,6 +71,7 @@ type Journal struct {
 	buf     []byte   // frames appended, not yet written
 	pending uint64   // records in buf
 	syncs   uint64
+	last    []byte // the last record found at Open
 }
 
 // Open opens (creating it if needed) the data directory dir, locks it,
@@ -193,11 +194,17 @@ func (j *Journal) check(path string, last bool) (count uint64, size int64, err e
 		return 0, 0, fmt.Errorf("journal: %w", err)
 	}
 	off := 0
+	defer func() {
+		if count > 0 && err == nil {
+			j.last = slices.Clone(j.last)
+		}
+	}()
 	for off < len(b) {
-		_, n, ferr := readFrame(b[off:], MaxRecord)
+		p, n, ferr := readFrame(b[off:], MaxRecord)
 		if ferr == nil {
 			off += n
 			count++
+			j.last = p
 			continue
 		}
 		if last && torn(b[off:], ferr) && j.opts.ReadOnly {
@@ -270,6 +277,10 @@ func (j *Journal) First() uint64 { return j.segs[0].first }
 // Next is the index the next record appended will have: the number of
 // records ever committed.
 func (j *Journal) Next() uint64 { return j.next + j.pending }
+
+// Last returns the last record the journal held when it was opened (nil
+// if none).
+func (j *Journal) Last() []byte { return j.last }
 
 // Syncs is how many times Commit has synced the journal.
 func (j *Journal) Syncs() uint64 { return j.syncs }
