@@ -117,7 +117,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	mcfg.Actors = append([]market.Actor(nil), mcfg.Actors...)
 	if mcfg.ReplayWindow <= 0 {
-		mcfg.ReplayWindow = max(cfg.Hub.HistoryAge, time.Minute) // recovery refills the hub's history
+		// Recovery refills the hub's history with this much of the
+		// journal: --history-age, or more (--history-messages usually
+		// span a few minutes at --sim-rate 1).
+		mcfg.ReplayWindow = max(cfg.Hub.HistoryAge, DefaultReplayWindow)
 	}
 	if cfg.Sim != nil {
 		if cfg.Sim.Seed == 0 {
@@ -226,6 +229,11 @@ func (s *Server) Ready() bool {
 // one-minute candles and a little more, so that a fresh server shows 600
 // of them.
 const DefaultWarmStart = 10*time.Hour + 10*time.Minute
+
+// DefaultReplayWindow is the least venue time a durable server's recovery
+// replays with its events built, to refill the hub's history
+// (market.Config.ReplayWindow).
+const DefaultReplayWindow = 5 * time.Minute
 
 // Start starts the venue, the hub and the HTTP server, and returns.
 func (s *Server) Start() {
