@@ -56,12 +56,26 @@ func benchRecovery(b *testing.B, before time.Duration) {
 	mc := market.NewManualClock(start)
 	at := start
 	if before > 0 {
+		// before of market, then a snapshot there (a clean stop of Run
+		// writes one), then the hour of journal after it.
 		at = start.Add(before)
-		gen := durableSimSnap(b, dir, mc, &discardPub{}, time.Nanosecond, time.Nanosecond) // a snapshot at every commit
+		gen := durableSimSnap(b, dir, mc, &discardPub{}, 1000*time.Hour, time.Nanosecond)
 		if err := gen.Simulate(at.UnixNano()); err != nil {
 			b.Fatal(err)
 		}
 		gen.Close()
+		snap := durableSimSnap(b, dir, mc, &discardPub{}, 1000*time.Hour, time.Nanosecond)
+		ctx, cancel := context.WithCancel(context.Background())
+		ran := make(chan error, 1)
+		go func() { ran <- snap.Run(ctx) }()
+		<-snap.Live()
+		cancel()
+		if err := <-ran; err != nil {
+			b.Fatal(err)
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "snapshot-*")); len(m) != 1 {
+			b.Fatalf("%d snapshots, want the one of the clean stop", len(m))
+		}
 	}
 	gen := durableSimSnap(b, dir, mc, &discardPub{}, 1000*time.Hour, time.Nanosecond)
 	if err := gen.Simulate(at.Add(time.Hour).UnixNano()); err != nil {

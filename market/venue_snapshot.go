@@ -218,9 +218,10 @@ func (v *Venue) maybeSnapshot() error {
 
 // restore picks the snapshot to recover from, restores it and returns the
 // index of the first journal record after it (0 without one): the newest
-// snapshot older than ReplayWindow before the last one (in venue time),
-// so that the replay of the journal after it refills the hub's history,
-// else the oldest. A damaged snapshot refuses the start, like any damage.
+// snapshot at least ReplayWindow (in venue time) before the journal's
+// end, so that the replay of the journal after it refills the hub's
+// history; if none is, the whole journal when its first record is still
+// there, else the oldest snapshot. A damaged snapshot refuses the start, like any damage.
 func (v *Venue) restore() (uint64, error) {
 	d := v.dur
 	if !d.canSnap || v.cfg.ignoreSnapshots {
@@ -254,8 +255,13 @@ func (v *Venue) restore() (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: snapshot %d: %w", d.j.Dir(), snaps[pick], err)
 	}
+	// The journal's end: its last record's time, or the newest snapshot's.
+	end := newestAt
+	if last, err := decodeStep(d.j.Last()); err == nil && last.kind != stepInit && len(last.reads) > 0 {
+		end = max(end, last.reads[len(last.reads)-1])
+	}
 	at := newestAt
-	for ; pick > 0 && newestAt-at < int64(v.cfg.ReplayWindow) && snaps[pick-1] >= d.j.First(); pick-- {
+	for ; pick > 0 && end-at < int64(v.cfg.ReplayWindow) && snaps[pick-1] >= d.j.First(); pick-- {
 		q, err := d.j.ReadSnapshot(snaps[pick-1])
 		if err != nil {
 			return 0, err
@@ -265,7 +271,7 @@ func (v *Venue) restore() (uint64, error) {
 		}
 		p = q
 	}
-	if newestAt-at < int64(v.cfg.ReplayWindow) && d.j.First() == 0 && !d.readOnly() {
+	if end-at < int64(v.cfg.ReplayWindow) && d.j.First() == 0 && !d.readOnly() {
 		return 0, nil // no snapshot old enough, the whole journal is there: replay it all
 	}
 	index := snaps[pick]
