@@ -253,7 +253,7 @@ func TestDamagedSnapshotRefusesToStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.Simulate(start.Add(2 * time.Minute).UnixNano()); err != nil {
+	if err := v.Simulate(start.Add(30 * time.Second).UnixNano()); err != nil {
 		t.Fatal(err)
 	}
 	v.Close()
