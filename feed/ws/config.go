@@ -150,11 +150,12 @@ const DefaultMaxInflightAccount = 256
 
 // DefaultMaxInflightIP is MaxInflightIP's default. The venue's input queue
 // holds 65,536 commands; an address's 500 sessions (MaxConnsPerIP) with 64
-// in flight each could hold 32,000 of them, two addresses all. At 1,024 an
-// address holds at most 1/64 of the queue: filling it takes 64 addresses,
-// each at its cap, and a new order waits behind at most 1,024 commands per
-// flooding address (a cancel of an unknown order costs the venue about a
-// microsecond: about a millisecond each).
+// in flight each (MaxInflight) could hold 32,000 of them, two addresses
+// all. At 1,024 an address holds at most 1/64 of the queue, whatever
+// number of sessions it opens: filling the queue takes 64 addresses, each
+// at its cap, and another trader's order waits behind at most 1,024
+// commands per flooding address. (An account's 256 is a quarter of it: one
+// address flooding on one account holds 256.)
 const DefaultMaxInflightIP = 1024
 
 type nopMetrics struct{}
