@@ -27,8 +27,8 @@ import (
 // come (a venue that lost them), until giveUpAfter.
 
 // giveUpAfter bounds how long an ended session's unanswered operations
-// stay counted against its account and address.
-const giveUpAfter = 10 * time.Second
+// stay counted against its account and address (a variable for tests).
+var giveUpAfter = 10 * time.Second
 
 // msgInflight is the refusal of every in-flight cap (protocol.md 4.9).
 const msgInflight = "too many operations waiting for the venue: wait for their answers"

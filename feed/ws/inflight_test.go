@@ -174,3 +174,33 @@ func TestInflightMovesWithReauth(t *testing.T) {
 		return f.srv.accounts.count("bob") == 0 && f.srv.addrs.count("127.0.0.1") == 0
 	})
 }
+
+// TestInflightGivenUp: answers that never come (a venue that lost them) do
+// not pin an ended session's counts for ever: after giveUpAfter they are
+// released, and an answer that comes later after all changes nothing.
+func TestInflightGivenUp(t *testing.T) {
+	old := giveUpAfter
+	t.Cleanup(func() { giveUpAfter = old }) // after the fixture's, which ends the sessions
+	giveUpAfter = 200 * time.Millisecond
+	f := inflightFixture(t, 8, 100, 100)
+	c := f.authAs(t, "alice")
+	if got := 3 - c.burst(3); got != 3 {
+		t.Fatalf("%d taken, want 3", got)
+	}
+	_ = c.nc.Close()
+	testkit.Eventually(t, 5*time.Second, "the session to end", func() bool { return f.srv.Sessions() == 0 })
+	if n := f.srv.addrs.count("127.0.0.1"); n != 3 {
+		t.Fatalf("right after the end the address counts %d, want 3", n)
+	}
+	testkit.Eventually(t, 5*time.Second, "the counts given up", func() bool {
+		return f.srv.addrs.keys() == 0 && f.srv.accounts.keys() == 0
+	})
+	f.publishAnswers() // late: nothing to release, nothing goes negative
+	c = f.authAs(t, "alice")
+	if got := 8 - c.burst(8); got != 8 {
+		t.Fatalf("a new session got %d taken, want 8", got)
+	}
+	if n := f.srv.addrs.count("127.0.0.1"); n != 8 {
+		t.Fatalf("the address counts %d, want 8", n)
+	}
+}
