@@ -14,8 +14,7 @@ import (
 // test answers them.
 func inflightFixture(t *testing.T, session, account, addr int) *fixture {
 	t.Helper()
-	var f *fixture
-	f = newFixtureIdle(t, true, func(c *Config) {
+	f := newFixtureIdle(t, true, func(c *Config) {
 		c.MaxInflight, c.MaxInflightAccount, c.MaxInflightIP = session, account, addr
 		c.RateLimitBudget = 1 << 20
 	})
