@@ -212,6 +212,7 @@ func TestE2ENonReadingClientsGet4008(t *testing.T) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	cutBefore := ts.metricWith("tickcast_slow_consumer_disconnects_total", `reason="backlog"`)
+	writeBefore := ts.metricOr0("tickcast_slow_consumer_disconnects_total", `reason="write_timeout"`)
 	var conns []*rawConn
 	for range clients {
 		rc := ts.rawDial(t, "tickcast.v1.msgpack", rawOpts{rcvBuf: 4096})
@@ -263,6 +264,11 @@ func TestE2ENonReadingClientsGet4008(t *testing.T) {
 	}
 	if got4008 != clients {
 		t.Errorf("%d of %d non-reading clients found 4008 after their data", got4008, clients)
+	}
+	// Each is one slow consumer, counted once: the hub counted it as a
+	// backlog, so its stalled writer does not count it again as a write.
+	if n := ts.metricOr0("tickcast_slow_consumer_disconnects_total", `reason="write_timeout"`) - writeBefore; n != 0 {
+		t.Errorf("%d of the clients cut for their backlog counted again as stalled writes", int(n))
 	}
 }
 

@@ -64,22 +64,30 @@ type Queue struct {
 	// messages, which the writer takes before anything in the ring (the
 	// public frames, and the hub's replies that must stay in order with
 	// them). priHead indexes its oldest entry.
-	pri       []entry
-	priHead   int
-	limits    Limits
-	overflow  bool
-	cut       Backlog // the backlog when it overflowed
-	closed    bool
-	signal    chan struct{}
-	conflated uint64
-	clock     func() int64
-	waker     func()
-	urgent    func()
-	onOver    func()
-	stats     *Stats    // the hub's counters and backlog budget; nil for a queue of no hub
-	tr        Transport // whose bytes a frame weighs
-	epochLen  int       // SSE: the length of the epoch in every record id
-	charged   int       // lossless bytes counted in stats.backlog
+	pri     []entry
+	priHead int
+	// ringLoss counts the ring's lossless entries; ringLossAt is when the
+	// oldest of them was queued, unless ringLossStale (it was popped, and
+	// the next is found on demand). A stalled subscriber, whose ring has
+	// conflated entries before its first lossless one, then costs no walk
+	// per push.
+	ringLoss      int
+	ringLossAt    int64
+	ringLossStale bool
+	limits        Limits
+	overflow      bool
+	cut           Backlog // the backlog when it overflowed
+	closed        bool
+	signal        chan struct{}
+	conflated     uint64
+	clock         func() int64
+	waker         func()
+	urgent        func()
+	onOver        func()
+	stats         *Stats    // the hub's counters and backlog budget; nil for a queue of no hub
+	tr            Transport // whose bytes a frame weighs
+	epochLen      int       // SSE: the length of the epoch in every record id
+	charged       int       // lossless bytes counted in stats.backlog
 }
 
 // chargeStep is how far a queue's lossless backlog moves before the
@@ -303,6 +311,12 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 		q.keys[e.key] = q.pos + uint64(q.n)
 	}
 	q.n++
+	if e.key == 0 {
+		if q.ringLoss == 0 {
+			q.ringLossAt, q.ringLossStale = e.at, false
+		}
+		q.ringLoss++
+	}
 	return true, wasEmpty
 }
 
@@ -318,12 +332,18 @@ func (q *Queue) oldestLossLocked(now int64) int64 {
 	if q.priHead < len(q.pri) {
 		oldest = q.pri[q.priHead].at
 	}
-	for i := 0; i < q.n; i++ {
-		if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key == 0 {
-			return min(oldest, e.at)
+	if q.ringLoss == 0 {
+		return oldest
+	}
+	if q.ringLossStale {
+		for i := 0; i < q.n; i++ {
+			if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key == 0 {
+				q.ringLossAt, q.ringLossStale = e.at, false
+				break
+			}
 		}
 	}
-	return oldest
+	return min(oldest, q.ringLossAt)
 }
 
 // makeRoomLocked compacts away dead entries if they are many, else grows.
@@ -378,6 +398,8 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 			} else {
 				q.lossBytes -= e.size
 				q.lossN--
+				q.ringLoss--
+				q.ringLossStale = q.ringLoss > 0
 			}
 			if q.charged > 0 && q.useLocked()+chargeStep <= q.charged {
 				q.refundLocked()
@@ -462,6 +484,7 @@ func (q *Queue) Close() {
 	q.closed = true
 	q.ring, q.n, q.dead, q.head = nil, 0, 0, 0
 	q.pri, q.priHead = nil, 0
+	q.ringLoss = 0
 	q.keys = nil
 	q.notify()
 }

@@ -110,6 +110,45 @@ func TestQueueOverflowAge(t *testing.T) {
 	}
 }
 
+// TestQueueOverflowAgeAfterPop checks the cached age of the oldest
+// lossless ring entry: once it is popped, the age comes from the next
+// lossless entry, past conflatable ones, never from the popped one or from
+// a conflatable entry.
+func TestQueueOverflowAgeAfterPop(t *testing.T) {
+	now := int64(0)
+	q := NewQueue(Limits{MaxDelay: time.Second})
+	q.clock = func() int64 { return now }
+	q.Push(testFrame(1, 0, 10)) // lossless A at 0
+	now = int64(100 * time.Millisecond)
+	q.Push(testFrame(2, 7, 10)) // conflatable Q at 0.1 s
+	now = int64(800 * time.Millisecond)
+	q.Push(testFrame(3, 0, 10)) // lossless B at 0.8 s
+	if got := q.Backlog().Age; got != 800*time.Millisecond {
+		t.Fatalf("age with A queued = %v, want 800ms", got)
+	}
+	if items := q.Pop(nil, 1); len(items) != 1 {
+		t.Fatalf("popped %d items, want 1", len(items))
+	}
+	now = int64(1500 * time.Millisecond) // A would be 1.5 s old, Q 1.4 s, B 0.7 s
+	if got := q.Backlog().Age; got != 700*time.Millisecond {
+		t.Fatalf("age after popping A = %v, want 700ms (from B)", got)
+	}
+	if !q.Push(testFrame(4, 0, 10)) {
+		t.Fatal("refused with the oldest lossless frame 0.7 s old")
+	}
+	q2 := NewQueue(Limits{MaxDelay: time.Second}) // a drained queue has no age
+	q2.clock = func() int64 { return now }
+	q2.Push(testFrame(1, 0, 10))
+	q2.Pop(nil, 1)
+	if got := q2.Backlog(); got.Messages != 0 || got.Age != 0 {
+		t.Fatalf("backlog after draining = %+v, want empty", got)
+	}
+	now = int64(1900 * time.Millisecond) // B is 1.1 s old
+	if q.Push(testFrame(5, 0, 10)) {
+		t.Fatal("accepted with the oldest lossless frame 1.1 s old")
+	}
+}
+
 func TestQueueGrowsAndCompacts(t *testing.T) {
 	q := NewQueue(Limits{})
 	var want []uint64

@@ -122,6 +122,7 @@ func (s *Server) stream(v *viewer, done <-chan struct{}) {
 	var items []hub.Item
 	var recs [][]byte
 	var backedSince time.Time // when the socket was first found backed up, since the last progress
+	backoff := backedPoll     // how long the next wait on a backed-up socket lasts
 	for {
 		select {
 		case <-done:
@@ -155,7 +156,7 @@ func (s *Server) stream(v *viewer, done <-chan struct{}) {
 			return
 		}
 		if !backed {
-			backedSince = time.Time{}
+			backedSince, backoff = time.Time{}, backedPoll
 			continue
 		}
 		if backedSince.IsZero() {
@@ -167,20 +168,26 @@ func (s *Server) stream(v *viewer, done <-chan struct{}) {
 			v.end(s.cfg.WriteTimeout)
 			return
 		}
-		poll.Reset(backedPoll)
+		poll.Reset(backoff)
+		backoff = min(2*backoff, backedPollMax)
 	}
 }
 
-// backedPoll is how often a viewer's writer, waiting on a backed-up
-// socket, looks again.
-const backedPoll = 20 * time.Millisecond
+// backedPoll is how soon a viewer's writer, waiting on a backed-up socket,
+// first looks again; each look without progress doubles the wait up to
+// backedPollMax (a thousand stalled viewers cost a few thousand wake-ups a
+// second, not fifty thousand). Progress resets it.
+const (
+	backedPoll    = 20 * time.Millisecond
+	backedPollMax = 320 * time.Millisecond
+)
 
 // writeFailed reports a viewer whose write stayed blocked for the whole
 // write timeout as a slow consumer; other failures (the viewer left, the
 // server kicked it at shutdown) are not.
 func (s *Server) writeFailed(v *viewer, err error) {
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() && !v.kicked.Load() {
+	if errors.As(err, &ne) && ne.Timeout() && !v.kicked.Load() && !v.sub.Q.Overflowed() {
 		s.cfg.Hub.SlowConsumer(v.sub, hub.SlowWrite, v.sub.Q.Backlog())
 	}
 }

@@ -31,6 +31,7 @@ func (s *session) writeLoop() {
 	idle := time.NewTimer(writerLinger)
 	defer idle.Stop()
 	var backedSince time.Time // when the client's socket was first found backed up, since the last progress
+	backoff := backedPoll     // how long the next wait on a backed-up socket lasts
 	for {
 		if s.isClosing() {
 			if c := s.closeCode; c != ws.StatusAbnormalClosure && c != 0 {
@@ -52,9 +53,10 @@ func (s *session) writeLoop() {
 				backedSince = time.Now()
 			}
 			stalled := time.Since(backedSince) > s.cfg.WriteTimeout
-			if stalled {
+			if stalled && !q.Overflowed() {
 				// No progress for the whole write timeout: the client
-				// stopped reading.
+				// stopped reading. (A queue that overflowed was counted
+				// by the hub already, as a backlog.)
 				s.cfg.Hub.SlowConsumer(s.sub, hub.SlowWrite, q.Backlog())
 			}
 			if overflowed || stalled {
@@ -64,13 +66,14 @@ func (s *session) writeLoop() {
 				s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
 				continue
 			}
-			s.waitBacked()
+			s.waitBacked(backoff)
+			backoff = min(2*backoff, backedPollMax)
 			continue
 		}
-		backedSince = time.Time{}
+		backedSince, backoff = time.Time{}, backedPoll
 		if err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() && !s.isClosing() {
+			if errors.As(err, &ne) && ne.Timeout() && !s.isClosing() && !q.Overflowed() {
 				// The client stopped reading: one write stayed blocked for
 				// the whole write timeout. Nothing can be sent to it any
 				// more (1006), but it is a slow consumer all the same.
@@ -222,10 +225,10 @@ func (s *session) armWriteDeadline() {
 const behindAge = 100 * time.Millisecond
 
 // waitBacked waits while the client's socket is backed up: until the
-// session closes, the queue overflows (the hub's budget is spent), or a
-// while has passed to look again.
-func (s *session) waitBacked() {
-	t := time.NewTimer(backedPoll)
+// session closes, the queue overflows (the hub's budget is spent) or takes
+// a message, or d has passed to look again.
+func (s *session) waitBacked(d time.Duration) {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-s.closing:
@@ -234,9 +237,14 @@ func (s *session) waitBacked() {
 	}
 }
 
-// backedPoll is how often a writer waiting on a backed-up client looks
-// again.
-const backedPoll = 20 * time.Millisecond
+// backedPoll is how soon a writer waiting on a backed-up client first looks
+// again; each look that finds no progress doubles the wait, up to
+// backedPollMax, so that a thousand clients that stopped reading cost a few
+// thousand wake-ups a second, not fifty thousand. Progress resets it.
+const (
+	backedPoll    = 20 * time.Millisecond
+	backedPollMax = 320 * time.Millisecond
+)
 
 // writeClose sends the close frame, then gives the client a moment to
 // answer before the reader gives up.
