@@ -194,7 +194,14 @@ func appendFixed(dst []byte, v int64, dec int32) []byte {
 	}
 	var buf [22 + maxFixedDecimals]byte
 	i := len(buf)
-	for range dec {
+	d := int(dec)
+	for ; d >= 2; d -= 2 { // two digits per division
+		r := u % 100
+		u /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+	}
+	if d == 1 {
 		i--
 		buf[i] = byte('0' + u%10)
 		u /= 10
@@ -203,13 +210,18 @@ func appendFixed(dst []byte, v int64, dec int32) []byte {
 		i--
 		buf[i] = '.'
 	}
-	for {
+	for u >= 100 {
+		r := u % 100
+		u /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+	}
+	if u >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*u], digitPairs[2*u+1]
+	} else {
 		i--
-		buf[i] = byte('0' + u%10)
-		u /= 10
-		if u == 0 {
-			break
-		}
+		buf[i] = byte('0' + u)
 	}
 	if v < 0 {
 		i--
@@ -217,6 +229,11 @@ func appendFixed(dst []byte, v int64, dec int32) []byte {
 	}
 	return append(dst, buf[i:]...)
 }
+
+// digitPairs is "00" to "99", for two digits per division.
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" + "30313233343536373839" +
+	"40414243444546474849" + "50515253545556575859" + "60616263646566676869" + "70717273747576777879" +
+	"80818283848586878889" + "90919293949596979899"
 
 // maxFixedDecimals bounds the decimals appendFixed writes.
 const maxFixedDecimals = 40

@@ -217,3 +217,21 @@ func TestScaleParseAllocs(t *testing.T) {
 		t.Fatalf("Parse allocates %v times", n)
 	}
 }
+
+// TestParseEnums: the switches agree with the maps the rejects echo from.
+func TestParseEnums(t *testing.T) {
+	for _, s := range []string{"buy", "sell", "limit", "market", "", "gtc", "ioc", "fok", "BUY", "x", "Gtc"} {
+		sd, ok := parseSide(s)
+		if want, wok := sides[s]; ok != wok || sd != want {
+			t.Errorf("parseSide(%q) = %v, %v", s, sd, ok)
+		}
+		ty, ok := parseType(s)
+		if want, wok := types[s]; ok != wok || ty != want {
+			t.Errorf("parseType(%q) = %v, %v", s, ty, ok)
+		}
+		tf, ok := parseTIF(s)
+		if want, wok := tifs[s]; ok != wok || tf != want {
+			t.Errorf("parseTIF(%q) = %v, %v", s, tf, ok)
+		}
+	}
+}

@@ -49,47 +49,46 @@ func (t *text) since(start int) string {
 }
 
 // The events of each kind with their payload and text buffer. The buffers
-// fit the default instruments' values; a longer value spills to the heap.
+// fit the default instruments' usual values (a price like 60000.00 and a
+// quantity like 0.0010 take 14 bytes); a longer value spills to the heap.
+// They are kept small: in steady state the garbage collector's work is in
+// proportion to the bytes allocated, and these are most of them.
 type (
 	tradeEvent struct {
 		e   Event
 		p   Trade
-		buf [48]byte
+		buf [32]byte
 	}
 	orderEvent struct {
 		e   Event
 		p   OrderUpdate
-		buf [96]byte
+		buf [48]byte
 	}
 	fillEvent struct {
 		e   Event
 		p   Fill
-		buf [48]byte
-	}
-	accountEvent struct {
-		e   Event
-		bal [8]Balance
+		buf [32]byte
 	}
 	quoteEvent struct {
 		e   Event
 		p   Quote
-		buf [96]byte
+		buf [48]byte
 	}
 	tickerEvent struct {
 		e   Event
 		p   Ticker
-		buf [128]byte
+		buf [64]byte
 	}
 	candleEvent struct {
 		e   Event
 		p   Candle
-		buf [128]byte
+		buf [64]byte
 	}
 	bookEvent struct {
 		e      Event
 		p      BookData
-		levels [6]PriceLevel
-		buf    [192]byte
+		levels [4]PriceLevel
+		buf    [64]byte
 	}
 )
 
@@ -108,14 +107,29 @@ func (s *slab[T]) get() *T {
 	return p
 }
 
-// slabs are the sequencer's slabs, one per kind that uses them.
+// slabs are the sequencer's slabs, one per kind that uses them; balances
+// is where account events' Balances are carved from (balanceSlab at a
+// time).
 type slabs struct {
 	trades   slab[tradeEvent]
 	orders   slab[orderEvent]
-	accounts slab[accountEvent]
+	accounts slab[Event]
 	quotes   slab[quoteEvent]
 	tickers  slab[tickerEvent]
 	candles  slab[candleEvent]
+	balances []Balance
+}
+
+const balanceSlab = 256
+
+// balanceSlice returns n Balances of the slab, capacity cut to n.
+func (s *slabs) balanceSlice(n int) []Balance {
+	if len(s.balances) < n {
+		s.balances = make([]Balance, max(balanceSlab, n))
+	}
+	b := s.balances[:0:n]
+	s.balances = s.balances[n:]
+	return b
 }
 
 // acctText is what the sequencer last formatted of one user account's
@@ -156,7 +170,10 @@ func (v *Venue) balancesInto(a *account, dst []Balance) []Balance {
 		}
 		t := text{at.chunk}
 		at.strs[i].Total = t.fixed(b.total, as.dec)
-		at.strs[i].Available = t.fixed(b.available(), as.dec)
+		at.strs[i].Available = at.strs[i].Total // nothing reserved: the same digits
+		if b.reserved != 0 {
+			at.strs[i].Available = t.fixed(b.available(), as.dec)
+		}
 		at.chunk = t.b
 		at.shown[i] = b
 	}

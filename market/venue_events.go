@@ -220,9 +220,8 @@ func (v *Venue) accountMsg(a *account) {
 	if a.internal {
 		return
 	}
-	h := v.slabs.accounts.get()
-	e := v.private(a, KindAccount, &h.e)
-	e.Balances = v.balances(a, h.bal[:0])
+	e := v.private(a, KindAccount, v.slabs.accounts.get())
+	e.Balances = v.balances(a, v.slabs.balanceSlice(len(v.assets)))
 }
 
 // balances returns a's holdings appended to dst, its capacity cut to its
