@@ -110,7 +110,11 @@ bench-bins: deps
 	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
 
 RAISE_NOFILE = ulimit -n $$(ulimit -Hn); echo "open files limit: $$(ulimit -n)"
-await_ready = for j in $$(seq 100); do curl -sf http://$(1)/readyz >/dev/null && break; sleep 0.1; done
+# await_ready waits for the server started as $$srv to say ready (its warm
+# start done), at most 300 s; else it stops that server and fails: a run
+# against a server that is not live measures nothing.
+await_ready = for j in $$(seq 3000); do curl -sf http://$(1)/readyz >/dev/null && break; \
+	if [ $$j = 3000 ]; then echo "server at $(1) not ready after 300 s" >&2; kill $$srv 2>/dev/null; exit 1; fi; sleep 0.1; done
 
 # Fan-out benchmark (bench/, cmd/tickbench): starts a fresh server, runs the
 # standard sweep of WebSocket client counts against it, and updates the
@@ -184,7 +188,7 @@ STALLED_N ?= 1000
 STALLED_FAST ?= 100
 STALLED_RUNS ?= 3
 STALLED_DURATION ?= 50s
-STALLED_SERVER_ARGS ?= --seed 7 --sim-rate 20
+STALLED_SERVER_ARGS ?= --seed 7 --sim-rate 20 --warm-start 0
 STALLED_TICKCAST ?= $(BIN)/tickcast
 STALLED_LABEL ?= tickcast serve $(STALLED_SERVER_ARGS) at $$(git rev-parse --short HEAD 2>/dev/null)
 STALLED_OUT ?= docs/stalled-runs

@@ -23,7 +23,7 @@ type metrics struct {
 	byFormat   map[string][2]prometheus.Counter // messages, bytes: resolved once, not per write
 }
 
-func newMetrics(hs *hub.Stats, queueDepth func() float64) *metrics {
+func newMetrics(hs *hub.Stats, queueDepth, expiredAccounts func() float64) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		wsConns: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -48,6 +48,8 @@ func newMetrics(hs *hub.Stats, queueDepth func() float64) *metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_subscriptions", Help: "Subscribed (subscriber, stream) pairs."},
 			func() float64 { return float64(hs.Subscriptions()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tickcast_venue_queue_depth", Help: "Commands waiting in the venue's input queue."}, queueDepth),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_accounts_expired_total",
+			Help: "Demo accounts removed after --account-idle-ttl without an authenticated session or an open order."}, expiredAccounts),
 	)
 	m.byFormat = map[string][2]prometheus.Counter{}
 	for _, f := range []string{"msgpack", "json", "sse"} {

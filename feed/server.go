@@ -115,7 +115,8 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, ready: ready, log: cfg.Logger, accounts: newKeyLimiter(float64(cfg.AccountsPerMinute)/60, cfg.AccountsPerMinute),
 		rest: newKeyLimiter(cfg.RESTRate, cfg.RESTBurst)}
-	s.metrics = newMetrics(cfg.Hub.Stats(), func() float64 { return float64(cfg.Venue.QueueDepth()) })
+	s.metrics = newMetrics(cfg.Hub.Stats(), func() float64 { return float64(cfg.Venue.QueueDepth()) },
+		func() float64 { return float64(cfg.Venue.ExpiredAccounts()) })
 	s.metrics.watchListener(s.ln.Load)
 	wcfg := cfg.WS
 	wcfg.Hub, wcfg.Venue, wcfg.Metrics, wcfg.Logger = cfg.Hub, cfg.Venue, s.metrics, cfg.Logger

@@ -1,7 +1,9 @@
 package market
 
 import (
+	"container/list"
 	"strconv"
+	"strings"
 
 	"github.com/tickcast/tickcast/orders"
 )
@@ -33,9 +35,16 @@ type account struct {
 	cancels  rateLimit             // cancels and cancel_alls
 	byCID    map[string]*liveOrder // open orders by client order id
 	cod      map[uint64]bool       // sessions that asked cancel_on_disconnect
+	sessions map[uint64]bool       // sessions attached (auth, until detach)
 	open     int                   // open orders, all books
 	ended    tail[OrderRecord]     // last orders that ended (AccountHistory)
 	fills    tail[*Event]          // last fills (AccountHistory)
+
+	// A user account with no session and no open order is idle since
+	// idleSince (venue ns) and sits on the venue's idle list (idleElem)
+	// until it is active again or expires (account_idle.go).
+	idleSince int64
+	idleElem  *list.Element
 }
 
 // liveOrder is the venue's record of an open order: what the engine does
@@ -59,16 +68,26 @@ type liveOrder struct {
 	created  int64 // ns: when the venue answered it first
 }
 
-// accountID makes the n-th account's id: "a_" and six base-36 digits of a
-// bijective scramble of n, so ids are unique, short, deterministic for a
-// seed, and do not reveal how many accounts exist.
-func accountID(n uint32, salt uint32) string {
-	x := (n*0x9E3779B1 ^ salt) * 0x85EBCA6B
-	s := strconv.FormatUint(uint64(x), 36)
-	for len(s) < 7 {
-		s = "0" + s
-	}
-	return "a_" + s
+// accountIDLen is how many base-36 digits follow "a_" in a user account
+// id: enough for any 64-bit value.
+const accountIDLen = 13
+
+// accountID makes the n-th account's id: "a_" and 13 base-36 digits of a
+// bijective 64-bit mix of nonce+n, keyed by salt. For one nonce and salt
+// distinct n give distinct ids; two runs (two random nonces) repeat an id
+// only if their nonces lie within their account counts of each other,
+// about one chance in 2^64 / accounts. The ids are short, URL-safe, and do
+// not show how many accounts exist.
+func accountID(n uint32, nonce, salt uint64) string {
+	x := (nonce + uint64(n)) ^ salt
+	// The finalizer of splitmix64: each step is invertible.
+	x ^= x >> 30
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 27
+	x *= 0x94D049BB133111EB
+	x ^= x >> 31
+	s := strconv.FormatUint(x, 36)
+	return "a_" + strings.Repeat("0", accountIDLen-len(s)) + s
 }
 
 // reserveAsset is the asset o's reservation is held in: quote for a buy,

@@ -22,6 +22,9 @@ func checkBooks(t *testing.T, v *Venue, deposited []int64) {
 		held[o.acct][o.reserveAsset()] += o.reserved
 	}
 	for _, a := range v.owners[1:] {
+		if a == nil {
+			t.Fatal("an account expired during a conservation check")
+		}
 		for i, b := range a.bal {
 			sum[i] += b.total
 			want := int64(0)

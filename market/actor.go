@@ -1,8 +1,6 @@
 package market
 
 import (
-	"math"
-
 	"github.com/tickcast/tickcast/orders"
 )
 
@@ -205,10 +203,10 @@ func (v *Venue) startActors() {
 	v.flush()
 }
 
-// nextWake returns the earliest time something is due: an actor's wake or
-// the end of an open candle.
+// nextWake returns the earliest time something is due: an actor's wake,
+// the end of an open candle or the expiry of the oldest idle account.
 func (v *Venue) nextWake() int64 {
-	next := int64(math.MaxInt64)
+	next := v.idleDeadline()
 	for _, s := range v.actors {
 		next = min(next, s.next)
 	}
@@ -227,6 +225,7 @@ func (v *Venue) nextWake() int64 {
 func (v *Venue) advance() {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
+	v.expireIdle()
 	for i := range v.actors {
 		s := &v.actors[i]
 		if s.next <= v.now {

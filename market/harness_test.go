@@ -55,6 +55,7 @@ func (tv *testVenue) do() {
 
 // account creates a demo account without the query round trip.
 func (tv *testVenue) account() string {
+	tv.now = max(tv.clock.Now(), tv.now) // as apply would: the account is idle from now
 	a := tv.newAccount("", false)
 	tv.fundDemo(a)
 	return a.id

@@ -3,12 +3,14 @@ package market
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/tickcast/tickcast/orders"
@@ -29,9 +31,20 @@ type Config struct {
 	Publisher Publisher
 	// Clock stamps events; default WallClock. Simulate needs a *ManualClock.
 	Clock Clock
-	// Seed makes account ids (and, with a ManualClock, the epoch)
+	// Seed makes the simulation (and, with a ManualClock, the epoch)
 	// reproducible; default random.
 	Seed uint64
+	// AccountNonce is this venue instance's per-run nonce, mixed into
+	// every user account id (and so into every token), so that a restart
+	// with the same Seed and TokenKey never issues an id, or a token, of a
+	// previous run: an old token cannot log into a stranger's new account
+	// (protocol.md 8.10). Default (0): 64 random bits from crypto/rand,
+	// never derived from the seed; nothing else the venue does depends on
+	// it, so the simulation stays deterministic for a seed. A venue that
+	// restores its accounts from storage restores this value with them
+	// (see Venue.AccountNonce), so that new ids do not collide with the
+	// restored ones.
+	AccountNonce uint64
 	// Epoch names this history of the feed; default derived from the
 	// start time and the seed.
 	Epoch string
@@ -52,6 +65,12 @@ type Config struct {
 	// book; default 200. Past it a new limit gtc order is rejected
 	// too_many_open_orders (orders that cannot rest still pass).
 	MaxOpenOrders int
+	// AccountIdleTTL is how long a user (demo) account may be idle — no
+	// session attached by Auth and no open order — before the venue
+	// removes it with its balances; Auth then answers invalid_token.
+	// Venue time (the Clock), so a replay expires the same accounts at
+	// the same commands. Default (0) DefaultAccountIdleTTL; negative: never.
+	AccountIdleTTL time.Duration
 	// QueueSize bounds the input queue; default 65536.
 	QueueSize int
 	// TradeHistory is how many trades per symbol REST can return; default
@@ -105,6 +124,11 @@ func (c *Config) fill() error {
 		}
 		c.Seed |= 1
 	}
+	for c.AccountNonce == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		c.AccountNonce = binary.LittleEndian.Uint64(b[:])
+	}
 	if c.Epoch == "" {
 		c.Epoch = "e" + strconv.FormatInt(c.Clock.Now()/1e6, 36) + strconv.FormatUint(c.Seed%(36*36*36*36), 36)
 	}
@@ -129,6 +153,9 @@ func (c *Config) fill() error {
 	}
 	if c.MaxOpenOrders <= 0 {
 		c.MaxOpenOrders = 200
+	}
+	if c.AccountIdleTTL == 0 {
+		c.AccountIdleTTL = DefaultAccountIdleTTL
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 65536
@@ -169,7 +196,7 @@ func validEpoch(s string) bool {
 // Venue is the exchange's sequencer: one goroutine (Run) owns every book,
 // account, candle and ticker and applies commands one at a time from one
 // input queue, in order. Everything it publishes follows from the ordered
-// commands, the seed and the clock.
+// commands, the seed, the account nonce and the clock.
 //
 // Sessions submit commands with the methods PlaceOrder, CancelOrder,
 // AmendOrder, CancelAll, Auth and Detach, which return at once; the results
@@ -195,6 +222,9 @@ type Venue struct {
 	live     map[orders.OrderID]*liveOrder
 	nextOID  orders.OrderID
 	nAccts   uint32
+
+	idleAccts idleAccounts  // user accounts without session or open order
+	expired   atomic.Uint64 // idle accounts removed (ExpiredAccounts)
 
 	// Sequencer state for the command being applied.
 	now     int64
@@ -255,6 +285,7 @@ func New(cfg Config) (*Venue, error) {
 		nextOID:  1,
 	}
 	v.x.v = v
+	v.idleAccts.ttl = max(int64(cfg.AccountIdleTTL), 0)
 	if cfg.Channels != nil {
 		for k := KindTrade; k < kindCount; k++ {
 			if ch := k.Channel(); ch != "" && k != KindBookSnapshot {
@@ -327,6 +358,11 @@ func (v *Venue) Instrument(symbol string) *Instrument {
 	}
 	return nil
 }
+
+// AccountNonce returns the per-run nonce in every user account id
+// (Config.AccountNonce): what a snapshot of the accounts keeps, to give
+// back to New on recovery.
+func (v *Venue) AccountNonce() uint64 { return v.cfg.AccountNonce }
 
 // QueueDepth returns how many commands wait in the input queue.
 func (v *Venue) QueueDepth() int { return len(v.in) }
@@ -414,6 +450,7 @@ func (v *Venue) simulateTo(mc *ManualClock, until int64) {
 func (v *Venue) apply(c command) {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
+	v.expireIdle()
 	v.execute(c)
 	v.flush()
 }

@@ -22,7 +22,7 @@ func (v *Venue) newAccount(name string, internal bool) *account {
 	v.nAccts++
 	id := name
 	if !internal {
-		id = accountID(v.nAccts, uint32(v.cfg.Seed))
+		id = accountID(v.nAccts, v.cfg.AccountNonce, v.cfg.Seed)
 	}
 	for v.accounts[id] != nil {
 		id = name + "_" + strconv.Itoa(int(v.nAccts))
@@ -40,6 +40,7 @@ func (v *Venue) newAccount(name string, internal bool) *account {
 	}
 	v.owners = append(v.owners, a)
 	v.accounts[id] = a
+	v.updateIdle(a)
 	return a
 }
 
@@ -86,6 +87,11 @@ func (v *Venue) auth(c command) {
 	if c.cod {
 		a.cod[c.origin.Session] = true
 	}
+	if a.sessions == nil {
+		a.sessions = map[uint64]bool{}
+	}
+	a.sessions[c.origin.Session] = true
+	v.updateIdle(a)
 	v.reply(KindAuthed, c.origin, a.id)
 	// The snapshot carries the account's current seq: it is the state as of
 	// that message, and the next private message is seq+1.
@@ -103,10 +109,16 @@ func (v *Venue) auth(c command) {
 }
 
 // detach forgets a closed session; when it was the last one that asked for
-// cancel_on_disconnect, the account's orders are canceled.
+// cancel_on_disconnect, the account's orders are canceled. An account
+// left without session and open order becomes idle (account_idle.go).
 func (v *Venue) detach(c command) {
 	a := v.accounts[c.account]
-	if a == nil || !a.cod[c.origin.Session] {
+	if a == nil {
+		return
+	}
+	delete(a.sessions, c.origin.Session)
+	defer v.updateIdle(a)
+	if !a.cod[c.origin.Session] {
 		return
 	}
 	delete(a.cod, c.origin.Session)

@@ -64,6 +64,7 @@ func (v *Venue) forget(o *liveOrder) {
 		delete(o.acct.byCID, o.cid)
 	}
 	o.acct.open--
+	v.updateIdle(o.acct)
 }
 
 // trade settles one trade between a taker and a resting maker.

@@ -209,6 +209,7 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 		a.byCID[o.cid] = o
 	}
 	a.open++
+	v.updateIdle(a)
 	v.op.target = o
 	v.op.placing = true
 	bs.book.Submit(orders.Request{ID: o.oid, Owner: a.owner, Side: p.side, Type: p.typ, TIF: p.tif, PostOnly: p.post, Price: p.px, Qty: p.qty})

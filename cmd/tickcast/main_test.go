@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tickcast/tickcast/internal/app"
+	"github.com/tickcast/tickcast/market"
 )
 
 func runSimulate(t *testing.T, args ...string) []byte {
@@ -163,5 +164,33 @@ func TestWarmStartFlag(t *testing.T) {
 				t.Fatalf("warm start %v, want %v", cfg.Market.WarmStart, tc.want)
 			}
 		})
+	}
+}
+
+// TestAccountIdleTTLFlag: --account-idle-ttl sets the venue's idle TTL,
+// default market.DefaultAccountIdleTTL; 0 means never (a negative
+// market.Config value); a negative flag is refused.
+func TestAccountIdleTTLFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want time.Duration
+		bad  bool
+	}{
+		{nil, market.DefaultAccountIdleTTL, false},
+		{[]string{"--account-idle-ttl", "90m"}, 90 * time.Minute, false},
+		{[]string{"--account-idle-ttl", "0"}, -1, false},
+		{[]string{"--account-idle-ttl", "-1h"}, 0, true},
+	} {
+		var f serveFlags
+		if err := parse(serveFlagSet(&f), tc.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := f.config()
+		if tc.bad != (err != nil) {
+			t.Fatalf("%v: err %v", tc.args, err)
+		}
+		if err == nil && cfg.Market.AccountIdleTTL != tc.want {
+			t.Fatalf("%v: idle TTL %v, want %v", tc.args, cfg.Market.AccountIdleTTL, tc.want)
+		}
 	}
 }

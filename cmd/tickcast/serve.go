@@ -40,7 +40,7 @@ type serveFlags struct {
 	backlogTotal                                                int64
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
-	warmStart                                                   time.Duration
+	warmStart, accountIdleTTL                                   time.Duration
 	logLevel, logFormat, debugAddr                              string
 }
 
@@ -74,6 +74,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.Float64Var(&f.restRate, "rest-rate", 20, "REST requests per second per client address (IPv6: per /64); then 429")
 	fs.IntVar(&f.restBurst, "rest-burst", 100, "REST request burst per client address")
 	fs.IntVar(&f.accountsPerMin, "accounts-per-minute", 30, "demo accounts created per minute per client network (IPv4 /24, IPv6 /64); then 429")
+	fs.DurationVar(&f.accountIdleTTL, "account-idle-ttl", market.DefaultAccountIdleTTL, "remove a demo account after this long without an authenticated session or an open order (venue time); 0: never")
 	fs.IntVar(&f.maxOpenOrders, "max-open-orders", 200, "open orders per account (then a new limit gtc order is rejected too_many_open_orders)")
 	fs.IntVar(&f.snapshotDepth, "snapshot-depth", 1000, "levels per side in a book snapshot (WebSocket, SSE; REST depth at most this)")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
@@ -173,6 +174,14 @@ func (f *serveFlags) config() (app.Config, error) {
 	}
 	if f.warmStart < 0 {
 		return app.Config{}, errors.New("--warm-start must not be negative")
+	}
+	switch {
+	case f.accountIdleTTL < 0:
+		return app.Config{}, errors.New("--account-idle-ttl must not be negative")
+	case f.accountIdleTTL == 0:
+		cfg.Market.AccountIdleTTL = -1 // never
+	default:
+		cfg.Market.AccountIdleTTL = f.accountIdleTTL
 	}
 	if f.sim {
 		cfg.Sim = &sim.Config{Rate: f.simRate}

@@ -2,6 +2,7 @@ package bus
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/tickcast/tickcast/market"
 )
@@ -12,13 +13,14 @@ import (
 // channel means the machine cannot keep up, and slowing the venue is the
 // right answer (dropping would break lossless streams). A blocked Publish
 // gives up when the bus closes or that subscription is cancelled, so that
-// a stalled hub cannot hang shutdown.
+// a stalled hub cannot hang shutdown; and neither Subscribe, Cancel nor
+// Close waits for a Publish blocked on some other subscriber.
 type Memory struct {
-	mu     sync.RWMutex // held for reading while publishing; for writing to change subs
-	subs   []*memorySub
+	mu     sync.Mutex                   // serialises changes to subs and closed
+	subs   atomic.Pointer[[]*memorySub] // copy on write: Publish reads it without a lock
 	closed bool
 
-	done     chan struct{} // closed by Close before it takes mu
+	done     chan struct{} // closed by Close first
 	doneOnce sync.Once
 }
 
@@ -31,14 +33,17 @@ var (
 // NewMemory returns an empty in-process bus.
 func NewMemory() *Memory { return &Memory{done: make(chan struct{})} }
 
-// memorySub is one subscription. Its channel is closed only with mu held
-// for writing, so that no Publish (holding it for reading) sends on it then.
+// memorySub is one subscription. Its channel is sent on and closed only
+// with sendMu held, so that no send meets a closed channel; whoever closes
+// it first closes cancelled (or the bus's done), which frees a send
+// blocked on it, so sendMu is never held for long by a stalled subscriber.
 type memorySub struct {
 	bus        *Memory
 	c          chan []*market.Event
 	cancelled  chan struct{} // closed first by Cancel: unblocks a Publish sending to c
 	cancelOnce sync.Once
-	closeOnce  sync.Once
+	sendMu     sync.Mutex
+	chClosed   bool // c is closed; guarded by sendMu
 }
 
 func (s *memorySub) C() <-chan []*market.Event { return s.c }
@@ -47,17 +52,55 @@ func (s *memorySub) Cancel() {
 	s.cancelOnce.Do(func() { close(s.cancelled) })
 	m := s.bus
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i, x := range m.subs {
-		if x == s {
-			m.subs = append(m.subs[:i], m.subs[i+1:]...)
-			break
-		}
-	}
-	s.closeLocked()
+	m.removeLocked(s)
+	m.mu.Unlock()
+	s.closeCh()
 }
 
-func (s *memorySub) closeLocked() { s.closeOnce.Do(func() { close(s.c) }) }
+// closeCh closes the subscription's channel once no send is under way.
+func (s *memorySub) closeCh() {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if !s.chClosed {
+		s.chClosed = true
+		close(s.c)
+	}
+}
+
+// send hands batch to the subscriber: false when the bus closed first.
+func (s *memorySub) send(batch []*market.Event, done <-chan struct{}) bool {
+	s.sendMu.Lock()
+	defer s.sendMu.Unlock()
+	if s.chClosed {
+		return true // cancelled: nothing to deliver
+	}
+	select {
+	case s.c <- batch:
+	case <-s.cancelled:
+	case <-done:
+		return false
+	}
+	return true
+}
+
+func (m *Memory) removeLocked(s *memorySub) {
+	old := m.subsNow()
+	for i, x := range old {
+		if x == s {
+			next := make([]*memorySub, 0, len(old)-1)
+			next = append(append(next, old[:i]...), old[i+1:]...)
+			m.subs.Store(&next)
+			return
+		}
+	}
+}
+
+func (m *Memory) subsNow() []*memorySub {
+	if p := m.subs.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
 
 // PublishBatch delivers batch to every subscriber, in the order of
 // earlier batches. It blocks while a subscriber's channel is full, until that
@@ -65,16 +108,13 @@ func (s *memorySub) closeLocked() { s.closeOnce.Do(func() { close(s.c) }) }
 // ErrClosed if the bus closed before every subscriber got the batch.
 // Calls must not overlap (the venue publishes from one goroutine).
 func (m *Memory) PublishBatch(batch []*market.Event) error {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.closed {
+	select {
+	case <-m.done:
 		return ErrClosed
+	default:
 	}
-	for _, s := range m.subs {
-		select {
-		case s.c <- batch:
-		case <-s.cancelled:
-		case <-m.done:
+	for _, s := range m.subsNow() {
+		if !s.send(batch, m.done) {
 			return ErrClosed
 		}
 	}
@@ -92,10 +132,13 @@ func (m *Memory) Subscribe(buf int) Subscription {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		s.closeLocked()
+		s.closeCh()
 		return s
 	}
-	m.subs = append(m.subs, s)
+	old := m.subsNow()
+	next := append(make([]*memorySub, 0, len(old)+1), old...)
+	next = append(next, s)
+	m.subs.Store(&next)
 	return s
 }
 
@@ -104,15 +147,17 @@ func (m *Memory) Subscribe(buf int) Subscription {
 // later publishes are refused. It returns promptly whatever the
 // subscribers do. Idempotent.
 func (m *Memory) Close() {
-	m.doneOnce.Do(func() { close(m.done) }) // first, so that a blocked Publish lets go of mu
+	m.doneOnce.Do(func() { close(m.done) }) // first, so that a blocked Publish lets go
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.closed {
+		m.mu.Unlock()
 		return
 	}
 	m.closed = true
-	for _, s := range m.subs {
-		s.closeLocked()
+	subs := m.subsNow()
+	m.subs.Store(nil)
+	m.mu.Unlock()
+	for _, s := range subs {
+		s.closeCh()
 	}
-	m.subs = nil
 }

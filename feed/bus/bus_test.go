@@ -87,6 +87,46 @@ func TestMemoryCloseWithStalledSubscriber(t *testing.T) {
 
 // TestMemoryCancel: a cancelled subscription gets nothing more, and a
 // publisher blocked on it moves on to the others.
+// TestMemoryCancelOtherWhileStalled: a Publish blocked on one stalled
+// subscriber must not hold up the cancel of another, nor a new Subscribe;
+// both used to wait for the bus's lock, which the blocked Publish held.
+func TestMemoryCancelOtherWhileStalled(t *testing.T) {
+	b := NewMemory()
+	defer b.Close()
+	other := b.Subscribe(0)
+	stalled := b.Subscribe(0)   // unbuffered and never read: blocks Publish at once
+	go func() { <-other.C() }() // other takes the first batch; stalled never does
+	published := make(chan error, 1)
+	go func() { published <- b.PublishBatch([]*market.Event{{Off: 1}}) }()
+	time.Sleep(10 * time.Millisecond) // let the publisher block on stalled
+	done := make(chan struct{})
+	go func() {
+		other.Cancel()
+		late := b.Subscribe(1)
+		late.Cancel()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		t.Fatal("Cancel or Subscribe waited for a Publish blocked on another subscriber")
+	}
+	select {
+	case err := <-published:
+		t.Fatalf("Publish returned %v while a subscriber stalls", err)
+	default:
+	}
+	stalled.Cancel()
+	select {
+	case err := <-published:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Publish still blocked after the stalled subscriber cancelled")
+	}
+}
+
 func TestMemoryCancel(t *testing.T) {
 	b := NewMemory()
 	defer b.Close()

@@ -50,6 +50,9 @@ type Config struct {
 	// WrapSim, if set, wraps the simulated market before the venue gets it
 	// (tests pause the agents with it).
 	WrapSim func(market.Actor) market.Actor
+	// WrapBus, if set, wraps the bus before the hub subscribes to it
+	// (tests stall the hub with it).
+	WrapBus func(bus.Subscriber) bus.Subscriber
 	Hub     hub.Config
 	Feed    feed.Config
 	// ShutdownTimeout bounds each step of Shutdown that waits on others:
@@ -137,7 +140,11 @@ func New(cfg Config) (*Server, error) {
 	if hcfg.Logger == nil {
 		hcfg.Logger = log
 	}
-	h := hub.New(hcfg, b)
+	var sub bus.Subscriber = b
+	if cfg.WrapBus != nil {
+		sub = cfg.WrapBus(sub)
+	}
+	h := hub.New(hcfg, sub)
 	s := &Server{cfg: cfg, log: log, Venue: venue, Bus: b, Hub: h,
 		venueDone: make(chan struct{}), hubDone: make(chan struct{}), serveDone: make(chan struct{})}
 	fcfg := cfg.Feed

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/bus"
 	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/internal/testkit"
 	"github.com/tickcast/tickcast/market"
@@ -83,6 +84,50 @@ func TestShutdownWithStalledSubscriber(t *testing.T) {
 	}
 	if took > 2*time.Second {
 		t.Fatalf("Shutdown took %v with a stalled subscriber", took)
+	}
+}
+
+// stuckBus hands the hub a subscription whose channel never closes and
+// never delivers: a hub that cannot finish its drain. The real
+// subscription is drained and dropped, so the venue is not held up.
+type stuckBus struct{ bus.Subscriber }
+
+type stuckSub struct{ bus.Subscription }
+
+func (b stuckBus) Subscribe(buf int) bus.Subscription {
+	under := b.Subscriber.Subscribe(buf)
+	go func() {
+		for range under.C() {
+		}
+	}()
+	return stuckSub{under}
+}
+
+func (stuckSub) C() <-chan []*market.Event { return make(chan []*market.Event) }
+
+// TestShutdownWithStalledHub: a hub that does not finish relaying when the
+// bus closes is cut after one ShutdownTimeout; Shutdown says so and still
+// stops the transports.
+func TestShutdownWithStalledHub(t *testing.T) {
+	s := newServer(t, func(c *Config) {
+		c.ShutdownTimeout = 300 * time.Millisecond
+		c.WrapBus = func(b bus.Subscriber) bus.Subscriber { return stuckBus{b} }
+	})
+	s.Start()
+	t0 := time.Now()
+	err := s.Shutdown(context.Background())
+	took := time.Since(t0)
+	if !errors.Is(err, ErrStuck) || !strings.Contains(err.Error(), "hub drain") {
+		t.Fatalf("Shutdown: %v, want the hub drain reported stuck", err)
+	}
+	if strings.Contains(err.Error(), "venue stop") {
+		t.Fatalf("Shutdown: %v, the venue was not stuck", err)
+	}
+	if took > 2*time.Second {
+		t.Fatalf("Shutdown took %v with a stalled hub", took)
+	}
+	if _, err := http.Get(s.URL() + "/healthz"); err == nil {
+		t.Fatal("the HTTP server still answers after Shutdown")
 	}
 }
 
