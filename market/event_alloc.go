@@ -150,6 +150,9 @@ const acctChunk = 512
 func (v *Venue) balancesInto(a *account, dst []Balance) []Balance {
 	for int(a.owner) >= len(v.acctText) {
 		v.acctText = append(v.acctText, nil)
+		if n := len(v.acctText); n&(n-1) == 0 {
+			v.dropExpiredText()
+		}
 	}
 	at := v.acctText[a.owner]
 	if at == nil {
@@ -178,6 +181,17 @@ func (v *Venue) balancesInto(a *account, dst []Balance) []Balance {
 		at.shown[i] = b
 	}
 	return append(dst, at.strs...)
+}
+
+// dropExpiredText forgets the cached balances of accounts that no longer
+// exist (expired: their owner slot is nil). It runs each time the cache's
+// index doubles, so that it costs O(1) per account.
+func (v *Venue) dropExpiredText() {
+	for i := range v.acctText {
+		if i < len(v.owners) && v.owners[i] == nil {
+			v.acctText[i] = nil
+		}
+	}
 }
 
 // batchChunk is how many event pointers the sequencer's batches are
