@@ -103,7 +103,7 @@ web-e2e: deps web
 
 # What the benchmarks against a server process share: both binaries, the
 # open-files limit raised to the hard one (each process holds a socket per
-# connection), and a wait of up to 10 s for the server at $(1) to be ready.
+# connection), and a wait of up to 300 s for the server at $(1) to be ready.
 .PHONY: bench-bins
 bench-bins: deps
 	$(GO) build -o $(BIN)/tickcast ./cmd/tickcast

@@ -294,3 +294,20 @@ func TestBacklogBudget(t *testing.T) {
 		t.Fatalf("total after a closed: %d", h.Stats().Backlog())
 	}
 }
+
+// TestSlowConsumerCountedOnce: a writer that stalls and a queue that
+// overflows are one slow consumer, counted (and logged) by the first
+// reason reported; before, 1,000 stalled clients were counted 1,002–1,816
+// times.
+func TestSlowConsumerCountedOnce(t *testing.T) {
+	h := New(Config{Symbols: []string{"BTC-USD"}, Epoch: "ep"}, nil)
+	a, b := h.NewSub(WSBinary, Limits{}), h.NewSub(SSE, Limits{})
+	h.SlowConsumer(a, SlowWrite, Backlog{})
+	h.SlowConsumer(a, SlowBacklog, Backlog{})
+	h.SlowConsumer(b, SlowBacklog, Backlog{})
+	h.SlowConsumer(b, SlowWrite, Backlog{})
+	h.SlowConsumer(b, SlowBacklog, Backlog{})
+	if w, k := h.Stats().SlowConsumers(SlowWrite), h.Stats().SlowConsumers(SlowBacklog); w != 1 || k != 1 {
+		t.Fatalf("counted %d stalled writes and %d backlogs, want 1 and 1", w, k)
+	}
+}

@@ -54,8 +54,14 @@ const slowLogEvery = time.Second
 // it by reason (Stats.SlowConsumers) and logs a warning naming the remote
 // address, the backlog and its age, at most once a second per hub. The hub
 // reports SlowBacklog itself when it drops an overflowed subscriber; a
-// transport reports SlowWrite. Safe for concurrent use.
+// transport reports SlowWrite. A subscriber is counted and logged once,
+// by the first reason reported: a writer that stalls and a queue that then
+// overflows (or the other way round) are one slow consumer. Safe for
+// concurrent use.
 func (h *Hub) SlowConsumer(sub *Sub, why SlowReason, b Backlog) {
+	if !sub.slow.CompareAndSwap(false, true) {
+		return
+	}
 	if why == SlowWrite {
 		h.stats.slowWrites.Add(1)
 	} else {

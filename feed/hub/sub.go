@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"sync/atomic"
+
 	"github.com/tickcast/tickcast/feed/wire"
 )
 
@@ -65,6 +67,7 @@ type Sub struct {
 	account string          // authenticated account, "" if none
 	gone    bool
 	stats   *Stats
+	slow    atomic.Bool // counted as a slow consumer (once, whatever the reasons)
 }
 
 // NewSub returns a subscriber of this hub with a fresh ID (the hub's

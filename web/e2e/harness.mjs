@@ -87,7 +87,7 @@ export async function startServer() {
       const r = await fetch(`${url}/readyz`).catch(() => null);
       return r?.ok;
     },
-    30_000,
+    90_000, // the default warm start takes ~3 s here, much longer on a machine busy with other builds
     200,
   );
   return {

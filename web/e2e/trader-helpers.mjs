@@ -54,10 +54,11 @@ export async function restingPrice(inst, side, permille) {
   return fromUnits(side === "buy" ? best - off : best + off, pd);
 }
 
-/** Fills the form and clicks Buy or Sell. */
-export async function placeOrder(page, { type = "limit", side = "Buy", qty, price }) {
+/** Fills the form and clicks Buy or Sell; `tif` (time in force) for a limit order, if given. */
+export async function placeOrder(page, { type = "limit", side = "Buy", qty, price, tif }) {
   await page.getByLabel("Type", { exact: true }).selectOption(type);
   if (type === "limit") await page.getByLabel("Price", { exact: true }).fill(price);
+  if (tif) await page.getByLabel("Time in force", { exact: true }).selectOption(tif);
   await page.getByLabel("Quantity", { exact: true }).fill(qty);
   await page.getByRole("button", { name: side, exact: true }).click();
 }

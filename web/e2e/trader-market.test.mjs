@@ -14,6 +14,11 @@ function ladderPrices(page) {
   return page.locator("#ladder td.px button").evaluateAll((bs) => bs.map((b) => b.textContent ?? ""));
 }
 
+/** The ladder's size texts (the Size column), top to bottom. */
+function ladderSizes(page) {
+  return page.locator("#ladder tr.lvl td:nth-child(2)").evaluateAll((tds) => tds.map((td) => td.textContent ?? ""));
+}
+
 describe("trader screen: chart, depth, ladder", () => {
   let browser;
   before(async () => {
@@ -47,6 +52,47 @@ describe("trader screen: chart, depth, ladder", () => {
           assert.ok(Math.abs(bars - want) <= 1, `${iv}: ${bars} bars, REST 1m history gives ${want}`);
         }
       }
+      assertNoProblems(problems);
+    });
+  });
+
+  it("draws volume bars under the candles", async (t) => {
+    await withPage(browser, "chart-volume", "/", async ({ page, problems }) => {
+      await waitReady(page);
+      const inst = await selectedInstrument(page);
+      await waitFor("1m candles", async () => Number(await chartAttr(page, "data-bars")) > 0, 20_000);
+      // The histogram holds a bar for every candle that traded: the REST 1m history's.
+      const rest = await getJSON(`/api/v1/candles/${encodeURIComponent(inst.s)}?interval=1m&limit=1000`);
+      const traded = rest.filter((c) => Number(c.v) > 0).length;
+      assert.ok(traded > 0, "the venue's 1m history has volume");
+      await waitFor("volume bars", async () => Number(await chartAttr(page, "data-volume-bars")) > 0, 10_000);
+      const vol = Number(await chartAttr(page, "data-volume-bars"));
+      assert.ok(Math.abs(vol - traded) <= 1, `${vol} volume bars, REST 1m history has ${traded} candles with volume`);
+      assert.ok(vol <= Number(await chartAttr(page, "data-bars")), "no more volume bars than candles");
+      // Pixels: green and red bars in the pane's bottom band (the volume scale's 20 %; the
+      // candles keep to the top 76 %).
+      const px = await waitFor(
+        "volume bars painted",
+        () =>
+          page.locator("#chart").evaluate((chart) => {
+            const pane = [...chart.querySelectorAll("canvas")].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+            if (!pane) return null;
+            const { width: w, height: h } = pane;
+            const y0 = Math.ceil(h * 0.82);
+            const data = pane.getContext("2d").getImageData(0, y0, w, h - y0).data;
+            let colored = 0;
+            const columns = new Set();
+            for (let i = 0; i < data.length; i += 4) {
+              const [r, g, a] = [data[i], data[i + 1], data[i + 3]];
+              if (a < 20 || Math.abs(r - g) < 30) continue;
+              colored++;
+              columns.add((i / 4) % w);
+            }
+            return colored > 200 && columns.size > 20 && { colored, columns: columns.size, w, h };
+          }),
+        10_000,
+      );
+      t.diagnostic(`${vol} volume bars; pixels ${JSON.stringify(px)}`);
       assertNoProblems(problems);
     });
   });
@@ -93,6 +139,8 @@ describe("trader screen: chart, depth, ladder", () => {
       await target.hover();
       await waitFor("the ladder to hold", async () => (await wrap.getAttribute("data-frozen")) === "true", 5_000);
       const held = await ladderPrices(page);
+      const heldSizes = await ladderSizes(page);
+      assert.equal(heldSizes.length, held.length, "a size cell per row");
       const heldText = await target.innerText();
       const heldSet = new Set(held.filter(Boolean).map((p) => p.replace(/,/g, "")));
       // Wait until the server's book has moved so that a live ladder would show other
@@ -112,6 +160,18 @@ describe("trader screen: chart, depth, ladder", () => {
       await waitFor("the page to draw newer data", async () => (await summary.innerText()) !== summaryBefore, 30_000, 100);
       assert.deepEqual(await ladderPrices(page), held, "rows moved under the pointer");
       assert.equal(await wrap.getAttribute("data-frozen"), "true");
+      // Held rows still update their sizes in place (the simulator requotes several times a
+      // second; a level that emptied shows "–").
+      await waitFor(
+        "a size to change in a held row",
+        async () => {
+          const [prices, sizes] = [await ladderPrices(page), await ladderSizes(page)];
+          const still = prices.every((p, i) => p === held[i]) && (await wrap.getAttribute("data-frozen")) === "true";
+          return still && sizes.some((q, i) => q !== heldSizes[i]);
+        },
+        15_000,
+      );
+      assert.deepEqual(await ladderPrices(page), held, "rows moved under the pointer");
       await target.click();
       const want = heldText.replace(/,/g, "");
       assert.equal(await page.getByLabel("Price", { exact: true }).inputValue(), want);

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { assertNoProblems, decimalsOf, launch, toUnits, waitFor, withPage } from "./harness.mjs";
+import { assertNoProblems, decimalsOf, fromUnits, getJSON, launch, toUnits, waitFor, withPage } from "./harness.mjs";
 import {
   grouped,
   openOrderAndFill,
@@ -21,6 +21,17 @@ const DESKTOP = { viewport: { width: 1440, height: 900 } };
 /** Texts of a table's body cells, row by row. */
 function cells(rows) {
   return rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+}
+
+/** The Fills table's rows as { oid, px, qty }, without separators (qty in full from its tooltip). */
+function fillRows(page) {
+  return tableRows(page, "Fills").evaluateAll((trs) =>
+    trs.map((tr) => {
+      const td = [...tr.querySelectorAll("td")];
+      const plain = (c) => (c?.title || c?.textContent || "").replace(/,/g, "");
+      return { oid: td[1]?.textContent ?? "", px: plain(td[4]), qty: plain(td[5]) };
+    }),
+  );
 }
 
 describe("trader screen: orders, history, balances", () => {
@@ -81,6 +92,92 @@ describe("trader screen: orders, history, balances", () => {
     });
   });
 
+  it("shows the average price of a partly filled open order, from its fills", async (t) => {
+    await withPage(browser, "avg-price", "/", async ({ page, problems }) => {
+      await waitReady(page);
+      const inst = await selectedInstrument(page);
+      const pd = decimalsOf(inst.tick);
+      const qd = decimalsOf(inst.lot);
+      const lot = toUnits(inst.lot, qd);
+      const open = tableRows(page, "Open orders");
+      const history = tableRows(page, "Order history");
+      // A limit order at the opposite side's second-best price for most of the balance: it
+      // takes the two best levels (two prices, so its average is not its limit price) and the
+      // rest rests, above the bid (below the ask for a sell), until the makers' requotes
+      // trade with it. The simulator moves the book every 250 ms, often by more than the
+      // order's size: the price is taken from the ladder and the order sent at once, and if
+      // the order filled whole or at one price the other side tries again with the other asset
+      // (a whole fill leaves more of it).
+      // avg_px: the fills' notional over their quantity, rounded half up to the tick's decimals.
+      const averageOf = (fs) => {
+        const notional = fs.reduce((a, f) => a + toUnits(f.px, pd) * toUnits(f.qty, qd), 0n);
+        const filled = fs.reduce((a, f) => a + toUnits(f.qty, qd), 0n);
+        return fromUnits((2n * notional + filled) / (2n * filled), pd);
+      };
+      const secondBest = (side) => page.locator(side === "buy" ? "#asks tr:nth-last-child(2) td.px button" : "#bids tr:nth-child(2) td.px button");
+      // The order may fill whole while the test looks at it.
+      const cancelIfOpen = async (price) => {
+        const row = openOrderRow(page, price);
+        await row.getByRole("button", { name: "Cancel", exact: true }).click({ timeout: 2_000 }).catch(() => {});
+        await waitFor("the order to leave", async () => (await row.count()) === 0, 10_000);
+      };
+      let seen = null;
+      const tries = [];
+      for (const side of ["buy", "sell", "buy", "sell", "buy", "sell"]) {
+        const title = await waitFor(`the available ${side} balance`, () => page.locator(`#f-avail-${side}`).getAttribute("title"), 15_000);
+        const avail = (title ?? "").split(" ")[0].replace(/,/g, "");
+        assert.match(avail, /^\d+(\.\d+)?$/, `available for ${side}: ${title}`);
+        let qty;
+        if (side === "buy") {
+          const ad = decimalsOf(avail);
+          const px = toUnits(await secondBest(side).getAttribute("data-px"), pd);
+          qty = (toUnits(avail, ad) * 8n * 10n ** BigInt(qd + pd)) / (10n * px * 10n ** BigInt(ad));
+        } else {
+          qty = (toUnits(avail, qd) * 8n) / 10n;
+        }
+        qty -= qty % lot;
+        if (qty > toUnits(inst.max_qty, qd)) qty = toUnits(inst.max_qty, qd);
+        await page.getByLabel("Type", { exact: true }).selectOption("limit");
+        await page.getByLabel("Quantity", { exact: true }).fill(fromUnits(qty, qd));
+        // A click on the ladder's price and on Buy (Sell) in one go.
+        const price = await secondBest(side).evaluate((btn, id) => {
+          btn.click();
+          document.getElementById(id).click();
+          return btn.dataset.px;
+        }, side === "buy" ? "f-buy" : "f-sell");
+        // The open order's row and the fills table drawn from the same state: its filled
+        // amount is the sum of its fills. Or the order filled whole and ended.
+        const out = await waitFor(
+          `the ${side} order to trade`,
+          async () => {
+            const r = (await cells(open)).find((c) => c[5] === grouped(price));
+            if (r?.[9] === "Partly filled") {
+              const fs = (await fillRows(page)).filter((f) => f.oid === r[1]);
+              const filled = fs.reduce((a, f) => a + toUnits(f.qty, qd), 0n);
+              return fs.length > 0 && filled === toUnits(r[7].replace(/,/g, ""), qd) && { r, fs };
+            }
+            const h = (await cells(history))[0];
+            return h?.[5] === grouped(price) && h[9] === "Filled" && { whole: true };
+          },
+          20_000,
+          25, // the partly filled state may last only until the makers' next requote
+        );
+        const avg = out.whole ? null : averageOf(out.fs);
+        tries.push(`${side} ${fromUnits(qty, qd)} at ${price}: ${out.whole ? "filled whole" : `${out.fs.length} fills, average ${avg}`}`);
+        if (avg !== null && avg !== price) {
+          seen = { ...out, avg };
+          break;
+        }
+        if (!out.whole) await cancelIfOpen(price);
+      }
+      assert.ok(seen, `no order partly filled at an average away from its limit price: ${tries.join("; ")}`);
+      t.diagnostic(tries.join("; "));
+      assert.equal(seen.r[8], grouped(seen.avg), `average price of fills ${JSON.stringify(seen.fs)}`);
+      await cancelIfOpen(seen.r[5].replace(/,/g, ""));
+      assertNoProblems(problems);
+    });
+  });
+
   it("keeps the order history and fills across a reload and a reconnect", async () => {
     // The page's WebSocket goes through a route that can cut it and refuse reconnects.
     let cut = false;
@@ -104,7 +201,7 @@ describe("trader screen: orders, history, balances", () => {
         const inst = await selectedInstrument(page);
         const history = tableRows(page, "Order history");
         const fills = tableRows(page, "Fills");
-        // A canceled order, a rejected one, a filled market buy.
+        // A canceled order, a rejected one, a filled market buy, an IOC that expired.
         const price = await restingPrice(inst, "buy", 4);
         await placeOrder(page, { side: "Buy", qty: inst.min_qty, price });
         await waitFor("the order", async () => (await openOrderRow(page, price).count()) === 1, 15_000);
@@ -114,16 +211,36 @@ describe("trader screen: orders, history, balances", () => {
         await waitFor("the rejection", async () => /price band/i.test(await page.getByRole("alert").innerText()), 15_000);
         await placeOrder(page, { type: "market", side: "Buy", qty: inst.min_qty });
         await waitFor("three ended orders and a fill", async () => (await history.count()) >= 3 && (await fills.count()) >= 1, 15_000);
+        // Under the bid an IOC buy trades nothing: all of it is the remainder that expires.
+        const iocPrice = await restingPrice(inst, "buy", 4);
+        await placeOrder(page, { side: "Buy", qty: inst.min_qty, price: iocPrice, tif: "ioc" });
+        await waitFor("four ended orders", async () => (await history.count()) >= 4, 15_000);
+        await page.getByLabel("Time in force", { exact: true }).selectOption("gtc");
         const historyBefore = await cells(history);
         const fillsBefore = await cells(fills);
         const statuses = historyBefore.map((r) => `${r[9]}|${r[10]}`);
-        assert.deepEqual(statuses.slice(0, 3), ["Filled|", "Rejected|Outside price band", "Canceled|Canceled by you"], "newest first, with reasons");
+        assert.deepEqual(
+          statuses.slice(0, 4),
+          ["Expired|IOC remainder", "Filled|", "Rejected|Outside price band", "Canceled|Canceled by you"],
+          "newest first, with reasons",
+        );
+        // The expired order: an IOC limit at its price, nothing filled, the reason in full as a tooltip.
+        const expired = async () => {
+          const row = history.filter({ has: page.locator("td.status", { hasText: /^Expired$/ }) });
+          assert.equal(await row.count(), 1, "one expired order in the history");
+          const [, , , side, type, px, qty, filled, avg] = (await cells(row))[0];
+          const none = fromUnits(0n, decimalsOf(inst.lot));
+          assert.deepEqual([side, type, px, qty, filled, avg], ["Buy", "Limit IOC", grouped(iocPrice), grouped(inst.min_qty), none, "–"]);
+          assert.match((await row.locator("td.reason").getAttribute("title")) ?? "", /immediate-or-cancel/);
+        };
+        await expired();
 
         // Reload: the same account (its token is in localStorage), history and fills from REST.
         await page.reload();
         await waitReady(page);
         await waitFor("the history after the reload", async () => (await history.count()) === historyBefore.length, 15_000);
         assert.deepEqual(await cells(history), historyBefore);
+        await expired();
         await waitFor("the fills after the reload", async () => (await fills.count()) === fillsBefore.length, 15_000);
         assert.deepEqual(await cells(fills), fillsBefore);
 
@@ -231,8 +348,14 @@ describe("trader screen: orders, history, balances", () => {
         await waitFor("the estimates", async () => /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+$/.test((await estimate("sell")) ?? ""), 10_000);
         assert.match(await estimate("buy"), /^≈ [\d,]+(\.\d+)? \w+ · avg [\d,.]+/);
         assert.match(await form.locator("#f-est-sell").innerText(), /^≈ .+\navg /, "value over average, on two lines");
-        const avg = async (side) => toUnits((await estimate(side)).split("avg ")[1].replace(/,/g, "").split(" ")[0], decimalsOf(inst.tick));
-        assert.ok((await avg("sell")) < (await avg("buy")), "the sell estimate comes from the bid side, below the buy's");
+        // Both read in one step, so that they come from one state of the book (read one after the
+        // other, a fast market moved the book between them now and then).
+        const avg = (title) => toUnits(title.split("avg ")[1].replace(/,/g, "").split(" ")[0], decimalsOf(inst.tick));
+        const both = () => page.evaluate(() => ["sell", "buy"].map((s) => document.getElementById(`f-est-${s}`)?.getAttribute("title") ?? ""));
+        await waitFor("the sell estimate from the bid side, below the buy's from the ask side", async () => {
+          const [sell, buy] = await both();
+          return sell.includes("avg ") && buy.includes("avg ") && avg(sell) < avg(buy);
+        }, 10_000);
         // Buy 25 % of the quote balance at a limit price.
         await page.getByLabel("Type", { exact: true }).selectOption("limit");
         const price = await restingPrice(inst, "buy", 4);

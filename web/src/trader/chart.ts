@@ -232,6 +232,7 @@ export class CandleChart {
     this.markers.setMarkers([]);
     this.drawLegend();
     setAttr(this.container, "data-bars", "0");
+    setAttr(this.container, "data-volume-bars", "0");
   }
 
   /** The user's open orders: one price line each for those of the chart's instrument. */
@@ -352,7 +353,14 @@ export class CandleChart {
     }
     if (this.bars.length > 0) setText(this.note, "");
     setAttr(this.container, "data-bars", String(this.bars.length));
+    this.countVolume();
     this.drawLegend();
+  }
+
+  /** For tests: the volume bars (non-zero) the histogram series holds. */
+  private countVolume(): void {
+    const n = this.volume.data().filter((d) => "value" in d && d.value > 0).length;
+    setAttr(this.container, "data-volume-bars", String(n));
   }
 
   private findBar(time: number): number {
@@ -372,6 +380,7 @@ export class CandleChart {
     this.candles.setData(this.bars.map((b) => this.candleOf(b)));
     this.volume.setData(this.bars.map((b) => this.volumeOf(b)));
     setAttr(this.container, "data-bars", String(this.bars.length));
+    this.countVolume();
     this.drawMarkers();
     this.drawLegend();
   }
