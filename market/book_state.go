@@ -128,11 +128,12 @@ func (bs *bookState) next(k Kind, s int) bool {
 	return v.builds(k)
 }
 
-// head fills e as the public event of kind k just numbered on stream s
-// and appends it to the batch.
+// head fills e, a zero Event, as the public event of kind k just numbered
+// on stream s and appends it to the batch (field by field, as private).
 func (bs *bookState) head(e *Event, k Kind, s int) *Event {
 	v := bs.v
-	*e = Event{Kind: k, Symbol: bs.inst.Symbol, Seq: bs.seq[s], Off: v.off, TS: v.now, Epoch: v.epoch}
+	e.Kind, e.Seq, e.Off, e.TS = k, bs.seq[s], v.off, v.now
+	e.Symbol, e.Epoch = bs.inst.Symbol, v.epoch
 	v.emit(e)
 	return e
 }
