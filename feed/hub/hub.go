@@ -103,6 +103,12 @@ type Hub struct {
 	lastOff  uint64
 	accounts map[string][]*Sub
 	subs     map[uint64]*Sub
+
+	// lingering are removed subscribers whose operations the venue has
+	// not answered yet (Sub.Outstanding): their answers still complete.
+	lingering map[uint64]*Sub
+	sweepAt   int // len(lingering) at which remove next sweeps it
+
 	dropped  []*Sub
 	wake     []*Sub // subscribers to notify at the end of the batch
 	subCount atomic.Int64
@@ -123,7 +129,7 @@ func New(cfg Config, src bus.Subscriber) *Hub {
 	h := &Hub{
 		cfg: cfg, ctrl: make(chan func(), 1024), done: make(chan struct{}),
 		streams: map[string]*Stream{}, bySym: map[string][chanCount]*Stream{},
-		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{},
+		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{}, lingering: map[uint64]*Sub{}, sweepAt: minSweep,
 		hist: history{minMessages: cfg.HistoryMessages, minAge: int64(cfg.HistoryAge), maxMessages: cfg.HistoryMax},
 	}
 	h.stats.budget = cfg.BacklogBudget
@@ -281,8 +287,8 @@ func (h *Hub) publish(batches [][]*market.Event) {
 		}
 		// The venue answers each operation in one batch: that operation
 		// is done, and its session may send another.
-		if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
-			sub.Completed()
+		if origin != 0 {
+			h.completed(origin)
 		}
 	}
 	for _, batch := range batches {
@@ -460,5 +466,11 @@ func (h *Hub) remove(sub *Sub) {
 	if _, ok := h.subs[sub.ID]; ok {
 		delete(h.subs, sub.ID)
 		h.subCount.Add(-1)
+	}
+	if sub.Completed != nil && sub.Outstanding != nil && sub.Outstanding() {
+		h.lingering[sub.ID] = sub
+		if len(h.lingering) >= h.sweepAt {
+			h.sweepLingering()
+		}
 	}
 }
