@@ -62,10 +62,16 @@ type Venue struct {
 	op      opContext
 	scratch []byte
 	levels  []orders.Level
-	actors  []actorSlot
-	x       Exchange
-	omit    [kindCount]bool // public kinds not built (Config.Channels)
-	silent  bool            // no public kind is built (the warm start)
+	// batchFree is the unused part of the array batches are carved from;
+	// acctText caches user accounts' formatted balances, by owner; slabs
+	// hold the events to come (event_alloc.go).
+	batchFree []*Event
+	acctText  []*acctText
+	slabs     slabs
+	actors    []actorSlot
+	x         Exchange
+	omit      [kindCount]bool // public kinds not built (Config.Channels)
+	silent    bool            // no public kind is built (the warm start)
 
 	actorsStarted bool
 	liveOnce      sync.Once

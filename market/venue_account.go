@@ -105,7 +105,7 @@ func (v *Venue) auth(c command) {
 	// that message, and the next private message is seq+1.
 	direct := Origin{Session: c.origin.Session}
 	e := v.reply(KindAccount, direct, a.id)
-	e.Seq, e.Balances = a.seq, v.balances(a)
+	e.Seq, e.Balances = a.seq, v.balances(a, nil)
 	var open []orders.Order
 	for _, bs := range v.books {
 		open = bs.book.OwnerOrders(a.owner, open[:0])
