@@ -8,6 +8,9 @@ GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
 BIN := bin
 ADDR ?= 127.0.0.1:8080
+# make run keeps the venue's state here (git-ignored): accounts, orders and
+# the feed survive a restart. DATA_DIR= runs in memory.
+DATA_DIR ?= data
 
 .PHONY: all run run-cluster build test vet lint fmt staticcheck gotest bench deps sysdeps web web-test tools
 
@@ -41,7 +44,7 @@ build: deps web
 	$(GO) build -o $(BIN)/tickbench ./cmd/tickbench
 
 run: build
-	./$(BIN)/tickcast serve --addr $(ADDR) $(ARGS)
+	./$(BIN)/tickcast serve --addr $(ADDR) $(if $(DATA_DIR),--data-dir $(DATA_DIR)) $(ARGS)
 
 # One engine, two edges and nginx round-robin in front, on this machine,
 # over the Redis at 127.0.0.1:6379 (or one of its own): scripts/run-cluster.

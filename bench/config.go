@@ -179,12 +179,13 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
-// workerCount is the number of workers the run uses.
+// workerCount is the number of subscriber workers the run uses (with
+// Orders, the order worker runs besides them).
 func (c *Config) workerCount() int {
 	if c.Workers > 0 {
 		return c.Workers
 	}
-	conns := c.WS + c.SSE + c.Stalled + traders(c.Orders)
+	conns := c.WS + c.SSE + c.Stalled
 	return max(1, (conns+c.ConnsPerWorker-1)/c.ConnsPerWorker)
 }
 

@@ -79,5 +79,11 @@
 // → own fill, order → the public trade seen by each subscriber) is taken
 // from the scheduled time, not the send time, so that a stall of the
 // server or of the generator shows in full instead of delaying the next
-// order (coordinated omission).
+// order (coordinated omission). The traders run in a worker process of
+// their own (one more than the subscribers need), so that an ack is not
+// timed by a process busy reading thousands of subscribers' messages; the
+// trades their orders caused (id, scheduled time: one clock for every
+// process on the machine) are relayed through the coordinator to the
+// subscribers' workers, which match them against the trades each
+// subscriber received.
 package bench

@@ -71,8 +71,10 @@ type fanoutTracker struct {
 }
 
 // recentTrades is how many trades a subscriber remembers while the trader
-// is still waiting for the fill that names one of them.
-const recentTrades = 32
+// is still waiting for the fill that names one of them, and that reaches
+// this worker (relayed by the coordinator from the order worker's
+// process: tens of milliseconds on a busy machine).
+const recentTrades = 256
 
 type seenTrade struct {
 	id uint64
@@ -130,10 +132,16 @@ func (f *fanoutTracker) catchUp() {
 
 // seen returns when the subscriber received trade id, if it still
 // remembers.
+// It looks from the newest back: the trade looked for is most often a
+// recent one, and ids only grow.
 func (f *fanoutTracker) seen(id uint64) (int64, bool) {
 	for i := range min(f.nrecent, recentTrades) {
-		if t := f.recent[i]; t.id == id {
+		t := f.recent[(f.nrecent-1-i)%recentTrades]
+		if t.id == id {
 			return t.at, true
+		}
+		if t.id < id {
+			break
 		}
 	}
 	return 0, false

@@ -63,6 +63,10 @@ type orderDesk struct {
 	fill     *hdr.Histogram
 	rejected map[string]int64
 
+	// notes, if set, takes every trade an order caused, for the
+	// subscribers of other workers (dropped if it is full).
+	notes chan tradeNote
+
 	sent, acked, filled, unfilled, failed atomic.Int64
 	stop                                  chan struct{}
 	done                                  chan struct{}
@@ -334,6 +338,12 @@ func (t *trader) onFill(m *wire.Fill, now int64) {
 		return
 	}
 	d.reg.add(m.TradeID, sched)
+	if d.notes != nil {
+		select {
+		case d.notes <- tradeNote{ID: m.TradeID, Sched: sched}:
+		default:
+		}
+	}
 	if first {
 		d.mu.Lock()
 		_ = d.fill.RecordValue(clampNS(now - sched))

@@ -8,19 +8,23 @@ import "time"
 
 // workerSpec is a worker's share of the run.
 type workerSpec struct {
-	Index          int           `json:"index"`
-	Count          int           `json:"count"`
-	Target         string        `json:"target"`
-	WS             int           `json:"ws"`
-	SSE            int           `json:"sse"`
-	Symbols        []string      `json:"symbols"`
-	Channels       []string      `json:"channels"`
-	SSEChannels    []string      `json:"sse_channels"`
-	SSESymbols     []string      `json:"sse_symbols"`
-	Ramp           float64       `json:"ramp"`
-	RampTimeout    time.Duration `json:"ramp_timeout"`
-	SourceIPs      []string      `json:"source_ips"`
-	Orders         float64       `json:"orders"`
+	Index       int           `json:"index"`
+	Count       int           `json:"count"`
+	Target      string        `json:"target"`
+	WS          int           `json:"ws"`
+	SSE         int           `json:"sse"`
+	Symbols     []string      `json:"symbols"`
+	Channels    []string      `json:"channels"`
+	SSEChannels []string      `json:"sse_channels"`
+	SSESymbols  []string      `json:"sse_symbols"`
+	Ramp        float64       `json:"ramp"`
+	RampTimeout time.Duration `json:"ramp_timeout"`
+	SourceIPs   []string      `json:"source_ips"`
+	Orders      float64       `json:"orders"`
+	// TrackTrades: the worker's subscribers measure order → public trade
+	// for the trades the coordinator relays (cmdTrades) from the order
+	// worker, which runs the traders in a process of their own.
+	TrackTrades    bool          `json:"track_trades,omitempty"`
 	ReadBufferSize int           `json:"read_buffer_size"`
 	Books          bool          `json:"books"`
 	Progress       time.Duration `json:"progress"`
@@ -33,6 +37,7 @@ const (
 	cmdMeasure = "measure" // open the measurement window
 	cmdArm     = "arm"     // close it: the server is about to be told to stop
 	cmdStop    = "stop"    // close it, stop the clients, send the result
+	cmdTrades  = "trades"  // trades the order worker's orders caused (Trades)
 )
 
 // command is one line from the coordinator after the spec.
@@ -41,6 +46,16 @@ type command struct {
 	// At, with stop after arm, is when the server was told to stop (ns
 	// since the epoch).
 	At int64 `json:"at,omitempty"`
+	// Trades, with trades, are the trades the order worker's orders caused.
+	Trades []tradeNote `json:"trades,omitempty"`
+}
+
+// tradeNote is one trade an order caused: its id, and when the order was
+// scheduled (ns since the epoch: one clock for every process on the
+// machine).
+type tradeNote struct {
+	ID    uint64 `json:"id"`
+	Sched int64  `json:"sched"`
 }
 
 // Events from a worker.
@@ -51,6 +66,7 @@ const (
 	evEnded    = "ended"    // after arm: every stream that was up has ended
 	evResult   = "result"   // the final measurements; the worker then exits
 	evError    = "error"    // the worker failed and exits
+	evTrades   = "trades"   // the order worker's orders caused these trades (Trades)
 )
 
 // event is one line from a worker.
@@ -59,6 +75,7 @@ type event struct {
 	Progress *progress     `json:"progress,omitempty"`
 	Result   *workerResult `json:"result,omitempty"`
 	Err      string        `json:"err,omitempty"`
+	Trades   []tradeNote   `json:"trades,omitempty"`
 }
 
 // progress is a worker's live state. Counts are cumulative; Live is the

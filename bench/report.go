@@ -164,7 +164,7 @@ type RunConfig struct {
 	Ramp           float64  `json:"ramp"`             // connections opened per second
 	SourceIPs      []string `json:"source_ips"`       // local addresses used
 	Orders         float64  `json:"orders"`           // orders per second; 0: passive
-	Workers        int      `json:"workers"`          // worker processes (1: in-process)
+	Workers        int      `json:"workers"`          // worker processes (1: in-process); with orders, the traders' own included
 	ReadBufferSize int      `json:"read_buffer_size"` // per client, bytes
 	Books          bool     `json:"books"`            // books rebuilt and checksummed
 	Format         string   `json:"format"`           // WebSocket subprotocol

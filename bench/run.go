@@ -70,12 +70,13 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 	defer c.tl.stop()
 	c.tl.add(base, tcp0, phaseBefore, 0)
 	k := c.cfg.workerCount()
-	c.events = make(chan peerEvent, 64*k)
+	n := c.peerCount(k)
+	c.events = make(chan peerEvent, 64*n)
 	defer c.shutdown()
-	for i := range k {
+	for i := range n {
 		spec := c.spec(i, k)
 		var p *peer
-		if k == 1 {
+		if n == 1 {
 			p, err = startLocal(ctx, i, spec, c.events, c.cfg.Logger)
 		} else {
 			p, err = startProcess(ctx, i, spec, c.cfg.Spawn, c.events)
@@ -85,7 +86,7 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 		}
 		c.peers = append(c.peers, p)
 	}
-	if err := c.until(ctx, phaseRamp, time.Time{}, func() bool { return len(c.ready) == k }); err != nil {
+	if err := c.until(ctx, phaseRamp, time.Time{}, func() bool { return len(c.ready) == n }); err != nil {
 		return nil, err
 	}
 	if up, failed := c.upAndFailed(); up == 0 && failed > 0 {
@@ -130,11 +131,11 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 	for _, p := range c.peers {
 		p.send(stop)
 	}
-	if err := c.until(ctx, phaseStop, time.Time{}, func() bool { return len(c.results) == k }); err != nil {
+	if err := c.until(ctx, phaseStop, time.Time{}, func() bool { return len(c.results) == n }); err != nil {
 		return nil, err
 	}
 	m := newMerged()
-	for i := range k {
+	for i := range n {
 		if err := m.add(c.results[i]); err != nil {
 			return nil, err
 		}
@@ -146,14 +147,35 @@ func (c *coordinator) run(ctx context.Context) (*Report, error) {
 	rep.KernelTCP = kernelTCPOf(samples, tcp0, tcp1)
 	rep.Timeline = samples
 	rep.Load = loadOf(cpu0, cpu1, rep.Server.CPUPct)
-	rep.Config = c.runConfig(k)
+	rep.Config = c.runConfig(n)
 	rep.Machine = machine
 	return rep, nil
 }
 
-// spec returns worker i's share of the run.
+// peerCount is how many workers run beside k subscriber workers: with
+// orders, one more, the order worker, whose traders have a process to
+// themselves, so that an ack is not timed by a process busy reading
+// thousands of subscribers' messages.
+func (c *coordinator) peerCount(k int) int {
+	if c.cfg.Orders > 0 {
+		return k + 1
+	}
+	return k
+}
+
+// spec returns worker i's share of the run: i < k a subscriber worker's,
+// i == k the order worker's.
 func (c *coordinator) spec(i, k int) workerSpec {
 	cfg := &c.cfg
+	if i == k {
+		var ips []string
+		if len(cfg.SourceIPs) > 0 {
+			ips = []string{cfg.SourceIPs[0].String()}
+		}
+		return workerSpec{Index: i, Count: k + 1, Target: cfg.Target, Symbols: cfg.Symbols, Channels: cfg.Channels,
+			RampTimeout: cfg.RampTimeout, SourceIPs: ips, Orders: cfg.Orders, ReadBufferSize: cfg.ReadBufferSize,
+			Progress: cfg.ProgressInterval}
+	}
 	var ips []string
 	for _, a := range ipsFor(cfg.SourceIPs, i, k) {
 		ips = append(ips, a.String())
@@ -161,7 +183,7 @@ func (c *coordinator) spec(i, k int) workerSpec {
 	return workerSpec{Index: i, Count: k, Target: cfg.Target, WS: share(cfg.WS, i, k), SSE: share(cfg.SSE, i, k),
 		Stalled: share(cfg.Stalled, i, k), StalledRcvBuf: cfg.StalledRcvBuf,
 		Symbols: cfg.Symbols, Channels: cfg.Channels, SSEChannels: cfg.SSEChannels, SSESymbols: cfg.SSESymbols, Ramp: cfg.Ramp / float64(k),
-		RampTimeout: cfg.RampTimeout, SourceIPs: ips, Orders: cfg.Orders / float64(k), ReadBufferSize: cfg.ReadBufferSize, Books: cfg.Books,
+		RampTimeout: cfg.RampTimeout, SourceIPs: ips, TrackTrades: cfg.Orders > 0, ReadBufferSize: cfg.ReadBufferSize, Books: cfg.Books,
 		Progress: cfg.ProgressInterval}
 }
 
@@ -249,6 +271,13 @@ func (c *coordinator) handle(pe peerEvent) error {
 			c.latest[pe.index] = p
 			if h, err := decodeHist(p.Live); err == nil {
 				mergeInto(c.live, h)
+			}
+		}
+	case evTrades:
+		// From the order worker: its subscribers' workers match them.
+		for i, p := range c.peers {
+			if i != pe.index {
+				p.send(command{Cmd: cmdTrades, Trades: pe.ev.Trades})
 			}
 		}
 	case evResult:

@@ -163,6 +163,9 @@ func (w *worker) sourceIP(i int) netip.Addr {
 func (w *worker) serve(ctx context.Context, cmds <-chan command) error {
 	rctx, cancelRamp := context.WithCancel(ctx)
 	defer cancelRamp()
+	if w.spec.TrackTrades {
+		w.reg = &tradeRegistry{} // fed by cmdTrades
+	}
 	if w.spec.Orders > 0 {
 		w.reg = &tradeRegistry{}
 		sctx, cancel := context.WithTimeout(rctx, 30*time.Second)
@@ -172,6 +175,8 @@ func (w *worker) serve(ctx context.Context, cmds <-chan command) error {
 			return err
 		}
 		w.desk = d
+		d.notes = make(chan tradeNote, regSize)
+		go w.relayTrades(rctx, d.notes)
 	}
 	rampDone := make(chan struct{})
 	go func() {
@@ -204,6 +209,13 @@ func (w *worker) serve(ctx context.Context, cmds <-chan command) error {
 			case ok && c.Cmd == cmdMeasure:
 				w.open()
 				continue
+			case ok && c.Cmd == cmdTrades:
+				if w.reg != nil {
+					for _, t := range c.Trades {
+						w.reg.add(t.ID, t.Sched)
+					}
+				}
+				continue
 			case ok && c.Cmd == cmdArm:
 				cancelRamp()
 				<-rampDone
@@ -230,6 +242,30 @@ func (w *worker) serve(ctx context.Context, cmds <-chan command) error {
 			_, _ = w.finish(0)
 			return ctx.Err()
 		}
+	}
+}
+
+// relayTrades sends the coordinator, for the other workers' subscribers,
+// the trades this worker's orders caused, as they come: what is waiting
+// goes in one event.
+func (w *worker) relayTrades(ctx context.Context, notes <-chan tradeNote) {
+	var batch []tradeNote
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case n := <-notes:
+			batch = append(batch[:0], n)
+		}
+		for more := true; more && len(batch) < 256; {
+			select {
+			case n := <-notes:
+				batch = append(batch, n)
+			default:
+				more = false
+			}
+		}
+		w.out.send(event{Ev: evTrades, Trades: batch})
 	}
 }
 

@@ -112,6 +112,12 @@ func (w *worker) finish(at int64) (*workerResult, error) {
 		d.mu.Unlock()
 		or.Trade, _ = encodeHist(fan)
 		res.Orders = or
+	} else if w.reg != nil { // the order worker's trades, seen by these subscribers
+		or := &ordersResult{Rejected: map[string]int64{}, Missed: missed}
+		or.Ack, _ = encodeHist(newHist())
+		or.Fill, _ = encodeHist(newHist())
+		or.Trade, _ = encodeHist(fan)
+		res.Orders = or
 	}
 	return res, nil
 }

@@ -42,6 +42,9 @@ type rawOpts struct {
 	rcvBuf int
 	// trailer is sent right after the request, in the same write.
 	trailer []byte
+	// local, when set, is the address to connect from (any 127.0.0.0/8
+	// address works on loopback): the server counts per client address.
+	local string
 }
 
 const sampleKey = "dGhlIHNhbXBsZSBub25jZQ==" // RFC 6455's example
@@ -51,6 +54,9 @@ const sampleKey = "dGhlIHNhbXBsZSBub25jZQ==" // RFC 6455's example
 func (ts *testServer) rawHandshake(t testing.TB, o rawOpts) (*rawConn, *http.Response) {
 	t.Helper()
 	d := net.Dialer{Timeout: 5 * time.Second}
+	if o.local != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(o.local)}
+	}
 	if o.rcvBuf > 0 {
 		d.Control = func(_, _ string, c syscall.RawConn) error {
 			var serr error

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/feed/ws"
 )
 
 // metrics holds the feed's Prometheus collectors. It implements
@@ -88,6 +89,17 @@ func (m *metrics) Sent(format string, msgs, bytes int) {
 func (m *metrics) Closed(code int)                { m.closes.WithLabelValues(closeLabel(code)).Inc() }
 func (m *metrics) OrderRoundTrip(d time.Duration) { m.orderRTT.Observe(d.Seconds()) }
 func (m *metrics) viewers(delta int)              { m.sseViewers.Add(float64(delta)) }
+
+// watchInflight exports the refusals of the caps on operations waiting
+// for the venue, by scope (a session's, an account's, an address's).
+func (m *metrics) watchInflight(refused func() [3]uint64) {
+	for i, scope := range ws.InflightScopes {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tickcast_inflight_refused_total",
+			Help:        "Operations refused rate_limited because their session, account or address already had its most operations waiting for the venue (--max-inflight, --max-inflight-account, --max-inflight-ip).",
+			ConstLabels: prometheus.Labels{"scope": scope}},
+			func() float64 { return float64(refused()[i]) }))
+	}
+}
 
 // watchListener exports the accept loop's counters.
 func (m *metrics) watchListener(get func() *guardedListener) {

@@ -139,6 +139,7 @@ func NewServer(cfg Config, ready func() bool) (*Server, error) {
 	if s.ws, err = ws.NewServer(wcfg); err != nil {
 		return nil, err
 	}
+	s.metrics.watchInflight(s.ws.InflightRefused)
 	scfg := cfg.SSE
 	scfg.Hub, scfg.CORSOrigin, scfg.Logger = cfg.Hub, cfg.CORSOrigin, cfg.Logger
 	scfg.Viewers = s.metrics.viewers

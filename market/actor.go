@@ -254,7 +254,6 @@ func (v *Venue) flush() {
 	}
 	v.touched = v.touched[:0]
 	if len(v.batch) > 0 {
-		v.pub.Publish(v.batch)
-		v.batch = nil
+		v.pub.Publish(v.takeBatch())
 	}
 }

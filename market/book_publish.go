@@ -15,10 +15,12 @@ func (bs *bookState) publishTrade(px, q int64, aggressor orders.Side) uint64 {
 	bs.traded = true
 	bs.lastPx = px
 	bs.tradeID++
-	e := bs.public(KindTrade, streamTrades)
-	r := tradeRec{id: bs.tradeID, px: px, qty: q, side: aggressor, st: bs.stamp(streamTrades), ev: e}
-	if e != nil {
-		e.Trade = bs.tradeData(&r)
+	built := bs.next(KindTrade, streamTrades)
+	r := tradeRec{id: bs.tradeID, px: px, qty: q, side: aggressor, st: bs.stamp(streamTrades)}
+	if built {
+		h := bs.v.slabs.trades.get()
+		r.ev = bs.head(&h.e, KindTrade, streamTrades)
+		r.ev.Trade = bs.tradeData(&r, &h.p, text{h.buf[:0]})
 	}
 	bs.trades.push(r)
 	for i := range bs.candles {
@@ -48,11 +50,13 @@ func (bs *bookState) flush() {
 
 func (bs *bookState) publishDelta() {
 	bs.changed = false
-	e := bs.public(KindBook, streamBook)
+	built := bs.next(KindBook, streamBook)
 	bs.delta = bs.stamp(streamBook)
-	if e == nil {
+	if !built {
 		return
 	}
+	h := &bookEvent{}
+	e := bs.head(&h.e, KindBook, streamBook)
 	in := bs.inst
 	// Sorted stably, so that of several changes of one level the last
 	// comes last and is the one kept.
@@ -65,26 +69,24 @@ func (bs *bookState) publishDelta() {
 		}
 		return cmp.Compare(a.price, b.price) // asks ascending
 	})
-	d := &BookData{}
+	// Bids come first (sorted so): they take the front of h.levels, the
+	// asks what follows, each slice's capacity cut to its length; levels
+	// past the array spill to the heap.
+	d, t := &h.p, text{h.buf[:0]}
+	all := h.levels[:0]
+	nb := 0
 	for i, c := range bs.changes {
 		if i+1 < len(bs.changes) && bs.changes[i+1].side == c.side && bs.changes[i+1].price == c.price {
 			continue // changed again later in this flush
 		}
-		l := PriceLevel{in.price.Format(c.price), in.qty.Format(c.qty)}
+		all = append(all, PriceLevel{t.scaled(in.price, c.price), t.scaled(in.qty, c.qty)})
 		if c.side == orders.Buy {
-			d.Bids = append(d.Bids, l)
-		} else {
-			d.Asks = append(d.Asks, l)
+			nb++
 		}
 	}
 	bs.changes = bs.changes[:0]
+	d.Bids, d.Asks = all[:nb:nb], all[nb:len(all):len(all)]
 	d.Checksum = bs.checksum()
-	if d.Bids == nil {
-		d.Bids = []PriceLevel{}
-	}
-	if d.Asks == nil {
-		d.Asks = []PriceLevel{}
-	}
 	e.Book = d
 }
 
@@ -125,47 +127,33 @@ func (bs *bookState) publishQuote() {
 		return
 	}
 	bs.quote = q
-	if e := bs.public(KindQuote, streamQuote); e != nil {
-		e.Quote = bs.quoteData()
-	}
+	bs.emitQuote()
 }
 
-// quoteData formats the quote; its four strings share one allocation.
-func (bs *bookState) quoteData() *Quote {
-	in, q := bs.inst, bs.quote
-	var buf [4 * 24]byte
-	b := buf[:0]
-	var ends [4]int
-	if q.hasBid {
-		b = in.price.Append(b, q.bid.Price)
-		ends[0] = len(b)
-		b = in.qty.Append(b, q.bid.Qty)
+// emitQuote publishes the quote as it is in bs.quote, if quotes are built.
+func (bs *bookState) emitQuote() {
+	if !bs.next(KindQuote, streamQuote) {
+		return
 	}
-	ends[1] = len(b)
-	if q.hasAsk {
-		b = in.price.Append(b, q.ask.Price)
-		ends[2] = len(b)
-		b = in.qty.Append(b, q.ask.Qty)
-	} else {
-		ends[2] = len(b)
-	}
-	ends[3] = len(b)
-	all := string(b)
-	d := &Quote{}
+	h := bs.v.slabs.quotes.get()
+	e := bs.head(&h.e, KindQuote, streamQuote)
+	in, q, t := bs.inst, bs.quote, text{h.buf[:0]}
 	if q.hasBid {
-		d.Bid, d.BidQty = all[:ends[0]], all[ends[0]:ends[1]]
+		h.p.Bid, h.p.BidQty = t.scaled(in.price, q.bid.Price), t.scaled(in.qty, q.bid.Qty)
 	}
 	if q.hasAsk {
-		d.Ask, d.AskQty = all[ends[1]:ends[2]], all[ends[2]:ends[3]]
+		h.p.Ask, h.p.AskQty = t.scaled(in.price, q.ask.Price), t.scaled(in.qty, q.ask.Qty)
 	}
-	return d
+	e.Quote = &h.p
 }
 
 func (bs *bookState) publishTicker() {
-	e := bs.public(KindTicker, streamTicker)
-	bs.tkr, bs.lastTkr = bs.stamp(streamTicker), e
-	if e != nil {
-		e.Ticker = bs.ticker.data(bs.inst, bs.v.now)
+	built := bs.next(KindTicker, streamTicker)
+	bs.tkr, bs.lastTkr = bs.stamp(streamTicker), nil
+	if built {
+		h := bs.v.slabs.tickers.get()
+		bs.lastTkr = bs.head(&h.e, KindTicker, streamTicker)
+		bs.lastTkr.Ticker = bs.ticker.fill(&h.p, text{h.buf[:0]}, bs.inst, bs.v.now)
 	}
 }
 
@@ -184,22 +172,20 @@ func (bs *bookState) snapshot() *Event {
 	return &Event{Kind: KindBookSnapshot, Symbol: in.Symbol, Seq: bs.seq[streamBook], Off: bs.v.off, TS: bs.v.now, Epoch: bs.v.epoch, Book: d}
 }
 
-// tradeData formats a trade record; its price and quantity share one
-// allocation.
-func (bs *bookState) tradeData(r *tradeRec) *Trade {
+// tradeData fills d from a trade record, its strings written with t.
+func (bs *bookState) tradeData(r *tradeRec, d *Trade, t text) *Trade {
 	in := bs.inst
-	var buf [48]byte
-	b := in.price.Append(buf[:0], r.px)
-	cut := len(b)
-	all := string(in.qty.Append(b, r.qty))
-	return &Trade{ID: r.id, Px: all[:cut], Qty: all[cut:], Side: r.side.String()}
+	*d = Trade{ID: r.id, Px: t.scaled(in.price, r.px), Qty: t.scaled(in.qty, r.qty), Side: r.side.String()}
+	return d
 }
 
 // tradeEvent returns a trade record's event, building it (once) if trades
 // were not built when it happened.
 func (bs *bookState) tradeEvent(r *tradeRec) *Event {
 	if r.ev == nil {
-		r.ev = &Event{Kind: KindTrade, Symbol: bs.inst.Symbol, Seq: r.st.seq, Off: r.st.off, TS: r.st.ts, Epoch: bs.v.epoch, Trade: bs.tradeData(r)}
+		h := &tradeEvent{e: Event{Kind: KindTrade, Symbol: bs.inst.Symbol, Seq: r.st.seq, Off: r.st.off, TS: r.st.ts, Epoch: bs.v.epoch}}
+		h.e.Trade = bs.tradeData(r, &h.p, text{h.buf[:0]})
+		r.ev = &h.e
 	}
 	return r.ev
 }

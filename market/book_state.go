@@ -117,19 +117,24 @@ func (bs *bookState) levelChanged(side orders.Side, price, qty int64) {
 	}
 }
 
-// public numbers the next public event on stream s of this symbol and, if
-// its kind is built, appends it to the batch; it returns nil when it is
-// not. Either way the stream's seq and the global offset advance, so that
-// what is built is the same whatever else is.
-func (bs *bookState) public(k Kind, s int) *Event {
+// next numbers the next public event on stream s of this symbol and
+// reports whether its kind is built; if so, the caller builds it with head.
+// Either way the stream's seq and the global offset advance, so that what
+// is built is the same whatever else is.
+func (bs *bookState) next(k Kind, s int) bool {
 	v := bs.v
 	bs.seq[s]++
 	v.off++
-	if !v.builds(k) {
-		return nil
-	}
-	e := &Event{Kind: k, Symbol: bs.inst.Symbol, Seq: bs.seq[s], Off: v.off, TS: v.now, Epoch: v.epoch}
-	v.batch = append(v.batch, e)
+	return v.builds(k)
+}
+
+// head fills e, a zero Event, as the public event of kind k just numbered
+// on stream s and appends it to the batch (field by field, as private).
+func (bs *bookState) head(e *Event, k Kind, s int) *Event {
+	v := bs.v
+	e.Kind, e.Seq, e.Off, e.TS = k, bs.seq[s], v.off, v.now
+	e.Symbol, e.Epoch = bs.inst.Symbol, v.epoch
+	v.emit(e)
 	return e
 }
 

@@ -61,11 +61,10 @@ func (cs *candleSeries) closeDue(bs *bookState, now int64) {
 }
 
 func (cs *candleSeries) close(bs *bookState) {
-	h := closedCandle{c: cs.cur}
-	if e := cs.emit(bs, true); e != nil {
-		h.data = e.Candle
-	}
-	cs.history.push(h)
+	// The closed candle does not keep its event's payload: that would pin
+	// the event's slab for as long as the history keeps it (event_alloc.go).
+	cs.emit(bs, true)
+	cs.history.push(closedCandle{c: cs.cur})
 	cs.open, cs.dirty = false, false
 }
 
@@ -79,16 +78,29 @@ func (cs *candleSeries) publish(bs *bookState) {
 // emit publishes the current candle; it returns nil when candles of this
 // interval are not built.
 func (cs *candleSeries) emit(bs *bookState, closed bool) *Event {
-	e := bs.public(cs.kind, cs.stream)
-	if e != nil {
-		e.Candle = candleData(bs.inst, &cs.cur, closed)
+	return cs.emitCandle(bs, &cs.cur, closed)
+}
+
+// emitCandle publishes c on the series' stream, if its kind is built.
+func (cs *candleSeries) emitCandle(bs *bookState, c *candle, closed bool) *Event {
+	if !bs.next(cs.kind, cs.stream) {
+		return nil
 	}
+	h := bs.v.slabs.candles.get()
+	e := bs.head(&h.e, cs.kind, cs.stream)
+	e.Candle = fillCandle(&h.p, text{h.buf[:0]}, bs.inst, c, closed)
 	return e
 }
 
 func candleData(in *Instrument, c *candle, closed bool) *Candle {
+	return fillCandle(&Candle{}, text{make([]byte, 0, 128)}, in, c, closed)
+}
+
+// fillCandle sets d to c, its strings written with t.
+func fillCandle(d *Candle, t text, in *Instrument, c *candle, closed bool) *Candle {
 	ps, qs := in.price, in.qty
-	return &Candle{Start: c.start, O: ps.Format(c.o), H: ps.Format(c.h), L: ps.Format(c.l), C: ps.Format(c.c), V: qs.Format(c.v), N: c.n, Closed: closed}
+	*d = Candle{Start: c.start, O: t.scaled(ps, c.o), H: t.scaled(ps, c.h), L: t.scaled(ps, c.l), C: t.scaled(ps, c.c), V: t.scaled(qs, c.v), N: c.n, Closed: closed}
+	return d
 }
 
 // recent returns up to n candles, oldest first, the open one last.
@@ -123,7 +135,5 @@ func (cs *candleSeries) publishLatest(bs *bookState) {
 	if last == nil {
 		return
 	}
-	if e := bs.public(cs.kind, cs.stream); e != nil {
-		e.Candle = candleData(bs.inst, &last.c, true)
-	}
+	cs.emitCandle(bs, &last.c, true)
 }

@@ -12,6 +12,7 @@ const (
 	cmdAuth
 	cmdDetach
 	cmdQuery
+	cmdCreateAccount
 )
 
 // command is one entry of the venue's input queue. Every mutating command
@@ -25,7 +26,9 @@ type command struct {
 	amend   AmendRequest
 	symbol  string
 	cod     bool
-	fn      func() // cmdQuery
+	fn      func()          // cmdQuery; nil when replayed
+	created func(id string) // cmdCreateAccount; nil when replayed
+	done    chan struct{}   // closed once the command is durable (cmdQuery, cmdCreateAccount)
 }
 
 // OrderRequest is a new order as it arrives from the network: every value
@@ -108,7 +111,11 @@ func (v *Venue) execute(c command) {
 	v.op = opContext{origin: c.origin}
 	switch c.kind {
 	case cmdQuery:
-		c.fn()
+		if c.fn != nil {
+			c.fn()
+		}
+	case cmdCreateAccount:
+		v.createAccount(c)
 	case cmdPlace:
 		v.placeUser(c)
 	case cmdCancel:
@@ -121,5 +128,8 @@ func (v *Venue) execute(c command) {
 		v.auth(c)
 	case cmdDetach:
 		v.detach(c)
+	}
+	if c.done != nil {
+		v.whenDurable(c.done)
 	}
 }

@@ -3,6 +3,8 @@ package market
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 
 	"github.com/shopspring/decimal"
 )
@@ -78,28 +80,77 @@ func parseDecimal(s string) (decimal.Decimal, error) {
 // Parse converts a decimal string from the network into a count of steps.
 // It refuses bad syntax (ErrDecimalSyntax), zero (ErrDecimalNegative), a
 // value that is not a whole multiple of the step (ErrDecimalStep) and a
-// count above Max (ErrDecimalRange).
+// count above Max (ErrDecimalRange). It does integer arithmetic only and
+// allocates nothing: it runs for every order and amend (the tests check
+// it against the shopspring/decimal version it replaced, parseRef).
 func (sc Scale) Parse(s string) (int64, error) {
-	d, err := parseDecimal(s)
-	if err != nil {
-		return 0, err
+	if len(s) == 0 || len(s) > MaxDecimalLen {
+		return 0, ErrDecimalSyntax
 	}
-	if d.Sign() <= 0 {
+	point := -1
+	digits, nonzero := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+			nonzero = nonzero || c != '0'
+		case c == '.' && point < 0:
+			point = i
+		default:
+			return 0, ErrDecimalSyntax
+		}
+	}
+	if digits == 0 {
+		return 0, ErrDecimalSyntax
+	}
+	if !nonzero {
 		return 0, ErrDecimalNegative
 	}
-	units := d.Shift(sc.Decimals)
-	if !units.IsInteger() {
-		return 0, ErrDecimalStep
+	intPart, frac := s, ""
+	if point >= 0 {
+		intPart, frac = s[:point], s[point+1:]
 	}
-	bi := units.BigInt()
-	if !bi.IsInt64() {
+	// units = intPart.frac x 10^Decimals must be whole: every digit of
+	// frac past the Decimals-th must be 0.
+	keep := frac
+	if int32(len(frac)) > sc.Decimals {
+		keep = frac[:sc.Decimals]
+		for i := int(sc.Decimals); i < len(frac); i++ {
+			if frac[i] != '0' {
+				return 0, ErrDecimalStep
+			}
+		}
+	}
+	var u uint64
+	overflow := false
+	add := func(c byte) {
+		if overflow {
+			return
+		}
+		hi, lo := bits.Mul64(u, 10)
+		lo, carry := bits.Add64(lo, uint64(c-'0'), 0)
+		if hi != 0 || carry != 0 || lo > math.MaxInt64 {
+			overflow = true
+			return
+		}
+		u = lo
+	}
+	for i := 0; i < len(intPart); i++ {
+		add(intPart[i])
+	}
+	for i := 0; i < len(keep); i++ {
+		add(keep[i])
+	}
+	for range int(sc.Decimals) - len(keep) {
+		add('0')
+	}
+	if overflow {
 		return 0, ErrDecimalRange
 	}
-	u := bi.Int64()
-	if u%sc.Unit != 0 {
+	if int64(u)%sc.Unit != 0 {
 		return 0, ErrDecimalStep
 	}
-	n := u / sc.Unit
+	n := int64(u) / sc.Unit
 	if n > sc.Max {
 		return 0, ErrDecimalRange
 	}
@@ -143,7 +194,14 @@ func appendFixed(dst []byte, v int64, dec int32) []byte {
 	}
 	var buf [22 + maxFixedDecimals]byte
 	i := len(buf)
-	for range dec {
+	d := int(dec)
+	for ; d >= 2; d -= 2 { // two digits per division
+		r := u % 100
+		u /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+	}
+	if d == 1 {
 		i--
 		buf[i] = byte('0' + u%10)
 		u /= 10
@@ -152,13 +210,18 @@ func appendFixed(dst []byte, v int64, dec int32) []byte {
 		i--
 		buf[i] = '.'
 	}
-	for {
+	for u >= 100 {
+		r := u % 100
+		u /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*r], digitPairs[2*r+1]
+	}
+	if u >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*u], digitPairs[2*u+1]
+	} else {
 		i--
-		buf[i] = byte('0' + u%10)
-		u /= 10
-		if u == 0 {
-			break
-		}
+		buf[i] = byte('0' + u)
 	}
 	if v < 0 {
 		i--
@@ -166,6 +229,11 @@ func appendFixed(dst []byte, v int64, dec int32) []byte {
 	}
 	return append(dst, buf[i:]...)
 }
+
+// digitPairs is "00" to "99", for two digits per division.
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" + "30313233343536373839" +
+	"40414243444546474849" + "50515253545556575859" + "60616263646566676869" + "70717273747576777879" +
+	"80818283848586878889" + "90919293949596979899"
 
 // maxFixedDecimals bounds the decimals appendFixed writes.
 const maxFixedDecimals = 40

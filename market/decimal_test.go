@@ -138,3 +138,100 @@ func FuzzScaleParse(f *testing.F) {
 		}
 	})
 }
+
+// parseRef is Scale.Parse as it was with shopspring/decimal: the
+// integer parser must agree with it on every input.
+func parseRef(sc Scale, s string) (int64, error) {
+	d, err := parseDecimal(s)
+	if err != nil {
+		return 0, err
+	}
+	if d.Sign() <= 0 {
+		return 0, ErrDecimalNegative
+	}
+	units := d.Shift(sc.Decimals)
+	if !units.IsInteger() {
+		return 0, ErrDecimalStep
+	}
+	bi := units.BigInt()
+	if !bi.IsInt64() {
+		return 0, ErrDecimalRange
+	}
+	u := bi.Int64()
+	if u%sc.Unit != 0 {
+		return 0, ErrDecimalStep
+	}
+	n := u / sc.Unit
+	if n > sc.Max {
+		return 0, ErrDecimalRange
+	}
+	return n, nil
+}
+
+var parseScales = []Scale{{2, 1, 1 << 53}, {4, 1, 1 << 53}, {2, 5, 1 << 53}, {0, 1, 1000}, {5, 1, 1 << 53}, {12, 1, math.MaxInt64}, {0, 10, math.MaxInt64}, {3, 25, 1 << 40}}
+
+func checkParseRef(t *testing.T, s string) {
+	t.Helper()
+	for _, sc := range parseScales {
+		n, err := sc.Parse(s)
+		wn, werr := parseRef(sc, s)
+		if n != wn || !errors.Is(err, werr) || (err == nil) != (werr == nil) {
+			t.Fatalf("%+v.Parse(%q) = %d, %v; shopspring/decimal says %d, %v", sc, s, n, err, wn, werr)
+		}
+	}
+}
+
+// TestScaleParseRef compares the integer parser with the shopspring/decimal
+// one over edge cases and random decimal strings.
+func TestScaleParseRef(t *testing.T) {
+	for _, s := range []string{"0", "00.000", "1", "1.", ".1", "9223372036854775807", "9223372036854775808", "922337203685477580.7",
+		"0.000000000001", "0.0000000000010", "0.0000000000001", "1.000000000000000000000", "18446744073709551616", "99999999999999999999.001",
+		"92233720.36854775807", "92233720.36854775808", "0000000000000000000000000000009.", "1.2.3", "", ".", "-1", "1e3"} {
+		checkParseRef(t, s)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "0123456789000."
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(MaxDecimalLen))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		checkParseRef(t, string(b))
+	}
+}
+
+// FuzzScaleParseRef: the integer parser and the shopspring/decimal one
+// agree on any input.
+func FuzzScaleParseRef(f *testing.F) {
+	for _, s := range []string{"64250.50", "0.0001", "1e9", "1.", ".5", "99999999999999999999999999", "9223372036854775808", "0.05"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkParseRef(t, s) })
+}
+
+// TestScaleParseAllocs: parsing an order's price or quantity allocates
+// nothing.
+func TestScaleParseAllocs(t *testing.T) {
+	sc := Scale{Decimals: 2, Unit: 1, Max: 1 << 53}
+	if n := testing.AllocsPerRun(100, func() { _, _ = sc.Parse("60000.00") }); n != 0 {
+		t.Fatalf("Parse allocates %v times", n)
+	}
+}
+
+// TestParseEnums: the switches agree with the maps the rejects echo from.
+func TestParseEnums(t *testing.T) {
+	for _, s := range []string{"buy", "sell", "limit", "market", "", "gtc", "ioc", "fok", "BUY", "x", "Gtc"} {
+		sd, ok := parseSide(s)
+		if want, wok := sides[s]; ok != wok || sd != want {
+			t.Errorf("parseSide(%q) = %v, %v", s, sd, ok)
+		}
+		ty, ok := parseType(s)
+		if want, wok := types[s]; ok != wok || ty != want {
+			t.Errorf("parseType(%q) = %v, %v", s, ty, ok)
+		}
+		tf, ok := parseTIF(s)
+		if want, wok := tifs[s]; ok != wok || tf != want {
+			t.Errorf("parseTIF(%q) = %v, %v", s, tf, ok)
+		}
+	}
+}

@@ -201,7 +201,7 @@ func TestTicker(t *testing.T) {
 		last, open int64
 		want       string
 	}{{110, 100, "10.00"}, {1, 3, "-66.67"}, {2, 3, "-33.33"}, {100, 100, "0.00"}, {100005, 100000, "0.01"}, {99995, 100000, "-0.01"}} {
-		if got := changePct(c.last, c.open); got != c.want {
+		if got := changePct(&text{}, c.last, c.open); got != c.want {
 			t.Errorf("changePct(%d, %d) = %s, want %s", c.last, c.open, got, c.want)
 		}
 	}
@@ -256,13 +256,15 @@ func TestQuoteAndTradeData(t *testing.T) {
 		if q.hasAsk {
 			want.Ask, want.AskQty = in.price.Format(q.ask.Price), in.qty.Format(q.ask.Qty)
 		}
-		if got := *bs.quoteData(); got != want {
+		bs.emitQuote()
+		batch := tv.takeBatch()
+		if got := *batch[len(batch)-1].Quote; got != want {
 			t.Errorf("quote %+v: %+v, want %+v", q, got, want)
 		}
 	}
 	r := tradeRec{id: 3, px: 6000012, qty: 42, side: orders.Sell}
 	want := Trade{ID: 3, Px: "60000.12", Qty: "0.0042", Side: "sell"}
-	if got := *bs.tradeData(&r); got != want {
+	if got := *bs.tradeData(&r, &Trade{}, text{}); got != want {
 		t.Errorf("trade %+v, want %+v", got, want)
 	}
 }

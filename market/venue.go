@@ -2,14 +2,11 @@ package market
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math"
 	"slices"
-	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,177 +18,6 @@ var (
 	ErrBusy    = errors.New("venue: input queue full")
 	ErrStopped = errors.New("venue: stopped")
 )
-
-// Config configures a Venue. The zero value of each field means its
-// documented default.
-type Config struct {
-	// Instruments to trade; default DefaultInstruments().
-	Instruments []Instrument
-	// Publisher receives every event; required.
-	Publisher Publisher
-	// Clock stamps events; default WallClock. Simulate needs a *ManualClock.
-	Clock Clock
-	// Seed makes the simulation (and, with a ManualClock, the epoch)
-	// reproducible; default random.
-	Seed uint64
-	// AccountNonce is this venue instance's per-run nonce, mixed into
-	// every user account id (and so into every token), so that a restart
-	// with the same Seed and TokenKey never issues an id, or a token, of a
-	// previous run: an old token cannot log into a stranger's new account
-	// (protocol.md 8.10). Default (0): 64 random bits from crypto/rand,
-	// never derived from the seed; nothing else the venue does depends on
-	// it, so the simulation stays deterministic for a seed. A venue that
-	// restores its accounts from storage restores this value with them
-	// (see Venue.AccountNonce), so that new ids do not collide with the
-	// restored ones.
-	AccountNonce uint64
-	// Epoch names this history of the feed; default derived from the
-	// start time and the seed.
-	Epoch string
-	// TokenKey signs account tokens; default 32 random bytes (tokens then
-	// die with the process).
-	TokenKey []byte
-	// RateLimit is each user account's sustained order rate per second
-	// (new orders and amends); default 50. RateBurst is the bucket size;
-	// default 100.
-	RateLimit float64
-	RateBurst int
-	// CancelRateLimit is each user account's sustained rate of cancels
-	// and cancel_alls per second; default 100. CancelRateBurst is its
-	// bucket size; default 200.
-	CancelRateLimit float64
-	CancelRateBurst int
-	// MaxOpenOrders bounds each user account's open orders, over every
-	// book; default 200. Past it a new limit gtc order is rejected
-	// too_many_open_orders (orders that cannot rest still pass).
-	MaxOpenOrders int
-	// AccountIdleTTL is how long a user (demo) account may be idle — no
-	// session attached by Auth and no open order — before the venue
-	// removes it with its balances; Auth then answers invalid_token.
-	// Venue time (the Clock), so a replay expires the same accounts at
-	// the same commands. Default (0) DefaultAccountIdleTTL; negative: never.
-	AccountIdleTTL time.Duration
-	// QueueSize bounds the input queue; default 65536.
-	QueueSize int
-	// TradeHistory is how many trades per symbol REST can return; default
-	// 1000. CandleHistory is how many closed candles per symbol and
-	// interval are kept; default 1000.
-	TradeHistory  int
-	CandleHistory int
-	// AccountHistory is how many ended orders, and how many fills, each
-	// user account keeps for Venue.AccountHistory; default
-	// DefaultAccountHistory.
-	AccountHistory int
-	// Actors run inside the sequencer (the simulated market).
-	Actors []Actor
-	// Channels lists the public channels whose events the venue builds;
-	// nil means every channel. The events of the others are not built (no
-	// book delta, checksum or formatted decimal is made for them), but
-	// their seq and off advance as if they had been published, so that
-	// the events built are the same, field for field, whatever the list.
-	// REST queries (recent trades, candles, tickers, books) answer the
-	// same either way. `tickcast simulate` passes its --channels.
-	Channels []string
-	// WarmStart, if positive, is how much market history Run makes before
-	// it goes live: it first runs the actors on a simulated clock from
-	// WarmStart before the clock's time up to it, as fast as the CPU
-	// allows and building no event, then publishes the state it reached
-	// (see Run) and continues from it on the clock. Candles, the 24-hour
-	// ticker, recent trades and the books are there from the first
-	// command. Default 0: no warm start; a venue without actors makes
-	// none either. It is for a fresh market: a venue that recovers its
-	// state from storage must not warm start over it.
-	WarmStart time.Duration
-	// Logger; default slog.Default().
-	Logger *slog.Logger
-}
-
-func (c *Config) fill() error {
-	if c.Publisher == nil {
-		return errors.New("market: Config.Publisher is required")
-	}
-	if c.Instruments == nil {
-		c.Instruments = DefaultInstruments()
-	}
-	if c.Clock == nil {
-		c.Clock = WallClock{}
-	}
-	if c.Seed == 0 {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		for _, x := range b {
-			c.Seed = c.Seed<<8 | uint64(x)
-		}
-		c.Seed |= 1
-	}
-	for c.AccountNonce == 0 {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		c.AccountNonce = binary.LittleEndian.Uint64(b[:])
-	}
-	if c.Epoch == "" {
-		c.Epoch = "e" + strconv.FormatInt(c.Clock.Now()/1e6, 36) + strconv.FormatUint(c.Seed%(36*36*36*36), 36)
-	}
-	if !validEpoch(c.Epoch) {
-		return fmt.Errorf("market: epoch %q: want 1-32 of [A-Za-z0-9_-]", c.Epoch)
-	}
-	if c.TokenKey == nil {
-		c.TokenKey = make([]byte, 32)
-		_, _ = rand.Read(c.TokenKey)
-	}
-	if c.RateLimit <= 0 {
-		c.RateLimit = 50
-	}
-	if c.RateBurst <= 0 {
-		c.RateBurst = 100
-	}
-	if c.CancelRateLimit <= 0 {
-		c.CancelRateLimit = 100
-	}
-	if c.CancelRateBurst <= 0 {
-		c.CancelRateBurst = 200
-	}
-	if c.MaxOpenOrders <= 0 {
-		c.MaxOpenOrders = 200
-	}
-	if c.AccountIdleTTL == 0 {
-		c.AccountIdleTTL = DefaultAccountIdleTTL
-	}
-	if c.QueueSize <= 0 {
-		c.QueueSize = 65536
-	}
-	if c.TradeHistory <= 0 {
-		c.TradeHistory = 1000
-	}
-	if c.CandleHistory <= 0 {
-		c.CandleHistory = 1000
-	}
-	if c.AccountHistory <= 0 {
-		c.AccountHistory = DefaultAccountHistory
-	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	for _, ch := range c.Channels {
-		if !slices.Contains(Channels, ch) {
-			return fmt.Errorf("market: unknown channel %q", ch)
-		}
-	}
-	return nil
-}
-
-func validEpoch(s string) bool {
-	if len(s) < 1 || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
 
 // Venue is the exchange's sequencer: one goroutine (Run) owns every book,
 // account, candle and ticker and applies commands one at a time from one
@@ -211,11 +37,13 @@ type Venue struct {
 	in     chan command
 	done   chan struct{} // closed when Run returns
 	goLive chan struct{} // closed when Run applies commands (after the warm start)
-	insts  []*Instrument
-	bySym  map[string]*bookState
-	books  []*bookState
-	assets []asset
-	assetI map[string]int
+	// recovered is closed when the journal's replay is done (Recovered).
+	recovered chan struct{}
+	insts     []*Instrument
+	bySym     map[string]*bookState
+	books     []*bookState
+	assets    []asset
+	assetI    map[string]int
 
 	accounts map[string]*account
 	owners   []*account // by orders.Owner
@@ -234,12 +62,21 @@ type Venue struct {
 	op      opContext
 	scratch []byte
 	levels  []orders.Level
-	actors  []actorSlot
-	x       Exchange
-	omit    [kindCount]bool // public kinds not built (Config.Channels)
-	silent  bool            // no public kind is built (the warm start)
+	// batchFree is the unused part of the array batches are carved from;
+	// acctText caches user accounts' formatted balances, by owner; slabs
+	// hold the events to come (event_alloc.go).
+	batchFree []*Event
+	acctText  []*acctText
+	slabs     slabs
+	actors    []actorSlot
+	x         Exchange
+	omit      [kindCount]bool // public kinds not built (Config.Channels)
+	silent    bool            // no public kind is built (the warm start)
 
 	actorsStarted bool
+	liveOnce      sync.Once
+	ran           atomic.Bool // Run was called (or Close)
+	dur           *durable    // nil: in memory only (Config.DataDir)
 }
 
 // opContext is what the event handlers need to know about the operation
@@ -262,21 +99,22 @@ func New(cfg Config) (*Venue, error) {
 		return nil, err
 	}
 	v := &Venue{
-		cfg:      cfg,
-		clock:    cfg.Clock,
-		pub:      cfg.Publisher,
-		log:      cfg.Logger,
-		epoch:    cfg.Epoch,
-		in:       make(chan command, cfg.QueueSize),
-		done:     make(chan struct{}),
-		goLive:   make(chan struct{}),
-		insts:    insts,
-		bySym:    map[string]*bookState{},
-		assetI:   map[string]int{},
-		accounts: map[string]*account{},
-		owners:   []*account{nil},
-		live:     map[orders.OrderID]*liveOrder{},
-		nextOID:  1,
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		pub:       cfg.Publisher,
+		log:       cfg.Logger,
+		epoch:     cfg.Epoch,
+		in:        make(chan command, cfg.QueueSize),
+		done:      make(chan struct{}),
+		goLive:    make(chan struct{}),
+		recovered: make(chan struct{}),
+		insts:     insts,
+		bySym:     map[string]*bookState{},
+		assetI:    map[string]int{},
+		accounts:  map[string]*account{},
+		owners:    []*account{nil},
+		live:      map[orders.OrderID]*liveOrder{},
+		nextOID:   1,
 	}
 	v.x.v = v
 	v.idleAccts.ttl = max(int64(cfg.AccountIdleTTL), 0)
@@ -296,8 +134,16 @@ func New(cfg Config) (*Venue, error) {
 	for _, a := range cfg.Actors {
 		v.actors = append(v.actors, actorSlot{actor: a, next: math.MaxInt64})
 	}
-	if !v.warming() {
-		close(v.goLive) // nothing to wait for: commands apply once Run runs
+	if cfg.DataDir != "" {
+		if err := v.openDurable(); err != nil {
+			return nil, err
+		}
+	}
+	if v.dur == nil {
+		close(v.recovered)
+	}
+	if !v.warming() && v.dur == nil {
+		v.markLive() // nothing to wait for: commands apply once Run runs
 	}
 	return v, nil
 }
@@ -378,16 +224,30 @@ func (v *Venue) VerifyToken(token string) (string, bool) {
 // candles.
 // Commands sent meanwhile wait in the queue; Live is closed when it is
 // done.
-func (v *Venue) Run(ctx context.Context) error {
+//
+// A durable venue (Config.DataDir) first replays the journal after the
+// snapshot New restored, publishing what it publishes, and then, instead
+// of a warm start, detaches every session of the last run. Each step is
+// journaled; one fsync covers the steps of one turn of the loop (a burst
+// of commands and the wake after it), and their events are published
+// only after it. Run returns the journal's error if it fails, and closes
+// the journal when it returns.
+func (v *Venue) Run(ctx context.Context) (err error) {
 	defer close(v.done)
-	if v.warming() {
-		if !v.warmStart(ctx, v.cfg.WarmStart) {
-			return nil
-		}
-		close(v.goLive)
-	} else {
-		v.startActors()
+	if v.ran.Swap(true) {
+		return errors.New("market: Run called twice, or after Close")
 	}
+	if v.dur != nil {
+		defer func() {
+			if cerr := v.closeDurable(); err == nil {
+				err = cerr
+			}
+		}()
+	}
+	if ok, err := v.begin(ctx); !ok || err != nil {
+		return err
+	}
+	v.markLive()
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
@@ -397,13 +257,20 @@ func (v *Venue) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case c := <-v.in:
-			v.apply(c)
+			v.step(stepCommand, &c)
 			for i := 0; i < 256 && len(v.in) > 0; i++ { // drain a burst before timers
-				v.apply(<-v.in)
+				c = <-v.in
+				v.step(stepCommand, &c)
 			}
 		case <-timer.C:
 		}
-		v.advance()
+		if v.dur == nil || v.nextWake() <= v.clock.Now() {
+			v.step(stepAdvance, nil)
+		}
+		if err := v.commit(); err != nil {
+			v.log.Error("market: the venue stops: its journal failed", "err", err)
+			return err
+		}
 	}
 }
 
@@ -415,6 +282,9 @@ func (v *Venue) Simulate(until int64) error {
 	mc, ok := v.clock.(*ManualClock)
 	if !ok {
 		return errors.New("market: Simulate needs a *ManualClock")
+	}
+	if v.dur != nil {
+		return v.simulateDurable(mc, until)
 	}
 	if !v.actorsStarted {
 		v.startActors()
@@ -464,10 +334,16 @@ func (v *Venue) send(c command) error {
 	}
 }
 
-// call runs fn on the sequencer and waits for it.
+// call runs fn on the sequencer and waits for it (with a journal, until
+// the step that ran it is durable).
 func (v *Venue) call(ctx context.Context, fn func()) error {
+	return v.wait(ctx, command{kind: cmdQuery, fn: fn})
+}
+
+// wait sends c and waits until it was applied (and is durable).
+func (v *Venue) wait(ctx context.Context, c command) error {
 	done := make(chan struct{})
-	c := command{kind: cmdQuery, fn: func() { fn(); close(done) }}
+	c.done = done
 	select {
 	case v.in <- c:
 	case <-v.done:

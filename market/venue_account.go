@@ -68,13 +68,21 @@ func (v *Venue) fundDemo(a *account) {
 
 // CreateAccount creates a funded demo account and returns its id and its
 // token (protocol.md 8.10).
+// With a journal it returns once the account's creation is durable.
 func (v *Venue) CreateAccount(ctx context.Context) (account, token string, err error) {
-	err = v.call(ctx, func() {
-		a := v.newAccount("", false)
-		v.fundDemo(a)
-		account, token = a.id, signToken(v.cfg.TokenKey, a.id)
-	})
+	err = v.wait(ctx, command{kind: cmdCreateAccount, created: func(id string) {
+		account, token = id, signToken(v.cfg.TokenKey, id)
+	}})
 	return account, token, err
+}
+
+// createAccount creates and funds a demo account.
+func (v *Venue) createAccount(c command) {
+	a := v.newAccount("", false)
+	v.fundDemo(a)
+	if c.created != nil {
+		c.created(a.id)
+	}
 }
 
 // auth attaches a session to an account and sends it the account's state.
@@ -97,7 +105,7 @@ func (v *Venue) auth(c command) {
 	// that message, and the next private message is seq+1.
 	direct := Origin{Session: c.origin.Session}
 	e := v.reply(KindAccount, direct, a.id)
-	e.Seq, e.Balances = a.seq, v.balances(a)
+	e.Seq, e.Balances = a.seq, v.balances(a, nil)
 	var open []orders.Order
 	for _, bs := range v.books {
 		open = bs.book.OwnerOrders(a.owner, open[:0])

@@ -117,22 +117,22 @@ func (v *Venue) orderDone(e orders.Event) {
 	v.accountMsg(o.acct)
 }
 
-// private appends a private event of account a, or returns nil for a
-// simulated agent (nobody listens to them).
-func (v *Venue) private(a *account, k Kind) *Event {
-	if a.internal {
-		return nil
-	}
+// private fills e, a zero Event, as the next private event of user
+// account a and appends it to the batch. Callers skip simulated agents
+// (a.internal): nobody listens to them. (Field by field: a whole-struct
+// assignment copies all 200 bytes through the GC's bulk write barrier.)
+func (v *Venue) private(a *account, k Kind, e *Event) *Event {
 	a.seq++
-	e := &Event{Kind: k, Seq: a.seq, TS: v.now, Epoch: v.epoch, Account: a.id}
-	v.batch = append(v.batch, e)
+	e.Kind, e.Seq, e.TS = k, a.seq, v.now
+	e.Epoch, e.Account = v.epoch, a.id
+	v.emit(e)
 	return e
 }
 
 // reply appends a reply addressed to the session of origin.
 func (v *Venue) reply(k Kind, origin Origin, account string) *Event {
 	e := &Event{Kind: k, TS: v.now, Epoch: v.epoch, Account: account, Origin: origin, Direct: true}
-	v.batch = append(v.batch, e)
+	v.emit(e)
 	return e
 }
 
@@ -144,41 +144,53 @@ func (v *Venue) replyError(origin Origin, account, code, reason, msg string) {
 // orderMsg publishes o's state to its account. The first message about the
 // operation's target carries the operation's origin (its reply id).
 func (v *Venue) orderMsg(o *liveOrder) {
-	e := v.private(o.acct, KindOrder)
-	if e == nil {
+	if o.acct.internal {
 		return
 	}
+	var h *orderEvent
+	if terminal(o.status) {
+		h = &orderEvent{} // the account's history keeps it (event_alloc.go)
+	} else {
+		h = v.slabs.orders.get()
+	}
+	e := v.private(o.acct, KindOrder, &h.e)
 	if o == v.op.target && !v.op.replied {
 		e.Origin = v.op.origin
 		v.op.replied = true
 	}
 	e.Symbol = o.inst.Symbol
-	e.Order = v.orderUpdate(o)
+	e.Order = fillOrderUpdate(&h.p, text{h.buf[:0]}, o)
 	v.recordOrder(o.acct, e, o.created)
 }
 
+// orderUpdate returns o's state in a new OrderUpdate.
 func (v *Venue) orderUpdate(o *liveOrder) *OrderUpdate {
+	return fillOrderUpdate(&OrderUpdate{}, text{make([]byte, 0, 96)}, o)
+}
+
+// fillOrderUpdate sets u to o's state, its strings written with t.
+func fillOrderUpdate(u *OrderUpdate, t text, o *liveOrder) *OrderUpdate {
 	in := o.inst
-	u := &OrderUpdate{
+	*u = OrderUpdate{
 		OID: uint64(o.oid), CID: o.cid, Side: o.side.String(), Type: o.typ.String(), TIF: o.tif.String(),
-		PostOnly: o.post, Qty: in.qty.Format(o.qty), Filled: in.qty.Format(o.filled),
+		PostOnly: o.post, Qty: t.scaled(in.qty, o.qty), Filled: t.scaled(in.qty, o.filled),
 		Status: o.status, Reason: o.reason,
 	}
 	if o.status == StatusRejected {
 		u.OID = 0 // a rejected order never existed: whichever check refused it
 	}
 	if o.typ == orders.Limit {
-		u.Px = in.price.Format(o.px)
+		u.Px = t.scaled(in.price, o.px)
 	}
 	if o.filled > 0 {
-		u.AvgPx = avgPrice(in, o.notional, o.filled)
+		u.AvgPx = avgPrice(&t, in, o.notional, o.filled)
 	}
 	return u
 }
 
 // avgPrice formats notional/filled ticks at the price's decimals, rounded
 // half up: (2*notional*unit + filled) / (2*filled) in 128-bit arithmetic.
-func avgPrice(in *Instrument, notional, filled int64) string {
+func avgPrice(t *text, in *Instrument, notional, filled int64) string {
 	hi, lo := bits.Mul64(uint64(notional), uint64(in.price.Unit)*2)
 	lo, carry := bits.Add64(lo, uint64(filled), 0)
 	hi += carry
@@ -187,18 +199,20 @@ func avgPrice(in *Instrument, notional, filled int64) string {
 		return ""
 	}
 	q, _ := bits.Div64(hi, lo, den)
-	return formatFixed(int64(q), in.price.Decimals)
+	return t.fixed(int64(q), in.price.Decimals)
 }
 
 // fillMsgs publishes a fill, the order's new state and the balances.
 func (v *Venue) fillMsgs(o *liveOrder, tradeID uint64, px, q int64, liq string) {
-	e := v.private(o.acct, KindFill)
-	if e == nil {
+	if o.acct.internal {
 		return
 	}
-	in := o.inst
+	h := &fillEvent{}
+	e := v.private(o.acct, KindFill, &h.e)
+	in, t := o.inst, text{h.buf[:0]}
 	e.Symbol = in.Symbol
-	e.Fill = &Fill{OID: uint64(o.oid), CID: o.cid, TradeID: tradeID, Side: o.side.String(), Px: in.price.Format(px), Qty: in.qty.Format(q), Liq: liq}
+	h.p = Fill{OID: uint64(o.oid), CID: o.cid, TradeID: tradeID, Side: o.side.String(), Px: t.scaled(in.price, px), Qty: t.scaled(in.qty, q), Liq: liq}
+	e.Fill = &h.p
 	v.recordFill(o.acct, e)
 	v.orderMsg(o)
 	v.accountMsg(o.acct)
@@ -206,37 +220,25 @@ func (v *Venue) fillMsgs(o *liveOrder, tradeID uint64, px, q int64, liq string) 
 
 // accountMsg publishes a's balances.
 func (v *Venue) accountMsg(a *account) {
-	if e := v.private(a, KindAccount); e != nil {
-		e.Balances = v.balances(a)
+	if a.internal {
+		return
 	}
+	e := v.private(a, KindAccount, v.slabs.accounts.get())
+	e.Balances = v.balances(a, v.slabs.balanceSlice(len(v.assets)))
 }
 
-// balances formats a's holdings. All the strings share one allocation:
-// this runs for every account message.
-func (v *Venue) balances(a *account) []Balance {
-	out := make([]Balance, len(v.assets))
-	buf := make([]byte, 0, 48*len(v.assets))
-	ends := make([]int, 0, 2*len(v.assets))
-	for i, as := range v.assets {
-		b := a.bal[i]
-		buf = appendFixed(buf, b.total, as.dec)
-		ends = append(ends, len(buf))
-		buf = appendFixed(buf, b.available(), as.dec)
-		ends = append(ends, len(buf))
-	}
-	all := string(buf)
-	start := 0
-	for i, as := range v.assets {
-		out[i] = Balance{Asset: as.name, Total: all[start:ends[2*i]], Available: all[ends[2*i]:ends[2*i+1]]}
-		start = ends[2*i+1]
-	}
-	return out
+// balances returns a's holdings appended to dst, its capacity cut to its
+// length (a published event's slice is never appended to). Only the assets
+// that changed since a's last account message are formatted again.
+func (v *Venue) balances(a *account, dst []Balance) []Balance {
+	out := v.balancesInto(a, dst)
+	return out[:len(out):len(out)]
 }
 
 // rejectNew answers a user's order refused before it had integer fields.
 // It echoes the fields that are well-formed.
 func (v *Venue) rejectNew(a *account, bs *bookState, r OrderRequest, reason string) {
-	e := v.private(a, KindOrder)
+	e := v.private(a, KindOrder, &Event{})
 	e.Origin = v.op.origin
 	e.Symbol = echo(r.Symbol, 32)
 	u := &OrderUpdate{CID: r.CID, PostOnly: r.PostOnly, Status: StatusRejected, Reason: reason, Filled: "0"}

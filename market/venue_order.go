@@ -24,6 +24,40 @@ var (
 	tifs  = map[string]orders.TIF{"": orders.GTC, "gtc": orders.GTC, "ioc": orders.IOC, "fok": orders.FOK}
 )
 
+// parseSide, parseType and parseTIF are the maps above as switches: they
+// run for every order.
+func parseSide(s string) (orders.Side, bool) {
+	switch s {
+	case "buy":
+		return orders.Buy, true
+	case "sell":
+		return orders.Sell, true
+	}
+	return 0, false
+}
+
+func parseType(s string) (orders.Type, bool) {
+	switch s {
+	case "limit":
+		return orders.Limit, true
+	case "market":
+		return orders.Market, true
+	}
+	return 0, false
+}
+
+func parseTIF(s string) (orders.TIF, bool) {
+	switch s {
+	case "", "gtc":
+		return orders.GTC, true
+	case "ioc":
+		return orders.IOC, true
+	case "fok":
+		return orders.FOK, true
+	}
+	return 0, false
+}
+
 // userAccount returns the command's account, or answers not_authenticated.
 func (v *Venue) userAccount(c command) *account {
 	a := v.accounts[c.account]
@@ -53,15 +87,15 @@ func (v *Venue) placeUser(c command) {
 	}
 	p := placeReq{cid: r.CID, post: r.PostOnly}
 	var ok bool
-	if p.side, ok = sides[r.Side]; !ok {
+	if p.side, ok = parseSide(r.Side); !ok {
 		reject(RejectInvalidSide)
 		return
 	}
-	if p.typ, ok = types[r.Type]; !ok {
+	if p.typ, ok = parseType(r.Type); !ok {
 		reject(RejectInvalidType)
 		return
 	}
-	if p.tif, ok = tifs[r.TIF]; !ok {
+	if p.tif, ok = parseTIF(r.TIF); !ok {
 		reject(RejectInvalidTIF)
 		return
 	}

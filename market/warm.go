@@ -62,10 +62,8 @@ func (v *Venue) publishState() {
 	for _, bs := range v.books {
 		snap := bs.snapshot()
 		snap.Seq, snap.Off, snap.TS = bs.delta.seq, bs.delta.off, bs.delta.ts
-		v.batch = append(v.batch, snap)
-		if e := bs.public(KindQuote, streamQuote); e != nil {
-			e.Quote = bs.quoteData()
-		}
+		v.emit(snap)
+		bs.emitQuote()
 		if bs.tkr.seq > 0 {
 			bs.publishTicker()
 		}

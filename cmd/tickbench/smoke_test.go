@@ -124,7 +124,8 @@ func TestSmoke(t *testing.T) {
 	if num(sub(o, "trade_ns"), "p50") <= 0 || num(o, "trade_seen") <= 0 {
 		t.Errorf("orders: no order → public trade latency: %v", o)
 	}
-	if c := sub(r, "config"); num(c, "workers") != 1 || num(c, "ws") != 12 {
+	// One worker for the 18 subscribers, one for the traders alone.
+	if c := sub(r, "config"); num(c, "workers") != 2 || num(c, "ws") != 12 {
 		t.Errorf("config = %v", c)
 	}
 	if num(sub(r, "machine"), "cpus") <= 0 {

@@ -17,7 +17,7 @@ import (
 // edge the feed's.
 type clusterFlags struct {
 	serveFlags
-	redis, prefix, dataDir string
+	redis, prefix string
 }
 
 func clusterFlagSet(name string, f *clusterFlags) *flag.FlagSet {
@@ -25,9 +25,6 @@ func clusterFlagSet(name string, f *clusterFlags) *flag.FlagSet {
 	fs.Init(name, flag.ContinueOnError)
 	fs.StringVar(&f.redis, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (required)")
 	fs.StringVar(&f.prefix, "redis-prefix", cluster.DefaultPrefix, "prefix of every Redis key of this deployment")
-	if name == "engine" {
-		fs.StringVar(&f.dataDir, "data-dir", "", "directory of the venue's journal and snapshots (durability; empty: state in memory)")
-	}
 	return fs
 }
 
@@ -43,6 +40,9 @@ func parseCluster(name string, args []string, addr string) (*clusterFlags, app.C
 	if f.redis == "" {
 		return nil, app.Config{}, errors.New("--redis is required (e.g. redis://127.0.0.1:6379/0)")
 	}
+	if name == "edge" && f.dataDir != "" {
+		return nil, app.Config{}, errors.New("--data-dir is the engine's: an edge keeps nothing of its own")
+	}
 	cfg, err := f.config()
 	return &f, cfg, err
 }
@@ -53,11 +53,6 @@ func engine(args []string) error {
 	f, cfg, err := parseCluster("engine", args, "127.0.0.1:8081")
 	if err != nil {
 		return err
-	}
-	if f.dataDir != "" {
-		// The journal (the durable engine) is built apart; until it is on
-		// this branch the engine keeps its state in memory.
-		cfg.Logger.Warn("--data-dir is not supported by this build yet: state is kept in memory", "data_dir", f.dataDir)
 	}
 	e, err := app.NewEngine(app.EngineConfig{Addr: cfg.Addr, Redis: cluster.EngineConfig{URL: f.redis, Prefix: f.prefix},
 		Market: cfg.Market, Sim: cfg.Sim, Logger: cfg.Logger})

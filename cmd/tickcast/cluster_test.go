@@ -17,7 +17,7 @@ func TestClusterFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.prefix != "p1" || f.dataDir != "/tmp/x" || cfg.Sim == nil || cfg.Sim.Rate != 3 || cfg.Addr != "127.0.0.1:8090" {
+	if f.prefix != "p1" || cfg.Market.DataDir != "/tmp/x" || cfg.Sim == nil || cfg.Sim.Rate != 3 || cfg.Addr != "127.0.0.1:8090" {
 		t.Fatalf("engine flags: %+v %+v", f, cfg)
 	}
 	f, cfg, err = parseCluster("edge", []string{"--redis", "redis://127.0.0.1:1/0", "--history-messages", "500"}, "127.0.0.1:8081")

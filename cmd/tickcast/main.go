@@ -4,6 +4,7 @@
 //	tickcast simulate [flags]    run the market on a simulated clock, write JSON lines
 //	tickcast engine --redis URL  the venue and the simulated market, publishing to Redis
 //	tickcast edge --redis URL    the feed (WebSocket, SSE, REST, UI) of an engine, from Redis
+//	tickcast replay [flags]      write the events a data directory's journal produces, as JSON lines
 //
 // Every flag can also be set in the environment as TICKCAST_<NAME>, with
 // the name upper-cased and dashes as underscores (--sim-rate:
@@ -31,15 +32,17 @@ func main() {
 		err = serve(args)
 	case "simulate":
 		err = simulate(args, os.Stdout)
+	case "replay":
+		err = replay(args, os.Stdout)
 	case "engine":
 		err = engine(args)
 	case "edge":
 		err = edge(args)
 	case "help":
-		fmt.Fprintln(os.Stderr, "usage: tickcast [serve|simulate|engine|edge] [flags]; tickcast <command> -h for the flags")
+		fmt.Fprintln(os.Stderr, "usage: tickcast [serve|simulate|replay|engine|edge] [flags]; tickcast <command> -h for the flags")
 		return
 	default:
-		err = fmt.Errorf("unknown command %q (want serve, simulate, engine or edge)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, simulate, replay, engine or edge)", cmd)
 	}
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "tickcast:", err)

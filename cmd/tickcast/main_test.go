@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tickcast/tickcast/feed/ws"
 	"github.com/tickcast/tickcast/internal/app"
 	"github.com/tickcast/tickcast/market"
 )
@@ -192,5 +193,33 @@ func TestAccountIdleTTLFlag(t *testing.T) {
 		if err == nil && cfg.Market.AccountIdleTTL != tc.want {
 			t.Fatalf("%v: idle TTL %v, want %v", tc.args, cfg.Market.AccountIdleTTL, tc.want)
 		}
+	}
+}
+
+// TestInflightFlags: --max-inflight-account and --max-inflight-ip (or
+// their TICKCAST_ variables) reach the WebSocket server's configuration,
+// with the feed's defaults.
+func TestInflightFlags(t *testing.T) {
+	var f serveFlags
+	if err := parse(serveFlagSet(&f), nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.Feed.WS; w.MaxInflightAccount != ws.DefaultMaxInflightAccount || w.MaxInflightIP != ws.DefaultMaxInflightIP {
+		t.Fatalf("defaults: account %d, address %d", w.MaxInflightAccount, w.MaxInflightIP)
+	}
+	t.Setenv("TICKCAST_MAX_INFLIGHT_IP", "300")
+	f = serveFlags{}
+	if err := parse(serveFlagSet(&f), []string{"--max-inflight-account", "32"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = f.config(); err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.Feed.WS; w.MaxInflightAccount != 32 || w.MaxInflightIP != 300 {
+		t.Fatalf("set: account %d, address %d; want 32, 300", w.MaxInflightAccount, w.MaxInflightIP)
 	}
 }

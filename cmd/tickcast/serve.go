@@ -35,20 +35,21 @@ type serveFlags struct {
 	restRate                                                    float64
 	restBurst, accountsPerMin, maxOpenOrders, snapshotDepth     int
 	sendBuffer, backlogMessages, opBurst, maxInflight           int
-	cancelBurst                                                 int
+	cancelBurst, maxInflightAccount, maxInflightIP              int
 	opRate, cancelRate                                          float64
 	backlogTotal                                                int64
 	backlogBytes                                                int
 	heartbeat, writeTimeout, backlogDelay, historyAge           time.Duration
 	warmStart, accountIdleTTL                                   time.Duration
 	logLevel, logFormat, debugAddr                              string
+	dataDir                                                     string
 }
 
 func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (port 0 picks a free port, logged)")
 	fs.BoolVar(&f.sim, "sim", true, "run the simulated market (false: the books are the users' alone)")
-	fs.Uint64Var(&f.seed, "seed", 0, "seed of the simulation and account ids (0: random, logged)")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the simulation (0: random, logged); account ids also carry a random per-run nonce, so they never repeat across runs")
 	fs.Float64Var(&f.simRate, "sim-rate", 1, "multiplier on every simulated agent's arrival rate")
 	fs.DurationVar(&f.warmStart, "warm-start", app.DefaultWarmStart, "market history the simulator makes before the server goes live (/readyz waits for it); 0: none")
 	fs.StringVar(&f.instruments, "instruments", "", "instruments file (JSON; default: the built-in five)")
@@ -63,6 +64,8 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.Float64Var(&f.opRate, "op-rate", 100, "operations a WebSocket session may send per second (ping aside); a faster client is read at this rate")
 	fs.IntVar(&f.opBurst, "op-burst", 200, "operation burst per session")
 	fs.IntVar(&f.maxInflight, "max-inflight", 64, "operations of one session waiting for the venue (then rate_limited at once)")
+	fs.IntVar(&f.maxInflightAccount, "max-inflight-account", ws.DefaultMaxInflightAccount, "operations of all of an account's sessions waiting for the venue, auth included (then rate_limited at once)")
+	fs.IntVar(&f.maxInflightIP, "max-inflight-ip", ws.DefaultMaxInflightIP, "operations of all the sessions of one client address waiting for the venue, auth included (then rate_limited at once)")
 	fs.IntVar(&f.maxConns, "max-conns", 100000, "WebSocket sessions in total (then 1013)")
 	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket sessions per client address (then 1013)")
 	fs.IntVar(&f.maxViewers, "max-viewers", 100000, "SSE streams in total (then 503)")
@@ -79,7 +82,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.IntVar(&f.snapshotDepth, "snapshot-depth", 1000, "levels per side in a book snapshot (WebSocket, SSE; REST depth at most this)")
 	fs.IntVar(&f.maxSubs, "max-subscriptions", 256, "streams per session (then too_many_subscriptions)")
 	fs.IntVar(&f.malformed, "malformed-budget", 10, "malformed messages a session may send (then 1008)")
-	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive orders the rate limit may refuse a session (then 1008)")
+	fs.IntVar(&f.rateLimitBudget, "rate-limit-budget", 100, "consecutive rate-limit refusals a session may get (orders rejected rate_limited; amends, cancels and cancel_alls refused rate_limited; operations refused for the in-flight caps); then 1008")
 	fs.DurationVar(&f.heartbeat, "heartbeat", 15*time.Second, "WebSocket ping and SSE comment interval; 3 silent intervals close a session")
 	fs.DurationVar(&f.writeTimeout, "write-timeout", 10*time.Second, "deadline of one write to a WebSocket client or SSE viewer")
 	fs.IntVar(&f.backlogBytes, "backlog-bytes", 4<<20, "lossless backlog per subscriber before 4008")
@@ -89,6 +92,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.DurationVar(&f.backlogDelay, "backlog-delay", 10*time.Second, "how far behind a subscriber's lossless backlog may fall before 4008")
 	fs.IntVar(&f.historyMessages, "history-messages", 100000, "messages kept for resume (with --history-age, whichever keeps more)")
 	fs.DurationVar(&f.historyAge, "history-age", 60*time.Second, "age of messages kept for resume")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory of the venue's journal and settings: state survives restarts (empty: in memory only)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "text", "text or json")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this separate address (e.g. 127.0.0.1:6060); off when empty")
@@ -158,7 +162,7 @@ func (f *serveFlags) config() (app.Config, error) {
 		Addr: f.addr,
 		Market: market.Config{Instruments: insts, Seed: f.seed, Epoch: f.epoch, TokenKey: key,
 			RateLimit: f.rateLimit, RateBurst: f.rateBurst, MaxOpenOrders: f.maxOpenOrders,
-			CancelRateLimit: f.cancelRate, CancelRateBurst: f.cancelBurst},
+			CancelRateLimit: f.cancelRate, CancelRateBurst: f.cancelBurst, DataDir: f.dataDir},
 		Hub: hub.Config{HistoryMessages: f.historyMessages, HistoryAge: f.historyAge, MaxSubscriptions: f.maxSubs,
 			SnapshotDepth: f.snapshotDepth, BacklogBudget: f.backlogTotal},
 		Feed: feed.Config{AllowOrigins: splitComma(f.allowOrigin), CORSOrigin: f.corsOrigin,
@@ -166,7 +170,8 @@ func (f *serveFlags) config() (app.Config, error) {
 			MaxPending: f.maxPending, MaxPendingPerIP: f.maxPendingPerIP, RequestTimeout: f.requestTimeout, IdleTimeout: f.idleTimeout,
 			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
 				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog,
-				SendBuffer: f.sendBuffer, OpRate: f.opRate, OpBurst: f.opBurst, MaxInflight: f.maxInflight},
+				SendBuffer: f.sendBuffer, OpRate: f.opRate, OpBurst: f.opBurst, MaxInflight: f.maxInflight,
+				MaxInflightAccount: f.maxInflightAccount, MaxInflightIP: f.maxInflightIP},
 			SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers,
 				MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog, SendBuffer: f.sendBuffer},
 			UI: web.Assets()},

@@ -110,11 +110,18 @@ type Hub struct {
 	lastOff  uint64
 	accounts map[string][]*Sub
 	subs     map[uint64]*Sub
+
+	// lingering are removed subscribers whose operations the venue has
+	// not answered yet (Sub.Outstanding): their answers still complete.
+	lingering map[uint64]*Sub
+	sweepAt   int // len(lingering) at which remove next sweeps it
+
 	dropped  []*Sub
 	wake     []*Sub // subscribers to notify at the end of the batch
 	subCount atomic.Int64
 	deferred []deferredResume
 	tick     *time.Ticker
+	relayed  atomic.Uint64 // batches taken from the bus and relayed
 }
 
 const chanCount = 6
@@ -132,7 +139,7 @@ func New(cfg Config, src bus.Subscriber) *Hub {
 	h := &Hub{
 		cfg: cfg, ctrl: make(chan func(), 1024), done: make(chan struct{}),
 		streams: map[string]*Stream{}, bySym: map[string][chanCount]*Stream{},
-		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{},
+		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{}, lingering: map[uint64]*Sub{}, sweepAt: minSweep,
 		hist: history{minMessages: cfg.HistoryMessages, minAge: int64(cfg.HistoryAge), maxMessages: cfg.HistoryMax},
 	}
 	h.stats.budget = cfg.BacklogBudget
@@ -189,6 +196,10 @@ func (h *Hub) MaxSubscriptions() int { return h.cfg.MaxSubscriptions }
 // Subscribers returns how many subscribers are registered.
 func (h *Hub) Subscribers() int { return int(h.subCount.Load()) }
 
+// Relayed returns how many of the bus's batches the hub has relayed (put
+// into its history and its subscribers' queues).
+func (h *Hub) Relayed() uint64 { return h.relayed.Load() }
+
 // Run relays events until the bus closes (every batch published before is
 // relayed first: this is how the hub drains at shutdown) or ctx ends (the
 // hub then stops at once and cancels its subscription). Control requests
@@ -235,6 +246,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			}
 			h.publish(batches)
 			h.retryDeferred()
+			h.relayed.Add(uint64(len(batches)))
 			clear(batches)
 			h.pending = batches[:0]
 			if closed {
@@ -293,8 +305,8 @@ func (h *Hub) publish(batches [][]*market.Event) {
 		}
 		// The venue answers each operation in one batch: that operation
 		// is done, and its session may send another.
-		if sub := h.subs[origin]; origin != 0 && sub != nil && sub.Completed != nil {
-			sub.Completed()
+		if origin != 0 {
+			h.completed(origin)
 		}
 	}
 	for _, batch := range batches {
@@ -472,5 +484,11 @@ func (h *Hub) remove(sub *Sub) {
 	if _, ok := h.subs[sub.ID]; ok {
 		delete(h.subs, sub.ID)
 		h.subCount.Add(-1)
+	}
+	if sub.Completed != nil && sub.Outstanding != nil && sub.Outstanding() {
+		h.lingering[sub.ID] = sub
+		if len(h.lingering) >= h.sweepAt {
+			h.sweepLingering()
+		}
 	}
 }

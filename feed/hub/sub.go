@@ -62,6 +62,13 @@ type Sub struct {
 	// answer to one of this subscriber's operations (the whole batch of
 	// events it caused) has been routed: one call per operation.
 	Completed func()
+	// Outstanding, if set, reports whether operations of this subscriber
+	// are still waiting for the venue. A removed subscriber for which it
+	// reports true keeps getting Completed for them, so that its
+	// transport can release what they hold (the in-flight counts of its
+	// account and address), until it reports false. Called on the hub
+	// goroutine.
+	Outstanding func() bool
 
 	streams map[*Stream]int // subscribed streams → index in Stream.subs
 	account string          // authenticated account, "" if none

@@ -75,6 +75,16 @@ type Config struct {
 	// answer (default 64): past it one is answered rate_limited at once, so
 	// that no session can fill the venue's queue in front of others.
 	MaxInflight int
+	// MaxInflightAccount bounds the operations of all an account's
+	// sessions waiting for the venue (default 256: four sessions at
+	// MaxInflight), an auth counting for the account its token names;
+	// MaxInflightIP bounds those of all the sessions of one client address
+	// (default 1024; see DefaultMaxInflightIP). Past either, one is
+	// answered rate_limited at once, as for MaxInflight: whatever number
+	// of sessions an account or an address opens, it holds only this much
+	// of the venue's queue, ahead of everyone else's next order.
+	MaxInflightAccount int
+	MaxInflightIP      int
 	// RateLimitBudget is how many consecutive order operations the
 	// account's rate limit may refuse before the session is closed with
 	// 1008 (default 100: a client that ignores rate_limited).
@@ -117,6 +127,12 @@ func (c *Config) fill() {
 	if c.MaxInflight <= 0 {
 		c.MaxInflight = 64
 	}
+	if c.MaxInflightAccount <= 0 {
+		c.MaxInflightAccount = DefaultMaxInflightAccount
+	}
+	if c.MaxInflightIP <= 0 {
+		c.MaxInflightIP = DefaultMaxInflightIP
+	}
 	if c.RateLimitBudget <= 0 {
 		c.RateLimitBudget = 100
 	}
@@ -127,6 +143,20 @@ func (c *Config) fill() {
 		c.Logger = slog.Default()
 	}
 }
+
+// DefaultMaxInflightAccount is MaxInflightAccount's default: four
+// sessions with MaxInflight each.
+const DefaultMaxInflightAccount = 256
+
+// DefaultMaxInflightIP is MaxInflightIP's default. The venue's input queue
+// holds 65,536 commands; an address's 500 sessions (MaxConnsPerIP) with 64
+// in flight each (MaxInflight) could hold 32,000 of them, two addresses
+// all. At 1,024 an address holds at most 1/64 of the queue, whatever
+// number of sessions it opens: filling the queue takes 64 addresses, each
+// at its cap, and another trader's order waits behind at most 1,024
+// commands per flooding address. (An account's 256 is a quarter of it: one
+// address flooding on one account holds 256.)
+const DefaultMaxInflightIP = 1024
 
 type nopMetrics struct{}
 

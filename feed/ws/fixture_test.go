@@ -22,11 +22,13 @@ import (
 
 // fakeVenue is a Venue for transport tests: every token "good-*" is
 // account "*", operations are accepted and answered by nothing, and an
-// order whose cid is "boom" panics, as a bug in the venue would.
+// order whose cid is "boom" panics, as a bug in the venue would. Cancels
+// are kept (held) for a test to answer.
 type fakeVenue struct {
 	mu       sync.Mutex
 	placed   []string
 	detached []string
+	held     []*market.Event // the answers of the cancels taken, not sent
 	// publish, when set, receives the authed reply Auth makes, as the
 	// venue would publish it.
 	publish func(*market.Event)
@@ -49,7 +51,29 @@ func (v *fakeVenue) PlaceOrder(_ market.Origin, _ string, r market.OrderRequest)
 	return nil
 }
 
-func (v *fakeVenue) CancelOrder(market.Origin, string, market.OrderRef) error { return nil }
+func (v *fakeVenue) CancelOrder(origin market.Origin, account string, _ market.OrderRef) error {
+	v.mu.Lock()
+	v.held = append(v.held, &market.Event{Kind: market.KindError, Direct: true, Origin: origin, Account: account,
+		Reply: &market.Reply{Code: market.CodeUnknownOrder, Msg: "no such open order"}})
+	v.mu.Unlock()
+	return nil
+}
+
+// taken returns how many cancels the venue holds unanswered.
+func (v *fakeVenue) taken() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.held)
+}
+
+// answer takes the held cancels' answers, to be published.
+func (v *fakeVenue) answer() []*market.Event {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	out := v.held
+	v.held = nil
+	return out
+}
 func (v *fakeVenue) AmendOrder(market.Origin, string, market.OrderRef, market.AmendRequest) error {
 	return nil
 }

@@ -59,7 +59,8 @@ func (s *session) pace() {
 // admit decides whether the session may carry out an operation that costs
 // the server real work (everything but ping): within the session's
 // operation rate, and, for one that goes to the venue, with fewer than
-// MaxInflight of its operations still waiting for the venue's answer. A
+// MaxInflight of its operations still waiting for the venue's answer (the
+// caps of its account and address are charged's, inflight.go). A
 // refusal is answered rate_limited at once and counts against the
 // rate-limit budget, like the venue's refusals: a client that keeps
 // ignoring them is closed with 1008.
@@ -69,7 +70,8 @@ func (s *session) admit(id wire.ID, venue bool) bool {
 	case !s.ops.take(s.cfg.OpRate, s.cfg.OpBurst, time.Now()):
 		msg = "too many operations: slow down"
 	case venue && s.inflight.Load() >= int32(s.cfg.MaxInflight):
-		msg = "too many operations waiting for the venue: wait for their answers"
+		msg = msgInflight
+		s.srv.refused("session")
 	default:
 		return true
 	}
@@ -77,14 +79,3 @@ func (s *session) admit(id wire.ID, venue bool) bool {
 	s.answered(hubAnswerThrottled)
 	return false
 }
-
-// sent counts an operation handed to the venue (ok) as waiting for its
-// answer; completed, called by the hub once the answer is routed, counts
-// it done.
-func (s *session) sent(ok bool) {
-	if ok {
-		s.inflight.Add(1)
-	}
-}
-
-func (s *session) completed() { s.inflight.Add(-1) }

@@ -43,19 +43,19 @@ func (s *session) handle(msg []byte) {
 			s.auth(o)
 		}
 	case *wire.NewOrder:
-		if s.authed(o.ID) && s.admit(o.ID, true) {
+		if s.authed(o.ID) && s.admit(o.ID, true) && s.charged(o.ID, s.account) {
 			s.expect(o.ID)
 			s.venueErr(o.ID, s.cfg.Venue.PlaceOrder(s.origin(o.ID), s.account, market.OrderRequest{
 				CID: o.CID, Symbol: o.S, Side: o.Side, Type: o.Type, TIF: o.TIF, Qty: o.Qty, Px: o.Px, PostOnly: o.PostOnly,
 			}))
 		}
 	case *wire.Cancel:
-		if s.authed(o.ID) && s.admit(o.ID, true) {
+		if s.authed(o.ID) && s.admit(o.ID, true) && s.charged(o.ID, s.account) {
 			s.expect(o.ID)
 			s.venueErr(o.ID, s.cfg.Venue.CancelOrder(s.origin(o.ID), s.account, ref(o.OID, o.CID)))
 		}
 	case *wire.Amend:
-		if s.authed(o.ID) && s.admit(o.ID, true) {
+		if s.authed(o.ID) && s.admit(o.ID, true) && s.charged(o.ID, s.account) {
 			s.expect(o.ID)
 			s.venueErr(o.ID, s.cfg.Venue.AmendOrder(s.origin(o.ID), s.account, ref(o.OID, o.CID), market.AmendRequest{Qty: o.Qty, Px: o.Px}))
 		}
@@ -63,6 +63,9 @@ func (s *session) handle(msg []byte) {
 		if s.authed(o.ID) && s.admit(o.ID, true) {
 			if o.S != "" && !s.cfg.Hub.KnownSymbol(o.S) {
 				s.reply(&wire.Error{ID: o.ID, Code: wire.CodeUnknownSymbol, Msg: "unknown symbol"})
+				return
+			}
+			if !s.charged(o.ID, s.account) {
 				return
 			}
 			s.expect(o.ID)
@@ -93,13 +96,13 @@ func (s *session) authed(id wire.ID) bool {
 	return true
 }
 
-// venueErr counts an operation handed to the venue as waiting for its
-// answer, or answers one the venue could not take.
+// venueErr answers an operation the venue could not take, which then
+// no longer counts as waiting for it (charged counted it).
 func (s *session) venueErr(id wire.ID, err error) {
-	s.sent(err == nil)
 	if err == nil {
 		return
 	}
+	s.uncharge()
 	code, msg := wire.CodeInternal, "venue unavailable"
 	if errors.Is(err, market.ErrBusy) {
 		code, msg = wire.CodeRateLimited, "venue busy: retry"
@@ -111,6 +114,12 @@ func (s *session) auth(o *wire.Auth) {
 	account, ok := s.cfg.Venue.VerifyToken(o.Token)
 	if !ok {
 		s.reply(&wire.Error{ID: o.ID, Code: wire.CodeInvalidToken, Msg: "invalid token"})
+		return
+	}
+	// Counted against the account the token names (and moving the
+	// session's other waiting operations to it): one address cannot flood
+	// the venue with auths any more than with orders.
+	if !s.charged(o.ID, account) {
 		return
 	}
 	if s.account != "" && s.account != account {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -25,6 +26,12 @@ type Server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// Operations waiting for the venue, per client address and per
+	// account, across sessions (inflight.go), and the refusals of the
+	// in-flight caps by scope.
+	addrs, accounts *inflightTable
+	refusals        [3]atomic.Uint64 // session, account, address
+
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	perIP    map[string]int
@@ -39,7 +46,31 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	cfg.fill()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, origin: newOriginPolicy(cfg.AllowOrigins), ctx: ctx, cancel: cancel, sessions: map[*session]struct{}{}, perIP: map[string]int{}}, nil
+	return &Server{cfg: cfg, origin: newOriginPolicy(cfg.AllowOrigins), ctx: ctx, cancel: cancel, sessions: map[*session]struct{}{}, perIP: map[string]int{},
+		addrs: newInflightTable(), accounts: newInflightTable()}, nil
+}
+
+// InflightScopes names the in-flight caps, in the order of InflightRefused.
+var InflightScopes = [3]string{"session", "account", "address"}
+
+// InflightRefused returns how many operations each in-flight cap
+// (InflightScopes: a session's, an account's, an address's) refused.
+func (s *Server) InflightRefused() [3]uint64 {
+	var out [3]uint64
+	for i := range out {
+		out[i] = s.refusals[i].Load()
+	}
+	return out
+}
+
+// refused counts a refusal of the in-flight cap of scope.
+func (s *Server) refused(scope string) {
+	for i, name := range InflightScopes {
+		if name == scope {
+			s.refusals[i].Add(1)
+			return
+		}
+	}
 }
 
 // Sessions returns the number of open sessions.

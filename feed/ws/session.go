@@ -43,7 +43,15 @@ type session struct {
 	malformed int
 	ops       opBucket
 
-	inflight atomic.Int32 // operations handed to the venue, not yet answered
+	// Operations counted as waiting for the venue (inflight.go): changed
+	// under chargeMu, read by the reader without it.
+	inflight atomic.Int32
+	chargeMu sync.Mutex
+	ipSlot   *inflightSlot // the address's count, once the session has had an operation counted
+	acctSlot *inflightSlot // the account's, likewise
+	ended    bool          // the session has ended and left the hub
+	released bool          // its slots are released: nothing counts any more
+	giveUp   *time.Timer   // releases them if answers never come
 
 	wbuf      net.Buffers                // the writer's scratch header for WriteTo
 	deadline  time.Time                  // the write deadline last set (writer only)
@@ -79,6 +87,7 @@ func newSession(srv *Server, raw net.Conn, prefix []byte, format wire.Format, ip
 	s.sub = srv.cfg.Hub.NewSub(transportOf(format), srv.cfg.Backlog)
 	s.sub.Answered = s.answered
 	s.sub.Completed = s.completed
+	s.sub.Outstanding = s.outstanding
 	s.sub.Remote = raw.RemoteAddr().String()
 	s.sub.Q.SetWaker(s.kick)
 	s.sub.Q.SetOnOverflow(s.overflowed)
@@ -187,9 +196,14 @@ func (s *session) cleanup() {
 	defer cancel()
 	// At shutdown the hub and the venue stop before the transports: a
 	// session ending then has nothing to be taken off.
-	if err := s.cfg.Hub.Remove(ctx, s.sub); err != nil && !errors.Is(err, hub.ErrStopped) {
+	err := s.cfg.Hub.Remove(ctx, s.sub)
+	if err != nil && !errors.Is(err, hub.ErrStopped) {
 		s.cfg.Logger.Warn("ws: hub remove", "err", err)
 	}
+	// What it has in flight counts against its account and address until
+	// the venue answers it (the hub, once it ran Remove, still completes
+	// the answers), unless no hub is left to route them.
+	defer s.settle(err == nil)
 	s.sub.Q.Close()
 	if s.account != "" {
 		if err := s.cfg.Venue.Detach(ctx, s.sub.ID, s.account); err != nil && !errors.Is(err, market.ErrStopped) {

@@ -76,6 +76,9 @@ type Server struct {
 	venueDone, hubDone chan struct{}
 	serveDone          chan struct{}
 	serveErr           error
+	venueErr           error // set before venueDone closes
+	pub                *countingPublisher
+	stopServe          chan struct{} // closed when shutdown begins
 
 	started  atomic.Bool
 	ready    atomic.Bool
@@ -95,21 +98,37 @@ func New(cfg Config) (*Server, error) {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
 	log := cfg.Logger
+	stored := false
+	if cfg.Market.DataDir != "" {
+		var err error
+		if stored, err = loadDataDir(&cfg, log); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Market.Seed == 0 {
 		cfg.Market.Seed = randomSeed()
 	}
 	b := bus.NewMemory()
 	mcfg := cfg.Market
-	mcfg.Publisher = b
+	pub := &countingPublisher{p: b}
+	mcfg.Publisher = pub
 	if mcfg.Logger == nil {
 		mcfg.Logger = log
 	}
 	mcfg.Actors = append([]market.Actor(nil), mcfg.Actors...)
+	if mcfg.ReplayWindow <= 0 {
+		// Recovery refills the hub's history with this much of the
+		// journal: --history-age, or more (--history-messages usually
+		// span a few minutes at --sim-rate 1).
+		mcfg.ReplayWindow = max(cfg.Hub.HistoryAge, DefaultReplayWindow)
+	}
 	if cfg.Sim != nil {
-		scfg := *cfg.Sim
-		if scfg.Seed == 0 {
-			scfg.Seed = mcfg.Seed
+		if cfg.Sim.Seed == 0 {
+			sc := *cfg.Sim
+			sc.Seed = mcfg.Seed
+			cfg.Sim = &sc
 		}
+		scfg := *cfg.Sim
 		if scfg.Logger == nil {
 			scfg.Logger = log
 		}
@@ -129,7 +148,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Sim != nil {
 		if err := sim.Validate(venue.Instruments()); err != nil {
+			venue.Close()
 			return nil, fmt.Errorf("instruments: %w", err)
+		}
+	}
+	if cfg.Market.DataDir != "" && !stored {
+		if err := saveSettings(&cfg, venue.Epoch()); err != nil {
+			venue.Close()
+			return nil, err
 		}
 	}
 	hcfg := cfg.Hub
@@ -145,7 +171,7 @@ func New(cfg Config) (*Server, error) {
 		sub = cfg.WrapBus(sub)
 	}
 	h := hub.New(hcfg, sub)
-	s := &Server{cfg: cfg, log: log, Venue: venue, Bus: b, Hub: h,
+	s := &Server{cfg: cfg, log: log, Venue: venue, Bus: b, Hub: h, pub: pub, stopServe: make(chan struct{}),
 		venueDone: make(chan struct{}), hubDone: make(chan struct{}), serveDone: make(chan struct{})}
 	fcfg := cfg.Feed
 	fcfg.Venue, fcfg.Hub = venue, h
@@ -154,12 +180,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.Feed, err = feed.NewServer(fcfg, s.Ready); err != nil {
 		b.Close()
+		venue.Close()
 		return nil, err
 	}
 	s.ln = cfg.Listener
 	if s.ln == nil {
 		if s.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 			b.Close()
+			venue.Close()
 			return nil, err
 		}
 	}
@@ -202,6 +230,11 @@ func (s *Server) Ready() bool {
 // of them.
 const DefaultWarmStart = 10*time.Hour + 10*time.Minute
 
+// DefaultReplayWindow is the least venue time a durable server's recovery
+// replays with its events built, to refill the hub's history
+// (market.Config.ReplayWindow).
+const DefaultReplayWindow = 5 * time.Minute
+
 // Start starts the venue, the hub and the HTTP server, and returns.
 func (s *Server) Start() {
 	if !s.started.CompareAndSwap(false, true) {
@@ -210,8 +243,20 @@ func (s *Server) Start() {
 	s.hubCtx, s.stopHub = context.WithCancel(context.Background())
 	s.venueCtx, s.stopVenue = context.WithCancel(context.Background())
 	go func() { defer close(s.hubDone); _ = s.Hub.Run(s.hubCtx) }()
-	go func() { defer close(s.venueDone); _ = s.Venue.Run(s.venueCtx) }()
-	go func() { defer close(s.serveDone); s.serveErr = s.Feed.Serve(s.ln) }()
+	go func() {
+		defer close(s.venueDone)
+		if err := s.Venue.Run(s.venueCtx); err != nil {
+			s.venueErr = err
+			s.log.Error("venue stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer close(s.serveDone)
+		if !s.awaitRecovery() {
+			return
+		}
+		s.serveErr = s.Feed.Serve(s.ln)
+	}()
 	s.ready.Store(true)
 }
 
@@ -224,6 +269,9 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-s.serveDone:
 		_ = s.Shutdown(context.Background())
 		return fmt.Errorf("serve: %w", s.serveErr)
+	case <-s.venueDone:
+		_ = s.Shutdown(context.Background())
+		return fmt.Errorf("venue: %w", s.venueErr)
 	}
 	return s.Shutdown(context.Background())
 }
@@ -244,8 +292,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) shutdown(ctx context.Context) error {
 	s.ready.Store(false)
+	close(s.stopServe)
 	if !s.started.Load() {
 		s.Bus.Close()
+		s.Venue.Close()
 		return s.ln.Close()
 	}
 	var errs []error
@@ -284,5 +334,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("feed shutdown: %w", err))
 	}
 	<-s.serveDone
+	_ = s.ln.Close() // not served if shutdown came during recovery
+	if s.venueErr != nil {
+		errs = append(errs, fmt.Errorf("venue: %w", s.venueErr))
+	}
 	return errors.Join(errs...)
 }

@@ -63,6 +63,16 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
+	// A data directory: its settings and token key, as serve does.
+	dcfg := Config{Market: cfg.Market, Sim: cfg.Sim}
+	stored := false
+	if cfg.Market.DataDir != "" {
+		var err error
+		if stored, err = loadDataDir(&dcfg, cfg.Logger); err != nil {
+			return nil, err
+		}
+		cfg.Market, cfg.Sim = dcfg.Market, dcfg.Sim
+	}
 	if cfg.Market.Seed == 0 {
 		cfg.Market.Seed = randomSeed()
 	}
@@ -77,6 +87,13 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	venue, err := buildVenue(cfg.Market, cfg.Sim, cfg.WrapSim, cfg.Logger, ce)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Market.DataDir != "" && !stored {
+		dcfg.Market, dcfg.Sim = cfg.Market, cfg.Sim
+		if err := saveSettings(&dcfg, venue.Epoch()); err != nil {
+			venue.Close()
+			return nil, err
+		}
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, Venue: venue, Cluster: ce, venueDone: make(chan struct{}), clusterDone: make(chan struct{})}
 	reg := prometheus.NewRegistry()
@@ -119,6 +136,9 @@ func buildVenue(mcfg market.Config, simCfg *sim.Config, wrap func(market.Actor) 
 	if mcfg.Logger == nil {
 		mcfg.Logger = log
 	}
+	if mcfg.ReplayWindow <= 0 {
+		mcfg.ReplayWindow = DefaultReplayWindow // what a recovery publishes again, for the edges' history
+	}
 	mcfg.Actors = append([]market.Actor(nil), mcfg.Actors...)
 	if simCfg != nil {
 		scfg := *simCfg
@@ -144,6 +164,7 @@ func buildVenue(mcfg market.Config, simCfg *sim.Config, wrap func(market.Actor) 
 	}
 	if simCfg != nil {
 		if err := sim.Validate(venue.Instruments()); err != nil {
+			venue.Close()
 			return nil, fmt.Errorf("instruments: %w", err)
 		}
 	}
@@ -199,6 +220,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	if !e.started.Load() {
+		e.Venue.Close()
 		return e.ln.Close()
 	}
 	var errs []error
@@ -215,6 +237,9 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	cancel()
 	e.stopCluster()
 	<-e.clusterDone
+	if err := e.Venue.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("venue close: %w", err))
+	}
 	hctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	if err := e.http.Shutdown(hctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
