@@ -152,51 +152,49 @@ func (h *Hub) SubscribeSSE(ctx context.Context, sub *Sub, streams []*Stream, epo
 }
 
 func (h *Hub) subscribeSSE(sub *Sub, streams []*Stream, epoch string, afterOff uint64, resume bool) {
-	{
-		if sub.gone {
+	if sub.gone {
+		return
+	}
+	for _, s := range streams {
+		s.add(sub)
+	}
+	// Offset 0 was never an event's id (offsets start at 1): a client
+	// sending it would get the whole history replayed. It gets a
+	// reset, as for an expired history.
+	if resume && epoch == h.cfg.Epoch && afterOff > 0 {
+		want := make(map[*Stream]bool, len(streams))
+		for _, s := range streams {
+			want[s] = true
+		}
+		if h.hist.afterOff(afterOff, h.lastOff, func(f *Frame) {
+			if want[f.Stream] {
+				sub.push(f)
+			}
+		}) {
 			return
 		}
-		for _, s := range streams {
-			s.add(sub)
+	}
+	reason := ""
+	if resume {
+		reason = wire.ResetHistoryExpired
+		if epoch != h.cfg.Epoch {
+			reason = wire.ResetEpochChanged
 		}
-		// Offset 0 was never an event's id (offsets start at 1): a client
-		// sending it would get the whole history replayed. It gets a
-		// reset, as for an expired history.
-		if resume && epoch == h.cfg.Epoch && afterOff > 0 {
-			want := make(map[*Stream]bool, len(streams))
-			for _, s := range streams {
-				want[s] = true
-			}
-			if h.hist.afterOff(afterOff, h.lastOff, func(f *Frame) {
-				if want[f.Stream] {
-					sub.push(f)
-				}
-			}) {
-				return
-			}
+	}
+	var first []*Frame
+	for _, s := range streams {
+		if reason != "" {
+			h.reply(sub, &wire.Reset{Ch: s.Channel, S: s.Symbol, Reason: reason})
 		}
-		reason := ""
-		if resume {
-			reason = wire.ResetHistoryExpired
-			if epoch != h.cfg.Epoch {
-				reason = wire.ResetEpochChanged
-			}
+		switch {
+		case s.mirror != nil:
+			first = append(first, s.mirror.snapshot(s))
+		case s.last != nil:
+			first = append(first, s.last)
 		}
-		var first []*Frame
-		for _, s := range streams {
-			if reason != "" {
-				h.reply(sub, &wire.Reset{Ch: s.Channel, S: s.Symbol, Reason: reason})
-			}
-			switch {
-			case s.mirror != nil:
-				first = append(first, s.mirror.snapshot(s))
-			case s.last != nil:
-				first = append(first, s.last)
-			}
-		}
-		slices.SortFunc(first, func(a, b *Frame) int { return cmp.Compare(a.Off, b.Off) })
-		for _, f := range first {
-			sub.push(f)
-		}
+	}
+	slices.SortFunc(first, func(a, b *Frame) int { return cmp.Compare(a.Off, b.Off) })
+	for _, f := range first {
+		sub.push(f)
 	}
 }
