@@ -88,14 +88,13 @@ func (v *Venue) recordFill(a *account, e *Event) {
 // limit newest of them. An unknown account (or a simulated agent) is
 // ErrUnknownAccount; a limit of 0 or less returns empty lists.
 func (v *Venue) AccountHistory(ctx context.Context, account string, limit int) (*AccountHistory, error) {
-	var h *AccountHistory
-	err := v.call(ctx, func() {
+	h, err := query(v, ctx, func() *AccountHistory {
 		a := v.accounts[account]
 		if a == nil || a.internal {
-			return
+			return nil
 		}
 		limit := max(limit, 0)
-		h = &AccountHistory{Orders: a.ended.all(), Fills: a.fills.all()}
+		h := &AccountHistory{Orders: a.ended.all(), Fills: a.fills.all()}
 		if len(h.Fills) > limit {
 			h.Fills = h.Fills[len(h.Fills)-limit:]
 		}
@@ -115,6 +114,7 @@ func (v *Venue) AccountHistory(ctx context.Context, account string, limit int) (
 		if len(h.Orders) > limit {
 			h.Orders = h.Orders[len(h.Orders)-limit:]
 		}
+		return h
 	})
 	if err == nil && h == nil {
 		err = ErrUnknownAccount

@@ -340,6 +340,20 @@ func (v *Venue) call(ctx context.Context, fn func()) error {
 	return v.wait(ctx, command{kind: cmdQuery, fn: fn})
 }
 
+// query runs fn on the sequencer like call and returns its result. The
+// result travels over a channel, not through a variable the caller reads:
+// the sequencer may run fn after the caller gave up waiting (ctx ended),
+// and a shared variable would then be written while the caller reads it.
+func query[T any](v *Venue, ctx context.Context, fn func() T) (T, error) {
+	res := make(chan T, 1)
+	err := v.call(ctx, func() { res <- fn() })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return <-res, nil
+}
+
 // wait sends c and waits until it was applied (and is durable).
 func (v *Venue) wait(ctx context.Context, c command) error {
 	done := make(chan struct{})

@@ -13,9 +13,7 @@ func (v *Venue) BookSnapshot(ctx context.Context, symbol string) (*Event, error)
 	if bs == nil {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownSymbol, symbol)
 	}
-	var e *Event
-	err := v.call(ctx, func() { e = bs.snapshot() })
-	return e, err
+	return query(v, ctx, bs.snapshot)
 }
 
 // Trades returns up to limit of symbol's most recent trade events, oldest
@@ -25,9 +23,7 @@ func (v *Venue) Trades(ctx context.Context, symbol string, limit int) ([]*Event,
 	if bs == nil {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownSymbol, symbol)
 	}
-	var out []*Event
-	err := v.call(ctx, func() { out = bs.recentTrades(limit) })
-	return out, err
+	return query(v, ctx, func() []*Event { return bs.recentTrades(limit) })
 }
 
 // Candles returns up to limit of symbol's most recent candles of interval
@@ -46,20 +42,18 @@ func (v *Venue) Candles(ctx context.Context, symbol, interval string, limit int)
 	default:
 		return nil, fmt.Errorf("market: unknown candle interval %q", interval)
 	}
-	var out []*Candle
-	err := v.call(ctx, func() { out = bs.candles[i].recent(bs.inst, limit) })
-	return out, err
+	return query(v, ctx, func() []*Candle { return bs.candles[i].recent(bs.inst, limit) })
 }
 
 // Tickers returns the latest ticker event of every symbol, in instrument
 // order. A symbol that has not traded yet gets one built from its
 // reference price, with Seq 0.
 func (v *Venue) Tickers(ctx context.Context) ([]*Event, error) {
-	var out []*Event
-	err := v.call(ctx, func() {
+	return query(v, ctx, func() []*Event {
+		var out []*Event
 		for _, bs := range v.books {
 			out = append(out, bs.tickerEvent())
 		}
+		return out
 	})
-	return out, err
 }

@@ -33,10 +33,7 @@ type State struct {
 // so that it is exactly the state after the last batch published before
 // it.
 func (v *Venue) State(ctx context.Context) (*State, error) {
-	// The sequencer may run fn after call gave up waiting (ctx ended): it
-	// hands its result over a channel, not through a shared variable.
-	res := make(chan *State, 1)
-	err := v.call(ctx, func() {
+	return query(v, ctx, func() *State {
 		st := &State{Epoch: v.epoch, Off: v.off, TS: v.now}
 		for _, bs := range v.books {
 			snap := bs.snapshot()
@@ -47,12 +44,8 @@ func (v *Venue) State(ctx context.Context) (*State, error) {
 			st.Candles1m = append(st.Candles1m, bs.candles[1].recent(bs.inst, v.cfg.CandleHistory+1))
 			st.Tickers = append(st.Tickers, bs.tickerEvent())
 		}
-		res <- st
+		return st
 	})
-	if err != nil {
-		return nil, err
-	}
-	return <-res, nil
 }
 
 // TradeHistory is how many trades per symbol the venue keeps for REST
