@@ -27,8 +27,9 @@ process.env.TICKCAST_URL = base;
 console.log(`screenshots: ${base} → ${outDir}`);
 
 const getJSON = async (path) => (await fetch(base + path)).json();
-const browser = await launch();
+let browser = null;
 try {
+  browser = await launch();
   await trader({ width: 1440, height: 900 }, join(outDir, "screenshot-trader.png"), true);
   await viewer({ width: 1440, height: 900 }, join(outDir, "screenshot-viewer.png"));
   if (phone) {
@@ -36,8 +37,8 @@ try {
     await viewer({ width: 390, height: 844 }, join(outDir, "screenshot-viewer-phone.png"));
   }
 } finally {
-  await browser.close();
-  await server?.stop();
+  await browser?.close();
+  await server?.stop(); // also when the browser failed to start: no server left behind
 }
 
 async function newPage(viewport) {
