@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tickcast/tickcast/market"
+	"github.com/tickcast/tickcast/market/journal"
 	"github.com/tickcast/tickcast/market/sim"
 )
 
@@ -168,34 +169,12 @@ func tokenKey(dir string) ([]byte, error) {
 	return key, nil
 }
 
-// writeFileSync writes a file whole and durably: a temporary file,
-// fsynced, renamed over.
+// writeFileSync writes a file whole and durably (journal.WriteFileAtomic).
 func writeFileSync(path string, b []byte, perm os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
+	if err := journal.WriteFileAtomic(path, b, perm); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("data dir: %w", err)
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }
 
 // countingPublisher counts the venue's batches on their way to the bus.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // MaxSnapshot is the largest snapshot payload, in bytes.
@@ -20,13 +21,22 @@ func (j *Journal) WriteSnapshot(index uint64, data []byte) error {
 	if err := j.Commit(); err != nil {
 		return err
 	}
-	path := j.snapPath(index)
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("journal: %w", err)
+	if err := WriteFileAtomic(j.snapPath(index), appendFrame(nil, data), 0o644); err != nil {
+		return fmt.Errorf("journal: snapshot: %w", err)
 	}
-	_, err = f.Write(appendFrame(nil, data))
+	return nil
+}
+
+// WriteFileAtomic writes a file whole and durably: a temporary file beside
+// it, fsynced, renamed over path, then the directory fsynced. A crash
+// leaves the old file or the new one, never part of either.
+func WriteFileAtomic(path string, b []byte, perm os.FileMode) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -38,9 +48,9 @@ func (j *Journal) WriteSnapshot(index uint64, data []byte) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("journal: snapshot: %w", err)
+		return err
 	}
-	return syncDir(j.dir)
+	return syncDir(filepath.Dir(path))
 }
 
 // Snapshots lists the indexes of the snapshots kept, oldest first.
