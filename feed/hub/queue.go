@@ -223,6 +223,11 @@ func (q *Queue) pushNotify(e entry, pri bool) bool {
 func (q *Queue) PopPri(dst []Item, max int) []Item {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.popPriLocked(dst, max)
+}
+
+// popPriLocked moves up to max items of the priority lane to dst.
+func (q *Queue) popPriLocked(dst []Item, max int) []Item {
 	for q.priHead < len(q.pri) && len(dst) < max {
 		e := &q.pri[q.priHead]
 		dst = append(dst, e.Item)
@@ -233,6 +238,9 @@ func (q *Queue) PopPri(dst []Item, max int) []Item {
 	}
 	if q.priHead == len(q.pri) {
 		q.pri, q.priHead = q.pri[:0], 0
+		if cap(q.pri) > 64 { // a burst of replies: do not keep its room
+			q.pri = nil
+		}
 	}
 	return dst
 }
@@ -372,20 +380,7 @@ func (q *Queue) makeRoomLocked() {
 func (q *Queue) Pop(dst []Item, max int) []Item {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for q.priHead < len(q.pri) && len(dst) < max {
-		e := &q.pri[q.priHead]
-		dst = append(dst, e.Item)
-		q.lossBytes -= e.size
-		q.lossN--
-		*e = entry{}
-		q.priHead++
-	}
-	if q.priHead == len(q.pri) {
-		q.pri, q.priHead = q.pri[:0], 0
-		if cap(q.pri) > 64 { // a burst of replies: do not keep its room
-			q.pri = nil
-		}
-	}
+	dst = q.popPriLocked(dst, max)
 	if q.charged > 0 && q.useLocked()+chargeStep <= q.charged {
 		q.refundLocked()
 	}
