@@ -111,46 +111,20 @@ func New(cfg Config) (*Server, error) {
 	b := bus.NewMemory()
 	mcfg := cfg.Market
 	pub := &countingPublisher{p: b}
-	mcfg.Publisher = pub
-	if mcfg.Logger == nil {
-		mcfg.Logger = log
-	}
-	mcfg.Actors = append([]market.Actor(nil), mcfg.Actors...)
 	if mcfg.ReplayWindow <= 0 {
 		// Recovery refills the hub's history with this much of the
 		// journal: --history-age, or more (--history-messages usually
 		// span a few minutes at --sim-rate 1).
 		mcfg.ReplayWindow = max(cfg.Hub.HistoryAge, DefaultReplayWindow)
 	}
-	if cfg.Sim != nil {
-		if cfg.Sim.Seed == 0 {
-			sc := *cfg.Sim
-			sc.Seed = mcfg.Seed
-			cfg.Sim = &sc
-		}
-		scfg := *cfg.Sim
-		if scfg.Logger == nil {
-			scfg.Logger = log
-		}
-		m, err := sim.New(scfg)
-		if err != nil {
-			return nil, err
-		}
-		var a market.Actor = m
-		if cfg.WrapSim != nil {
-			a = cfg.WrapSim(a)
-		}
-		mcfg.Actors = append(mcfg.Actors, a)
+	if cfg.Sim != nil && cfg.Sim.Seed == 0 { // stored with the settings as used
+		sc := *cfg.Sim
+		sc.Seed = mcfg.Seed
+		cfg.Sim = &sc
 	}
-	venue, err := market.New(mcfg)
+	venue, err := buildVenue(mcfg, cfg.Sim, cfg.WrapSim, log, pub)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Sim != nil {
-		if err := sim.Validate(venue.Instruments()); err != nil {
-			venue.Close()
-			return nil, fmt.Errorf("instruments: %w", err)
-		}
 	}
 	if cfg.Market.DataDir != "" && !stored {
 		if err := saveSettings(&cfg, venue.Epoch()); err != nil {

@@ -129,7 +129,8 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	return e, nil
 }
 
-// buildVenue makes the venue publishing to pub, with the simulated market
+// buildVenue makes the venue of a server or an engine, publishing to pub,
+// with the simulated market
 // when simCfg is set.
 func buildVenue(mcfg market.Config, simCfg *sim.Config, wrap func(market.Actor) market.Actor, log *slog.Logger, pub market.Publisher) (*market.Venue, error) {
 	mcfg.Publisher = pub
