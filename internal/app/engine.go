@@ -130,8 +130,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 }
 
 // buildVenue makes the venue of a server or an engine, publishing to pub,
-// with the simulated market
-// when simCfg is set.
+// with the simulated market when simCfg is set.
 func buildVenue(mcfg market.Config, simCfg *sim.Config, wrap func(market.Actor) market.Actor, log *slog.Logger, pub market.Publisher) (*market.Venue, error) {
 	mcfg.Publisher = pub
 	if mcfg.Logger == nil {
