@@ -3,13 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"io"
-	"slices"
 
 	"github.com/tickcast/tickcast/internal/app"
 	"github.com/tickcast/tickcast/internal/jsonl"
-	"github.com/tickcast/tickcast/market"
 )
 
 // replay rebuilds a data directory's venue from its journal and writes
@@ -31,14 +28,9 @@ func replay(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	want := map[string]bool{}
-	chans := []string{}
-	for _, ch := range splitComma(*channels) {
-		if !slices.Contains(market.Channels, ch) {
-			return fmt.Errorf("--channels: unknown channel %q", ch)
-		}
-		want[ch] = true
-		chans = append(chans, ch)
+	want, chans, err := parseChannels(*channels)
+	if err != nil {
+		return err
 	}
 	syms := map[string]bool{}
 	for _, s := range splitComma(*symbols) {

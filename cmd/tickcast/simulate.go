@@ -48,14 +48,9 @@ func simulate(args []string, out io.Writer) error {
 			return err
 		}
 	}
-	want := map[string]bool{}
-	chans := []string{}
-	for _, ch := range splitComma(*channels) {
-		if !slices.Contains(market.Channels, ch) {
-			return fmt.Errorf("--channels: unknown channel %q", ch)
-		}
-		want[ch] = true
-		chans = append(chans, ch)
+	want, chans, err := parseChannels(*channels)
+	if err != nil {
+		return err
 	}
 	syms := map[string]bool{}
 	for _, s := range splitComma(*symbols) {
@@ -82,4 +77,19 @@ func simulate(args []string, out io.Writer) error {
 		return err
 	}
 	return lines.Flush()
+}
+
+// parseChannels reads a --channels list of simulate or replay: the set of
+// channels and the list in the order given.
+func parseChannels(list string) (map[string]bool, []string, error) {
+	want := map[string]bool{}
+	chans := []string{}
+	for _, ch := range splitComma(list) {
+		if !slices.Contains(market.Channels, ch) {
+			return nil, nil, fmt.Errorf("--channels: unknown channel %q", ch)
+		}
+		want[ch] = true
+		chans = append(chans, ch)
+	}
+	return want, chans, nil
 }
