@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,26 +31,8 @@ const (
 	sseMaxLatencyBound   = time.Second
 )
 
-func nginxBinary(t testing.TB) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		return "/usr/sbin/nginx"
-	}
-	if p, err := exec.LookPath("nginx"); err == nil {
-		return p
-	}
-	t.Fatal("nginx not found at /usr/sbin/nginx or on PATH: the SSE reverse-proxy test needs it " +
-		"(Debian: apt-get install nginx-light)")
-	return ""
-}
-
-// nginx is a running nginx with its own prefix, config, pid, logs and temp
-// paths under a test directory.
-type nginx struct {
-	Addr string
-	Dir  string
-	cmd  *exec.Cmd
-}
+// nginx is a running nginx of the test's own (testkit.StartNginx).
+type nginx struct{ *testkit.Nginx }
 
 // nginxConf is the whole config; %[1]s is the directory, %[2]d the port,
 // %[3]s the locations, %[4]s options of listen. No proxy_buffering line:
@@ -83,79 +61,22 @@ http {
 // is its directory. listenOpts are added to the listen directive.
 func startNginx(t testing.TB, listenOpts, locations string) *nginx {
 	t.Helper()
-	bin := nginxBinary(t)
-	dir := t.TempDir()
-	for attempt := 0; ; attempt++ {
-		port := freePort(t)
-		conf := filepath.Join(dir, "nginx.conf")
-		locs := strings.ReplaceAll(locations, "{dir}", dir)
-		if err := os.WriteFile(conf, []byte(fmt.Sprintf(nginxConf, dir, port, locs, listenOpts)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		cmd := exec.Command(bin, "-p", dir+"/", "-c", conf, "-e", filepath.Join(dir, "error.log"))
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("starting %s: %v", bin, err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		n := &nginx{Addr: "127.0.0.1:" + strconv.Itoa(port), Dir: dir, cmd: cmd}
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			select {
-			case err := <-exited:
-				log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-				if attempt < 3 && bytes.Contains(log, []byte("Address already in use")) {
-					goto retry // the free port was taken meanwhile
-				}
-				t.Fatalf("nginx exited: %v\n%s\n%s", err, out.Bytes(), log)
-			default:
-			}
-			if c, err := net.DialTimeout("tcp4", n.Addr, time.Second); err == nil {
-				c.Close()
-				t.Cleanup(func() {
-					_ = cmd.Process.Signal(syscall.SIGTERM)
-					select {
-					case <-exited:
-					case <-time.After(5 * time.Second):
-						_ = cmd.Process.Kill()
-						<-exited
-					}
-				})
-				return n
-			}
-			if time.Now().After(deadline) {
-				_ = cmd.Process.Kill()
-				t.Fatalf("nginx did not listen on %s", n.Addr)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	retry:
-	}
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return &nginx{testkit.StartNginx(t, "the SSE reverse-proxy test", func(dir string, port int) string {
+		return fmt.Sprintf(nginxConf, dir, port, strings.ReplaceAll(locations, "{dir}", dir), listenOpts)
+	})}
 }
 
 // tempBytes returns the size of nginx's open files under sub of its
 // directory (nginx unlinks a temp file as soon as it creates it, so /proc
 // is the way to see one).
 func (n *nginx) tempBytes(t testing.TB, sub string) int64 {
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", n.cmd.Process.Pid))
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", n.Cmd.Process.Pid))
 	if err != nil {
 		t.Fatalf("reading nginx's fds: %v", err)
 	}
 	var size int64
 	for _, fd := range fds {
-		path := fmt.Sprintf("/proc/%d/fd/%s", n.cmd.Process.Pid, fd.Name())
+		path := fmt.Sprintf("/proc/%d/fd/%s", n.Cmd.Process.Pid, fd.Name())
 		target, _ := os.Readlink(path)
 		if strings.HasPrefix(target, filepath.Join(n.Dir, sub)+"/") {
 			if fi, err := os.Stat(path); err == nil {

@@ -2,18 +2,13 @@ package app
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,18 +17,6 @@ import (
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/internal/testkit"
 )
-
-func nginxBinary(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		return "/usr/sbin/nginx"
-	}
-	if p, err := exec.LookPath("nginx"); err == nil {
-		return p
-	}
-	t.Fatal("nginx not found at /usr/sbin/nginx or on PATH: the cluster load-balancer test needs it (Debian: apt-get install nginx-light)")
-	return ""
-}
 
 // balancerConf is nginx round-robin over the edges, WebSocket upgrade on
 // /ws, everything else (SSE included) plainly proxied; %[1]s is the
@@ -75,46 +58,13 @@ http {
 // startBalancer runs nginx round-robin in front of the edges at addrs.
 func startBalancer(t *testing.T, addrs ...string) string {
 	t.Helper()
-	bin := nginxBinary(t)
-	dir := t.TempDir()
-	listen := freeAddr(t)
 	var ups strings.Builder
 	for _, a := range addrs {
 		fmt.Fprintf(&ups, "        server %s max_fails=0;\n", a)
 	}
-	conf := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(balancerConf, dir, listen, ups.String())), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-p", dir+"/", "-c", conf, "-e", filepath.Join(dir, "error.log"))
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-		if log, _ := os.ReadFile(filepath.Join(dir, "error.log")); testing.Verbose() && len(log) > 0 {
-			t.Logf("nginx error.log (end):\n%s", log[max(0, len(log)-3000):])
-		}
-	})
-	testkit.Eventually(t, 5*time.Second, "nginx listening on "+listen, func() bool {
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx exited: %s %s", out.Bytes(), log)
-		default:
-		}
-		c, err := net.DialTimeout("tcp", listen, time.Second)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-	return listen
+	return testkit.StartNginx(t, "the cluster load-balancer test", func(dir string, port int) string {
+		return fmt.Sprintf(balancerConf, dir, "127.0.0.1:"+strconv.Itoa(port), ups.String())
+	}).Addr
 }
 
 // resumer is a client that goes through the balancer, and on every loss

@@ -1,6 +1,7 @@
 // Package testkit holds the helpers the tests of several packages share:
-// polling for a condition, a listener that shrinks send buffers, and a
-// bounded WebSocket frame reader. Only tests import it.
+// polling for a condition, a listener that shrinks send buffers, a
+// bounded WebSocket frame reader, an nginx of a test's own, and the like.
+// Only tests import it.
 package testkit
 
 import (
