@@ -25,38 +25,15 @@ const maxBearerLen = 1024
 // (protocol.md 5.7) without the operation id, and when the venue first
 // answered the order.
 type orderJSON struct {
-	T        string `json:"t"`
-	OID      uint64 `json:"oid"`
-	CID      string `json:"cid"`
-	S        string `json:"s"`
-	Side     string `json:"side"`
-	Type     string `json:"type"`
-	TIF      string `json:"tif"`
-	PostOnly bool   `json:"post_only"`
-	Px       string `json:"px"`
-	Qty      string `json:"qty"`
-	Filled   string `json:"filled"`
-	AvgPx    string `json:"avg_px"`
-	Status   string `json:"status"`
-	Reason   string `json:"reason,omitempty"`
-	Seq      uint64 `json:"seq"`
-	Ts       int64  `json:"ts"`
-	Created  int64  `json:"created"`
+	T string `json:"t"`
+	wire.Order
+	Created int64 `json:"created"`
 }
 
 // fillJSON is a fill message as the account received it.
 type fillJSON struct {
-	T       string `json:"t"`
-	OID     uint64 `json:"oid"`
-	CID     string `json:"cid"`
-	TradeID uint64 `json:"trade_id"`
-	S       string `json:"s"`
-	Side    string `json:"side"`
-	Px      string `json:"px"`
-	Qty     string `json:"qty"`
-	Liq     string `json:"liq"`
-	Seq     uint64 `json:"seq"`
-	Ts      int64  `json:"ts"`
+	T string `json:"t"`
+	wire.Fill
 }
 
 // bearer returns the token of an "Authorization: Bearer …" header.
@@ -100,15 +77,17 @@ func (s *Server) accountHistory(rctx context.Context, ctx *fasthttp.RequestCtx, 
 		out := make([]orderJSON, len(h.Orders))
 		for i, r := range h.Orders {
 			o := r.Event.Order
-			out[i] = orderJSON{wire.TypeOrder, o.OID, o.CID, r.Event.Symbol, o.Side, o.Type, o.TIF, o.PostOnly,
-				o.Px, o.Qty, o.Filled, o.AvgPx, o.Status, o.Reason, r.Event.Seq, r.Event.TS, r.Created}
+			out[i] = orderJSON{wire.TypeOrder, wire.Order{OID: o.OID, CID: o.CID, S: r.Event.Symbol, Side: o.Side, Type: o.Type, TIF: o.TIF,
+				PostOnly: o.PostOnly, Px: o.Px, Qty: o.Qty, Filled: o.Filled, AvgPx: o.AvgPx, Status: o.Status, Reason: o.Reason,
+				Seq: r.Event.Seq, Ts: r.Event.TS}, r.Created}
 		}
 		b, err = json.Marshal(out)
 	} else {
 		out := make([]fillJSON, len(h.Fills))
 		for i, e := range h.Fills {
 			f := e.Fill
-			out[i] = fillJSON{wire.TypeFill, f.OID, f.CID, f.TradeID, e.Symbol, f.Side, f.Px, f.Qty, f.Liq, e.Seq, e.TS}
+			out[i] = fillJSON{wire.TypeFill, wire.Fill{OID: f.OID, CID: f.CID, TradeID: f.TradeID, S: e.Symbol, Side: f.Side,
+				Px: f.Px, Qty: f.Qty, Liq: f.Liq, Seq: e.Seq, Ts: e.TS}}
 		}
 		b, err = json.Marshal(out)
 	}
