@@ -35,7 +35,7 @@ type serveFlags struct {
 	restRate                                                    float64
 	restBurst, accountsPerMin, maxOpenOrders, snapshotDepth     int
 	sendBuffer, backlogMessages, opBurst, maxInflight           int
-	cancelBurst, maxInflightAccount, maxInflightIP              int
+	cancelBurst, maxInflightAccount, maxInflightIP, wsWriters   int
 	opRate, cancelRate                                          float64
 	backlogTotal                                                int64
 	backlogBytes                                                int
@@ -66,6 +66,7 @@ func serveFlagSet(f *serveFlags) *flag.FlagSet {
 	fs.IntVar(&f.maxInflight, "max-inflight", 64, "operations of one session waiting for the venue (then rate_limited at once)")
 	fs.IntVar(&f.maxInflightAccount, "max-inflight-account", ws.DefaultMaxInflightAccount, "operations of all of an account's sessions waiting for the venue, auth included (then rate_limited at once)")
 	fs.IntVar(&f.maxInflightIP, "max-inflight-ip", ws.DefaultMaxInflightIP, "operations of all the sessions of one client address waiting for the venue, auth included (then rate_limited at once)")
+	fs.IntVar(&f.wsWriters, "ws-writers", 0, "goroutines writing to the WebSocket sessions that keep up (0: GOMAXPROCS-1, at least 1; -1: one writer goroutine per session)")
 	fs.IntVar(&f.maxConns, "max-conns", 100000, "WebSocket sessions in total (then 1013)")
 	fs.IntVar(&f.maxConnsPerIP, "max-conns-per-ip", 500, "WebSocket sessions per client address (then 1013)")
 	fs.IntVar(&f.maxViewers, "max-viewers", 100000, "SSE streams in total (then 503)")
@@ -171,7 +172,7 @@ func (f *serveFlags) config() (app.Config, error) {
 			WS: ws.Config{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, Heartbeat: f.heartbeat,
 				WriteTimeout: f.writeTimeout, MalformedBudget: f.malformed, RateLimitBudget: f.rateLimitBudget, Backlog: backlog,
 				SendBuffer: f.sendBuffer, OpRate: f.opRate, OpBurst: f.opBurst, MaxInflight: f.maxInflight,
-				MaxInflightAccount: f.maxInflightAccount, MaxInflightIP: f.maxInflightIP},
+				MaxInflightAccount: f.maxInflightAccount, MaxInflightIP: f.maxInflightIP, Writers: f.wsWriters},
 			SSE: sse.Config{Heartbeat: f.heartbeat, WriteTimeout: f.writeTimeout, MaxViewers: f.maxViewers,
 				MaxViewersPerIP: f.maxViewersPerIP, Backlog: backlog, SendBuffer: f.sendBuffer},
 			UI: web.Assets()},

@@ -244,7 +244,7 @@ func (h *Hub) Run(ctx context.Context) error {
 			for n := len(h.ctrl); n > 0; n-- {
 				(<-h.ctrl)()
 			}
-			h.publish(batches)
+			batches = h.publish(batches)
 			h.retryDeferred()
 			h.relayed.Add(uint64(len(batches)))
 			clear(batches)
@@ -283,36 +283,35 @@ func (h *Hub) do(ctx context.Context, fn func()) error {
 	}
 }
 
-// maxCoalesce bounds how many waiting batches the hub relays together.
-const maxCoalesce = 64
+// maxCoalesce bounds how many waiting batches the hub relays together;
+// maxCycle how many it relays in one cycle, counting those that arrive
+// while it fans out the first (their replies go out at once).
+const (
+	maxCoalesce = 64
+	maxCycle    = 2 * maxCoalesce
+)
 
-// publish relays batches, in order. Every batch's replies and private
-// messages go first, each straight into its session's priority lane (its
-// writer woken at once): a trader's ack does not wait for the fan-out of
-// the public messages of its own batch or of the batches before it. Then
-// the public messages of all the batches, and their subscribers' writers
-// are woken once, each to send all it got in one write.
-func (h *Hub) publish(batches [][]*market.Event) {
+// publish relays batches, in order, and returns them (with those it took
+// meanwhile). Every batch's replies and private messages go first, each
+// straight into its session's priority lane (its writer woken at once): a
+// trader's ack does not wait for the fan-out of the public messages of its
+// own batch or of the batches before it. Then the public messages of all
+// the batches, and their subscribers' writers are woken once, each to send
+// all it got in one write. Between two public events, batches published
+// meanwhile are taken and their replies routed at once: an ack waits for
+// at most one event's fan-out, not for a whole cycle's.
+func (h *Hub) publish(batches [][]*market.Event) [][]*market.Event {
 	for _, batch := range batches {
-		var origin uint64 // the session whose operation this batch answers, if any
-		for _, e := range batch {
-			if !e.Kind.Public() {
-				h.route(e)
-			}
-			if e.Origin.Session != 0 {
-				origin = e.Origin.Session
-			}
-		}
-		// The venue answers each operation in one batch: that operation
-		// is done, and its session may send another.
-		if origin != 0 {
-			h.completed(origin)
-		}
+		h.routeBatch(batch)
 	}
-	for _, batch := range batches {
-		for _, e := range batch {
-			if e.Kind.Public() {
-				h.publishPublic(e)
+	for i := 0; i < len(batches); i++ {
+		for _, e := range batches[i] {
+			if !e.Kind.Public() {
+				continue
+			}
+			h.publishPublic(e)
+			if len(h.src) > 0 && len(batches) < maxCycle {
+				batches = h.takeMore(batches)
 			}
 		}
 	}
@@ -321,6 +320,51 @@ func (h *Hub) publish(batches [][]*market.Event) {
 		h.wake[i] = nil
 	}
 	h.wake = h.wake[:0]
+	return batches
+}
+
+// routeBatch routes a batch's replies and private messages.
+func (h *Hub) routeBatch(batch []*market.Event) {
+	var origin uint64 // the session whose operation this batch answers, if any
+	for _, e := range batch {
+		if !e.Kind.Public() {
+			h.route(e)
+		}
+		if e.Origin.Session != 0 {
+			origin = e.Origin.Session
+		}
+	}
+	// The venue answers each operation in one batch: that operation is
+	// done, and its session may send another.
+	if origin != 0 {
+		h.completed(origin)
+	}
+}
+
+// takeMore takes the batches waiting on the bus, up to maxCycle in all,
+// in the middle of a cycle; then, as in Run, the control requests queued
+// so far run (those queued before the batches were published among them:
+// a session registers before its first reply, which would find no
+// session without this), then the batches' replies are routed, and their
+// public events join the cycle's. The order matters: requests drained
+// before taking a batch may miss the registration of the session it
+// answers. A closed bus is left for Run to find.
+func (h *Hub) takeMore(batches [][]*market.Event) [][]*market.Event {
+	start := len(batches)
+	for len(batches) < maxCycle && len(h.src) > 0 {
+		b, ok := <-h.src
+		if !ok {
+			break
+		}
+		batches = append(batches, b)
+	}
+	for n := len(h.ctrl); n > 0; n-- {
+		(<-h.ctrl)()
+	}
+	for _, b := range batches[start:] {
+		h.routeBatch(b)
+	}
+	return batches
 }
 
 func (h *Hub) publishPublic(e *market.Event) {

@@ -127,13 +127,14 @@ func (q *Queue) Ready() <-chan struct{} { return q.signal }
 // into the queue. Set it before the queue is shared.
 func (q *Queue) SetWaker(fn func()) { q.waker = fn }
 
-// SetUrgent sets fn to be called instead of the waker when a message in
-// the priority lane finds the queue empty (its writer idle): a transport
-// may then write it at once on the pushing goroutine, without waking a
+// SetUrgent sets fn to be called instead of the waker whenever a message
+// is pushed to the priority lane: with the queue empty (its writer idle) a
+// transport may write it at once on the pushing goroutine, without waking a
 // writer goroutine (which, behind thousands woken by a broadcast, can wait
-// tens of milliseconds to run). fn must not block or call back into the
-// queue with its lock held (it is called without it). Set it before the
-// queue is shared.
+// tens of milliseconds to run); with a writer waiting its turn, it may move
+// that writer ahead. fn must not block or call back into the queue with
+// its lock held (it is called without it). Set it before the queue is
+// shared.
 func (q *Queue) SetUrgent(fn func()) { q.urgent = fn }
 
 // SetOnOverflow sets fn to be called when the queue overflows, besides the
@@ -206,16 +207,27 @@ func (q *Queue) pushNotify(e entry, pri bool) bool {
 	}
 	q.mu.Unlock()
 	switch {
-	case woke && pri && q.urgent != nil:
-		select {
-		case q.signal <- struct{}{}:
-		default:
+	case pri && q.urgent != nil:
+		// Also when the queue was not empty: the transport moves a writer
+		// that waits its turn to the front (its writer pool's).
+		if woke {
+			select {
+			case q.signal <- struct{}{}:
+			default:
+			}
 		}
 		q.urgent()
 	case woke:
 		q.notify()
 	}
 	return ok
+}
+
+// Urgent reports whether the priority lane holds a message.
+func (q *Queue) Urgent() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.priHead < len(q.pri)
 }
 
 // PopPri moves up to max items of the priority lane, oldest first, to dst

@@ -60,6 +60,12 @@ type Config struct {
 	// reading pins at most this much kernel memory and can still be sent
 	// its 4008.
 	SendBuffer int
+	// Writers is how many goroutines write to the sessions that keep up
+	// (pool.go). Default: one fewer than GOMAXPROCS, at least one, so that
+	// one P is left for readers, the venue and the hub, which must not wait
+	// behind a broadcast. Negative: no pool, a writer goroutine per
+	// session with something to write (the first design; for comparison).
+	Writers int
 	// MaxMessage is the largest client message (default and at most
 	// 65,536 bytes); larger closes with 1009.
 	MaxMessage int
@@ -111,6 +117,9 @@ func (c *Config) fill() {
 	}
 	if c.SendBuffer == 0 {
 		c.SendBuffer = 128 << 10
+	}
+	if c.Writers == 0 {
+		c.Writers = defaultWriters()
 	}
 	if c.MaxMessage <= 0 || c.MaxMessage > 65536 {
 		c.MaxMessage = 65536

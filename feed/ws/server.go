@@ -37,6 +37,9 @@ type Server struct {
 	perIP    map[string]int
 	closing  bool
 	wg       sync.WaitGroup
+
+	pool     *writerPool // nil: a writer goroutine per session (Config.Writers < 0)
+	poolOnce sync.Once   // the pool starts with the first write
 }
 
 // NewServer returns a WebSocket server.
@@ -206,6 +209,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	defer s.stopPool()
 	select {
 	case <-done:
 		return nil
@@ -218,6 +222,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.mu.Unlock()
 		<-done
 		return ctx.Err()
+	}
+}
+
+// writers returns the writer pool, started on first use; nil when the
+// server has none (Config.Writers < 0).
+func (s *Server) writers() *writerPool {
+	if s.cfg.Writers < 0 {
+		return nil
+	}
+	s.poolOnce.Do(func() { s.pool = newWriterPool(s.cfg.Writers) })
+	return s.pool
+}
+
+// stopPool stops the writer pool's goroutines once every session ended.
+func (s *Server) stopPool() {
+	s.poolOnce.Do(func() {}) // none starts after this
+	if s.pool != nil {
+		s.pool.close()
 	}
 }
 

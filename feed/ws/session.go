@@ -61,7 +61,8 @@ type session struct {
 	unchecked int                        // bytes written since the send buffer was last looked at (writer only)
 	hot       bool                       // the last look found a quarter of the buffer taken: look before every write
 	pend      net.Buffers                // the rest of a batch held back while the client is backed up (writer only)
-	writing   atomic.Bool                // a writer goroutine runs
+	writing   atomic.Bool                // a writer runs: a goroutine of the session's, or the pool (waiting or visiting)
+	pool      poolState                  // its place in the writer pool; the pool's lock guards it
 	beat      atomic.Pointer[time.Timer] // sends the next heartbeat ping; read by its own callback
 
 	closeOnce sync.Once
@@ -115,8 +116,19 @@ func (s *session) overflowed() {
 // kick starts the writer unless one runs.
 func (s *session) kick() {
 	if s.writing.CompareAndSwap(false, true) {
-		go s.writeLoop()
+		s.handOff()
 	}
+}
+
+// handOff gives the writing, whose flag the caller holds, to the server's
+// writer pool, or to a writer goroutine of the session's own when there is
+// no pool or the session is closing (the close frame is writeLoop's).
+func (s *session) handOff() {
+	if p := s.srv.writers(); p != nil && !s.isClosing() {
+		p.add(s)
+		return
+	}
+	go s.writeLoop()
 }
 
 // heartbeat queues a ping and arms the next one. A ping due when the

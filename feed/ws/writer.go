@@ -20,10 +20,14 @@ const maxBatch = 512
 // writers.
 const writerLinger = time.Second
 
-// writeLoop is the session's only writer while it runs (kick starts it):
-// queued messages, pings, and the close frame at the end. It exits after
-// writerLinger with nothing to do, so that an idle session holds no
-// goroutine for writing.
+// writeLoop is the session's only writer while it runs: queued messages,
+// pings, and the close frame at the end. With a writer pool (pool.go) it
+// is the slow path: the pool hands it a session whose client fell behind,
+// that is closing or whose queue overflowed, and it gives the session back
+// as soon as a flush empties the queue. Without one, kick starts it for
+// every session with something to write, and it exits after writerLinger
+// with nothing to do, so that an idle session holds no goroutine for
+// writing.
 func (s *session) writeLoop() {
 	q := s.sub.Q
 	items := make([]hub.Item, 0, 8)
@@ -92,6 +96,17 @@ func (s *session) writeLoop() {
 			// since, forever.
 			s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
 			continue
+		}
+		if s.srv.writers() != nil {
+			// The wait is over: the pool writes for this session again.
+			s.writing.Store(false)
+			if (q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
+				if s.isClosing() {
+					continue
+				}
+				s.handOff()
+			}
+			return
 		}
 		idle.Reset(writerLinger)
 		select {
@@ -260,17 +275,22 @@ func (s *session) writeClose() {
 	_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
 }
 
-// urgent runs when a message in the priority lane (an ack, a reply, a
-// private message) finds the session's queue empty, on the goroutine that
-// pushed it (the hub, or the session's reader): if no writer runs, it
-// writes the priority messages itself with one non-blocking writev, so
-// that an ack reaches the socket now rather than after a writer goroutine
-// has waited its turn behind the thousands a broadcast woke. What the
-// socket does not take at once, and anything else queued, is left to a
-// writer goroutine.
+// urgent runs when a message is pushed to the priority lane (an ack, a
+// reply, a private message), on the goroutine that pushed it (the hub, or
+// the session's reader): if no writer runs, it writes the priority
+// messages itself with one non-blocking writev, so that an ack reaches the
+// socket now rather than after a writer has waited its turn behind the
+// thousands a broadcast woke. What the socket does not take at once, and
+// anything else queued, is left to a writer. If the writer is the pool's
+// and the session waits in its line, the session moves to the front.
 func (s *session) urgent() {
 	if !s.writing.CompareAndSwap(false, true) {
-		return // a writer runs: it takes the priority lane next
+		// A writer runs: it takes the priority lane next. If that is the
+		// pool's, and the session waits its turn there, it goes ahead.
+		if p := s.srv.writers(); p != nil {
+			p.promote(s)
+		}
+		return
 	}
 	if s.isClosing() || s.snd == nil {
 		go s.writeLoop()
@@ -307,7 +327,7 @@ func (s *session) urgent() {
 	// Something pushed meanwhile, or a close began (shut kicks a writer to
 	// send the close frame), saw a writer running and started none.
 	if (s.sub.Q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
-		go s.writeLoop()
+		s.handOff()
 	}
 }
 

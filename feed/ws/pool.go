@@ -1,0 +1,319 @@
+package ws
+
+import (
+	"net"
+	"runtime"
+	"sync"
+
+	"github.com/tickcast/tickcast/feed/hub"
+)
+
+// writerPool writes for the sessions that keep up, on a few goroutines
+// (Config.Writers) instead of one per session.
+//
+// Why: a broadcast to 10,000 sessions used to make 10,000 writer
+// goroutines runnable at once. Go's scheduler has no priorities, so every
+// other goroutine readied then (a trader's reader with an order, the
+// venue, the hub with its ack) waited behind all of them, as long as the
+// whole sweep took: an ack waited ~0.2 s at 10,000 subscribers on a
+// saturated core. With the pool, the sweep is a list of sessions that a
+// few goroutines work through, the run queues stay short, and by default
+// one P is left for everything else (its idle P blocks in the network
+// poller, so that an order is read the moment it arrives).
+//
+// A pooled write never blocks: it is one non-blocking writev. A session
+// whose socket does not take its batch at once (a client falling behind),
+// that is closing or whose queue overflowed, is handed to its own writer
+// goroutine (writeLoop), which waits on the socket, backs off and closes as
+// before; that goroutine gives the session back to the pool when it idles.
+type writerPool struct {
+	mu sync.Mutex
+	// Sessions with something to write, oldest first, in two lanes: hi
+	// holds those with a reply or private message queued (an ack), which
+	// the workers serve first; lo the rest. An entry is stale, and
+	// skipped, once its session was taken or moved to hi (poolSeq).
+	hi, lo lane
+	idle   int // workers waiting for work
+	stop   bool
+	wake   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// lane is a FIFO of sessions.
+type lane struct {
+	q    []poolEntry
+	head int
+}
+
+type poolEntry struct {
+	s   *session
+	seq uint32
+}
+
+// poolState is a session's place in the pool, guarded by writerPool.mu.
+type poolState struct {
+	seq    uint32 // of its live entry
+	queued bool   // it has a live entry
+	hi     bool   // in the hi lane
+}
+
+func (l *lane) push(e poolEntry) { l.q = append(l.q, e) }
+
+// pop returns the oldest live entry's session and marks it taken.
+func (l *lane) pop() *session {
+	for l.head < len(l.q) {
+		e := l.q[l.head]
+		l.q[l.head] = poolEntry{}
+		l.head++
+		if l.head == len(l.q) {
+			l.q, l.head = l.q[:0], 0
+		} else if l.head > 4096 && l.head > len(l.q)/2 {
+			n := copy(l.q, l.q[l.head:])
+			clear(l.q[n:])
+			l.q, l.head = l.q[:n], 0
+		}
+		if st := &e.s.pool; st.queued && st.seq == e.seq {
+			st.queued = false
+			return e.s
+		}
+	}
+	return nil
+}
+
+// rest empties the lane and returns its live sessions.
+func (l *lane) rest() []*session {
+	var out []*session
+	for s := l.pop(); s != nil; s = l.pop() {
+		out = append(out, s)
+	}
+	return out
+}
+
+// poolVisit bounds the messages a session gets per visit of a pool worker
+// (one vectored write): one with more waiting goes to the back of the
+// line, so that a busy session does not hold a worker.
+const poolVisit = maxBatch
+
+// poolYield is how many sessions a worker serves between two yields of its
+// P: the goroutines readied meanwhile (a reader, the hub) run within a few
+// hundred microseconds, not after the scheduler's 10 ms time slice; and a
+// session moved to the hi lane waits for at most this many visits.
+const poolYield = 32
+
+// newWriterPool starts n workers.
+func newWriterPool(n int) *writerPool {
+	p := &writerPool{wake: make(chan struct{}, n)}
+	p.wg.Add(n)
+	for range n {
+		go p.work()
+	}
+	return p
+}
+
+// defaultWriters leaves one P to the goroutines that must not wait behind
+// the fan-out: readers, the venue, the hub.
+func defaultWriters() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+
+// add puts s at the back of a lane: hi if its priority lane holds
+// something. The caller owns s's writing flag.
+func (p *writerPool) add(s *session) {
+	hi := s.sub.Q.Urgent()
+	p.mu.Lock()
+	if p.stop {
+		p.mu.Unlock()
+		go s.writeLoop()
+		return
+	}
+	p.enqueueLocked(s, hi)
+	p.mu.Unlock()
+}
+
+// promote moves s to the hi lane if it waits in the lo one: a reply was
+// queued behind its public frames, and should not wait for the sweep.
+func (p *writerPool) promote(s *session) {
+	p.mu.Lock()
+	if st := &s.pool; st.queued && !st.hi && !p.stop {
+		p.enqueueLocked(s, true)
+	}
+	p.mu.Unlock()
+}
+
+func (p *writerPool) enqueueLocked(s *session, hi bool) {
+	st := &s.pool
+	st.seq++
+	st.queued, st.hi = true, hi
+	e := poolEntry{s: s, seq: st.seq}
+	if hi {
+		p.hi.push(e)
+	} else {
+		p.lo.push(e)
+	}
+	if p.idle > 0 {
+		p.idle--
+		p.wake <- struct{}{} // never blocks: one token per idle worker, at most cap
+	}
+}
+
+// take moves up to n waiting sessions to dst, the hi lane's first, waiting
+// for one if none is; ok false once the pool stopped.
+func (p *writerPool) take(dst []*session, n int) ([]*session, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		for len(dst) < n {
+			s := p.hi.pop()
+			if s == nil {
+				s = p.lo.pop()
+			}
+			if s == nil {
+				break
+			}
+			dst = append(dst, s)
+		}
+		if len(dst) > 0 {
+			return dst, true
+		}
+		if p.stop {
+			return dst, false
+		}
+		p.idle++
+		p.mu.Unlock()
+		<-p.wake
+		p.mu.Lock()
+	}
+}
+
+func (p *writerPool) work() {
+	defer p.wg.Done()
+	var w poolWriter
+	batch := make([]*session, 0, poolYield)
+	for {
+		var ok bool
+		batch, ok = p.take(batch[:0], poolYield)
+		if !ok {
+			return
+		}
+		for i, s := range batch {
+			if s.visit(&w) {
+				p.add(s)
+			}
+			batch[i] = nil
+		}
+		runtime.Gosched()
+	}
+}
+
+// close stops the workers once they are done with the sessions in hand:
+// those waiting and later ones go to writer goroutines of their own.
+func (p *writerPool) close() {
+	p.mu.Lock()
+	p.stop = true
+	rest := append(p.hi.rest(), p.lo.rest()...)
+	for ; p.idle > 0; p.idle-- {
+		p.wake <- struct{}{}
+	}
+	p.mu.Unlock()
+	for _, s := range rest {
+		go s.writeLoop()
+	}
+	p.wg.Wait()
+}
+
+// poolWriter is a worker's scratch space, reused from one session to the
+// next.
+type poolWriter struct {
+	items []hub.Item
+	bufs  net.Buffers
+}
+
+// visit writes one batch of s's queue with one non-blocking writev, on a
+// pool worker, and reports whether s has more to write (the worker then
+// puts it back in line). Anything that needs waiting (a socket that did
+// not take the whole batch, a close, an overflow) goes to a writer
+// goroutine of s's own, with the unwritten rest of the batch.
+func (s *session) visit(w *poolWriter) (again bool) {
+	q := s.sub.Q
+	if s.isClosing() || s.snd == nil || len(s.pend) > 0 || q.Overflowed() {
+		go s.writeLoop()
+		return false
+	}
+	err := s.flushTry(w)
+	if err != nil {
+		// The rest of the batch must not live in the worker's scratch
+		// space, which the next session reuses.
+		s.pend = append(net.Buffers(nil), s.pend...)
+		clear(w.bufs)
+		go s.writeLoop()
+		return false
+	}
+	if q.Len() > 0 {
+		return true
+	}
+	s.writing.Store(false)
+	// A push between the flush and the store saw a writer running and
+	// started none: take the work back if there is any.
+	if (q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
+		if s.isClosing() {
+			go s.writeLoop()
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// errWouldBlock: the socket did not take a whole batch at once.
+var errWouldBlock = errWouldBlockT{}
+
+type errWouldBlockT struct{}
+
+func (errWouldBlockT) Error() string { return "ws: socket full, write would block" }
+
+// flushTry pops up to poolVisit messages and writes them with one
+// non-blocking writev, keeping what the socket did not take in s.pend. It
+// returns errBacked (before writing) when the client's send buffer is more
+// than half full, as flush does, errWouldBlock when the socket took part
+// of the batch, or the connection's error.
+func (s *session) flushTry(w *poolWriter) error {
+	w.items = s.sub.Q.Pop(w.items[:0], poolVisit)
+	if len(w.items) == 0 {
+		return nil
+	}
+	b, n := w.bufs[:0], 0
+	for i, it := range w.items {
+		if it.Frame != nil {
+			b = append(b, it.Frame.WS(s.format))
+		} else {
+			b = append(b, it.Own)
+		}
+		n += len(b[len(b)-1])
+		w.items[i] = hub.Item{}
+	}
+	w.bufs = b
+	if s.hot || s.unchecked >= s.lookEvery || n > s.lookEvery || s.sub.Q.Behind(maxBatch, behindAge) {
+		s.unchecked = 0
+		if used, size, ok := s.snd.Usage(); ok {
+			s.hot = used > size/4
+			if used > size/2 {
+				s.pend = b
+				return errBacked
+			}
+		}
+	}
+	wrote, err := s.snd.TryWritev(b)
+	s.unchecked += wrote
+	if err != nil {
+		s.pend = b
+		return err
+	}
+	rest := consumed(b, wrote)
+	if sent := len(b) - len(rest); sent > 0 {
+		s.cfg.Metrics.Sent(s.format.String(), sent, wrote)
+	}
+	if len(rest) > 0 {
+		s.pend = rest
+		return errWouldBlock
+	}
+	clear(b) // let the batch's frames go
+	return nil
+}
