@@ -6,13 +6,17 @@
 // with 400, 403 or 426 before anything is upgraded; then the connection is
 // hijacked and the 101 answer written on it.
 //
-// Each session has exactly one reader and one writer. The reader runs in
-// the hijack goroutine: it reads frames with a wsutil.Reader bounded per
-// frame and per message, answers control frames through the writer, and
-// decodes operations into concrete types. The writer drains the session's
-// hub.Queue: shared, pre-encoded frames for market data, own bytes for
-// replies. It coalesces whatever is queued into one vectored write
-// (net.Buffers), under a write deadline, and sends the heartbeat pings.
+// Each session has exactly one reader and at most one writer at a time.
+// The reader runs in a goroutine of its own: it reads frames with a
+// wsutil.Reader bounded per frame and per message, answers control frames
+// through the writer, and decodes operations into concrete types. The
+// writer drains the session's hub.Queue: shared, pre-encoded frames for
+// market data, own bytes for replies, coalesced into one vectored write.
+// It is the server's writer pool (pool.go: a few goroutines, one
+// non-blocking writev per session and turn, sessions with a reply first)
+// while the client keeps up, and a goroutine of the session's own
+// (writeLoop: waits on the socket under a write deadline, backs off, sends
+// the close frame) while it does not.
 // Every limit the server enforces answers with the close code of
 // protocol.md 9.2.
 package ws
