@@ -59,6 +59,9 @@ func TestE2EBookRebuild(t *testing.T) {
 	})
 	took := time.Since(t0)
 	ts.pauseSim()
+	// The deltas may take most of their 40 s on a loaded machine: the
+	// checks below get a context of their own.
+	ctx = ctxT(t)
 	for _, sym := range symbols {
 		var rest *wire.BookSnapshot
 		testkit.Eventually(t, 10*time.Second, "the books to settle on "+sym, func() bool {
