@@ -290,7 +290,11 @@ func (s *session) flushTry(w *poolWriter) error {
 		w.items[i] = hub.Item{}
 	}
 	w.bufs = b
-	if s.hot || s.unchecked >= s.lookEvery || n > s.lookEvery || s.sub.Q.Behind(maxBatch, behindAge) {
+	// As flush does, but without its look when the queue is old: a
+	// non-blocking write cannot block on a client that stopped reading,
+	// and every lookEvery bytes written still bring a look, which keeps
+	// room for the close frame.
+	if s.hot || s.unchecked >= s.lookEvery || n > s.lookEvery {
 		s.unchecked = 0
 		if used, size, ok := s.snd.Usage(); ok {
 			s.hot = used > size/4
