@@ -102,14 +102,19 @@ type Hub struct {
 	doneOnce sync.Once
 	stats    Stats
 	slow     slowLog
-	pending  [][]*market.Event // the batches being relayed together
-	nextSub  atomic.Uint64
-	streams  map[string]*Stream
-	bySym    map[string][chanCount]*Stream
-	hist     history
-	lastOff  uint64
-	accounts map[string][]*Sub
-	subs     map[uint64]*Sub
+	// backlog holds the batches taken from the bus whose replies went out
+	// and whose public events have not (relay.go); srcClosed: the bus
+	// closed, and what it held is in backlog.
+	backlog     [][]*market.Event
+	srcClosed   bool
+	afterPublic func() // tests: called after each public event is relayed
+	nextSub     atomic.Uint64
+	streams     map[string]*Stream
+	bySym       map[string][chanCount]*Stream
+	hist        history
+	lastOff     uint64
+	accounts    map[string][]*Sub
+	subs        map[uint64]*Sub
 
 	// lingering are removed subscribers whose operations the venue has
 	// not answered yet (Sub.Outstanding): their answers still complete.
@@ -217,39 +222,10 @@ func (h *Hub) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			// Behind the venue, take every batch waiting (up to a bound):
-			// their replies go out first, and each writer then sends the
-			// frames of all of them in one write.
-			batches := append(h.pending[:0], batch)
-			closed := false
-		more:
-			for len(batches) < maxCoalesce {
-				select {
-				case b, ok := <-h.src:
-					if !ok {
-						closed = true
-						break more
-					}
-					batches = append(batches, b)
-				default:
-					break more
-				}
-			}
-			// Control requests queued before these batches were published
-			// run first. A session registers (Add) before its welcome, so
-			// the venue's reply to its first operation comes after; but
-			// with both waiting, select picked one at random and the reply
-			// to a session not yet registered was dropped (an auth that
-			// never got its authed).
-			for n := len(h.ctrl); n > 0; n-- {
-				(<-h.ctrl)()
-			}
-			batches = h.publish(batches)
+			h.take(batch)
+			h.relay()
 			h.retryDeferred()
-			h.relayed.Add(uint64(len(batches)))
-			clear(batches)
-			h.pending = batches[:0]
-			if closed {
+			if h.srcClosed {
 				h.dropOverflowed()
 				return nil
 			}
@@ -281,90 +257,6 @@ func (h *Hub) do(ctx context.Context, fn func()) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// maxCoalesce bounds how many waiting batches the hub relays together;
-// maxCycle how many it relays in one cycle, counting those that arrive
-// while it fans out the first (their replies go out at once).
-const (
-	maxCoalesce = 64
-	maxCycle    = 2 * maxCoalesce
-)
-
-// publish relays batches, in order, and returns them (with those it took
-// meanwhile). Every batch's replies and private messages go first, each
-// straight into its session's priority lane (its writer woken at once): a
-// trader's ack does not wait for the fan-out of the public messages of its
-// own batch or of the batches before it. Then the public messages of all
-// the batches, and their subscribers' writers are woken once, each to send
-// all it got in one write. Between two public events, batches published
-// meanwhile are taken and their replies routed at once: an ack waits for
-// at most one event's fan-out, not for a whole cycle's.
-func (h *Hub) publish(batches [][]*market.Event) [][]*market.Event {
-	for _, batch := range batches {
-		h.routeBatch(batch)
-	}
-	for i := 0; i < len(batches); i++ {
-		for _, e := range batches[i] {
-			if !e.Kind.Public() {
-				continue
-			}
-			h.publishPublic(e)
-			if len(h.src) > 0 && len(batches) < maxCycle {
-				batches = h.takeMore(batches)
-			}
-		}
-	}
-	for i, sub := range h.wake {
-		sub.Q.Notify()
-		h.wake[i] = nil
-	}
-	h.wake = h.wake[:0]
-	return batches
-}
-
-// routeBatch routes a batch's replies and private messages.
-func (h *Hub) routeBatch(batch []*market.Event) {
-	var origin uint64 // the session whose operation this batch answers, if any
-	for _, e := range batch {
-		if !e.Kind.Public() {
-			h.route(e)
-		}
-		if e.Origin.Session != 0 {
-			origin = e.Origin.Session
-		}
-	}
-	// The venue answers each operation in one batch: that operation is
-	// done, and its session may send another.
-	if origin != 0 {
-		h.completed(origin)
-	}
-}
-
-// takeMore takes the batches waiting on the bus, up to maxCycle in all,
-// in the middle of a cycle; then, as in Run, the control requests queued
-// so far run (those queued before the batches were published among them:
-// a session registers before its first reply, which would find no
-// session without this), then the batches' replies are routed, and their
-// public events join the cycle's. The order matters: requests drained
-// before taking a batch may miss the registration of the session it
-// answers. A closed bus is left for Run to find.
-func (h *Hub) takeMore(batches [][]*market.Event) [][]*market.Event {
-	start := len(batches)
-	for len(batches) < maxCycle && len(h.src) > 0 {
-		b, ok := <-h.src
-		if !ok {
-			break
-		}
-		batches = append(batches, b)
-	}
-	for n := len(h.ctrl); n > 0; n-- {
-		(<-h.ctrl)()
-	}
-	for _, b := range batches[start:] {
-		h.routeBatch(b)
-	}
-	return batches
 }
 
 func (h *Hub) publishPublic(e *market.Event) {

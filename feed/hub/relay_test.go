@@ -1,0 +1,69 @@
+package hub
+
+import (
+	"testing"
+
+	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/market"
+)
+
+// publish routes and relays batches at once, as if just taken from the
+// bus: how the tests drive a hub that does not run.
+func (h *Hub) publish(batches [][]*market.Event) {
+	for _, b := range batches {
+		h.backlog = append(h.backlog, b)
+		h.routeBatch(b)
+	}
+	h.relay()
+}
+
+// TestReplyTakenBetweenPublicEvents: a batch the venue publishes while the
+// hub fans out an earlier one has its reply routed before the earlier
+// batch's next public event, and its public events follow the earlier
+// ones, in order.
+func TestReplyTakenBetweenPublicEvents(t *testing.T) {
+	h := newTestHub(nil)
+	src := make(chan []*market.Event, 8)
+	h.src = src
+	viewer := h.sub(t)
+	h.subscribe(t, viewer, Request{ID: wire.SomeID(1), Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
+	drain(t, viewer) // subscribed
+	trader := h.sub(t)
+	first := []*market.Event{h.event(market.KindTrade, "BTC-USD", 1), h.event(market.KindTrade, "BTC-USD", 2)}
+	reply := &market.Event{Kind: market.KindAuthed, Account: "alice", Direct: true, Origin: market.Origin{Session: trader.ID, ID: 9, HasID: true}}
+	later := h.event(market.KindTrade, "BTC-USD", 3)
+	src <- []*market.Event{reply, later}
+
+	// The reply is routed right after the first public event: stop the
+	// relay there by looking at the trader's queue from the viewer's push.
+	var atFirst, atSecond int
+	pushes := 0
+	h.Hub.afterPublic = func() {
+		pushes++
+		switch pushes {
+		case 1:
+			atFirst = trader.Q.Len()
+		case 2:
+			atSecond = trader.Q.Len()
+		}
+	}
+	h.publish([][]*market.Event{first})
+	if atFirst != 0 || atSecond != 1 {
+		t.Fatalf("the trader had %d then %d messages queued after the first and second public events, want 0 then 1 (its reply taken between them)", atFirst, atSecond)
+	}
+	var ids []uint64
+	for _, m := range drain(t, viewer) {
+		if tr, ok := m.(*wire.Trade); ok {
+			ids = append(ids, tr.ID)
+		}
+	}
+	if len(ids) != 3 || ids[0] >= ids[1] || ids[1] >= ids[2] {
+		t.Fatalf("the viewer got trades %v, want the three in order", ids)
+	}
+	if got := drain(t, trader); len(got) != 1 || got[0].Kind() != wire.KindAuthed {
+		t.Fatalf("the trader got %s, want its authed", types(got))
+	}
+	if len(src) != 0 || len(h.backlog) != 0 {
+		t.Fatalf("left %d on the bus and %d in the backlog", len(src), len(h.backlog))
+	}
+}
