@@ -254,16 +254,25 @@ func (mk *maker) sync(x *market.Exchange, in *market.Instrument, buf []orders.Or
 	mk.seen = [2]int64{base, quote}
 	mk.moved = true
 	buf = x.OpenOrders(mk.agent, in.Index(), buf[:0])
+	// The orders come oldest first, mostly in the order their slots were
+	// filled: each side's search starts after the last slot found (slots
+	// hold distinct order ids, so where a search starts changes nothing
+	// but its length).
+	var from [2]int
 	for _, o := range buf {
 		s := bidSide
 		if o.Side == orders.Sell {
 			s = askSide
 		}
-		found := false
-		for k := range mk.slots[s] {
-			if sl := &mk.slots[s][k]; sl.oid == o.ID {
+		slots, found := mk.slots[s], false
+		for j := range slots {
+			k := from[s] + j
+			if k >= len(slots) {
+				k -= len(slots)
+			}
+			if sl := &slots[k]; sl.oid == o.ID {
 				sl.alive, sl.px, sl.qty, sl.filled = true, o.Price, o.Qty, o.Filled
-				found = true
+				from[s], found = k+1, true
 				break
 			}
 		}
