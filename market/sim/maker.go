@@ -191,46 +191,18 @@ func (mk *maker) levels(env *quoteEnv, from, to int, c, hs float64, pullBid, pul
 		grow := su * (1 + g*float64(k))
 		var qb, qa int64
 		if !pullBid && bid >= 1 {
-			v := grow * jb[k] * mb
-			r := math.Floor(v) // round(v), inlined
-			if !(v >= 0 && v < 1<<52) {
-				r = math.Round(v)
-			} else if v-r >= 0.5 {
-				r++
-			}
-			qb = min(max(int64(r), minLots), maxLots)
+			qb = min(max(int64(math.Round(grow*jb[k]*mb)), minLots), maxLots)
 		}
 		if !pullAsk && ask <= orders.MaxPrice {
-			v := grow * ja[k] * ma
-			r := math.Floor(v)
-			if !(v >= 0 && v < 1<<52) {
-				r = math.Round(v)
-			} else if v-r >= 0.5 {
-				r++
-			}
-			qa = min(max(int64(r), minLots), maxLots)
+			qa = min(max(int64(math.Round(grow*ja[k]*ma)), minLots), maxLots)
 		}
 		bids[k], asks[k] = quote{bid, qb}, quote{ask, qa}
 	}
 }
 
-// round is math.Round (half away from zero), with a shorter path for what
-// sizes are: non-negative and below 2⁵². There x − ⌊x⌋ is exact, so
-// comparing it with ½ decides as math.Round does.
-func round(x float64) float64 {
-	if !(x >= 0 && x < 1<<52) {
-		return math.Round(x)
-	}
-	t := math.Floor(x)
-	if x-t >= 0.5 {
-		t++
-	}
-	return t
-}
-
 // size is the target size of the order at level k of side, in lots.
 func (mk *maker) size(env *quoteEnv, side, k int) int64 {
-	q := int64(round(mk.p.Size * env.unitLots * (1 + mk.p.SizeGrowth*float64(k)) * mk.jitter[side][k] * mk.sideMul[side]))
+	q := int64(math.Round(mk.p.Size * env.unitLots * (1 + mk.p.SizeGrowth*float64(k)) * mk.jitter[side][k] * mk.sideMul[side]))
 	return min(max(q, env.minLots), env.maxLots)
 }
 

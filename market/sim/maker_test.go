@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -254,22 +253,6 @@ func TestMakerInnerLag(t *testing.T) {
 		sl := slot{px: tc.px, qty: w.qty, alive: true}
 		if got := mk.keep(&sl, w, 0, bidSide, w.px, false); got != tc.keep {
 			t.Errorf("short maker: inner bid at %d, target %d, fair %.1f: keep %v, want %v", tc.px, w.px, env.fair, got, tc.keep)
-		}
-	}
-}
-
-// TestRound: round is math.Round, at the halves, next to them, at zero and
-// beyond 2⁵², where its short path stops.
-func TestRound(t *testing.T) {
-	xs := []float64{0, math.Copysign(0, -1), 0.5, 1.5, 2.5, 0.49999999999999994, 1 - 1e-17, 3, 1<<52 - 0.5, 1 << 52, 1<<53 + 2, -0.5, -2.5, -7.3, math.Inf(1), math.Inf(-1), math.NaN()}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 100_000 {
-		x := math.Exp(rng.NormFloat64() * 8)
-		xs = append(xs, x, math.Nextafter(x, 0), math.Floor(x)+0.5, math.Nextafter(math.Floor(x)+0.5, 0))
-	}
-	for _, x := range xs {
-		if got, want := round(x), math.Round(x); math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
-			t.Fatalf("round(%v) = %v, want %v", x, got, want)
 		}
 	}
 }
