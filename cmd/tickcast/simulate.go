@@ -24,8 +24,8 @@ const simulateStart = "2026-01-01T00:00:00Z"
 // near 22 MB however long it runs while it allocates about 1.8 GB for a
 // simulated day, nearly all of it events that live for one flush: with
 // Go's default of 100 it collected 80 times a day. At 400 it collects a
-// quarter as often, for about 5% of its CPU, and its resident memory
-// goes from about 45 to 110 MB (BENCHMARKS.md, "Simulator speed").
+// quarter as often, for about 6% of its CPU, and its resident memory
+// goes from about 47 to 123 MB (BENCHMARKS.md, "Simulator speed").
 const simulateGCPercent = 400
 
 // simulate runs the venue and its agents on a simulated clock as fast as
