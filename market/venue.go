@@ -297,16 +297,17 @@ func (v *Venue) Simulate(until int64) error {
 // candles at their times.
 func (v *Venue) simulateTo(mc *ManualClock, until int64) {
 	for {
-		next := v.nextWake()
+		due := v.candleDue()
+		next := min(v.nextTimer(), due)
 		if next > until {
 			mc.Set(until)
-			v.advance()
+			v.advanceDue(due)
 			return
 		}
 		if next > mc.Now() {
 			mc.Set(next)
 		}
-		v.advance()
+		v.advanceDue(due)
 	}
 }
 

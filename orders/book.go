@@ -117,9 +117,11 @@ func (b *Book) Submit(r Request) bool {
 	if r.PostOnly && best != 0 && opp.crosses(b.levels[best].price, r.Price) {
 		return b.reject(r.ID, r.Owner, RejectPostOnlyCross)
 	}
-	rests := r.Type == Limit && r.TIF == GTC
-	if rests && b.wouldOverflow(r.Side, r.Price, r.Qty) {
-		return b.reject(r.ID, r.Owner, RejectOverflow)
+	var at spot
+	if r.Type == Limit && r.TIF == GTC { // it may rest
+		if at = b.locate(r.Side, r.Price); b.overflows(at, r.Qty) {
+			return b.reject(r.ID, r.Owner, RejectOverflow)
+		}
 	}
 	b.emit(Event{Kind: EvAccepted, Side: r.Side, OrderID: r.ID, Owner: r.Owner, Price: r.Price, Qty: r.Qty})
 	if r.TIF == FOK && b.fillable(r.Side, r.Owner, r.Price, r.Qty) < r.Qty {
@@ -133,17 +135,31 @@ func (b *Book) Submit(r Request) bool {
 	slot := b.alloc()
 	b.nodes[slot] = node{id: r.ID, owner: r.Owner, price: r.Price, qty: r.Qty, side: r.Side, tif: tif, post: r.PostOnly}
 	b.match(slot)
-	b.settle(slot, true)
+	b.settle(slot, true, at)
 	return true
 }
 
-// wouldOverflow reports whether adding qty at (side, price) would overflow
+// spot is where an incoming order would rest, as found before it matches:
+// the level at its price on its side (0: none yet) and the ladder position
+// of that price. Matching changes only the other side, so the level stays
+// right; the position stays right while the order's own side has lost no
+// level since (posOK).
+type spot struct {
+	lv    int32
+	p     pos
+	posOK bool
+}
+
+// locate finds where an order at (side, price) would rest.
+func (b *Book) locate(s Side, price int64) spot {
+	lv, p := b.ladder(s).find(price)
+	return spot{lv: lv, p: p, posOK: true}
+}
+
+// overflows reports whether adding qty to the level at spot would overflow
 // the level's total.
-func (b *Book) wouldOverflow(s Side, price, qty int64) bool {
-	if lv, _ := b.ladder(s).find(price); lv != 0 {
-		return b.levels[lv].total > math.MaxInt64-qty
-	}
-	return false
+func (b *Book) overflows(at spot, qty int64) bool {
+	return at.lv != 0 && b.levels[at.lv].total > math.MaxInt64-qty
 }
 
 // fillable returns how much an order of owner on side s limited at price
@@ -176,8 +192,9 @@ func (b *Book) fillable(s Side, owner Owner, price, want int64) int64 {
 // settle finishes an incoming order after matching: done when filled,
 // expired when it may not rest, otherwise rested at the back of its level.
 // fresh says whether the order is new (not yet in the id index or the
-// owner's list).
-func (b *Book) settle(slot int32, fresh bool) {
+// owner's list); at is where it rests, as locate found it (or the zero
+// spot: not known).
+func (b *Book) settle(slot int32, fresh bool, at spot) {
 	n := &b.nodes[slot]
 	switch {
 	case n.remaining() == 0:
@@ -191,7 +208,7 @@ func (b *Book) settle(slot int32, fresh bool) {
 			b.ids.put(n.id, slot)
 			b.ownerAppend(slot)
 		}
-		b.rest(slot)
+		b.rest(slot, at)
 	}
 }
 

@@ -53,12 +53,19 @@ func (l *ladder) search(k int64) pos {
 	}
 	last := l.chunks[nc-1]
 	if k >= last.keys[0] {
-		// The touch's chunk: scan from the best down a few levels, then
-		// bisect the rest of the chunk.
+		// The touch's chunk: count the keys >= k among the few nearest
+		// the best, then bisect the rest of the chunk if they all are.
+		// The count has no branch (where a scan would stop is
+		// unpredictable): key >= k is the sign of k − key − 1, with k
+		// brought within ±2⁶² (keys are prices, below 2⁵³: no
+		// comparison changes, and nothing overflows).
+		kk := min(max(k, -1<<62), 1<<62)
+		stop := max(last.n-nearTouch, 0)
 		i := last.n
-		for stop := max(last.n-nearTouch, 0); i > stop && last.keys[i-1] >= k; i-- {
+		for _, key := range last.keys[stop:last.n] {
+			i -= int(uint64(kk-key-1) >> 63)
 		}
-		if i > 0 && last.keys[i-1] >= k {
+		if i == stop && i > 0 && last.keys[i-1] >= k {
 			i = bisect(last, 0, i, k)
 		}
 		return pos{nc - 1, i}

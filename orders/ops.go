@@ -86,14 +86,18 @@ func (b *Book) Amend(owner Owner, id OrderID, price, qty int64) bool {
 	if best := opp.best(); n.post && best != 0 && opp.crosses(b.levels[best].price, price) {
 		return b.reject(id, owner, RejectPostOnlyCross)
 	}
-	if b.wouldOverflow(n.side, price, qty-n.filled) {
+	at := b.locate(n.side, price)
+	if b.overflows(at, qty-n.filled) {
 		return b.reject(id, owner, RejectOverflow)
 	}
+	// Leaving its level takes the level out of the ladder if the order
+	// was alone there, which moves the positions after it.
+	at.posOK = b.levels[n.level].count > 1
 	b.emit(amended)
 	b.detach(s)
 	n.price, n.qty = price, qty
 	b.match(s)
-	b.settle(s, false)
+	b.settle(s, false, at)
 	return true
 }
 

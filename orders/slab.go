@@ -31,11 +31,15 @@ func (b *Book) allocLevel(side Side, price int64) int32 {
 }
 
 // rest links the order in slot at the back of its price level, creating the
-// level if needed, and reports the level's new total.
-func (b *Book) rest(slot int32) {
+// level if needed, and reports the level's new total. at is where the
+// level is, as locate found it before matching (see spot).
+func (b *Book) rest(slot int32, at spot) {
 	n := &b.nodes[slot]
 	ld := b.ladder(n.side)
-	lv, pos := ld.find(n.price)
+	lv, pos := at.lv, at.p
+	if lv == 0 && !at.posOK {
+		lv, pos = ld.find(n.price)
+	}
 	if lv == 0 {
 		lv = b.allocLevel(n.side, n.price)
 		ld.insertAt(pos, n.price, lv)

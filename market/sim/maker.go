@@ -155,37 +155,48 @@ func (mk *maker) target(env *quoteEnv, full bool) {
 	mk.safe = [2]float64{env.fair - 0.5, env.fair + 0.5}
 	bids, asks := mk.want[bidSide], mk.want[askSide]
 	mk.n = min(innerLevels, mk.p.Levels)
-	for k := range mk.n {
-		mk.level(env, k, c, hs, pullBid, pullAsk)
-	}
+	mk.levels(env, 0, mk.n, c, hs, pullBid, pullAsk)
 	// A deep order must stay behind the new inner price; otherwise, or
 	// when the ladder moved, every level is recomputed.
 	if full || mk.review.due(c, mk.sp, mk.sideMul, mk.moved) || bids[0].px <= mk.deepEdge[bidSide] || asks[0].px >= mk.deepEdge[askSide] {
-		for k := mk.n; k < mk.p.Levels; k++ {
-			mk.level(env, k, c, hs, pullBid, pullAsk)
-		}
+		mk.levels(env, mk.n, mk.p.Levels, c, hs, pullBid, pullAsk)
 		mk.n = mk.p.Levels
 		mk.review = review{ok: true, c: c, sp: mk.sp, mul: mk.sideMul}
 	}
 	mk.moved = false
 }
 
-// level computes the target of level k on both sides around centre c
-// with half-spread hs; pullBid and pullAsk empty a side.
-func (mk *maker) level(env *quoteEnv, k int, c, hs float64, pullBid, pullAsk bool) {
-	bids, asks := mk.want[bidSide], mk.want[askSide]
-	off := hs + float64(k)*mk.sp
-	bid, ask := int64(math.Floor(c-off)), int64(math.Ceil(c+off))
-	if k > 0 {
-		bid = min(bid, bids[k-1].px-1)
-		ask = max(ask, asks[k-1].px+1)
-	}
-	bids[k], asks[k] = quote{bid, mk.size(env, bidSide, k)}, quote{ask, mk.size(env, askSide, k)}
-	if pullBid || bid < 1 {
-		bids[k].qty = 0
-	}
-	if pullAsk || ask > orders.MaxPrice {
-		asks[k].qty = 0
+// levels computes the targets of levels [from, to) on both sides around
+// centre c with half-spread hs; pullBid and pullAsk empty a side. Level k
+// of the bids is at floor(c − hs − k·sp), of the asks at ceil(c + hs +
+// k·sp), each at least a tick behind level k−1; its size is size's.
+//
+// It is the makers' innermost loop (a step computes two levels of each
+// maker, a review all of them): the factors of size that do not depend on
+// the level are read once, and the products are the same, in the same
+// order, as size computes them.
+func (mk *maker) levels(env *quoteEnv, from, to int, c, hs float64, pullBid, pullAsk bool) {
+	bids, asks := mk.want[bidSide][:to], mk.want[askSide][:to]
+	jb, ja := mk.jitter[bidSide][:to], mk.jitter[askSide][:to]
+	su, g := mk.p.Size*env.unitLots, mk.p.SizeGrowth
+	mb, ma := mk.sideMul[bidSide], mk.sideMul[askSide]
+	minLots, maxLots, sp := env.minLots, env.maxLots, mk.sp
+	for k := from; k < to; k++ {
+		off := hs + float64(k)*sp
+		bid, ask := int64(math.Floor(c-off)), int64(math.Ceil(c+off))
+		if k > 0 {
+			bid = min(bid, bids[k-1].px-1)
+			ask = max(ask, asks[k-1].px+1)
+		}
+		grow := su * (1 + g*float64(k))
+		var qb, qa int64
+		if !pullBid && bid >= 1 {
+			qb = min(max(int64(math.Round(grow*jb[k]*mb)), minLots), maxLots)
+		}
+		if !pullAsk && ask <= orders.MaxPrice {
+			qa = min(max(int64(math.Round(grow*ja[k]*ma)), minLots), maxLots)
+		}
+		bids[k], asks[k] = quote{bid, qb}, quote{ask, qa}
 	}
 }
 
@@ -215,16 +226,25 @@ func (mk *maker) sync(x *market.Exchange, in *market.Instrument, buf []orders.Or
 	mk.seen = [2]int64{base, quote}
 	mk.moved = true
 	buf = x.OpenOrders(mk.agent, in.Index(), buf[:0])
+	// The orders come oldest first, mostly in the order their slots were
+	// filled: each side's search starts after the last slot found (slots
+	// hold distinct order ids, so where a search starts changes nothing
+	// but its length).
+	var from [2]int
 	for _, o := range buf {
 		s := bidSide
 		if o.Side == orders.Sell {
 			s = askSide
 		}
-		found := false
-		for k := range mk.slots[s] {
-			if sl := &mk.slots[s][k]; sl.oid == o.ID {
+		slots, found := mk.slots[s], false
+		for j := range slots {
+			k := from[s] + j
+			if k >= len(slots) {
+				k -= len(slots)
+			}
+			if sl := &slots[k]; sl.oid == o.ID {
 				sl.alive, sl.px, sl.qty, sl.filled = true, o.Price, o.Qty, o.Filled
-				found = true
+				from[s], found = k+1, true
 				break
 			}
 		}
@@ -241,52 +261,62 @@ func (mk *maker) sync(x *market.Exchange, in *market.Instrument, buf []orders.Or
 // of its target and behind the new inner price, and any order keeps its
 // place while its remaining size is within a factor of two of the target:
 // deep quotes are sticky, as real ones are.
+//
+// Most orders stay (a review looks at every level, and moves few): the
+// rule's loop (keepRule.next) finds the ones that move, and move moves
+// them.
 func (mk *maker) apply(x *market.Exchange, inst, side int, lo, hi, maxLots int64, strict bool, st *Stats) {
-	ob := orders.Buy
-	if side == askSide {
-		ob = orders.Sell
-	}
-	want, slots := mk.want[side][:mk.n], mk.slots[side][:mk.n]
-	inner := want[0].px
-	for k := range slots {
-		w, sl := want[k], &slots[k]
-		if w.qty == 0 || w.px < lo || w.px > hi {
-			if sl.alive {
-				x.Cancel(mk.agent, sl.oid)
-				sl.alive = false
-				st.Canceled++
-			}
-			continue
-		}
-		if sl.alive {
-			if mk.keep(sl, w, k, side, inner, strict) {
-				continue
-			}
-			total := min(sl.filled+w.qty, maxLots) // the instrument's max_qty bounds the filled part too
-			if total <= sl.filled {
-				x.Cancel(mk.agent, sl.oid)
-				st.Canceled++
-			} else if r := x.Amend(mk.agent, sl.oid, w.px, total); r == "" {
-				sl.px, sl.qty = w.px, total
-				st.Amended++
-				continue
-			} else if r != market.CodeUnknownOrder {
-				st.Rejects.count(r)
-				x.Cancel(mk.agent, sl.oid)
-			}
-			sl.alive = false
-		}
-		oid, r := x.Place(mk.agent, inst, market.Order{Side: ob, Type: orders.Limit, TIF: orders.GTC, Px: w.px, Qty: w.qty})
-		if r != "" {
-			st.Rejects.count(r)
-			continue
-		}
-		*sl = slot{oid: oid, px: w.px, qty: w.qty, alive: true}
-		st.Placed++
+	want := mk.want[side][:mk.n]
+	slots := mk.slots[side][:len(want)]
+	r := mk.keepRule(side, want[0].px, lo, hi, strict)
+	for k := r.next(want, slots, 0); k < len(want); k = r.next(want, slots, k+1) {
+		mk.move(x, inst, side, k, lo, hi, maxLots, st)
 	}
 	if mk.n == len(mk.slots[side]) {
 		mk.edge(side)
 	}
+}
+
+// move brings the order of level k of side to its target, which keep
+// refused (or for which there is no order): it cancels the order if the
+// target is empty or outside the band [lo, hi], amends it, or places a
+// new one.
+func (mk *maker) move(x *market.Exchange, inst, side, k int, lo, hi, maxLots int64, st *Stats) {
+	w, sl := mk.want[side][k], &mk.slots[side][k]
+	if w.qty == 0 || w.px < lo || w.px > hi {
+		if sl.alive {
+			x.Cancel(mk.agent, sl.oid)
+			sl.alive = false
+			st.Canceled++
+		}
+		return
+	}
+	if sl.alive {
+		total := min(sl.filled+w.qty, maxLots) // the instrument's max_qty bounds the filled part too
+		if total <= sl.filled {
+			x.Cancel(mk.agent, sl.oid)
+			st.Canceled++
+		} else if r := x.Amend(mk.agent, sl.oid, w.px, total); r == "" {
+			sl.px, sl.qty = w.px, total
+			st.Amended++
+			return
+		} else if r != market.CodeUnknownOrder {
+			st.Rejects.count(r)
+			x.Cancel(mk.agent, sl.oid)
+		}
+		sl.alive = false
+	}
+	ob := orders.Buy
+	if side == askSide {
+		ob = orders.Sell
+	}
+	oid, r := x.Place(mk.agent, inst, market.Order{Side: ob, Type: orders.Limit, TIF: orders.GTC, Px: w.px, Qty: w.qty})
+	if r != "" {
+		st.Rejects.count(r)
+		return
+	}
+	*sl = slot{oid: oid, px: w.px, qty: w.qty, alive: true}
+	st.Placed++
 }
 
 // edge records the innermost price of one side's deep orders after a
@@ -314,29 +344,73 @@ func (mk *maker) edge(side int) {
 // or more behind the fair value: every maker's ask is above
 // F + ¼ (its half-spread is at least ½ tick, its skew less than half of
 // that), every bid below F − ¼, so a lagging order crosses no one.
+//
+// It is keepRule.next's rule (apply's) for one order.
 func (mk *maker) keep(sl *slot, w quote, k, side int, inner int64, strict bool) bool {
-	rem := sl.qty - sl.filled
-	if sl.px == w.px && rem == w.qty {
-		return true
-	}
-	if strict || 2*rem < w.qty || rem > 2*w.qty {
-		return false
-	}
-	if sl.px == w.px {
-		return true
-	}
-	if k == 0 {
-		safe := float64(sl.px) <= mk.safe[bidSide]
-		if side == askSide {
-			safe = float64(sl.px) >= mk.safe[askSide]
-		}
-		return safe && math.Abs(float64(sl.px-w.px)) <= mk.lag
-	}
-	behind := sl.px < inner
+	r := mk.keepRule(side, inner, math.MinInt64, math.MaxInt64, strict)
+	want := [1]quote{w}
+	slots := [1]slot{*sl}
+	slots[0].alive = true
+	r.k0 = k
+	return r.next(want[:], slots[:], 0) == 1
+}
+
+// keepRule is keep's rule for one side of a maker, as of its last target,
+// with the band apply moves orders into. The asks' comparisons are the
+// bids' on negated prices (fs = −1), and "behind the inner price" (px <
+// inner for a bid) is px ≤ inner − 1, so that both kinds of level test fs
+// × px ≤ bound (exact in float64: prices are far below 2⁵³).
+type keepRule struct {
+	fs     float64 // 1 for the bids, −1 for the asks
+	safe   float64 // level 0's bound: fs × the price an inner order may lag at or behind
+	behind float64 // the deep levels' bound: fs × the new inner price, less 1
+	lag    float64 // ticks an inner order may lag
+	sp     float64 // ticks per level a deep order may lag
+	lo, hi int64   // the band
+	k0     int     // the level of want[0] and slots[0] in next
+	strict bool
+}
+
+func (mk *maker) keepRule(side int, inner, lo, hi int64, strict bool) keepRule {
+	r := keepRule{fs: 1, lag: mk.lag, sp: mk.sp, lo: lo, hi: hi, strict: strict}
 	if side == askSide {
-		behind = sl.px > inner
+		r.fs = -1
 	}
-	return behind && math.Abs(float64(sl.px-w.px)) <= float64(k)*mk.sp
+	r.safe, r.behind = r.fs*mk.safe[side], r.fs*float64(inner)-1
+	return r
+}
+
+// next returns the first index from i on of an order that must move to
+// its target (want[i] for the order in slots[i], of level k0 + i), or
+// len(want): an order must move unless it is alive, its target is an
+// order within the band, and keep's rule lets it stay. It is the makers'
+// hottest loop, and calls nothing.
+func (r *keepRule) next(want []quote, slots []slot, i int) int {
+	slots = slots[:len(want)]
+	for ; i < len(want); i++ {
+		w, sl := want[i], &slots[i]
+		if !sl.alive || w.qty == 0 || w.px < r.lo || w.px > r.hi {
+			return i
+		}
+		rem := sl.qty - sl.filled
+		if r.strict || 2*rem < w.qty || rem > 2*w.qty {
+			if sl.px == w.px && rem == w.qty {
+				continue
+			}
+			return i
+		}
+		if sl.px == w.px {
+			continue
+		}
+		bound, lim := r.safe, r.lag
+		if k := r.k0 + i; k > 0 {
+			bound, lim = r.behind, float64(k)*r.sp
+		}
+		if !(r.fs*float64(sl.px) <= bound && math.Abs(float64(sl.px-w.px)) <= lim) {
+			return i
+		}
+	}
+	return i
 }
 
 // reviseOne changes the size of one resting order, level k of side, to a
