@@ -98,7 +98,7 @@ const poolVisit = maxBatch
 // P: the goroutines readied meanwhile (a reader, the hub) run within a few
 // hundred microseconds, not after the scheduler's 10 ms time slice; and a
 // session moved to the hi lane waits for at most this many visits.
-const poolYield = 32
+const poolYield = 16
 
 // newWriterPool starts n workers.
 func newWriterPool(n int) *writerPool {
