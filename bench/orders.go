@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -199,6 +200,10 @@ func getJSON(ctx context.Context, hc *http.Client, method, url string, v any) er
 	return nil
 }
 
+// earlyWake is how long before an order's time the order desk wakes, to
+// send it on time.
+const earlyWake = 2 * time.Millisecond
+
 // run places orders on schedule until stop: order i at t0 + i/rate, by
 // trader i mod n, buying and selling in turn so balances stay put.
 func (d *orderDesk) run() {
@@ -210,11 +215,17 @@ func (d *orderDesk) run() {
 	for i := 0; ; i++ {
 		at := t0.Add(time.Duration(i) * interval)
 		if wait := time.Until(at); wait > 0 {
-			timer.Reset(wait)
+			timer.Reset(max(wait-earlyWake, 0))
 			select {
 			case <-d.stop:
 				return
 			case <-timer.C:
+			}
+			// The runtime's timers fire up to a millisecond late here (its
+			// poller sleeps in whole milliseconds), which every ack would
+			// be charged: wake early, and wait out the rest on the clock.
+			for time.Now().Before(at) {
+				runtime.Gosched()
 			}
 		} else {
 			select {
