@@ -76,3 +76,9 @@ func private(e *market.Event, withID bool) wire.Message {
 // delta or snapshot, quote, ticker, candle), or nil for other kinds: REST
 // answers use it so that they carry the same fields as the streams.
 func Message(e *market.Event) wire.Message { return public(e) }
+
+// PrivateMessage returns the wire message of a private event or a reply
+// (order, fill, account, authed, canceled_all, error), carrying the
+// answered operation's id if withID: what a session of the account
+// receives. Tests use it to pin the bytes clients get.
+func PrivateMessage(e *market.Event, withID bool) wire.Message { return private(e, withID) }
