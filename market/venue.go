@@ -63,10 +63,8 @@ type Venue struct {
 	scratch []byte
 	levels  []orders.Level
 	// batchFree is the unused part of the array batches are carved from;
-	// acctText caches user accounts' formatted balances, by owner; slabs
-	// hold the events to come (event_alloc.go).
+	// slabs hold the events to come (event_alloc.go).
 	batchFree []*Event
-	acctText  []*acctText
 	slabs     slabs
 	actors    []actorSlot
 	x         Exchange

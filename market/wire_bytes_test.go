@@ -59,7 +59,7 @@ func (r *wireRecorder) Publish(batch []*market.Event) {
 			m := hub.Message(&c)
 			r.write(m.AppendMsgpack(r.buf[:0]))
 			r.write(m.AppendJSON(r.buf[:0]))
-			r.write(jsonl.AppendJSON(r.buf[:0], m))
+			r.write(jsonl.AppendEvent(r.buf[:0], &c))
 			continue
 		}
 		for _, withID := range []bool{true, false} {
