@@ -40,15 +40,26 @@ type tail[T any] struct {
 }
 
 func (t *tail[T]) push(x T, max int) {
+	if p := t.slot(max); p != nil {
+		*p = x
+	}
+}
+
+// slot returns where the next value goes, to be written in place: a new
+// slot while fewer than max are kept, else the oldest one's. It returns
+// nil if max is 0 or less.
+func (t *tail[T]) slot(max int) *T {
 	if len(t.buf) < max {
-		t.buf = append(t.buf, x)
-		return
+		var zero T
+		t.buf = append(t.buf, zero)
+		return &t.buf[len(t.buf)-1]
 	}
 	if max <= 0 {
-		return
+		return nil
 	}
-	t.buf[t.next] = x
+	p := &t.buf[t.next]
 	t.next = (t.next + 1) % len(t.buf)
+	return p
 }
 
 // all returns the values kept, oldest first, in a new slice.
@@ -67,19 +78,55 @@ func terminal(status string) bool {
 	return false
 }
 
-// recordOrder keeps e, an order event of a user account, when it ends the
-// order.
+// keptOrder is an ended order as its account's history keeps it: a copy of
+// the order event that ended it, payload apart (e.Order is nil), so that
+// the event published, which came from a slab with others, pins none of
+// them (event_alloc.go). AccountHistory answers with new events.
+type keptOrder struct {
+	e       Event
+	u       OrderUpdate
+	created int64
+}
+
+// keptFill is a fill event as its account's history keeps it: a copy,
+// payload apart (e.Fill is nil).
+type keptFill struct {
+	e Event
+	f Fill
+}
+
+// recordOrder keeps a copy of e, an order event of a user account, when
+// it ends the order.
 func (v *Venue) recordOrder(a *account, e *Event, created int64) {
-	if e != nil && e.Order != nil && terminal(e.Order.Status) {
-		a.ended.push(OrderRecord{Event: e, Created: created}, v.cfg.AccountHistory)
+	if e == nil || e.Order == nil || !terminal(e.Order.Status) {
+		return
+	}
+	if k := a.ended.slot(v.cfg.AccountHistory); k != nil {
+		k.e, k.u, k.created = *e, *e.Order, created
+		k.e.Order = nil
 	}
 }
 
-// recordFill keeps a fill event of a user account.
+// recordFill keeps a copy of a fill event of a user account.
 func (v *Venue) recordFill(a *account, e *Event) {
-	if e != nil {
-		a.fills.push(e, v.cfg.AccountHistory)
+	if k := a.fills.slot(v.cfg.AccountHistory); k != nil {
+		k.e, k.f = *e, *e.Fill
+		k.e.Fill = nil
 	}
+}
+
+// record returns the kept order as published, in a new event.
+func (k *keptOrder) record() OrderRecord {
+	h := &orderEvent{e: k.e, p: k.u}
+	h.e.Order = &h.p
+	return OrderRecord{Event: &h.e, Created: k.created}
+}
+
+// event returns the kept fill as published, in a new event.
+func (k *keptFill) event() *Event {
+	h := &fillEvent{e: k.e, p: k.f}
+	h.e.Fill = &h.p
+	return &h.e
 }
 
 // AccountHistory returns account's open orders and its last ended orders
@@ -94,9 +141,14 @@ func (v *Venue) AccountHistory(ctx context.Context, account string, limit int) (
 			return nil
 		}
 		limit := max(limit, 0)
-		h := &AccountHistory{Orders: a.ended.all(), Fills: a.fills.all()}
-		if len(h.Fills) > limit {
-			h.Fills = h.Fills[len(h.Fills)-limit:]
+		h := &AccountHistory{}
+		for _, k := range a.ended.all() {
+			h.Orders = append(h.Orders, k.record())
+		}
+		fills := a.fills.all()
+		fills = fills[len(fills)-min(limit, len(fills)):]
+		for i := range fills {
+			h.Fills = append(h.Fills, fills[i].event())
 		}
 		// The newest open orders by creation; an order id grows with it.
 		open := v.openOrders(a)

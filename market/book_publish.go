@@ -55,7 +55,7 @@ func (bs *bookState) publishDelta() {
 	if !built {
 		return
 	}
-	h := &bookEvent{}
+	h := bs.v.slabs.books.get()
 	e := bs.head(&h.e, KindBook, streamBook)
 	in := bs.inst
 	// Sorted stably, so that of several changes of one level the last

@@ -6,15 +6,17 @@ package market
 // for the wire. An event and its payload are one object.
 //
 // Those objects come from slabs (an array of a few dozen of one kind),
-// except where one event may outlive its neighbours by far and would pin
-// their whole slab: book deltas (the hub's book mirror keeps a level's
-// strings for as long as the level rests), fills and the order events that
-// end an order (an account's history keeps them), and rarities (replies,
-// rejects). Those are allocated one by one. What stays is kept about as
-// long as its neighbours: the hub's history and writer queues and the
-// venue's recent trades keep the newest events of every kind, in order; a
-// stream's last ticker or quote pins one slab. Closed candles do not keep
-// their event (REST builds them again when asked).
+// rarities apart (replies, rejects, the auth snapshot), which are
+// allocated one by one. No event should outlive its neighbours by far, as
+// it would pin their whole slab: what stays is kept about as long as its
+// neighbours (the hub's history and writer queues and the venue's recent
+// trades keep the newest events of every kind, in order; a stream's last
+// ticker or quote pins one slab). What is kept longer is kept as a copy:
+// an account's history copies the fills and the order events that end an
+// order (account_history.go); closed candles do not keep their event (REST
+// builds them again when asked). (The hub's book mirror keeps the strings
+// of resting levels, but those are the hub's, written when it converts the
+// event: the event itself is not kept.)
 //
 // An event is never modified once published.
 
@@ -72,6 +74,8 @@ func (s *slab[T]) get() *T {
 type slabs struct {
 	trades   slab[tradeEvent]
 	orders   slab[orderEvent]
+	fills    slab[fillEvent]
+	books    slab[bookEvent]
 	accounts slab[Event]
 	quotes   slab[quoteEvent]
 	tickers  slab[tickerEvent]

@@ -147,12 +147,7 @@ func (v *Venue) orderMsg(o *liveOrder) {
 	if o.acct.internal {
 		return
 	}
-	var h *orderEvent
-	if terminal(o.status) {
-		h = &orderEvent{} // the account's history keeps it (event_alloc.go)
-	} else {
-		h = v.slabs.orders.get()
-	}
+	h := v.slabs.orders.get()
 	e := v.private(o.acct, KindOrder, &h.e)
 	if o == v.op.target && !v.op.replied {
 		e.Origin = v.op.origin
@@ -207,7 +202,7 @@ func (v *Venue) fillMsgs(o *liveOrder, tradeID uint64, px, q int64, liq string) 
 	if o.acct.internal {
 		return
 	}
-	h := &fillEvent{}
+	h := v.slabs.fills.get()
 	e := v.private(o.acct, KindFill, &h.e)
 	in := o.inst
 	e.Symbol = in.Symbol
