@@ -66,10 +66,13 @@ type Venue struct {
 	// slabs hold the events to come (event_alloc.go).
 	batchFree []*Event
 	slabs     slabs
-	actors    []actorSlot
-	x         Exchange
-	omit      [kindCount]bool // public kinds not built (Config.Channels)
-	silent    bool            // no public kind is built (the warm start)
+	// balZero is every asset's Balance of 0, in asset order: what
+	// account messages start from (balances).
+	balZero []Balance
+	actors  []actorSlot
+	x       Exchange
+	omit    [kindCount]bool // public kinds not built (Config.Channels)
+	silent  bool            // no public kind is built (the warm start)
 
 	actorsStarted bool
 	liveOnce      sync.Once
@@ -164,6 +167,7 @@ func (v *Venue) setupAssets() {
 	for i, n := range names {
 		v.assets = append(v.assets, asset{name: n, dec: dec[n]})
 		v.assetI[n] = i
+		v.balZero = append(v.balZero, Balance{Asset: n, Total: MakeDec(0, dec[n]), Available: MakeDec(0, dec[n])})
 	}
 	for _, in := range v.insts {
 		in.baseAsset, in.quoteAsset = v.assetI[in.Base], v.assetI[in.Quote]

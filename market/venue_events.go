@@ -224,10 +224,13 @@ func (v *Venue) accountMsg(a *account) {
 
 // balances returns a's holdings appended to dst, its capacity cut to its
 // length (a published event's slice is never appended to).
+// It copies balZero (names and decimals) and sets the amounts.
 func (v *Venue) balances(a *account, dst []Balance) []Balance {
-	for i, as := range v.assets {
-		b := a.bal[i]
-		dst = append(dst, Balance{Asset: as.name, Total: MakeDec(b.total, as.dec), Available: MakeDec(b.available(), as.dec)})
+	n := len(dst)
+	dst = append(dst, v.balZero...)
+	out, bal := dst[n:], a.bal[:len(dst)-n]
+	for i := range bal {
+		out[i].Total.m, out[i].Available.m = bal[i].total, bal[i].available()
 	}
 	return dst[:len(dst):len(dst)]
 }
