@@ -66,6 +66,9 @@ type Venue struct {
 	// slabs hold the events to come (event_alloc.go).
 	batchFree []*Event
 	slabs     slabs
+	// ended holds the orders that ended in this command; freeOrders the
+	// records of those of earlier commands, for new orders (newOrder).
+	ended, freeOrders []*liveOrder
 	// balZero is every asset's Balance of 0, in asset order: what
 	// account messages start from (balances).
 	balZero []Balance

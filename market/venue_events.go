@@ -12,7 +12,7 @@ func (bs *bookState) Event(e orders.Event) {
 	v := bs.v
 	switch e.Kind {
 	case orders.EvAccepted:
-		o := v.live[e.OrderID]
+		o := v.order(e.OrderID)
 		o.status = StatusNew
 		v.orderMsg(o)
 		v.accountMsg(o.acct)
@@ -23,7 +23,7 @@ func (bs *bookState) Event(e orders.Event) {
 	case orders.EvDone:
 		v.orderDone(e)
 	case orders.EvAmended:
-		o := v.live[e.OrderID]
+		o := v.order(e.OrderID)
 		o.acct.bal[o.reserveAsset()].reserved += v.op.amendReserve - o.reserved
 		o.reserved = v.op.amendReserve
 		o.px, o.qty = e.Price, e.Qty
@@ -55,7 +55,18 @@ func (op *opContext) targetAccount() string {
 	return ""
 }
 
+// order returns the open order id: the operation's target, most often
+// (an engine event is about the order being placed, amended or canceled),
+// else from the index.
+func (v *Venue) order(id orders.OrderID) *liveOrder {
+	if t := v.op.target; t != nil && t.oid == id && id != 0 {
+		return t
+	}
+	return v.live[id]
+}
+
 // forget releases an order's reservation and drops it from the indexes.
+// The order's record is reused once the command is over (flush).
 func (v *Venue) forget(o *liveOrder) {
 	o.acct.bal[o.reserveAsset()].reserved -= o.reserved
 	o.reserved = 0
@@ -65,12 +76,13 @@ func (v *Venue) forget(o *liveOrder) {
 	}
 	o.acct.open--
 	v.updateIdle(o.acct)
+	v.ended = append(v.ended, o)
 }
 
 // trade settles one trade between a taker and a resting maker.
 func (v *Venue) trade(bs *bookState, e orders.Event) {
 	in := bs.inst
-	taker, maker := v.live[e.OrderID], v.live[e.MakerID]
+	taker, maker := v.order(e.OrderID), v.order(e.MakerID)
 	buyer, seller := taker, maker
 	if taker.side == orders.Sell {
 		buyer, seller = maker, taker
@@ -104,7 +116,7 @@ func (v *Venue) trade(bs *bookState, e orders.Event) {
 
 // orderDone handles an order leaving the book: filled, canceled, expired.
 func (v *Venue) orderDone(e orders.Event) {
-	o := v.live[e.OrderID]
+	o := v.order(e.OrderID)
 	v.forget(o)
 	if e.Reason == orders.DoneFilled {
 		return // its last fill already said filled

@@ -43,7 +43,7 @@ var venueState = deepstate.Options{
 		switch t {
 		case reflect.TypeFor[Venue]():
 			switch f.Name {
-			case "cfg", "clock", "pub", "log", "in", "done", "goLive", "recovered", "x", "liveOnce", "ran", "dur", "idleAccts", "expired", "omit", "silent", "balZero":
+			case "cfg", "clock", "pub", "log", "in", "done", "goLive", "recovered", "x", "liveOnce", "ran", "dur", "idleAccts", "expired", "omit", "silent", "balZero", "ended", "freeOrders":
 				return true
 			}
 		case reflect.TypeFor[actorSlot]():
