@@ -79,20 +79,39 @@ func terminal(status string) bool {
 }
 
 // keptOrder is an ended order as its account's history keeps it: a copy of
-// the order event that ended it, payload apart (e.Order is nil), so that
-// the event published, which came from a slab with others, pins none of
-// them (event_alloc.go). AccountHistory answers with new events.
+// what differs from one of the account's order events to the next (the
+// rest is the account's, or the venue's epoch), so that the event
+// published, which came from a slab with others, pins none of them
+// (event_alloc.go). AccountHistory answers with new events.
 type keptOrder struct {
-	e       Event
+	h       keptHead
 	u       OrderUpdate
 	created int64
 }
 
-// keptFill is a fill event as its account's history keeps it: a copy,
-// payload apart (e.Fill is nil).
+// keptFill is a fill event as its account's history keeps it.
 type keptFill struct {
-	e Event
+	h keptHead
 	f Fill
+}
+
+// keptHead is the part of a private event's header proper to the event.
+type keptHead struct {
+	symbol  string
+	seq     uint64
+	ts      int64
+	origin  Origin
+	epoch   string
+	account string
+}
+
+func keepHead(e *Event) keptHead {
+	return keptHead{symbol: e.Symbol, seq: e.Seq, ts: e.TS, origin: e.Origin, epoch: e.Epoch, account: e.Account}
+}
+
+// set fills e, a zero Event, as the private event of kind k kept in h.
+func (h *keptHead) set(e *Event, k Kind) {
+	e.Kind, e.Symbol, e.Seq, e.TS, e.Origin, e.Epoch, e.Account = k, h.symbol, h.seq, h.ts, h.origin, h.epoch, h.account
 }
 
 // recordOrder keeps a copy of e, an order event of a user account, when
@@ -102,29 +121,29 @@ func (v *Venue) recordOrder(a *account, e *Event, created int64) {
 		return
 	}
 	if k := a.ended.slot(v.cfg.AccountHistory); k != nil {
-		k.e, k.u, k.created = *e, *e.Order, created
-		k.e.Order = nil
+		k.h, k.u, k.created = keepHead(e), *e.Order, created
 	}
 }
 
 // recordFill keeps a copy of a fill event of a user account.
 func (v *Venue) recordFill(a *account, e *Event) {
 	if k := a.fills.slot(v.cfg.AccountHistory); k != nil {
-		k.e, k.f = *e, *e.Fill
-		k.e.Fill = nil
+		k.h, k.f = keepHead(e), *e.Fill
 	}
 }
 
 // record returns the kept order as published, in a new event.
 func (k *keptOrder) record() OrderRecord {
-	h := &orderEvent{e: k.e, p: k.u}
+	h := &orderEvent{p: k.u}
+	k.h.set(&h.e, KindOrder)
 	h.e.Order = &h.p
 	return OrderRecord{Event: &h.e, Created: k.created}
 }
 
 // event returns the kept fill as published, in a new event.
 func (k *keptFill) event() *Event {
-	h := &fillEvent{e: k.e, p: k.f}
+	h := &fillEvent{p: k.f}
+	k.h.set(&h.e, KindFill)
 	h.e.Fill = &h.p
 	return &h.e
 }
