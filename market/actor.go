@@ -259,6 +259,9 @@ func (v *Venue) flush() {
 	// The orders that ended are referred to by nothing now (the events
 	// carry copies): their records serve the next orders.
 	for _, o := range v.ended {
+		if o.oid == 0 {
+			continue // listed twice: already free
+		}
 		*o = liveOrder{}
 		v.freeOrders = append(v.freeOrders, o)
 	}
