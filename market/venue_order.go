@@ -215,7 +215,7 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 	v.op.placing = true
 	bs.book.Submit(orders.Request{ID: o.oid, Owner: a.owner, Side: p.side, Type: p.typ, TIF: p.tif, PostOnly: p.post, Price: p.px, Qty: p.qty})
 	v.op.placing = false
-	if _, live := v.live[o.oid]; !live && o.status == StatusRejected {
+	if o.status == StatusRejected { // refused by the engine (engineRejected): forgotten
 		return 0, o.reason
 	}
 	return o.oid, ""
