@@ -124,7 +124,7 @@ func sameLevels(v []market.PriceLevel, w []wire.Level) bool {
 		return false
 	}
 	for i := range v {
-		if v[i][0] != w[i].Px || v[i][1] != w[i].Qty {
+		if v[i][0].String() != w[i].Px || v[i][1].String() != w[i].Qty {
 			return false
 		}
 	}

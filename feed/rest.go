@@ -221,7 +221,7 @@ func (s *Server) candles(rctx context.Context, ctx *fasthttp.RequestCtx, symbol 
 	}
 	out := make([]candleJSON, len(list))
 	for i, c := range list {
-		out[i] = candleJSON{wire.TypeCandle, "candles." + interval, symbol, c.Start, c.O, c.H, c.L, c.C, c.V, c.N, c.Closed}
+		out[i] = candleJSON{wire.TypeCandle, "candles." + interval, symbol, c.Start, c.O.String(), c.H.String(), c.L.String(), c.C.String(), c.V.String(), c.N, c.Closed}
 	}
 	b, _ := json.Marshal(out)
 	jsonBody(ctx, b)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/market"
 )
@@ -76,18 +77,13 @@ func (s *Server) accountHistory(rctx context.Context, ctx *fasthttp.RequestCtx, 
 	if what == "orders" {
 		out := make([]orderJSON, len(h.Orders))
 		for i, r := range h.Orders {
-			o := r.Event.Order
-			out[i] = orderJSON{wire.TypeOrder, wire.Order{OID: o.OID, CID: o.CID, S: r.Event.Symbol, Side: o.Side, Type: o.Type, TIF: o.TIF,
-				PostOnly: o.PostOnly, Px: o.Px, Qty: o.Qty, Filled: o.Filled, AvgPx: o.AvgPx, Status: o.Status, Reason: o.Reason,
-				Seq: r.Event.Seq, Ts: r.Event.TS}, r.Created}
+			out[i] = orderJSON{wire.TypeOrder, *hub.PrivateMessage(r.Event, false).(*wire.Order), r.Created}
 		}
 		b, err = json.Marshal(out)
 	} else {
 		out := make([]fillJSON, len(h.Fills))
 		for i, e := range h.Fills {
-			f := e.Fill
-			out[i] = fillJSON{wire.TypeFill, wire.Fill{OID: f.OID, CID: f.CID, TradeID: f.TradeID, S: e.Symbol, Side: f.Side,
-				Px: f.Px, Qty: f.Qty, Liq: f.Liq, Seq: e.Seq, Ts: e.TS}}
+			out[i] = fillJSON{wire.TypeFill, *hub.PrivateMessage(e, false).(*wire.Fill)}
 		}
 		b, err = json.Marshal(out)
 	}

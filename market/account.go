@@ -1,7 +1,6 @@
 package market
 
 import (
-	"container/list"
 	"strconv"
 	"strings"
 
@@ -37,14 +36,17 @@ type account struct {
 	cod      map[uint64]bool       // sessions that asked cancel_on_disconnect
 	sessions map[uint64]bool       // sessions attached (auth, until detach)
 	open     int                   // open orders, all books
-	ended    tail[OrderRecord]     // last orders that ended (AccountHistory)
-	fills    tail[*Event]          // last fills (AccountHistory)
+	ended    tail[keptOrder]       // last orders that ended (AccountHistory)
+	fills    tail[keptFill]        // last fills (AccountHistory)
 
 	// A user account with no session and no open order is idle since
-	// idleSince (venue ns) and sits on the venue's idle list (idleElem)
+	// idleSince (venue ns) and sits on the venue's idle list (onIdle,
+	// linked through idlePrev and idleNext)
 	// until it is active again or expires (account_idle.go).
 	idleSince int64
-	idleElem  *list.Element
+	onIdle    bool
+	idlePrev  *account
+	idleNext  *account
 }
 
 // liveOrder is the venue's record of an open order: what the engine does

@@ -40,15 +40,26 @@ type tail[T any] struct {
 }
 
 func (t *tail[T]) push(x T, max int) {
+	if p := t.slot(max); p != nil {
+		*p = x
+	}
+}
+
+// slot returns where the next value goes, to be written in place: a new
+// slot while fewer than max are kept, else the oldest one's. It returns
+// nil if max is 0 or less.
+func (t *tail[T]) slot(max int) *T {
 	if len(t.buf) < max {
-		t.buf = append(t.buf, x)
-		return
+		var zero T
+		t.buf = append(t.buf, zero)
+		return &t.buf[len(t.buf)-1]
 	}
 	if max <= 0 {
-		return
+		return nil
 	}
-	t.buf[t.next] = x
+	p := &t.buf[t.next]
 	t.next = (t.next + 1) % len(t.buf)
+	return p
 }
 
 // all returns the values kept, oldest first, in a new slice.
@@ -67,19 +78,74 @@ func terminal(status string) bool {
 	return false
 }
 
-// recordOrder keeps e, an order event of a user account, when it ends the
-// order.
+// keptOrder is an ended order as its account's history keeps it: a copy of
+// what differs from one of the account's order events to the next (the
+// rest is the account's, or the venue's epoch), so that the event
+// published, which came from a slab with others, pins none of them
+// (event_alloc.go). AccountHistory answers with new events.
+type keptOrder struct {
+	h       keptHead
+	u       OrderUpdate
+	created int64
+}
+
+// keptFill is a fill event as its account's history keeps it.
+type keptFill struct {
+	h keptHead
+	f Fill
+}
+
+// keptHead is the part of a private event's header proper to the event.
+type keptHead struct {
+	symbol  string
+	seq     uint64
+	ts      int64
+	origin  Origin
+	epoch   string
+	account string
+}
+
+func keepHead(e *Event) keptHead {
+	return keptHead{symbol: e.Symbol, seq: e.Seq, ts: e.TS, origin: e.Origin, epoch: e.Epoch, account: e.Account}
+}
+
+// set fills e, a zero Event, as the private event of kind k kept in h.
+func (h *keptHead) set(e *Event, k Kind) {
+	e.Kind, e.Symbol, e.Seq, e.TS, e.Origin, e.Epoch, e.Account = k, h.symbol, h.seq, h.ts, h.origin, h.epoch, h.account
+}
+
+// recordOrder keeps a copy of e, an order event of a user account, when
+// it ends the order.
 func (v *Venue) recordOrder(a *account, e *Event, created int64) {
-	if e != nil && e.Order != nil && terminal(e.Order.Status) {
-		a.ended.push(OrderRecord{Event: e, Created: created}, v.cfg.AccountHistory)
+	if e == nil || e.Order == nil || !terminal(e.Order.Status) {
+		return
+	}
+	if k := a.ended.slot(v.cfg.AccountHistory); k != nil {
+		k.h, k.u, k.created = keepHead(e), *e.Order, created
 	}
 }
 
-// recordFill keeps a fill event of a user account.
+// recordFill keeps a copy of a fill event of a user account.
 func (v *Venue) recordFill(a *account, e *Event) {
-	if e != nil {
-		a.fills.push(e, v.cfg.AccountHistory)
+	if k := a.fills.slot(v.cfg.AccountHistory); k != nil {
+		k.h, k.f = keepHead(e), *e.Fill
 	}
+}
+
+// record returns the kept order as published, in a new event.
+func (k *keptOrder) record() OrderRecord {
+	h := &orderEvent{p: k.u}
+	k.h.set(&h.e, KindOrder)
+	h.e.Order = &h.p
+	return OrderRecord{Event: &h.e, Created: k.created}
+}
+
+// event returns the kept fill as published, in a new event.
+func (k *keptFill) event() *Event {
+	h := &fillEvent{p: k.f}
+	k.h.set(&h.e, KindFill)
+	h.e.Fill = &h.p
+	return &h.e
 }
 
 // AccountHistory returns account's open orders and its last ended orders
@@ -94,9 +160,14 @@ func (v *Venue) AccountHistory(ctx context.Context, account string, limit int) (
 			return nil
 		}
 		limit := max(limit, 0)
-		h := &AccountHistory{Orders: a.ended.all(), Fills: a.fills.all()}
-		if len(h.Fills) > limit {
-			h.Fills = h.Fills[len(h.Fills)-limit:]
+		h := &AccountHistory{}
+		for _, k := range a.ended.all() {
+			h.Orders = append(h.Orders, k.record())
+		}
+		fills := a.fills.all()
+		fills = fills[len(fills)-min(limit, len(fills)):]
+		for i := range fills {
+			h.Fills = append(h.Fills, fills[i].event())
 		}
 		// The newest open orders by creation; an order id grows with it.
 		open := v.openOrders(a)

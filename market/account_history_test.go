@@ -78,10 +78,10 @@ func TestAccountHistory(t *testing.T) {
 		}
 	}
 	open := h.Orders[4]
-	if open.Created != openAt || open.Event.Order.OID == 0 || open.Event.Order.Px != "59500.00" {
+	if open.Created != openAt || open.Event.Order.OID == 0 || open.Event.Order.Px.String() != "59500.00" {
 		t.Fatalf("open order: created %d (want %d), %+v", open.Created, openAt, open.Event.Order)
 	}
-	if f := h.Orders[0].Event.Order; f.Filled != "0.2000" || f.AvgPx != "60000.00" {
+	if f := h.Orders[0].Event.Order; f.Filled.String() != "0.2000" || f.AvgPx.String() != "60000.00" {
 		t.Fatalf("filled order: %+v", f)
 	}
 	if len(h.Fills) != 1 || h.Fills[0].Fill.CID != "a-fill" || h.Fills[0].Fill.Liq != "maker" || h.Fills[0].Account != a {
@@ -174,7 +174,7 @@ func TestAccountHistoryLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Orders) != 2 || h.Orders[0].Event.Order.CID != "" || h.Orders[0].Event.Order.Px != "59000.00" || h.Orders[1].Event.Order.CID != "x3" {
+	if len(h.Orders) != 2 || h.Orders[0].Event.Order.CID != "" || h.Orders[0].Event.Order.Px.String() != "59000.00" || h.Orders[1].Event.Order.CID != "x3" {
 		var got []string
 		for _, r := range h.Orders {
 			got = append(got, orderSummary(r))

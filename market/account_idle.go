@@ -1,9 +1,6 @@
 package market
 
-import (
-	"container/list"
-	"time"
-)
+import "time"
 
 // DefaultAccountIdleTTL is how long a demo account may sit idle — no
 // authenticated session attached and no open order — before the venue
@@ -18,10 +15,42 @@ const expireBatch = 256
 // An account joins at the back when it becomes idle, stamped with the
 // venue time, and leaves when it is attached or gets an open order again;
 // since venue time never goes back, the list is ordered by idleSince and
-// finding what expired costs a look at its front.
+// finding what expired costs a look at its front. The list runs through
+// the accounts themselves (idlePrev, idleNext): joining it allocates
+// nothing, which a user order's account does each time its last open
+// order ends.
 type idleAccounts struct {
-	ttl int64 // ns; 0: accounts never expire
-	l   list.List
+	ttl         int64 // ns; 0: accounts never expire
+	front, back *account
+	n           int
+}
+
+// pushBack appends a, which is not on the list.
+func (l *idleAccounts) pushBack(a *account) {
+	a.idlePrev, a.idleNext, a.onIdle = l.back, nil, true
+	if l.back != nil {
+		l.back.idleNext = a
+	} else {
+		l.front = a
+	}
+	l.back = a
+	l.n++
+}
+
+// remove takes a, which is on the list, off it.
+func (l *idleAccounts) remove(a *account) {
+	if a.idlePrev != nil {
+		a.idlePrev.idleNext = a.idleNext
+	} else {
+		l.front = a.idleNext
+	}
+	if a.idleNext != nil {
+		a.idleNext.idlePrev = a.idlePrev
+	} else {
+		l.back = a.idlePrev
+	}
+	a.idlePrev, a.idleNext, a.onIdle = nil, nil, false
+	l.n--
 }
 
 // idle reports whether a user account is idle: no session attached to it
@@ -35,19 +64,18 @@ func (v *Venue) updateIdle(a *account) {
 		return
 	}
 	switch idle := a.idle(); {
-	case idle && a.idleElem == nil:
+	case idle && !a.onIdle:
 		a.idleSince = v.now
-		a.idleElem = v.idleAccts.l.PushBack(a)
-	case !idle && a.idleElem != nil:
-		v.idleAccts.l.Remove(a.idleElem)
-		a.idleElem = nil
+		v.idleAccts.pushBack(a)
+	case !idle && a.onIdle:
+		v.idleAccts.remove(a)
 	}
 }
 
 // idleDeadline is when the oldest idle account expires, or MaxInt64.
 func (v *Venue) idleDeadline() int64 {
-	if f := v.idleAccts.l.Front(); f != nil {
-		return f.Value.(*account).idleSince + v.idleAccts.ttl
+	if f := v.idleAccts.front; f != nil {
+		return f.idleSince + v.idleAccts.ttl
 	}
 	return 1<<63 - 1
 }
@@ -57,16 +85,11 @@ func (v *Venue) idleDeadline() int64 {
 // Having no open order, they hold no reservation.
 func (v *Venue) expireIdle() {
 	for range expireBatch {
-		f := v.idleAccts.l.Front()
-		if f == nil {
+		a := v.idleAccts.front
+		if a == nil || a.idleSince+v.idleAccts.ttl > v.now {
 			return
 		}
-		a := f.Value.(*account)
-		if a.idleSince+v.idleAccts.ttl > v.now {
-			return
-		}
-		v.idleAccts.l.Remove(f)
-		a.idleElem = nil
+		v.idleAccts.remove(a)
 		delete(v.accounts, a.id)
 		v.owners[a.owner] = nil
 		v.expired.Add(1)

@@ -181,7 +181,7 @@ func TestAmendPriority(t *testing.T) {
 		return tv.pub.take()
 	}
 	evs := amend(a, 3, "0.0050") // down: a stays first
-	if u := firstOrder(t, evs); u.Qty != "0.0050" || !evs[0].Origin.HasID || evs[0].Origin.ID != 3 {
+	if u := firstOrder(t, evs); u.Qty.String() != "0.0050" || !evs[0].Origin.HasID || evs[0].Origin.ID != 3 {
 		t.Fatalf("amend reply %+v", u)
 	}
 	if q := tv.bySym["BTC-USD"].book.Queue(orders.Sell, 6_000_000, nil); q[0] != 1 {

@@ -278,4 +278,15 @@ func (v *Venue) flush() {
 	if len(v.batch) > 0 {
 		v.pub.Publish(v.takeBatch())
 	}
+	// The orders that ended are referred to by nothing now (the events
+	// carry copies): their records serve the next orders.
+	for _, o := range v.ended {
+		if o.oid == 0 {
+			continue // listed twice: already free
+		}
+		*o = liveOrder{}
+		v.freeOrders = append(v.freeOrders, o)
+	}
+	clear(v.ended)
+	v.ended = v.ended[:0]
 }

@@ -20,7 +20,7 @@ func (bs *bookState) publishTrade(px, q int64, aggressor orders.Side) uint64 {
 	if built {
 		h := bs.v.slabs.trades.get()
 		r.ev = bs.head(&h.e, KindTrade, streamTrades)
-		r.ev.Trade = bs.tradeData(&r, &h.p, text{h.buf[:0]})
+		r.ev.Trade = bs.tradeData(&r, &h.p)
 	}
 	bs.trades.push(r)
 	for i := range bs.candles {
@@ -55,7 +55,7 @@ func (bs *bookState) publishDelta() {
 	if !built {
 		return
 	}
-	h := &bookEvent{}
+	h := bs.v.slabs.books.get()
 	e := bs.head(&h.e, KindBook, streamBook)
 	in := bs.inst
 	// Sorted stably, so that of several changes of one level the last
@@ -72,14 +72,14 @@ func (bs *bookState) publishDelta() {
 	// Bids come first (sorted so): they take the front of h.levels, the
 	// asks what follows, each slice's capacity cut to its length; levels
 	// past the array spill to the heap.
-	d, t := &h.p, text{h.buf[:0]}
+	d := &h.p
 	all := h.levels[:0]
 	nb := 0
 	for i, c := range bs.changes {
 		if i+1 < len(bs.changes) && bs.changes[i+1].side == c.side && bs.changes[i+1].price == c.price {
 			continue // changed again later in this flush
 		}
-		all = append(all, PriceLevel{t.scaled(in.price, c.price), t.scaled(in.qty, c.qty)})
+		all = append(all, PriceLevel{in.price.Dec(c.price), in.qty.Dec(c.qty)})
 		if c.side == orders.Buy {
 			nb++
 		}
@@ -137,12 +137,12 @@ func (bs *bookState) emitQuote() {
 	}
 	h := bs.v.slabs.quotes.get()
 	e := bs.head(&h.e, KindQuote, streamQuote)
-	in, q, t := bs.inst, bs.quote, text{h.buf[:0]}
+	in, q := bs.inst, bs.quote
 	if q.hasBid {
-		h.p.Bid, h.p.BidQty = t.scaled(in.price, q.bid.Price), t.scaled(in.qty, q.bid.Qty)
+		h.p.Bid, h.p.BidQty = in.price.Dec(q.bid.Price), in.qty.Dec(q.bid.Qty)
 	}
 	if q.hasAsk {
-		h.p.Ask, h.p.AskQty = t.scaled(in.price, q.ask.Price), t.scaled(in.qty, q.ask.Qty)
+		h.p.Ask, h.p.AskQty = in.price.Dec(q.ask.Price), in.qty.Dec(q.ask.Qty)
 	}
 	e.Quote = &h.p
 }
@@ -153,7 +153,7 @@ func (bs *bookState) publishTicker() {
 	if built {
 		h := bs.v.slabs.tickers.get()
 		bs.lastTkr = bs.head(&h.e, KindTicker, streamTicker)
-		bs.lastTkr.Ticker = bs.ticker.fill(&h.p, text{h.buf[:0]}, bs.inst, bs.v.now)
+		bs.lastTkr.Ticker = bs.ticker.fill(&h.p, bs.inst, bs.v.now)
 	}
 }
 
@@ -163,19 +163,19 @@ func (bs *bookState) snapshot() *Event {
 	in := bs.inst
 	d := &BookData{Bids: []PriceLevel{}, Asks: []PriceLevel{}}
 	for _, l := range bs.book.Depth(orders.Buy, 0, nil) {
-		d.Bids = append(d.Bids, PriceLevel{in.price.Format(l.Price), in.qty.Format(l.Qty)})
+		d.Bids = append(d.Bids, PriceLevel{in.price.Dec(l.Price), in.qty.Dec(l.Qty)})
 	}
 	for _, l := range bs.book.Depth(orders.Sell, 0, nil) {
-		d.Asks = append(d.Asks, PriceLevel{in.price.Format(l.Price), in.qty.Format(l.Qty)})
+		d.Asks = append(d.Asks, PriceLevel{in.price.Dec(l.Price), in.qty.Dec(l.Qty)})
 	}
 	d.Checksum = bs.checksum()
 	return &Event{Kind: KindBookSnapshot, Symbol: in.Symbol, Seq: bs.seq[streamBook], Off: bs.v.off, TS: bs.v.now, Epoch: bs.v.epoch, Book: d}
 }
 
-// tradeData fills d from a trade record, its strings written with t.
-func (bs *bookState) tradeData(r *tradeRec, d *Trade, t text) *Trade {
+// tradeData fills d from a trade record.
+func (bs *bookState) tradeData(r *tradeRec, d *Trade) *Trade {
 	in := bs.inst
-	*d = Trade{ID: r.id, Px: t.scaled(in.price, r.px), Qty: t.scaled(in.qty, r.qty), Side: r.side.String()}
+	*d = Trade{ID: r.id, Px: in.price.Dec(r.px), Qty: in.qty.Dec(r.qty), Side: r.side.String()}
 	return d
 }
 
@@ -184,7 +184,7 @@ func (bs *bookState) tradeData(r *tradeRec, d *Trade, t text) *Trade {
 func (bs *bookState) tradeEvent(r *tradeRec) *Event {
 	if r.ev == nil {
 		h := &tradeEvent{e: Event{Kind: KindTrade, Symbol: bs.inst.Symbol, Seq: r.st.seq, Off: r.st.off, TS: r.st.ts, Epoch: bs.v.epoch}}
-		h.e.Trade = bs.tradeData(r, &h.p, text{h.buf[:0]})
+		h.e.Trade = bs.tradeData(r, &h.p)
 		r.ev = &h.e
 	}
 	return r.ev

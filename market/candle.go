@@ -88,18 +88,18 @@ func (cs *candleSeries) emitCandle(bs *bookState, c *candle, closed bool) *Event
 	}
 	h := bs.v.slabs.candles.get()
 	e := bs.head(&h.e, cs.kind, cs.stream)
-	e.Candle = fillCandle(&h.p, text{h.buf[:0]}, bs.inst, c, closed)
+	e.Candle = fillCandle(&h.p, bs.inst, c, closed)
 	return e
 }
 
 func candleData(in *Instrument, c *candle, closed bool) *Candle {
-	return fillCandle(&Candle{}, text{make([]byte, 0, 128)}, in, c, closed)
+	return fillCandle(&Candle{}, in, c, closed)
 }
 
-// fillCandle sets d to c, its strings written with t.
-func fillCandle(d *Candle, t text, in *Instrument, c *candle, closed bool) *Candle {
+// fillCandle sets d to c.
+func fillCandle(d *Candle, in *Instrument, c *candle, closed bool) *Candle {
 	ps, qs := in.price, in.qty
-	*d = Candle{Start: c.start, O: t.scaled(ps, c.o), H: t.scaled(ps, c.h), L: t.scaled(ps, c.l), C: t.scaled(ps, c.c), V: t.scaled(qs, c.v), N: c.n, Closed: closed}
+	*d = Candle{Start: c.start, O: ps.Dec(c.o), H: ps.Dec(c.h), L: ps.Dec(c.l), C: ps.Dec(c.c), V: qs.Dec(c.v), N: c.n, Closed: closed}
 	return d
 }
 

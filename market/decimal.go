@@ -173,6 +173,9 @@ func (sc Scale) Append(dst []byte, n int64) []byte {
 	return appendFixed(dst, n*sc.Unit, sc.Decimals)
 }
 
+// Dec returns count n as a Dec: n*Unit with Decimals decimals.
+func (sc Scale) Dec(n int64) Dec { return Dec{m: n * sc.Unit, d: int8(sc.Decimals + 1)} }
+
 // Format returns count n formatted with exactly Decimals decimals.
 func (sc Scale) Format(n int64) string {
 	var buf [40]byte

@@ -14,7 +14,8 @@
 // Everything the venue does follows from the ordered commands, the seed and
 // the clock readings: the same inputs give the same events byte for byte
 // (tickcast simulate, and the determinism tests, rely on it). Prices and
-// quantities are int64 ticks and lots inside; shopspring/decimal is used
-// only at the boundary, to parse what clients send and to format events for
-// the wire (Instrument's conversion methods).
+// quantities are int64 ticks and lots inside, and events carry them as
+// integers too (Dec), written as text where they are encoded for the wire;
+// decimal strings are parsed at the boundary (Scale.Parse; shopspring/decimal
+// only for configuration).
 package market

@@ -65,9 +65,10 @@ type Origin struct {
 	HasID   bool
 }
 
-// Event is one output of the venue: wire-ready (every decimal formatted as
-// the protocol requires), stamped, and immutable once published. Which
-// payload field is set depends on Kind.
+// Event is one output of the venue: stamped, and immutable once
+// published. Its decimals are Decs (integers), written as text where the
+// event is encoded for the wire (feed/hub, internal/jsonl): once per event,
+// outside the sequencer. Which payload field is set depends on Kind.
 type Event struct {
 	Kind    Kind
 	Symbol  string // public and order/fill events
@@ -96,15 +97,15 @@ type Event struct {
 // Trade is a public trade. Side is the aggressor's.
 type Trade struct {
 	ID   uint64
-	Px   string
-	Qty  string
+	Px   Dec
+	Qty  Dec
 	Side string
 }
 
-// PriceLevel is a price and its total quantity, as on the wire.
-type PriceLevel [2]string
+// PriceLevel is a price and its total quantity.
+type PriceLevel [2]Dec
 
-// BookData is a book delta (changed levels, quantity "0…" removes one) or
+// BookData is a book delta (changed levels, quantity 0 removes one) or
 // a snapshot (every level; bids descending, asks ascending), with the
 // checksum of the book after it (protocol.md 6.2).
 type BookData struct {
@@ -113,24 +114,25 @@ type BookData struct {
 	Checksum uint32
 }
 
-// Quote is the best bid and offer; an empty side has empty strings.
+// Quote is the best bid and offer; an empty side has zero Decs (no
+// number, written as empty strings).
 type Quote struct {
-	Bid, BidQty string
-	Ask, AskQty string
+	Bid, BidQty Dec
+	Ask, AskQty Dec
 }
 
 // Ticker is the rolling 24-hour statistics of a symbol.
 type Ticker struct {
-	Last, Open, High, Low string
-	Vol                   string // base quantity traded
-	Change                string // percent of Last against Open, two decimals
+	Last, Open, High, Low Dec
+	Vol                   Dec // base quantity traded
+	Change                Dec // percent of Last against Open, two decimals
 }
 
 // Candle is an OHLCV bar; Closed is set once its interval has ended.
 type Candle struct {
 	Start      int64 // ns, start of the interval
-	O, H, L, C string
-	V          string
+	O, H, L, C Dec
+	V          Dec
 	N          int // number of trades
 	Closed     bool
 }
@@ -143,12 +145,30 @@ type OrderUpdate struct {
 	Type     string
 	TIF      string
 	PostOnly bool
-	Px       string // empty for a market order
-	Qty      string
-	Filled   string
-	AvgPx    string // empty until something filled
+	Px       Dec // no number for a market order
+	Qty      Dec
+	Filled   Dec
+	AvgPx    Dec // no number until something filled
 	Status   string
 	Reason   string // canceled, expired and rejected orders
+	// EchoPx and EchoQty replace Px and Qty in an order refused before its
+	// decimals were parsed: the request's strings, echoed if well-formed
+	// (protocol.md 8.4). PxText and QtyText choose.
+	EchoPx, EchoQty string
+}
+
+// PxText returns the order's price as on the wire.
+func (u *OrderUpdate) PxText() string { return decOr(u.Px, u.EchoPx) }
+
+// QtyText returns the order's quantity as on the wire.
+func (u *OrderUpdate) QtyText() string { return decOr(u.Qty, u.EchoQty) }
+
+// decOr returns d's text, or echo if d is no number.
+func decOr(d Dec, echo string) string {
+	if d.IsZero() {
+		return echo
+	}
+	return d.String()
 }
 
 // Order statuses (protocol.md 5.7, 8.3).
@@ -167,16 +187,16 @@ type Fill struct {
 	CID     string
 	TradeID uint64
 	Side    string
-	Px      string
-	Qty     string
+	Px      Dec
+	Qty     Dec
 	Liq     string
 }
 
 // Balance is an account's holding of one asset.
 type Balance struct {
 	Asset     string
-	Total     string
-	Available string
+	Total     Dec
+	Available Dec
 }
 
 // Reply is the payload of KindCanceledAll (Count) and KindError (Code,

@@ -30,7 +30,25 @@ func TestEventBytesStable(t *testing.T) {
 	enc.UseCompactInts(true)
 	enc.SetOmitEmpty(true)
 	rec := &encoder{t: t, enc: enc}
-	tv := newTestVenue(t, func(c *Config) { c.Publisher = rec })
+	eventScenario(t, rec, nil)
+	for k := KindTrade; k < kindCount; k++ {
+		if k != KindBookSnapshot && rec.kinds[k] == 0 {
+			t.Errorf("no event of kind %d in the scenario", k)
+		}
+	}
+	sum := sha256.Sum256(out.Bytes())
+	if got := hex.EncodeToString(sum[:]); got != eventBytesDigest {
+		t.Fatalf("%d events, %d bytes: digest %s, want %s", rec.n, out.Len(), got, eventBytesDigest)
+	}
+}
+
+// eventScenario runs TestEventBytesStable's fixed scenario of user
+// orders, amends and cancels of four accounts beside the simulated market,
+// publishing to pub.
+// Every 100 steps it passes the answers of the venue's queries to answers,
+// if not nil (queries.go of market_test).
+func eventScenario(t testing.TB, pub Publisher, answers func([]*Event)) {
+	tv := newTestVenue(t, func(c *Config) { c.Publisher = pub })
 	accts := []string{tv.account(), tv.account(), tv.account(), tv.account()}
 	rng := rand.New(rand.NewPCG(7, 8))
 	syms := []string{"BTC-USD", "ETH-USD", "DOGE-USD"}
@@ -64,20 +82,14 @@ func TestEventBytesStable(t *testing.T) {
 			_ = tv.CancelAll(origin, a, "")
 			_ = tv.Auth(origin, a, false)
 			tv.do()
+			if answers != nil {
+				answers(tv.queryAnswers(accts, syms))
+			}
 		}
 		tv.clock.Advance(time.Duration(rng.IntN(400)) * time.Millisecond)
 		if err := tv.Simulate(tv.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-	}
-	for k := KindTrade; k < kindCount; k++ {
-		if k != KindBookSnapshot && rec.kinds[k] == 0 {
-			t.Errorf("no event of kind %d in the scenario", k)
-		}
-	}
-	sum := sha256.Sum256(out.Bytes())
-	if got := hex.EncodeToString(sum[:]); got != eventBytesDigest {
-		t.Fatalf("%d events, %d bytes: digest %s, want %s", rec.n, out.Len(), got, eventBytesDigest)
 	}
 }
 

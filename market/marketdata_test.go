@@ -42,7 +42,7 @@ func TestChecksumExample(t *testing.T) {
 	if got := deltas[0].Book.Checksum; got != 2060812089 {
 		t.Fatalf("checksum %d, want 2060812089", got)
 	}
-	if d := deltas[0].Book; !slices.Equal(d.Bids, []PriceLevel{{"100.00", "3.0000"}}) || len(d.Asks) != 0 {
+	if d := deltas[0].Book; !slices.Equal(d.Bids, []PriceLevel{{MustParseDec("100.00"), MustParseDec("3.0000")}}) || len(d.Asks) != 0 {
 		t.Fatalf("delta %+v", d)
 	}
 }
@@ -52,10 +52,10 @@ type l2 map[string]string
 
 func (b l2) apply(levels []PriceLevel) {
 	for _, l := range levels {
-		if strings.Trim(l[1], "0.") == "" {
-			delete(b, l[0])
+		if strings.Trim(l[1].String(), "0.") == "" {
+			delete(b, l[0].String())
 		} else {
-			b[l[0]] = l[1]
+			b[l[0].String()] = l[1].String()
 		}
 	}
 }
@@ -134,7 +134,7 @@ func TestCandles(t *testing.T) {
 	if len(c1s) != 3 {
 		t.Fatalf("%d 1s candle updates, want 3", len(c1s))
 	}
-	want := Candle{Start: start, O: "60000.00", H: "60100.00", L: "59900.00", C: "59900.00", V: "0.0600", N: 3}
+	want := Candle{Start: start, O: MustParseDec("60000.00"), H: MustParseDec("60100.00"), L: MustParseDec("59900.00"), C: MustParseDec("59900.00"), V: MustParseDec("0.0600"), N: 3}
 	if got := *c1s[2].Candle; got != want {
 		t.Fatalf("1s candle %+v, want %+v", got, want)
 	}
@@ -158,7 +158,7 @@ func TestCandles(t *testing.T) {
 		t.Fatalf("new candle %+v", c)
 	}
 	m := eventsOf(evs, KindCandle1m)[0].Candle
-	if m.Start != start || m.N != 4 || m.V != "0.0700" || m.H != "60100.00" {
+	if m.Start != start || m.N != 4 || m.V.String() != "0.0700" || m.H.String() != "60100.00" {
 		t.Fatalf("1m candle %+v", m)
 	}
 	var recent []*Candle
@@ -187,13 +187,13 @@ func TestTicker(t *testing.T) {
 	trade("120.00", "2.0000")
 	tv.clock.Advance(time.Hour)
 	got := trade("110.00", "0.5000")
-	want := Ticker{Last: "110.00", Open: "100.00", High: "120.00", Low: "100.00", Vol: "3.5000", Change: "10.00"}
+	want := Ticker{Last: MustParseDec("110.00"), Open: MustParseDec("100.00"), High: MustParseDec("120.00"), Low: MustParseDec("100.00"), Vol: MustParseDec("3.5000"), Change: MustParseDec("10.00")}
 	if *got != want {
 		t.Fatalf("ticker %+v, want %+v", *got, want)
 	}
 	tv.clock.Advance(22*time.Hour + 30*time.Minute) // the first trade is now 24.5 h old
 	got = trade("99.00", "1.0000")
-	want = Ticker{Last: "99.00", Open: "120.00", High: "120.00", Low: "99.00", Vol: "3.5000", Change: "-17.50"}
+	want = Ticker{Last: MustParseDec("99.00"), Open: MustParseDec("120.00"), High: MustParseDec("120.00"), Low: MustParseDec("99.00"), Vol: MustParseDec("3.5000"), Change: MustParseDec("-17.50")}
 	if *got != want {
 		t.Fatalf("ticker a day later %+v, want %+v", *got, want)
 	}
@@ -201,7 +201,7 @@ func TestTicker(t *testing.T) {
 		last, open int64
 		want       string
 	}{{110, 100, "10.00"}, {1, 3, "-66.67"}, {2, 3, "-33.33"}, {100, 100, "0.00"}, {100005, 100000, "0.01"}, {99995, 100000, "-0.01"}} {
-		if got := changePct(&text{}, c.last, c.open); got != c.want {
+		if got := changePct(c.last, c.open); got.String() != c.want {
 			t.Errorf("changePct(%d, %d) = %s, want %s", c.last, c.open, got, c.want)
 		}
 	}
@@ -251,10 +251,10 @@ func TestQuoteAndTradeData(t *testing.T) {
 		bs.quote = q
 		want := Quote{}
 		if q.hasBid {
-			want.Bid, want.BidQty = in.price.Format(q.bid.Price), in.qty.Format(q.bid.Qty)
+			want.Bid, want.BidQty = in.price.Dec(q.bid.Price), in.qty.Dec(q.bid.Qty)
 		}
 		if q.hasAsk {
-			want.Ask, want.AskQty = in.price.Format(q.ask.Price), in.qty.Format(q.ask.Qty)
+			want.Ask, want.AskQty = in.price.Dec(q.ask.Price), in.qty.Dec(q.ask.Qty)
 		}
 		bs.emitQuote()
 		batch := tv.takeBatch()
@@ -263,8 +263,8 @@ func TestQuoteAndTradeData(t *testing.T) {
 		}
 	}
 	r := tradeRec{id: 3, px: 6000012, qty: 42, side: orders.Sell}
-	want := Trade{ID: 3, Px: "60000.12", Qty: "0.0042", Side: "sell"}
-	if got := *bs.tradeData(&r, &Trade{}, text{}); got != want {
+	want := Trade{ID: 3, Px: MustParseDec("60000.12"), Qty: MustParseDec("0.0042"), Side: "sell"}
+	if got := *bs.tradeData(&r, &Trade{}); got != want {
 		t.Errorf("trade %+v, want %+v", got, want)
 	}
 }

@@ -71,15 +71,15 @@ func (t *tickerState) recompute(m int64) {
 
 // data returns the ticker as of now.
 func (t *tickerState) data(in *Instrument, now int64) *Ticker {
-	return t.fill(&Ticker{}, text{make([]byte, 0, 128)}, in, now)
+	return t.fill(&Ticker{}, in, now)
 }
 
-// fill sets d to the ticker as of now, its strings written with tx.
-func (t *tickerState) fill(d *Ticker, tx text, in *Instrument, now int64) *Ticker {
+// fill sets d to the ticker as of now.
+func (t *tickerState) fill(d *Ticker, in *Instrument, now int64) *Ticker {
 	ps := in.price
 	if !t.any {
-		r := tx.scaled(ps, in.refTick)
-		*d = Ticker{Last: r, Open: r, High: r, Low: r, Vol: tx.scaled(in.qty, 0), Change: "0.00"}
+		r := ps.Dec(in.refTick)
+		*d = Ticker{Last: r, Open: r, High: r, Low: r, Vol: in.qty.Dec(0), Change: MakeDec(0, 2)}
 		return d
 	}
 	if m := now / minuteNS; m != t.aggMin {
@@ -89,13 +89,13 @@ func (t *tickerState) fill(d *Ticker, tx text, in *Instrument, now int64) *Ticke
 	if a.oldest == math.MaxInt64 { // no trade in 24 hours
 		a = tickerAgg{open: t.last, high: t.last, low: t.last}
 	}
-	*d = Ticker{Last: tx.scaled(ps, t.last), Open: tx.scaled(ps, a.open), High: tx.scaled(ps, a.high), Low: tx.scaled(ps, a.low), Vol: tx.scaled(in.qty, a.vol), Change: changePct(&tx, t.last, a.open)}
+	*d = Ticker{Last: ps.Dec(t.last), Open: ps.Dec(a.open), High: ps.Dec(a.high), Low: ps.Dec(a.low), Vol: in.qty.Dec(a.vol), Change: changePct(t.last, a.open)}
 	return d
 }
 
 // changePct is (last-open)/open in percent with two decimals, rounded half
 // away from zero.
-func changePct(tx *text, last, open int64) string {
+func changePct(last, open int64) Dec {
 	d := last - open
 	var bp int64
 	if d > -(1<<49) && d < 1<<49 {
@@ -111,7 +111,7 @@ func changePct(tx *text, last, open int64) string {
 	} else {
 		bp = int64(math.Round(float64(d) * 10000 / float64(open)))
 	}
-	return tx.fixed(bp, 2)
+	return MakeDec(bp, 2)
 }
 
 func abs(x int64) int64 {

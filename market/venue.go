@@ -63,15 +63,19 @@ type Venue struct {
 	scratch []byte
 	levels  []orders.Level
 	// batchFree is the unused part of the array batches are carved from;
-	// acctText caches user accounts' formatted balances, by owner; slabs
-	// hold the events to come (event_alloc.go).
+	// slabs hold the events to come (event_alloc.go).
 	batchFree []*Event
-	acctText  []*acctText
 	slabs     slabs
-	actors    []actorSlot
-	x         Exchange
-	omit      [kindCount]bool // public kinds not built (Config.Channels)
-	silent    bool            // no public kind is built (the warm start)
+	// ended holds the orders that ended in this command; freeOrders the
+	// records of those of earlier commands, for new orders (newOrder).
+	ended, freeOrders []*liveOrder
+	// balZero is every asset's Balance of 0, in asset order: what
+	// account messages start from (balances).
+	balZero []Balance
+	actors  []actorSlot
+	x       Exchange
+	omit    [kindCount]bool // public kinds not built (Config.Channels)
+	silent  bool            // no public kind is built (the warm start)
 
 	actorsStarted bool
 	liveOnce      sync.Once
@@ -166,6 +170,7 @@ func (v *Venue) setupAssets() {
 	for i, n := range names {
 		v.assets = append(v.assets, asset{name: n, dec: dec[n]})
 		v.assetI[n] = i
+		v.balZero = append(v.balZero, Balance{Asset: n, Total: MakeDec(0, dec[n]), Available: MakeDec(0, dec[n])})
 	}
 	for _, in := range v.insts {
 		in.baseAsset, in.quoteAsset = v.assetI[in.Base], v.assetI[in.Quote]

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
-	"time"
 )
 
 type discard struct{ n int }
@@ -110,34 +109,5 @@ func TestVenueOrderAllocs(t *testing.T) {
 	}
 	if allocs > 10 {
 		t.Fatalf("%.1f allocations per matched order, want at most 10", allocs)
-	}
-}
-
-// TestExpiredAccountsLeaveNoText: the sequencer's cache of formatted
-// balances forgets accounts that expired (it is swept each time its index
-// doubles).
-func TestExpiredAccountsLeaveNoText(t *testing.T) {
-	const ttl = time.Hour
-	tv := newTestVenue(t, func(c *Config) { c.AccountIdleTTL = ttl })
-	var old []*account
-	for range 20 {
-		a := tv.accounts[tv.account()]
-		tv.accountMsg(a) // caches its balances
-		old = append(old, a)
-	}
-	tv.takeBatch()
-	if err := tv.Simulate(tv.clock.Now() + int64(ttl)); err != nil {
-		t.Fatal(err)
-	}
-	for range 64 { // the cache's index doubles past them at least once
-		tv.accountMsg(tv.accounts[tv.account()])
-	}
-	for _, a := range old {
-		if tv.accounts[a.id] != nil {
-			t.Fatalf("account %s did not expire", a.id)
-		}
-		if tv.acctText[a.owner] != nil {
-			t.Fatalf("the expired account %s still has cached balances", a.id)
-		}
 	}
 }

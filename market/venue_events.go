@@ -12,7 +12,7 @@ func (bs *bookState) Event(e orders.Event) {
 	v := bs.v
 	switch e.Kind {
 	case orders.EvAccepted:
-		o := v.live[e.OrderID]
+		o := v.order(e.OrderID)
 		o.status = StatusNew
 		v.orderMsg(o)
 		v.accountMsg(o.acct)
@@ -23,7 +23,7 @@ func (bs *bookState) Event(e orders.Event) {
 	case orders.EvDone:
 		v.orderDone(e)
 	case orders.EvAmended:
-		o := v.live[e.OrderID]
+		o := v.order(e.OrderID)
 		o.acct.bal[o.reserveAsset()].reserved += v.op.amendReserve - o.reserved
 		o.reserved = v.op.amendReserve
 		o.px, o.qty = e.Price, e.Qty
@@ -55,7 +55,18 @@ func (op *opContext) targetAccount() string {
 	return ""
 }
 
+// order returns the open order id: the operation's target, most often
+// (an engine event is about the order being placed, amended or canceled),
+// else from the index.
+func (v *Venue) order(id orders.OrderID) *liveOrder {
+	if t := v.op.target; t != nil && t.oid == id && id != 0 {
+		return t
+	}
+	return v.live[id]
+}
+
 // forget releases an order's reservation and drops it from the indexes.
+// The order's record is reused once the command is over (flush).
 func (v *Venue) forget(o *liveOrder) {
 	o.acct.bal[o.reserveAsset()].reserved -= o.reserved
 	o.reserved = 0
@@ -65,12 +76,13 @@ func (v *Venue) forget(o *liveOrder) {
 	}
 	o.acct.open--
 	v.updateIdle(o.acct)
+	v.ended = append(v.ended, o)
 }
 
 // trade settles one trade between a taker and a resting maker.
 func (v *Venue) trade(bs *bookState, e orders.Event) {
 	in := bs.inst
-	taker, maker := v.live[e.OrderID], v.live[e.MakerID]
+	taker, maker := v.order(e.OrderID), v.order(e.MakerID)
 	buyer, seller := taker, maker
 	if taker.side == orders.Sell {
 		buyer, seller = maker, taker
@@ -104,7 +116,7 @@ func (v *Venue) trade(bs *bookState, e orders.Event) {
 
 // orderDone handles an order leaving the book: filled, canceled, expired.
 func (v *Venue) orderDone(e orders.Event) {
-	o := v.live[e.OrderID]
+	o := v.order(e.OrderID)
 	v.forget(o)
 	if e.Reason == orders.DoneFilled {
 		return // its last fill already said filled
@@ -147,59 +159,54 @@ func (v *Venue) orderMsg(o *liveOrder) {
 	if o.acct.internal {
 		return
 	}
-	var h *orderEvent
-	if terminal(o.status) {
-		h = &orderEvent{} // the account's history keeps it (event_alloc.go)
-	} else {
-		h = v.slabs.orders.get()
-	}
+	h := v.slabs.orders.get()
 	e := v.private(o.acct, KindOrder, &h.e)
 	if o == v.op.target && !v.op.replied {
 		e.Origin = v.op.origin
 		v.op.replied = true
 	}
 	e.Symbol = o.inst.Symbol
-	e.Order = fillOrderUpdate(&h.p, text{h.buf[:0]}, o)
+	e.Order = fillOrderUpdate(&h.p, o)
 	v.recordOrder(o.acct, e, o.created)
 }
 
 // orderUpdate returns o's state in a new OrderUpdate.
 func (v *Venue) orderUpdate(o *liveOrder) *OrderUpdate {
-	return fillOrderUpdate(&OrderUpdate{}, text{make([]byte, 0, 96)}, o)
+	return fillOrderUpdate(&OrderUpdate{}, o)
 }
 
-// fillOrderUpdate sets u to o's state, its strings written with t.
-func fillOrderUpdate(u *OrderUpdate, t text, o *liveOrder) *OrderUpdate {
+// fillOrderUpdate sets u, a zero OrderUpdate, to o's state. (Field by
+// field: u is fresh from a slab, and a whole-struct assignment would copy
+// every field through the garbage collector's bulk write barrier.)
+func fillOrderUpdate(u *OrderUpdate, o *liveOrder) *OrderUpdate {
 	in := o.inst
-	*u = OrderUpdate{
-		OID: uint64(o.oid), CID: o.cid, Side: o.side.String(), Type: o.typ.String(), TIF: o.tif.String(),
-		PostOnly: o.post, Qty: t.scaled(in.qty, o.qty), Filled: t.scaled(in.qty, o.filled),
-		Status: o.status, Reason: o.reason,
-	}
+	u.OID, u.CID, u.Side, u.Type, u.TIF = uint64(o.oid), o.cid, o.side.String(), o.typ.String(), o.tif.String()
+	u.PostOnly, u.Qty, u.Filled = o.post, in.qty.Dec(o.qty), in.qty.Dec(o.filled)
+	u.Status, u.Reason = o.status, o.reason
 	if o.status == StatusRejected {
 		u.OID = 0 // a rejected order never existed: whichever check refused it
 	}
 	if o.typ == orders.Limit {
-		u.Px = t.scaled(in.price, o.px)
+		u.Px = in.price.Dec(o.px)
 	}
 	if o.filled > 0 {
-		u.AvgPx = avgPrice(&t, in, o.notional, o.filled)
+		u.AvgPx = avgPrice(in, o.notional, o.filled)
 	}
 	return u
 }
 
-// avgPrice formats notional/filled ticks at the price's decimals, rounded
+// avgPrice returns notional/filled ticks at the price's decimals, rounded
 // half up: (2*notional*unit + filled) / (2*filled) in 128-bit arithmetic.
-func avgPrice(t *text, in *Instrument, notional, filled int64) string {
+func avgPrice(in *Instrument, notional, filled int64) Dec {
 	hi, lo := bits.Mul64(uint64(notional), uint64(in.price.Unit)*2)
 	lo, carry := bits.Add64(lo, uint64(filled), 0)
 	hi += carry
 	den := uint64(filled) * 2
 	if hi >= den { // the quotient would overflow: impossible with validated instruments
-		return ""
+		return Dec{}
 	}
 	q, _ := bits.Div64(hi, lo, den)
-	return t.fixed(int64(q), in.price.Decimals)
+	return MakeDec(int64(q), in.price.Decimals)
 }
 
 // fillMsgs publishes a fill, the order's new state and the balances.
@@ -207,11 +214,11 @@ func (v *Venue) fillMsgs(o *liveOrder, tradeID uint64, px, q int64, liq string) 
 	if o.acct.internal {
 		return
 	}
-	h := &fillEvent{}
+	h := v.slabs.fills.get()
 	e := v.private(o.acct, KindFill, &h.e)
-	in, t := o.inst, text{h.buf[:0]}
+	in := o.inst
 	e.Symbol = in.Symbol
-	h.p = Fill{OID: uint64(o.oid), CID: o.cid, TradeID: tradeID, Side: o.side.String(), Px: t.scaled(in.price, px), Qty: t.scaled(in.qty, q), Liq: liq}
+	h.p = Fill{OID: uint64(o.oid), CID: o.cid, TradeID: tradeID, Side: o.side.String(), Px: in.price.Dec(px), Qty: in.qty.Dec(q), Liq: liq}
 	e.Fill = &h.p
 	v.recordFill(o.acct, e)
 	v.orderMsg(o)
@@ -228,11 +235,16 @@ func (v *Venue) accountMsg(a *account) {
 }
 
 // balances returns a's holdings appended to dst, its capacity cut to its
-// length (a published event's slice is never appended to). Only the assets
-// that changed since a's last account message are formatted again.
+// length (a published event's slice is never appended to).
+// It copies balZero (names and decimals) and sets the amounts.
 func (v *Venue) balances(a *account, dst []Balance) []Balance {
-	out := v.balancesInto(a, dst)
-	return out[:len(out):len(out)]
+	n := len(dst)
+	dst = append(dst, v.balZero...)
+	out, bal := dst[n:], a.bal[:len(dst)-n]
+	for i := range bal {
+		out[i].Total.m, out[i].Available.m = bal[i].total, bal[i].available()
+	}
+	return dst[:len(dst):len(dst)]
 }
 
 // rejectNew answers a user's order refused before it had integer fields.
@@ -241,7 +253,7 @@ func (v *Venue) rejectNew(a *account, bs *bookState, r OrderRequest, reason stri
 	e := v.private(a, KindOrder, &Event{})
 	e.Origin = v.op.origin
 	e.Symbol = echo(r.Symbol, 32)
-	u := &OrderUpdate{CID: r.CID, PostOnly: r.PostOnly, Status: StatusRejected, Reason: reason, Filled: "0"}
+	u := &OrderUpdate{CID: r.CID, PostOnly: r.PostOnly, Status: StatusRejected, Reason: reason, Filled: MakeDec(0, 0)}
 	if _, ok := sides[r.Side]; ok {
 		u.Side = r.Side
 	}
@@ -251,9 +263,9 @@ func (v *Venue) rejectNew(a *account, bs *bookState, r OrderRequest, reason stri
 	if t, ok := tifs[r.TIF]; ok {
 		u.TIF = t.String()
 	}
-	u.Qty, u.Px = echo(r.Qty, MaxDecimalLen), echo(r.Px, MaxDecimalLen)
+	u.EchoQty, u.EchoPx = echo(r.Qty, MaxDecimalLen), echo(r.Px, MaxDecimalLen)
 	if bs != nil {
-		u.Filled = bs.inst.qty.Format(0)
+		u.Filled = bs.inst.qty.Dec(0)
 	}
 	e.Order = u
 	v.recordOrder(a, e, v.now)

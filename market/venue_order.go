@@ -201,7 +201,8 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 	if !ok || a.bal[ai].available() < need {
 		return 0, v.rejectParsed(a, bs, p, RejectInsufficientFunds)
 	}
-	o := &liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need, created: v.now}
+	o := v.newOrder()
+	*o = liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need, created: v.now}
 	v.nextOID++
 	a.bal[ai].reserved += need
 	v.live[o.oid] = o
@@ -214,10 +215,22 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 	v.op.placing = true
 	bs.book.Submit(orders.Request{ID: o.oid, Owner: a.owner, Side: p.side, Type: p.typ, TIF: p.tif, PostOnly: p.post, Price: p.px, Qty: p.qty})
 	v.op.placing = false
-	if _, live := v.live[o.oid]; !live && o.status == StatusRejected {
+	if o.status == StatusRejected { // refused by the engine (engineRejected): forgotten
 		return 0, o.reason
 	}
 	return o.oid, ""
+}
+
+// newOrder returns a zero liveOrder: a record of an order that ended in an
+// earlier command (flush), else a new one.
+func (v *Venue) newOrder() *liveOrder {
+	if n := len(v.freeOrders); n > 0 {
+		o := v.freeOrders[n-1]
+		v.freeOrders[n-1] = nil
+		v.freeOrders = v.freeOrders[:n-1]
+		return o
+	}
+	return &liveOrder{}
 }
 
 // findOrder returns account a's open order named by ref, or nil.

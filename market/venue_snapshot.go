@@ -43,13 +43,13 @@ var venueState = deepstate.Options{
 		switch t {
 		case reflect.TypeFor[Venue]():
 			switch f.Name {
-			case "cfg", "clock", "pub", "log", "in", "done", "goLive", "recovered", "x", "liveOnce", "ran", "dur", "idleAccts", "expired", "omit", "silent":
+			case "cfg", "clock", "pub", "log", "in", "done", "goLive", "recovered", "x", "liveOnce", "ran", "dur", "idleAccts", "expired", "omit", "silent", "balZero", "ended", "freeOrders":
 				return true
 			}
 		case reflect.TypeFor[actorSlot]():
 			return f.Name == "actor"
 		case reflect.TypeFor[account]():
-			return f.Name == "idleElem"
+			return f.Name == "onIdle" || f.Name == "idlePrev" || f.Name == "idleNext"
 		}
 		return false
 	},
@@ -89,9 +89,9 @@ func (v *Venue) encodeState(index uint64) ([]byte, error) {
 		b = binary.AppendUvarint(b, uint64(len(st)))
 		b = append(b, st...)
 	}
-	b = binary.AppendUvarint(b, uint64(v.idleAccts.l.Len()))
-	for e := v.idleAccts.l.Front(); e != nil; e = e.Next() {
-		b = appendString(b, e.Value.(*account).id)
+	b = binary.AppendUvarint(b, uint64(v.idleAccts.n))
+	for a := v.idleAccts.front; a != nil; a = a.idleNext {
+		b = appendString(b, a.id)
 	}
 	return b, nil
 }
@@ -157,15 +157,16 @@ func (v *Venue) decodeState(p []byte) error {
 	if r.err == nil && n > uint64(len(r.b)) {
 		r.fail("idle count")
 	}
+	v.idleAccts.front, v.idleAccts.back, v.idleAccts.n = nil, nil, 0 // the accounts are the snapshot's
 	for range n {
 		a := v.accounts[r.string()]
 		if r.err != nil {
 			return r.err
 		}
-		if a == nil {
-			return fmt.Errorf("%w: idle account unknown", errBadStep)
+		if a == nil || a.onIdle {
+			return fmt.Errorf("%w: idle account unknown or repeated", errBadStep)
 		}
-		a.idleElem = v.idleAccts.l.PushBack(a)
+		v.idleAccts.pushBack(a)
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.fail("bytes after the snapshot")

@@ -122,7 +122,7 @@ func TestRejectEcho(t *testing.T) {
 		t.Fatalf("want one order event answering id 42, got %+v", evs)
 	}
 	u := evs[0].Order
-	if u.CID != "e1" || u.Side != "buy" || u.Type != "limit" || u.TIF != "gtc" || u.Qty != "0.0100" || u.Px != "" || u.Filled != "0.0000" {
+	if u.CID != "e1" || u.Side != "buy" || u.Type != "limit" || u.TIF != "gtc" || u.QtyText() != "0.0100" || u.PxText() != "" || u.Filled.String() != "0.0000" {
 		t.Fatalf("echo %+v", u)
 	}
 }

@@ -10,8 +10,8 @@
 // # Crossing a process boundary
 //
 // A batch is plain data: every [market.Event] holds only strings, integers
-// and plain structs (decimals are already formatted as the wire wants them,
-// and the session an event answers is named by a number, [market.Origin],
+// and plain structs (decimals are [market.Dec] integers, carried as their
+// text; the session an event answers is named by a number, [market.Origin],
 // whose high bits name the feed node that holds the session). No pointer
 // into the venue's state, no channel and no function crosses the seam.
 // [MarshalBatch] and [UnmarshalBatch] turn a batch into one msgpack

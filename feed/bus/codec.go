@@ -21,7 +21,9 @@ var ErrBatchTooLarge = errors.New("bus: encoded batch too large")
 
 // MarshalBatch appends the msgpack encoding of batch to dst: an array of
 // events, each a map keyed by the Go field names of market.Event and its
-// payloads, empty fields left out, integers in their smallest form.
+// payloads, empty fields left out, integers in their smallest form, each
+// market.Dec as its decimal text (the bytes of the time the events carried
+// strings: market.TestEventBytesStable pins them).
 func MarshalBatch(dst []byte, batch []*market.Event) ([]byte, error) {
 	buf := bytes.NewBuffer(dst)
 	enc := msgpack.NewEncoder(buf)
@@ -35,7 +37,9 @@ func MarshalBatch(dst []byte, batch []*market.Event) ([]byte, error) {
 
 // UnmarshalBatch decodes what MarshalBatch encoded. Its input comes from
 // the engine (a trusted peer), not from clients; it is still bounded in
-// size, and decoded into concrete types only.
+// size, and decoded into concrete types only; a decimal that is not a Dec's
+// text as the venue writes it (market.ParseDec: syntax, at most 40
+// decimals, within int64) is an error.
 func UnmarshalBatch(b []byte) ([]*market.Event, error) {
 	if len(b) > MaxBatchBytes {
 		return nil, ErrBatchTooLarge

@@ -191,3 +191,28 @@ func TestBatchCrossesAsBytes(t *testing.T) {
 	}
 	t.Logf("%d bytes of encoded batches", p.size)
 }
+
+// TestUnmarshalBatchChecksDecimals: a decimal crosses as its text and comes
+// back the same Dec; text the venue would not write (an exponent, a
+// leading zero, more than int64) is refused.
+func TestUnmarshalBatchChecksDecimals(t *testing.T) {
+	px := market.MakeDec(12345, 2)
+	b, err := bus.MarshalBatch(nil, []*market.Event{{Kind: market.KindTrade, Symbol: "BTC-USD", Trade: &market.Trade{ID: 1, Px: px, Qty: market.MakeDec(5, 0), Side: "buy"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := bus.UnmarshalBatch(b)
+	if err != nil || len(back) != 1 || back[0].Trade.Px != px || back[0].Trade.Qty.String() != "5" {
+		t.Fatalf("decoded %+v, %v", back, err)
+	}
+	for _, bad := range []string{"1e2345", "0123.45", "99999999999999999999", "1.", "-0", "1.5 "} {
+		// Px as a msgpack fixstr: its length in the tag byte.
+		c := bytes.Replace(b, []byte("\xa6123.45"), append([]byte{0xa0 | byte(len(bad))}, bad...), 1)
+		if bytes.Equal(c, b) {
+			t.Fatal("no price in the encoded batch")
+		}
+		if _, err := bus.UnmarshalBatch(c); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -1,42 +1,78 @@
 package hub
 
 import (
+	"unsafe"
+
 	"github.com/tickcast/tickcast/feed/wire"
 	"github.com/tickcast/tickcast/market"
 )
+
+// The venue's events carry their decimals as market.Decs (integers); the
+// wire messages carry text. The conversion below writes every decimal of
+// one event into one buffer (texts), one allocation per event however many
+// decimals it has: the hub converts and encodes each event once, and every
+// session shares the result.
+
+// texts writes decimals into one buffer and returns strings sharing it.
+// Bytes below the buffer's length are never written again, so the strings
+// stay valid (if an append outgrows the buffer, the strings before it keep
+// the old array alive).
+type texts struct{ b []byte }
+
+// newTexts returns a texts with room for n decimals of usual length.
+func newTexts(n int) texts { return texts{make([]byte, 0, 16*n)} }
+
+// dec returns d's text ("" for no number).
+func (t *texts) dec(d market.Dec) string {
+	start := len(t.b)
+	t.b = d.Append(t.b)
+	if len(t.b) == start {
+		return ""
+	}
+	return unsafe.String(&t.b[start], len(t.b)-start)
+}
+
+// orText returns d's text, or echo if d is no number.
+func (t *texts) orText(d market.Dec, echo string) string {
+	if d.IsZero() {
+		return echo
+	}
+	return t.dec(d)
+}
 
 // public converts a public venue event to its wire message.
 func public(e *market.Event) wire.Message {
 	meta := wire.Meta{Ch: e.Kind.Channel(), S: e.Symbol, Seq: e.Seq, Off: e.Off, Ts: e.TS}
 	switch e.Kind {
 	case market.KindTrade:
-		t := e.Trade
-		return &wire.Trade{Meta: meta, ID: t.ID, Px: t.Px, Qty: t.Qty, Side: t.Side}
+		t, tx := e.Trade, newTexts(2)
+		return &wire.Trade{Meta: meta, ID: t.ID, Px: tx.dec(t.Px), Qty: tx.dec(t.Qty), Side: t.Side}
 	case market.KindBook:
 		return &wire.BookDelta{BookLevels: bookLevels(meta, e.Book)}
 	case market.KindBookSnapshot:
 		return &wire.BookSnapshot{BookLevels: bookLevels(meta, e.Book)}
 	case market.KindQuote:
-		q := e.Quote
-		return &wire.Quote{Meta: meta, Bid: q.Bid, BidQty: q.BidQty, Ask: q.Ask, AskQty: q.AskQty}
+		q, tx := e.Quote, newTexts(4)
+		return &wire.Quote{Meta: meta, Bid: tx.dec(q.Bid), BidQty: tx.dec(q.BidQty), Ask: tx.dec(q.Ask), AskQty: tx.dec(q.AskQty)}
 	case market.KindTicker:
-		t := e.Ticker
-		return &wire.Ticker{Meta: meta, Last: t.Last, Open: t.Open, High: t.High, Low: t.Low, Vol: t.Vol, Change: t.Change}
+		t, tx := e.Ticker, newTexts(6)
+		return &wire.Ticker{Meta: meta, Last: tx.dec(t.Last), Open: tx.dec(t.Open), High: tx.dec(t.High), Low: tx.dec(t.Low), Vol: tx.dec(t.Vol), Change: tx.dec(t.Change)}
 	case market.KindCandle1s, market.KindCandle1m:
-		c := e.Candle
-		return &wire.Candle{Meta: meta, Start: c.Start, O: c.O, H: c.H, L: c.L, C: c.C, V: c.V, N: uint64(c.N), Closed: c.Closed}
+		c, tx := e.Candle, newTexts(5)
+		return &wire.Candle{Meta: meta, Start: c.Start, O: tx.dec(c.O), H: tx.dec(c.H), L: tx.dec(c.L), C: tx.dec(c.C), V: tx.dec(c.V), N: uint64(c.N), Closed: c.Closed}
 	}
 	return nil
 }
 
 func bookLevels(meta wire.Meta, b *market.BookData) wire.BookLevels {
-	return wire.BookLevels{Meta: meta, Bids: levels(b.Bids), Asks: levels(b.Asks), CS: b.Checksum}
+	tx := newTexts(2 * (len(b.Bids) + len(b.Asks)))
+	return wire.BookLevels{Meta: meta, Bids: levels(&tx, b.Bids), Asks: levels(&tx, b.Asks), CS: b.Checksum}
 }
 
-func levels(ls []market.PriceLevel) []wire.Level {
+func levels(tx *texts, ls []market.PriceLevel) []wire.Level {
 	out := make([]wire.Level, len(ls))
 	for i, l := range ls {
-		out[i] = wire.Level{Px: l[0], Qty: l[1]}
+		out[i] = wire.Level{Px: tx.dec(l[0]), Qty: tx.dec(l[1])}
 	}
 	return out
 }
@@ -50,16 +86,17 @@ func private(e *market.Event, withID bool) wire.Message {
 	}
 	switch e.Kind {
 	case market.KindOrder:
-		o := e.Order
+		o, tx := e.Order, newTexts(4)
 		return &wire.Order{ID: id, OID: o.OID, CID: o.CID, S: e.Symbol, Side: o.Side, Type: o.Type, TIF: o.TIF, PostOnly: o.PostOnly,
-			Px: o.Px, Qty: o.Qty, Filled: o.Filled, AvgPx: o.AvgPx, Status: o.Status, Reason: o.Reason, Seq: e.Seq, Ts: e.TS}
+			Px: tx.orText(o.Px, o.EchoPx), Qty: tx.orText(o.Qty, o.EchoQty), Filled: tx.dec(o.Filled), AvgPx: tx.dec(o.AvgPx),
+			Status: o.Status, Reason: o.Reason, Seq: e.Seq, Ts: e.TS}
 	case market.KindFill:
-		f := e.Fill
-		return &wire.Fill{OID: f.OID, CID: f.CID, TradeID: f.TradeID, S: e.Symbol, Side: f.Side, Px: f.Px, Qty: f.Qty, Liq: f.Liq, Seq: e.Seq, Ts: e.TS}
+		f, tx := e.Fill, newTexts(2)
+		return &wire.Fill{OID: f.OID, CID: f.CID, TradeID: f.TradeID, S: e.Symbol, Side: f.Side, Px: tx.dec(f.Px), Qty: tx.dec(f.Qty), Liq: f.Liq, Seq: e.Seq, Ts: e.TS}
 	case market.KindAccount:
-		bs := make([]wire.Balance, len(e.Balances))
+		bs, tx := make([]wire.Balance, len(e.Balances)), newTexts(2*len(e.Balances))
 		for i, b := range e.Balances {
-			bs[i] = wire.Balance{Asset: b.Asset, Total: b.Total, Available: b.Available}
+			bs[i] = wire.Balance{Asset: b.Asset, Total: tx.dec(b.Total), Available: tx.dec(b.Available)}
 		}
 		return &wire.Account{Account: e.Account, Balances: bs, Seq: e.Seq, Ts: e.TS}
 	case market.KindAuthed:
@@ -76,3 +113,9 @@ func private(e *market.Event, withID bool) wire.Message {
 // delta or snapshot, quote, ticker, candle), or nil for other kinds: REST
 // answers use it so that they carry the same fields as the streams.
 func Message(e *market.Event) wire.Message { return public(e) }
+
+// PrivateMessage returns the wire message of a private event or a reply
+// (order, fill, account, authed, canceled_all, error), carrying the
+// answered operation's id if withID: what a session of the account
+// receives. REST's account history uses it too.
+func PrivateMessage(e *market.Event, withID bool) wire.Message { return private(e, withID) }

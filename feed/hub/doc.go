@@ -9,7 +9,9 @@
 // value of every conflatable stream, and the routing of replies and private
 // messages to the sessions of an account.
 //
-// Each event is encoded once per format (msgpack and JSON, framed for
+// Each event is converted once to its wire message (its decimals, integers
+// in the venue's events, written as text: convert.go) and encoded once per
+// format (msgpack and JSON, framed for
 // WebSocket and as an SSE record on demand) into an immutable Frame that
 // every subscriber's Queue shares. The hub never blocks on a subscriber:
 // a Queue conflates what may be conflated (quote, ticker, candles) and

@@ -46,11 +46,11 @@ func (h *testHub) event(k market.Kind, sym string, ts int64) *market.Event {
 	e := &market.Event{Kind: k, Symbol: sym, Seq: h.seqs[key], Off: h.off, TS: ts, Epoch: "ep1"}
 	switch k {
 	case market.KindTrade:
-		e.Trade = &market.Trade{ID: e.Seq, Px: "100.00", Qty: "1.0000", Side: "buy"}
+		e.Trade = &market.Trade{ID: e.Seq, Px: market.MustParseDec("100.00"), Qty: market.MustParseDec("1.0000"), Side: "buy"}
 	case market.KindQuote:
-		e.Quote = &market.Quote{Bid: "99.00", BidQty: "1.0000", Ask: "101.00", AskQty: "2.0000"}
+		e.Quote = &market.Quote{Bid: market.MustParseDec("99.00"), BidQty: market.MustParseDec("1.0000"), Ask: market.MustParseDec("101.00"), AskQty: market.MustParseDec("2.0000")}
 	case market.KindBook:
-		e.Book = &market.BookData{Bids: []market.PriceLevel{{"99.00", "1.0000"}}, Asks: []market.PriceLevel{}, Checksum: 7}
+		e.Book = &market.BookData{Bids: []market.PriceLevel{{market.MustParseDec("99.00"), market.MustParseDec("1.0000")}}, Asks: []market.PriceLevel{}, Checksum: 7}
 	}
 	return e
 }
@@ -295,7 +295,7 @@ func TestPrivateRouting(t *testing.T) {
 	}
 	ord := &market.Event{Kind: market.KindOrder, Account: "acct1", Symbol: "BTC-USD", Seq: 3,
 		Origin: market.Origin{Session: a.ID, ID: 42, HasID: true},
-		Order:  &market.OrderUpdate{OID: 7, CID: "c", Side: "buy", Type: "limit", TIF: "gtc", Qty: "1", Filled: "0", Status: "new"}}
+		Order:  &market.OrderUpdate{OID: 7, CID: "c", Side: "buy", Type: "limit", TIF: "gtc", Qty: market.MustParseDec("1"), Filled: market.MustParseDec("0"), Status: "new"}}
 	h.publish([][]*market.Event{{ord}})
 	ga, gb, go2 := drain(t, a), drain(t, b), drain(t, other)
 	if len(ga) != 1 || ga[0].(*wire.Order).ID != wire.SomeID(42) {
@@ -379,7 +379,7 @@ func TestSeedBook(t *testing.T) {
 	// The venue's state: 40 deltas and 500 offsets went by unbuilt.
 	h.off, h.seqs["bookBTC-USD"] = 500, 40
 	snap := &market.Event{Kind: market.KindBookSnapshot, Symbol: "BTC-USD", Seq: 40, Off: 500, TS: 9, Epoch: "ep1", Book: &market.BookData{
-		Bids: []market.PriceLevel{{"99.00", "1.0000"}, {"98.00", "3.0000"}}, Asks: []market.PriceLevel{{"101.00", "2.0000"}}, Checksum: 77}}
+		Bids: []market.PriceLevel{{market.MustParseDec("99.00"), market.MustParseDec("1.0000")}, {market.MustParseDec("98.00"), market.MustParseDec("3.0000")}}, Asks: []market.PriceLevel{{market.MustParseDec("101.00"), market.MustParseDec("2.0000")}}, Checksum: 77}}
 	h.publish([][]*market.Event{{snap}})
 	got := drain(t, early)
 	if types(got) != "book_snapshot" {

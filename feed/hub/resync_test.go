@@ -25,7 +25,7 @@ func TestResync(t *testing.T) {
 	// Events 11..99 never arrived; the state at 100 has the book at seq 40.
 	h.off, h.seqs["tradesBTC-USD"], h.seqs["bookBTC-USD"] = 100, 30, 40
 	snap := &market.Event{Kind: market.KindBookSnapshot, Symbol: "BTC-USD", Seq: 40, Off: 99, TS: 50, Epoch: "ep1",
-		Book: &market.BookData{Bids: []market.PriceLevel{{"98.00", "2.0000"}}, Asks: []market.PriceLevel{}, Checksum: 5}}
+		Book: &market.BookData{Bids: []market.PriceLevel{{market.MustParseDec("98.00"), market.MustParseDec("2.0000")}}, Asks: []market.PriceLevel{}, Checksum: 5}}
 	h.resync(100, []*market.Event{snap})
 	got := drain(t, live)
 	if types(got) != "reset,reset,book_snapshot" {

@@ -145,24 +145,24 @@ func (f *fakeFeed) publish(evs ...*market.Event) {
 }
 
 func trade(sym, px string) *market.Event {
-	return &market.Event{Kind: market.KindTrade, Symbol: sym, Trade: &market.Trade{ID: 1, Px: px, Qty: "1.0000", Side: "buy"}}
+	return &market.Event{Kind: market.KindTrade, Symbol: sym, Trade: &market.Trade{ID: 1, Px: market.MustParseDec(px), Qty: market.MustParseDec("1.0000"), Side: "buy"}}
 }
 
 func ticker(sym, last string) *market.Event {
 	return &market.Event{Kind: market.KindTicker, Symbol: sym,
-		Ticker: &market.Ticker{Last: last, Open: "1.00", High: "2.00", Low: "0.50", Vol: "10.0000", Change: "0.00"}}
+		Ticker: &market.Ticker{Last: market.MustParseDec(last), Open: market.MustParseDec("1.00"), High: market.MustParseDec("2.00"), Low: market.MustParseDec("0.50"), Vol: market.MustParseDec("10.0000"), Change: market.MustParseDec("0.00")}}
 }
 
 func quote(sym, bid string) *market.Event {
-	return &market.Event{Kind: market.KindQuote, Symbol: sym, Quote: &market.Quote{Bid: bid, BidQty: "1.0000", Ask: "9.00", AskQty: "1.0000"}}
+	return &market.Event{Kind: market.KindQuote, Symbol: sym, Quote: &market.Quote{Bid: market.MustParseDec(bid), BidQty: market.MustParseDec("1.0000"), Ask: market.MustParseDec("9.00"), AskQty: market.MustParseDec("1.0000")}}
 }
 
 func bookDelta(sym, px, qty string) *market.Event {
-	return &market.Event{Kind: market.KindBook, Symbol: sym, Book: &market.BookData{Bids: []market.PriceLevel{{px, qty}}, Asks: []market.PriceLevel{}, Checksum: 1}}
+	return &market.Event{Kind: market.KindBook, Symbol: sym, Book: &market.BookData{Bids: []market.PriceLevel{{market.MustParseDec(px), market.MustParseDec(qty)}}, Asks: []market.PriceLevel{}, Checksum: 1}}
 }
 
 func candle(kind market.Kind, sym string, start int64) *market.Event {
-	return &market.Event{Kind: kind, Symbol: sym, Candle: &market.Candle{Start: start, O: "1.00", H: "1.00", L: "1.00", C: "1.00", V: "1.0000", N: 1}}
+	return &market.Event{Kind: kind, Symbol: sym, Candle: &market.Candle{Start: start, O: market.MustParseDec("1.00"), H: market.MustParseDec("1.00"), L: market.MustParseDec("1.00"), C: market.MustParseDec("1.00"), V: market.MustParseDec("1.0000"), N: 1}}
 }
 
 // dial opens /sse<query> and checks for 200; the viewer is subscribed on

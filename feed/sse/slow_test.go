@@ -2,6 +2,7 @@ package sse
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,9 +14,21 @@ import (
 	"github.com/tickcast/tickcast/market"
 )
 
-// big is a 4 KiB price: a few such events fill the socket buffers of a
-// viewer that stopped reading.
+// big is a 4 KiB side of a trade (bigTrade): a few such events fill the
+// socket buffers of a viewer that stopped reading. (The decimals are
+// market.Decs, at most a few dozen characters.)
 var big = strings.Repeat("9", 4096)
+
+// bigTrade returns a trade of sym whose side is big.
+func bigTrade(sym string) *market.Event {
+	e := trade(sym, "1.00")
+	e.Trade.Side = big
+	return e
+}
+
+// longDec is the longest decimal text a Dec has (61 characters), for
+// tickers as large as they come.
+var longDec = market.MakeDec(math.MaxInt64, 40).String()
 
 // theViewer returns the only open viewer.
 func (f *fakeFeed) theViewer() *viewer {
@@ -49,7 +62,7 @@ func (f *fakeFeed) blockWriter(v *viewer) {
 		if i > 5000 {
 			f.t.Fatal("the writer never blocked")
 		}
-		f.publish(trade("BTC-USD", big))
+		f.publish(bigTrade("BTC-USD"))
 		if n := v.sub.Q.Len(); n >= 20 {
 			time.Sleep(50 * time.Millisecond)
 			if v.sub.Q.Len() == n {
@@ -72,7 +85,7 @@ func TestSlowViewerConflated(t *testing.T) {
 		if n++; n > 5000 {
 			t.Fatal("no conflation after 5000 tickers")
 		}
-		f.publish(ticker("BTC-USD", big))
+		f.publish(ticker("BTC-USD", longDec))
 	}
 	if f.Hub.Subscribers() != 1 || v.sub.Q.Len() > 1 || v.sub.Q.Overflowed() {
 		t.Fatalf("subscribers %d, queued %d, overflowed %v: want 1, ≤1, false", f.Hub.Subscribers(), v.sub.Q.Len(), v.sub.Q.Overflowed())
@@ -110,7 +123,7 @@ func TestSlowViewerLosslessCut(t *testing.T) {
 		if n++; n > 5000 {
 			t.Fatal("not cut off after 5000 trades")
 		}
-		f.publish(trade("BTC-USD", big))
+		f.publish(bigTrade("BTC-USD"))
 	}
 	var got []event
 	for {
@@ -258,7 +271,7 @@ func TestIdleThenBigBatch(t *testing.T) {
 	time.Sleep(4 * timeout) // idle: the deadline of the last flush has passed
 	var batch []*market.Event
 	for i := 0; i < 20; i++ { // more than the pipe to fasthttp's copy holds
-		batch = append(batch, trade("BTC-USD", big))
+		batch = append(batch, bigTrade("BTC-USD"))
 	}
 	f.publish(batch...)
 	if got := nextN(t, s, 20); got[19].Off != 20 {

@@ -59,7 +59,7 @@ func TestBehindWriterCoalescesBatches(t *testing.T) {
 		for i := range batch {
 			seq++
 			batch[i] = &market.Event{Kind: market.KindTrade, Symbol: "BTC-USD", Seq: seq, Off: seq, TS: time.Now().UnixNano(), Epoch: "fixture",
-				Trade: &market.Trade{ID: seq, Px: "60000.00", Qty: "0.0010", Side: "buy"}}
+				Trade: &market.Trade{ID: seq, Px: market.MustParseDec("60000.00"), Qty: market.MustParseDec("0.0010"), Side: "buy"}}
 		}
 		f.src <- batch
 	}

@@ -106,7 +106,7 @@ func benchFanout(b *testing.B, n int) {
 	}
 	trade := func(i int) []*market.Event {
 		return []*market.Event{{Kind: market.KindTrade, Symbol: "BTC-USD", Seq: uint64(i + 1), Off: uint64(i + 1), TS: time.Now().UnixNano(),
-			Trade: &market.Trade{ID: uint64(i + 1), Px: "64250.50", Qty: "0.1250", Side: "buy"}}}
+			Trade: &market.Trade{ID: uint64(i + 1), Px: market.MustParseDec("64250.50"), Qty: market.MustParseDec("0.1250"), Side: "buy"}}}
 	}
 	base := metrics.msgs.Load()
 	b.ReportAllocs()

@@ -49,7 +49,7 @@ func TestAckOvertakesQueuedPublic(t *testing.T) {
 		for i := range batch {
 			seq++
 			batch[i] = &market.Event{Kind: market.KindTrade, Symbol: "BTC-USD", Seq: seq, Off: seq, TS: time.Now().UnixNano(), Epoch: "fixture",
-				Trade: &market.Trade{ID: seq, Px: "60000.00", Qty: "0.0010", Side: "buy"}}
+				Trade: &market.Trade{ID: seq, Px: market.MustParseDec("60000.00"), Qty: market.MustParseDec("0.0010"), Side: "buy"}}
 		}
 		f.src <- batch
 	}
@@ -67,7 +67,7 @@ func TestAckOvertakesQueuedPublic(t *testing.T) {
 	})
 	f.src <- []*market.Event{{Kind: market.KindOrder, Symbol: "BTC-USD", Seq: 1, TS: time.Now().UnixNano(), Epoch: "fixture", Account: "alice",
 		Origin: market.Origin{Session: sess.sub.ID, ID: 3, HasID: true},
-		Order:  &market.OrderUpdate{OID: 1, CID: "mine", Side: "buy", Type: "limit", TIF: "gtc", Px: "59000.00", Qty: "0.0010", Filled: "0.0000", Status: market.StatusNew}}}
+		Order:  &market.OrderUpdate{OID: 1, CID: "mine", Side: "buy", Type: "limit", TIF: "gtc", Px: market.MustParseDec("59000.00"), Qty: market.MustParseDec("0.0010"), Filled: market.MustParseDec("0.0000"), Status: market.StatusNew}}}
 	testkit.Eventually(t, 5*time.Second, "the hub to take the ack", func() bool { return len(f.src) == 0 })
 	time.Sleep(50 * time.Millisecond)
 	// Trades are only taken from the queue from here on (none comes any

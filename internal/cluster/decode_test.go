@@ -12,8 +12,8 @@ import (
 
 func sampleBatch(t testing.TB) []byte {
 	b, err := bus.MarshalBatch(nil, []*market.Event{
-		{Kind: market.KindTrade, Symbol: "BTC-USD", Seq: 3, Off: 9, TS: 1, Epoch: "e1", Trade: &market.Trade{ID: 3, Px: "1.00", Qty: "2", Side: "buy"}},
-		{Kind: market.KindBook, Symbol: "BTC-USD", Seq: 4, Off: 10, Epoch: "e1", Book: &market.BookData{Bids: []market.PriceLevel{{"1.00", "0"}}, Checksum: 7}},
+		{Kind: market.KindTrade, Symbol: "BTC-USD", Seq: 3, Off: 9, TS: 1, Epoch: "e1", Trade: &market.Trade{ID: 3, Px: market.MustParseDec("1.00"), Qty: market.MustParseDec("2"), Side: "buy"}},
+		{Kind: market.KindBook, Symbol: "BTC-USD", Seq: 4, Off: 10, Epoch: "e1", Book: &market.BookData{Bids: []market.PriceLevel{{market.MustParseDec("1.00"), market.MustParseDec("0")}}, Checksum: 7}},
 		{Kind: market.KindError, Direct: true, Origin: market.Origin{Session: 1, ID: 2, HasID: true}, Reply: &market.Reply{Code: "x", Msg: "y"}},
 	})
 	if err != nil {

@@ -37,7 +37,7 @@ func (j *Writer) Publish(batch []*market.Event) {
 		if !e.Kind.Public() || j.channels != nil && !j.channels[e.Kind.Channel()] || len(j.symbols) > 0 && !j.symbols[e.Symbol] {
 			continue
 		}
-		j.buf = append(AppendJSON(j.buf[:0], hub.Message(e)), '\n')
+		j.buf = append(AppendEvent(j.buf[:0], e), '\n')
 		if _, err := j.w.Write(j.buf); err != nil && j.err == nil {
 			j.err = err
 		}
@@ -50,6 +50,60 @@ func (j *Writer) Flush() error {
 		return j.err
 	}
 	return j.w.Flush()
+}
+
+// AppendEvent appends the wire JSON of public event e to dst: the bytes of
+// AppendJSON(dst, hub.Message(e)) (TestEventSameBytes). Trades and quotes,
+// nearly every line `tickcast simulate` writes, are written straight from
+// the event, their decimals from its integers: no wire message, no string
+// (a symbol or side that would need escaping goes through AppendJSON).
+func AppendEvent(dst []byte, e *market.Event) []byte {
+	switch e.Kind {
+	case market.KindTrade:
+		if t := e.Trade; plain(e.Symbol) && plain(t.Side) {
+			dst = strconv.AppendUint(append(eventHead(dst, "trade", e), `,"id":`...), t.ID, 10)
+			dst = t.Qty.Append(append(t.Px.Append(append(dst, `,"px":"`...)), `","qty":"`...))
+			return append(append(append(dst, `","side":"`...), t.Side...), `"}`...)
+		}
+	case market.KindQuote:
+		if plain(e.Symbol) {
+			q := e.Quote
+			dst = eventHead(dst, "quote", e)
+			dst = decField(dst, `,"bid":"`, q.Bid)
+			dst = decField(dst, `,"bid_qty":"`, q.BidQty)
+			dst = decField(dst, `,"ask":"`, q.Ask)
+			dst = decField(dst, `,"ask_qty":"`, q.AskQty)
+			return append(dst, '}')
+		}
+	}
+	return AppendJSON(dst, hub.Message(e))
+}
+
+// eventHead writes the start of a public message, its Meta included.
+func eventHead(dst []byte, typ string, e *market.Event) []byte {
+	dst = append(append(append(append(append(append(dst, `{"t":"`...), typ...), `","ch":"`...), e.Kind.Channel()...), `","s":"`...), e.Symbol...)
+	dst = strconv.AppendUint(append(dst, `","seq":`...), e.Seq, 10)
+	dst = strconv.AppendUint(append(dst, `,"off":`...), e.Off, 10)
+	return strconv.AppendInt(append(dst, `,"ts":`...), e.TS, 10)
+}
+
+// decField writes key (`,"name":"`) and d's text, or nothing for no
+// number (as omitempty leaves out an empty string).
+func decField(dst []byte, key string, d market.Dec) []byte {
+	if d.IsZero() {
+		return dst
+	}
+	return append(d.Append(append(dst, key...)), '"')
+}
+
+// plain reports whether s is written in JSON as it is.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // AppendJSON appends m's wire JSON to dst, by hand for the two messages
@@ -87,10 +141,8 @@ func fast(dst []byte, typ string, m *wire.Meta, id *uint64, omitEmpty bool, kv .
 		} else if j >= 0 {
 			s = kv[j]
 		}
-		for i := 0; i < len(s); i++ {
-			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-				return dst, false
-			}
+		if !plain(s) {
+			return dst, false
 		}
 	}
 	dst = append(append(append(append(append(append(dst, `{"t":"`...), typ...), `","ch":"`...), m.Ch...), `","s":"`...), m.S...)

@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tickcast/tickcast/feed/hub"
 	"github.com/tickcast/tickcast/feed/wire"
+	"github.com/tickcast/tickcast/market"
 )
 
 // TestSameBytesAsWire: the hand-written JSON of trades and quotes is byte
@@ -49,5 +51,47 @@ func BenchmarkTradeWire(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = benchTrade.AppendJSON(buf[:0])
+	}
+}
+
+// TestEventSameBytes: AppendEvent writes AppendJSON(hub.Message(e)) byte
+// for byte, for trades and quotes (written by hand from the event) with
+// any decimals, empty quote sides and strings that need escaping, and for
+// other kinds.
+func TestEventSameBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pick := []string{"", "BTC-USD", "buy", "sell", "x\"y", "a\\b", "\n", "é", "<&>", "\xff"}
+	str := func() string { return pick[rng.IntN(len(pick))] }
+	dec := func() market.Dec {
+		if rng.IntN(5) == 0 {
+			return market.Dec{}
+		}
+		return market.MakeDec(int64(rng.Uint64()>>1)>>rng.IntN(63), int32(rng.IntN(13)))
+	}
+	for i := range 20_000 {
+		for _, e := range []*market.Event{
+			{Kind: market.KindTrade, Symbol: str(), Seq: rng.Uint64() >> rng.IntN(64), Off: rng.Uint64() >> rng.IntN(64), TS: int64(rng.Uint64()) >> rng.IntN(64),
+				Trade: &market.Trade{ID: rng.Uint64() >> rng.IntN(64), Px: dec(), Qty: dec(), Side: str()}},
+			{Kind: market.KindQuote, Symbol: str(), Seq: rng.Uint64(), Off: rng.Uint64(), TS: -int64(rng.Uint64() >> 1),
+				Quote: &market.Quote{Bid: dec(), BidQty: dec(), Ask: dec(), AskQty: dec()}},
+			{Kind: market.KindTicker, Symbol: str(), Ticker: &market.Ticker{Last: dec(), Change: market.MakeDec(-5, 2)}},
+		} {
+			if got, want := AppendEvent([]byte("x"), e), AppendJSON([]byte("x"), hub.Message(e)); !bytes.Equal(got, want) {
+				t.Fatalf("event %d:\n%s\nwant\n%s", i, got, want)
+			}
+		}
+	}
+}
+
+var benchTradeEvent = &market.Event{Kind: market.KindTrade, Symbol: "BTC-USD", Seq: 12345, Off: 987654, TS: 1795477546558424242,
+	Trade: &market.Trade{ID: 12345, Px: market.MakeDec(6001131, 2), Qty: market.MakeDec(150, 4), Side: "buy"}}
+
+// BenchmarkTradeEvent is a trade's line as `tickcast simulate` writes it:
+// straight from the event.
+func BenchmarkTradeEvent(b *testing.B) {
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendEvent(buf[:0], benchTradeEvent)
 	}
 }

@@ -48,24 +48,24 @@ func (hs *hasher) Publish(batch []*market.Event) {
 		switch {
 		case e.Trade != nil:
 			b = binary.LittleEndian.AppendUint64(b, e.Trade.ID)
-			str(e.Trade.Px, e.Trade.Qty, e.Trade.Side)
+			str(e.Trade.Px.String(), e.Trade.Qty.String(), e.Trade.Side)
 		case e.Book != nil:
 			for _, l := range e.Book.Bids {
-				str("b", l[0], l[1])
+				str("b", l[0].String(), l[1].String())
 			}
 			for _, l := range e.Book.Asks {
-				str("a", l[0], l[1])
+				str("a", l[0].String(), l[1].String())
 			}
 			b = binary.LittleEndian.AppendUint32(b, e.Book.Checksum)
 		case e.Quote != nil:
-			str(e.Quote.Bid, e.Quote.BidQty, e.Quote.Ask, e.Quote.AskQty)
+			str(e.Quote.Bid.String(), e.Quote.BidQty.String(), e.Quote.Ask.String(), e.Quote.AskQty.String())
 		case e.Ticker != nil:
 			t := e.Ticker
-			str(t.Last, t.Open, t.High, t.Low, t.Vol, t.Change)
+			str(t.Last.String(), t.Open.String(), t.High.String(), t.Low.String(), t.Vol.String(), t.Change.String())
 		case e.Candle != nil:
 			c := e.Candle
 			b = binary.LittleEndian.AppendUint64(b, uint64(c.Start))
-			str(c.O, c.H, c.L, c.C, c.V)
+			str(c.O.String(), c.H.String(), c.L.String(), c.C.String(), c.V.String())
 			b = binary.LittleEndian.AppendUint64(b, uint64(c.N))
 			if c.Closed {
 				b = append(b, 1)

@@ -90,7 +90,7 @@ func measure(t testing.TB, cfg Config, in market.Instrument, d time.Duration) fa
 	}}
 	c := &counter{onEvent: func(e *market.Event) {
 		if e.Kind == market.KindTrade {
-			q, _ := strconv.ParseFloat(e.Trade.Qty, 64)
+			q, _ := strconv.ParseFloat(e.Trade.Qty.String(), 64)
 			flow.add(e, q)
 		}
 	}}

@@ -168,10 +168,10 @@ func (c *capture) book(sym string) *market.Event {
 		}
 		for i, levels := range [2][]market.PriceLevel{e.Book.Bids, e.Book.Asks} {
 			for _, l := range levels {
-				if q, _ := strconv.ParseFloat(l[1], 64); q == 0 {
-					delete(sides[i], l[0])
+				if q, _ := strconv.ParseFloat(l[1].String(), 64); q == 0 {
+					delete(sides[i], l[0].String())
 				} else {
-					sides[i][l[0]] = l[1]
+					sides[i][l[0].String()] = l[1].String()
 				}
 			}
 		}
@@ -181,11 +181,11 @@ func (c *capture) book(sym string) *market.Event {
 	for i, side := range sides {
 		var levels []market.PriceLevel
 		for px, q := range side {
-			levels = append(levels, market.PriceLevel{px, q})
+			levels = append(levels, market.PriceLevel{market.MustParseDec(px), market.MustParseDec(q)})
 		}
 		slices.SortFunc(levels, func(a, b market.PriceLevel) int {
-			x, _ := strconv.ParseFloat(a[0], 64)
-			y, _ := strconv.ParseFloat(b[0], 64)
+			x, _ := strconv.ParseFloat(a[0].String(), 64)
+			y, _ := strconv.ParseFloat(b[0].String(), 64)
 			if i == 0 {
 				x, y = y, x // bids descending
 			}
