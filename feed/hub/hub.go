@@ -94,10 +94,15 @@ func (c *Config) fill() {
 // unsubscribing run on that goroutine too, between two batches of events,
 // which is what makes snapshot + replay + live gapless.
 type Hub struct {
-	cfg      Config
-	bus      bus.Subscription
-	src      <-chan []*market.Event
-	ctrl     chan func()
+	cfg  Config
+	bus  bus.Subscription
+	src  <-chan []*market.Event
+	ctrl chan func()
+	// reg carries registrations (Add) apart from the other control
+	// requests: the hub runs them before it routes any batch it takes, in
+	// the middle of a relay too (relay.go), while the rest wait until the
+	// public messages of every batch whose replies went out are relayed.
+	reg      chan func()
 	done     chan struct{} // closed when Run returns
 	doneOnce sync.Once
 	stats    Stats
@@ -142,7 +147,7 @@ var Channels = []string{wire.ChanTrades, wire.ChanBook, wire.ChanQuote, wire.Cha
 func New(cfg Config, src bus.Subscriber) *Hub {
 	cfg.fill()
 	h := &Hub{
-		cfg: cfg, ctrl: make(chan func(), 1024), done: make(chan struct{}),
+		cfg: cfg, ctrl: make(chan func(), 1024), reg: make(chan func(), 1024), done: make(chan struct{}),
 		streams: map[string]*Stream{}, bySym: map[string][chanCount]*Stream{},
 		accounts: map[string][]*Sub{}, subs: map[uint64]*Sub{}, lingering: map[uint64]*Sub{}, sweepAt: minSweep,
 		hist: history{minMessages: cfg.HistoryMessages, minAge: int64(cfg.HistoryAge), maxMessages: cfg.HistoryMax},
@@ -229,7 +234,10 @@ func (h *Hub) Run(ctx context.Context) error {
 				h.dropOverflowed()
 				return nil
 			}
+		case fn := <-h.reg:
+			fn()
 		case fn := <-h.ctrl:
+			h.runReg() // a session's registration comes before what it asks next
 			fn()
 		case <-h.deferTick():
 			h.retryDeferred()
@@ -243,14 +251,17 @@ var ErrStopped = errors.New("hub: stopped")
 
 // do runs fn on the hub goroutine. It blocks only while the control queue
 // is full, which bounds what a burst of sessions can pile up.
-func (h *Hub) do(ctx context.Context, fn func()) error {
+func (h *Hub) do(ctx context.Context, fn func()) error { return h.doOn(h.ctrl, ctx, fn) }
+
+// doOn is do on queue q (h.ctrl or h.reg).
+func (h *Hub) doOn(q chan func(), ctx context.Context, fn func()) error {
 	select {
 	case <-h.done:
 		return ErrStopped
 	default:
 	}
 	select {
-	case h.ctrl <- fn:
+	case q <- fn:
 		return nil
 	case <-h.done:
 		return ErrStopped
@@ -397,7 +408,7 @@ func (h *Hub) dropOverflowed() {
 
 // Add registers a subscriber, so that replies addressed to it find it.
 func (h *Hub) Add(ctx context.Context, sub *Sub) error {
-	return h.do(ctx, func() {
+	return h.doOn(h.reg, ctx, func() {
 		h.subs[sub.ID] = sub
 		h.subCount.Add(1)
 	})

@@ -30,7 +30,10 @@ func newTestHub(mod func(*Config)) *testHub {
 func (h *testHub) run() {
 	for {
 		select {
+		case fn := <-h.reg:
+			fn()
 		case fn := <-h.ctrl:
+			h.runReg()
 			fn()
 			h.dropOverflowed()
 		default:

@@ -14,7 +14,8 @@ import "github.com/tickcast/tickcast/market"
 // write. Between any two public events the hub takes what the venue
 // published meanwhile and routes its replies, so an ack waits for at most
 // one event's fan-out (a millisecond at 10,000 subscribers), however far
-// behind the public messages are. The batches taken are kept in backlog,
+// behind the public messages are (while no control request waits: see
+// take). The batches taken are kept in backlog,
 // at most Config.BusBuffer of them; past that the hub takes no more, the
 // bus fills, and the venue slows down (nothing lossless is dropped).
 
@@ -23,14 +24,19 @@ import "github.com/tickcast/tickcast/market"
 const maxCoalesce = 64
 
 // take takes first and the batches waiting behind it (up to maxCoalesce),
-// runs the control requests queued so far, then routes the batches'
-// replies and private messages, and keeps the batches for relay.
+// runs the registrations queued so far (and, with nothing else in the
+// backlog, every control request), then routes the batches' replies and
+// private messages, and keeps the batches for relay.
 //
-// The order matters: the control requests queued before a batch was
-// published must run before its replies are routed. A session registers
+// The order matters. The registrations queued before a batch was
+// published must run before its replies are routed: a session registers
 // (Add) before its welcome, so the venue's reply to its first operation
-// comes after; a reply routed before the registration ran finds no
-// session and is dropped (an auth that never got its authed).
+// comes after, and a reply routed before the registration ran finds no
+// session and is dropped (an auth that never got its authed). The other
+// control requests (subscribe, resume, the REST book, an edge's resync)
+// read or set the public state, so they run only where every batch whose
+// replies went out is relayed: a trader who has its ack and then
+// subscribes, or asks REST for the book, sees its order there.
 func (h *Hub) take(first []*market.Event) {
 	start := len(h.backlog)
 	h.backlog = append(h.backlog, first)
@@ -42,19 +48,29 @@ func (h *Hub) take(first []*market.Event) {
 		}
 		h.backlog = append(h.backlog, b)
 	}
-	for n := len(h.ctrl); n > 0; n-- {
-		(<-h.ctrl)()
+	h.runReg()
+	if start == 0 {
+		for n := len(h.ctrl); n > 0; n-- {
+			(<-h.ctrl)()
+		}
 	}
 	for _, b := range h.backlog[start:] {
 		h.routeBatch(b)
 	}
 }
 
+// runReg runs the registrations queued.
+func (h *Hub) runReg() {
+	for n := len(h.reg); n > 0; n-- {
+		(<-h.reg)()
+	}
+}
+
 // relay publishes the public messages of the backlog, in order, a chunk at
 // a time, taking the batches published meanwhile (take) between two
-// events while the backlog has room. Between chunks it drops the slow
-// consumers found and runs the control requests queued, so that a
-// subscribe does not wait for a long backlog.
+// events while the backlog has room and no control request waits: one
+// that does then waits for the backlog alone, not for batches to come.
+// Between chunks it drops the slow consumers found.
 func (h *Hub) relay() {
 	for len(h.backlog) > 0 {
 		n := min(len(h.backlog), maxCoalesce)
@@ -67,7 +83,7 @@ func (h *Hub) relay() {
 				if h.afterPublic != nil {
 					h.afterPublic()
 				}
-				if len(h.src) > 0 && !h.srcClosed && len(h.backlog) < h.cfg.BusBuffer {
+				if len(h.src) > 0 && len(h.ctrl) == 0 && !h.srcClosed && len(h.backlog) < h.cfg.BusBuffer {
 					if b, ok := <-h.src; ok {
 						h.take(b)
 					} else {
@@ -86,11 +102,6 @@ func (h *Hub) relay() {
 		clear(h.backlog[rest:])
 		h.backlog = h.backlog[:rest]
 		h.dropOverflowed()
-		if len(h.backlog) > 0 {
-			for k := len(h.ctrl); k > 0; k-- {
-				(<-h.ctrl)()
-			}
-		}
 	}
 }
 

@@ -67,3 +67,27 @@ func TestReplyTakenBetweenPublicEvents(t *testing.T) {
 		t.Fatalf("left %d on the bus and %d in the backlog", len(src), len(h.backlog))
 	}
 }
+
+// TestSubscribeSeesWhatWasAcked: while a subscribe (or any request that
+// reads the public state) waits, the hub takes no batch in the middle of
+// a relay: a batch whose ack went out has its public events relayed
+// before the request runs, so a trader who has its ack and then
+// subscribes finds its order in the snapshot.
+func TestSubscribeSeesWhatWasAcked(t *testing.T) {
+	h := newTestHub(nil)
+	src := make(chan []*market.Event, 8)
+	h.src = src
+	viewer := h.sub(t)
+	h.subscribe(t, viewer, Request{ID: wire.SomeID(1), Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
+	trader := h.sub(t)
+	first := []*market.Event{h.event(market.KindTrade, "BTC-USD", 1), h.event(market.KindTrade, "BTC-USD", 2)}
+	reply := &market.Event{Kind: market.KindAuthed, Account: "alice", Direct: true, Origin: market.Origin{Session: trader.ID, ID: 9, HasID: true}}
+	src <- []*market.Event{reply, h.event(market.KindTrade, "BTC-USD", 3)}
+	if err := h.do(t.Context(), func() {}); err != nil { // a request waits
+		t.Fatal(err)
+	}
+	h.publish([][]*market.Event{first})
+	if trader.Q.Len() != 0 || len(src) != 1 {
+		t.Fatalf("with a request waiting the hub took the next batch mid-relay (trader queue %d, bus %d)", trader.Q.Len(), len(src))
+	}
+}
