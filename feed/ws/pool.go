@@ -246,14 +246,20 @@ func (s *session) visit(w *poolWriter) (again bool) {
 		go s.writeLoop()
 		return false
 	}
+	if q.Overflowed() {
+		// It overflowed during the write (the kick it gave found this
+		// writer running): the close is writeLoop's.
+		go s.writeLoop()
+		return false
+	}
 	if q.Len() > 0 {
 		return true
 	}
 	s.writing.Store(false)
-	// A push between the flush and the store saw a writer running and
-	// started none: take the work back if there is any.
-	if (q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
-		if s.isClosing() {
+	// A push, a close or an overflow between the flush and the store saw a
+	// writer running and started none: take the work back if there is any.
+	if (q.Len() > 0 || s.isClosing() || q.Overflowed()) && s.writing.CompareAndSwap(false, true) {
+		if s.isClosing() || q.Overflowed() {
 			go s.writeLoop()
 			return false
 		}

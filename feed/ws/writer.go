@@ -100,8 +100,8 @@ func (s *session) writeLoop() {
 		if s.srv.writers() != nil {
 			// The wait is over: the pool writes for this session again.
 			s.writing.Store(false)
-			if (q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
-				if s.isClosing() {
+			if (q.Len() > 0 || s.isClosing() || q.Overflowed()) && s.writing.CompareAndSwap(false, true) {
+				if s.isClosing() || q.Overflowed() {
 					continue
 				}
 				s.handOff()
@@ -326,7 +326,7 @@ func (s *session) urgent() {
 	s.writing.Store(false)
 	// Something pushed meanwhile, or a close began (shut kicks a writer to
 	// send the close frame), saw a writer running and started none.
-	if (s.sub.Q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
+	if (s.sub.Q.Len() > 0 || s.isClosing() || s.sub.Q.Overflowed()) && s.writing.CompareAndSwap(false, true) {
 		s.handOff()
 	}
 }
