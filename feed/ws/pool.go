@@ -4,6 +4,7 @@ import (
 	"net"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tickcast/tickcast/feed/hub"
 )
@@ -35,8 +36,12 @@ type writerPool struct {
 	hi, lo lane
 	idle   int // workers waiting for work
 	stop   bool
-	wake   chan struct{}
-	wg     sync.WaitGroup
+	// hiWaiting is set while the hi lane may hold a session: a worker
+	// looks at it after every visit, so that a reply waits for one visit,
+	// not for the rest of the worker's batch.
+	hiWaiting atomic.Bool
+	wake      chan struct{}
+	wg        sync.WaitGroup
 }
 
 // lane is a FIFO of sessions.
@@ -96,8 +101,8 @@ const poolVisit = maxBatch
 
 // poolYield is how many sessions a worker serves between two yields of its
 // P: the goroutines readied meanwhile (a reader, the hub) run within a few
-// hundred microseconds, not after the scheduler's 10 ms time slice; and a
-// session moved to the hi lane waits for at most this many visits.
+// hundred microseconds, not after the scheduler's 10 ms time slice. A
+// session moved to the hi lane waits for one visit (hiWaiting).
 const poolYield = 16
 
 // newWriterPool starts n workers.
@@ -145,6 +150,7 @@ func (p *writerPool) enqueueLocked(s *session, hi bool) {
 	e := poolEntry{s: s, seq: st.seq}
 	if hi {
 		p.hi.push(e)
+		p.hiWaiting.Store(true)
 	} else {
 		p.lo.push(e)
 	}
@@ -163,6 +169,7 @@ func (p *writerPool) take(dst []*session, n int) ([]*session, bool) {
 		for len(dst) < n {
 			s := p.hi.pop()
 			if s == nil {
+				p.hiWaiting.Store(false)
 				s = p.lo.pop()
 			}
 			if s == nil {
@@ -198,8 +205,29 @@ func (p *writerPool) work() {
 				p.add(s)
 			}
 			batch[i] = nil
+			if p.hiWaiting.Load() {
+				p.serveHi(&w)
+			}
 		}
 		runtime.Gosched()
+	}
+}
+
+// serveHi visits the sessions of the hi lane, until it is empty.
+func (p *writerPool) serveHi(w *poolWriter) {
+	for {
+		p.mu.Lock()
+		s := p.hi.pop()
+		if s == nil {
+			p.hiWaiting.Store(false)
+		}
+		p.mu.Unlock()
+		if s == nil {
+			return
+		}
+		if s.visit(w) {
+			p.add(s)
+		}
 	}
 }
 
