@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +39,23 @@ func (c *discardConn) Read([]byte) (int, error) {
 	<-c.closed
 	return 0, errors.New("closed")
 }
+
+// SyscallConn makes the connection pass for a socket (sockopt.Sender):
+// vectored writes go to /dev/null, which takes them all, so the writer
+// pool's path is the one measured.
+func (c *discardConn) SyscallConn() (syscall.RawConn, error) {
+	devNullOnce.Do(func() { devNull, devNullErr = os.OpenFile(os.DevNull, os.O_WRONLY, 0) })
+	if devNullErr != nil {
+		return nil, devNullErr
+	}
+	return devNull.SyscallConn()
+}
+
+var (
+	devNullOnce sync.Once
+	devNull     *os.File
+	devNullErr  error
+)
 
 func (c *discardConn) Close() error                     { c.once.Do(func() { close(c.closed) }); return nil }
 func (c *discardConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
@@ -70,13 +89,19 @@ func (m *countingMetrics) expect(total int64) { m.target.Store(total) }
 // ns/delivery is the time per op divided by the sessions; allocs/op counts
 // every allocation of the whole fan-out (hub and writers): it must not
 // grow with the number of sessions.
+// BenchmarkFanout measures the writer pool (writers=pool) and, in the same
+// run, a writer goroutine per session (writers=goroutines, Config.Writers
+// -1).
 func BenchmarkFanout(b *testing.B) {
 	for _, n := range []int{1_000, 10_000} {
-		b.Run(map[int]string{1_000: "sessions=1k", 10_000: "sessions=10k"}[n], func(b *testing.B) { benchFanout(b, n) })
+		for _, w := range []int{0, -1} {
+			name := map[int]string{1_000: "sessions=1k", 10_000: "sessions=10k"}[n] + map[int]string{0: "/writers=pool", -1: "/writers=goroutines"}[w]
+			b.Run(name, func(b *testing.B) { benchFanout(b, n, w) })
+		}
 	}
 }
 
-func benchFanout(b *testing.B, n int) {
+func benchFanout(b *testing.B, n, writers int) {
 	bs := bus.NewMemory()
 	h := hub.New(hub.Config{Symbols: []string{"BTC-USD"}, Epoch: "bench", BusBuffer: 1024}, bs)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -84,7 +109,7 @@ func benchFanout(b *testing.B, n int) {
 	go func() { _ = h.Run(ctx) }()
 	metrics := &countingMetrics{done: make(chan struct{}, 1)}
 	metrics.expect(1 << 62)
-	srv, err := NewServer(Config{Hub: h, Venue: nopVenue{}, Metrics: metrics, Heartbeat: time.Hour})
+	srv, err := NewServer(Config{Hub: h, Venue: nopVenue{}, Metrics: metrics, Heartbeat: time.Hour, Writers: writers})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func (s *session) writeLoop() {
 			s.shut(StatusSlowConsumer, closeReason(StatusSlowConsumer))
 			continue
 		}
-		if s.srv.writers() != nil {
+		if s.snd.CanTryWritev() && s.srv.writers() != nil {
 			// The wait is over: the pool writes for this session again.
 			s.writing.Store(false)
 			if (q.Len() > 0 || s.isClosing() || q.Overflowed()) && s.writing.CompareAndSwap(false, true) {

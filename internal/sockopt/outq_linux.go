@@ -36,13 +36,28 @@ func (s *Sender) usage() (used, size int, ok bool) {
 	return int(info[memWmemQueued]), int(info[memSndbuf]), true
 }
 
+const canTryWritev = true
+
+func newSender(raw syscall.RawConn, size int) *Sender {
+	s := &Sender{raw: raw, size: size}
+	s.wfn = s.writev
+	return s
+}
+
+// writev is the callback of RawConn.Write: one writev, never waiting for
+// room (the caller hands the rest over).
+func (s *Sender) writev(fd uintptr) bool {
+	s.wn, s.werr = unix.Writev(int(fd), s.wbufs)
+	return true
+}
+
+// tryWritev is not safe for concurrent use: a session's writes come from
+// its one writer at a time.
 func (s *Sender) tryWritev(bufs [][]byte) (int, error) {
-	var n int
-	var werr error
-	err := s.raw.Write(func(fd uintptr) bool {
-		n, werr = unix.Writev(int(fd), bufs)
-		return true // never wait for room: the caller hands the rest over
-	})
+	s.wbufs = bufs
+	err := s.raw.Write(s.wfn)
+	n, werr := s.wn, s.werr
+	s.wbufs, s.wn, s.werr = nil, 0, nil
 	if err != nil {
 		return 0, err
 	}

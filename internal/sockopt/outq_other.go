@@ -2,6 +2,8 @@
 
 package sockopt
 
+import "syscall"
+
 // usage is not known on this system (or, on 386 and s390x, needs the
 // socketcall multiplexer): Backed then always reports false.
 func (s *Sender) usage() (used, size int, ok bool) { return 0, 0, false }
@@ -9,3 +11,7 @@ func (s *Sender) usage() (used, size int, ok bool) { return 0, 0, false }
 // tryWritev cannot write without waiting here: it writes nothing, and the
 // caller hands everything to its writer.
 func (s *Sender) tryWritev(bufs [][]byte) (int, error) { return 0, nil }
+
+const canTryWritev = false
+
+func newSender(raw syscall.RawConn, size int) *Sender { return &Sender{raw: raw, size: size} }

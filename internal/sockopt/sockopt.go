@@ -15,6 +15,13 @@ var errNoSocket = errors.New("sockopt: not a socket")
 type Sender struct {
 	raw  syscall.RawConn
 	size int
+
+	// The vectored write in progress (tryWritev), kept here so that the
+	// callback handed to RawConn.Write is made once, not per write.
+	wbufs [][]byte
+	wn    int
+	werr  error
+	wfn   func(fd uintptr) bool
 }
 
 // NewSender sets c's send buffer (SO_SNDBUF) to size bytes when size > 0,
@@ -34,7 +41,7 @@ func NewSender(c net.Conn, size int) *Sender {
 			_ = tc.SetWriteBuffer(size)
 		}
 	}
-	return &Sender{raw: raw, size: size}
+	return newSender(raw, size)
 }
 
 // Backed reports whether more than half of the send buffer is taken by
@@ -60,6 +67,10 @@ func (s *Sender) Usage() (used, size int, ok bool) {
 	}
 	return s.usage()
 }
+
+// CanTryWritev reports whether TryWritev writes on this system (Linux):
+// elsewhere it writes nothing, and a writer must wait on the socket.
+func (s *Sender) CanTryWritev() bool { return s != nil && canTryWritev }
 
 // TryWritev writes bufs with at most one writev that does not wait: it
 // returns how much the socket took at once (all of it, part, or nothing
