@@ -90,6 +90,7 @@ type opContext struct {
 	target       *liveOrder // the order the operation is about
 	replied      bool       // the target's first order event (carrying origin) went out
 	placing      bool       // inside Submit of target
+	targetOpen   bool       // placing: the target has not ended yet (it enters the indexes only after Submit, if still open)
 	amendReserve int64      // the amended order's new reservation
 }
 

@@ -70,9 +70,13 @@ func (v *Venue) order(id orders.OrderID) *liveOrder {
 func (v *Venue) forget(o *liveOrder) {
 	o.acct.bal[o.reserveAsset()].reserved -= o.reserved
 	o.reserved = 0
-	delete(v.live, o.oid)
-	if o.cid != "" && o.acct.byCID[o.cid] == o {
-		delete(o.acct.byCID, o.cid)
+	if v.op.placing && o == v.op.target {
+		v.op.targetOpen = false // never indexed (place)
+	} else {
+		delete(v.live, o.oid)
+		if o.cid != "" && o.acct.byCID[o.cid] == o {
+			delete(o.acct.byCID, o.cid)
+		}
 	}
 	o.acct.open--
 	v.updateIdle(o.acct)

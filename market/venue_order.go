@@ -205,16 +205,23 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 	*o = liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need, created: v.now}
 	v.nextOID++
 	a.bal[ai].reserved += need
-	v.live[o.oid] = o
-	if o.cid != "" {
-		a.byCID[o.cid] = o
-	}
 	a.open++
 	v.updateIdle(a)
 	v.op.target = o
-	v.op.placing = true
+	v.op.placing, v.op.targetOpen = true, true
+	// The order enters v.live and byCID only if it is still open after
+	// Submit: the engine's events about it find it as the target (order),
+	// and an order that ends inside Submit (ioc, fok, filled at once,
+	// rejected) costs no insertion and deletion.
 	bs.book.Submit(orders.Request{ID: o.oid, Owner: a.owner, Side: p.side, Type: p.typ, TIF: p.tif, PostOnly: p.post, Price: p.px, Qty: p.qty})
 	v.op.placing = false
+	if v.op.targetOpen {
+		v.op.targetOpen = false
+		v.live[o.oid] = o
+		if o.cid != "" {
+			a.byCID[o.cid] = o
+		}
+	}
 	if o.status == StatusRejected { // refused by the engine (engineRejected): forgotten
 		return 0, o.reason
 	}
