@@ -322,7 +322,7 @@ func (v *Venue) apply(c command) {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
 	v.expireIdle()
-	v.execute(c)
+	v.execute(&c)
 	v.flush()
 }
 

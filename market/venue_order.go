@@ -59,7 +59,7 @@ func parseTIF(s string) (orders.TIF, bool) {
 }
 
 // userAccount returns the command's account, or answers not_authenticated.
-func (v *Venue) userAccount(c command) *account {
+func (v *Venue) userAccount(c *command) *account {
 	a := v.accounts[c.account]
 	if a == nil || a.internal {
 		v.replyError(c.origin, c.account, CodeNotAuthenticated, "", "unknown account")
@@ -69,7 +69,7 @@ func (v *Venue) userAccount(c command) *account {
 }
 
 // placeUser validates a user's order (protocol.md 8.4) and places it.
-func (v *Venue) placeUser(c command) {
+func (v *Venue) placeUser(c *command) {
 	a := v.userAccount(c)
 	if a == nil {
 		return
@@ -252,7 +252,7 @@ func (v *Venue) findOrder(a *account, ref OrderRef) *liveOrder {
 }
 
 func (v *Venue) cancelUser(c command) {
-	a := v.userAccount(c)
+	a := v.userAccount(&c)
 	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
@@ -278,7 +278,7 @@ func (v *Venue) allowCancel(a *account, c command) bool {
 }
 
 func (v *Venue) amendUser(c command) {
-	a := v.userAccount(c)
+	a := v.userAccount(&c)
 	if a == nil {
 		return
 	}
@@ -322,7 +322,7 @@ func (v *Venue) amendUser(c command) {
 }
 
 func (v *Venue) cancelAllUser(c command) {
-	a := v.userAccount(c)
+	a := v.userAccount(&c)
 	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
