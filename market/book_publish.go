@@ -172,10 +172,12 @@ func (bs *bookState) snapshot() *Event {
 	return &Event{Kind: KindBookSnapshot, Symbol: in.Symbol, Seq: bs.seq[streamBook], Off: bs.v.off, TS: bs.v.now, Epoch: bs.v.epoch, Book: d}
 }
 
-// tradeData fills d from a trade record.
+// tradeData fills d, a zero Trade, from a trade record.
 func (bs *bookState) tradeData(r *tradeRec, d *Trade) *Trade {
 	in := bs.inst
-	*d = Trade{ID: r.id, Px: in.price.Dec(r.px), Qty: in.qty.Dec(r.qty), Side: r.side.String()}
+	// Field by field: d is zero (fresh from a slab or new), and a
+	// whole-struct assignment goes through the bulk write barrier.
+	d.ID, d.Px, d.Qty, d.Side = r.id, in.price.Dec(r.px), in.qty.Dec(r.qty), r.side.String()
 	return d
 }
 

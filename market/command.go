@@ -106,8 +106,9 @@ func (v *Venue) Detach(ctx context.Context, session uint64, account string) erro
 	}
 }
 
-// execute applies one command.
-func (v *Venue) execute(c command) {
+// execute applies one command (by pointer: a command is a few hundred
+// bytes, and orders, the commonest, go down a few calls).
+func (v *Venue) execute(c *command) {
 	v.op = opContext{origin: c.origin}
 	switch c.kind {
 	case cmdQuery:
@@ -115,19 +116,19 @@ func (v *Venue) execute(c command) {
 			c.fn()
 		}
 	case cmdCreateAccount:
-		v.createAccount(c)
+		v.createAccount(*c)
 	case cmdPlace:
 		v.placeUser(c)
 	case cmdCancel:
-		v.cancelUser(c)
+		v.cancelUser(*c)
 	case cmdAmend:
-		v.amendUser(c)
+		v.amendUser(*c)
 	case cmdCancelAll:
-		v.cancelAllUser(c)
+		v.cancelAllUser(*c)
 	case cmdAuth:
-		v.auth(c)
+		v.auth(*c)
 	case cmdDetach:
-		v.detach(c)
+		v.detach(*c)
 	}
 	if c.done != nil {
 		v.whenDurable(c.done)

@@ -90,6 +90,7 @@ type opContext struct {
 	target       *liveOrder // the order the operation is about
 	replied      bool       // the target's first order event (carrying origin) went out
 	placing      bool       // inside Submit of target
+	targetOpen   bool       // placing: the target has not ended yet (it enters the indexes only after Submit, if still open)
 	amendReserve int64      // the amended order's new reservation
 }
 
@@ -321,7 +322,7 @@ func (v *Venue) apply(c command) {
 	v.now = max(v.clock.Now(), v.now)
 	v.closeDueCandles()
 	v.expireIdle()
-	v.execute(c)
+	v.execute(&c)
 	v.flush()
 }
 

@@ -70,9 +70,13 @@ func (v *Venue) order(id orders.OrderID) *liveOrder {
 func (v *Venue) forget(o *liveOrder) {
 	o.acct.bal[o.reserveAsset()].reserved -= o.reserved
 	o.reserved = 0
-	delete(v.live, o.oid)
-	if o.cid != "" && o.acct.byCID[o.cid] == o {
-		delete(o.acct.byCID, o.cid)
+	if v.op.placing && o == v.op.target {
+		v.op.targetOpen = false // never indexed (place)
+	} else {
+		delete(v.live, o.oid)
+		if o.cid != "" && o.acct.byCID[o.cid] == o {
+			delete(o.acct.byCID, o.cid)
+		}
 	}
 	o.acct.open--
 	v.updateIdle(o.acct)
@@ -218,8 +222,10 @@ func (v *Venue) fillMsgs(o *liveOrder, tradeID uint64, px, q int64, liq string) 
 	e := v.private(o.acct, KindFill, &h.e)
 	in := o.inst
 	e.Symbol = in.Symbol
-	h.p = Fill{OID: uint64(o.oid), CID: o.cid, TradeID: tradeID, Side: o.side.String(), Px: in.price.Dec(px), Qty: in.qty.Dec(q), Liq: liq}
-	e.Fill = &h.p
+	f := &h.p // field by field, as in fillOrderUpdate: h is fresh from a slab
+	f.OID, f.CID, f.TradeID, f.Side = uint64(o.oid), o.cid, tradeID, o.side.String()
+	f.Px, f.Qty, f.Liq = in.price.Dec(px), in.qty.Dec(q), liq
+	e.Fill = f
 	v.recordFill(o.acct, e)
 	v.orderMsg(o)
 	v.accountMsg(o.acct)

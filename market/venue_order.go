@@ -59,7 +59,7 @@ func parseTIF(s string) (orders.TIF, bool) {
 }
 
 // userAccount returns the command's account, or answers not_authenticated.
-func (v *Venue) userAccount(c command) *account {
+func (v *Venue) userAccount(c *command) *account {
 	a := v.accounts[c.account]
 	if a == nil || a.internal {
 		v.replyError(c.origin, c.account, CodeNotAuthenticated, "", "unknown account")
@@ -69,7 +69,7 @@ func (v *Venue) userAccount(c command) *account {
 }
 
 // placeUser validates a user's order (protocol.md 8.4) and places it.
-func (v *Venue) placeUser(c command) {
+func (v *Venue) placeUser(c *command) {
 	a := v.userAccount(c)
 	if a == nil {
 		return
@@ -205,16 +205,23 @@ func (v *Venue) place(a *account, bs *bookState, p placeReq) (orders.OrderID, st
 	*o = liveOrder{oid: v.nextOID, cid: p.cid, acct: a, inst: in, side: p.side, typ: p.typ, tif: p.tif, post: p.post, px: p.px, qty: p.qty, reserved: need, created: v.now}
 	v.nextOID++
 	a.bal[ai].reserved += need
-	v.live[o.oid] = o
-	if o.cid != "" {
-		a.byCID[o.cid] = o
-	}
 	a.open++
 	v.updateIdle(a)
 	v.op.target = o
-	v.op.placing = true
+	v.op.placing, v.op.targetOpen = true, true
+	// The order enters v.live and byCID only if it is still open after
+	// Submit: the engine's events about it find it as the target (order),
+	// and an order that ends inside Submit (ioc, fok, filled at once,
+	// rejected) costs no insertion and deletion.
 	bs.book.Submit(orders.Request{ID: o.oid, Owner: a.owner, Side: p.side, Type: p.typ, TIF: p.tif, PostOnly: p.post, Price: p.px, Qty: p.qty})
 	v.op.placing = false
+	if v.op.targetOpen {
+		v.op.targetOpen = false
+		v.live[o.oid] = o
+		if o.cid != "" {
+			a.byCID[o.cid] = o
+		}
+	}
 	if o.status == StatusRejected { // refused by the engine (engineRejected): forgotten
 		return 0, o.reason
 	}
@@ -245,7 +252,7 @@ func (v *Venue) findOrder(a *account, ref OrderRef) *liveOrder {
 }
 
 func (v *Venue) cancelUser(c command) {
-	a := v.userAccount(c)
+	a := v.userAccount(&c)
 	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
@@ -271,7 +278,7 @@ func (v *Venue) allowCancel(a *account, c command) bool {
 }
 
 func (v *Venue) amendUser(c command) {
-	a := v.userAccount(c)
+	a := v.userAccount(&c)
 	if a == nil {
 		return
 	}
@@ -315,7 +322,7 @@ func (v *Venue) amendUser(c command) {
 }
 
 func (v *Venue) cancelAllUser(c command) {
-	a := v.userAccount(c)
+	a := v.userAccount(&c)
 	if a == nil || !v.allowCancel(a, c) {
 		return
 	}
