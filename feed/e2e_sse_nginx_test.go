@@ -34,27 +34,13 @@ const (
 // nginx is a running nginx of the test's own (testkit.StartNginx).
 type nginx struct{ *testkit.Nginx }
 
-// nginxConf is the whole config; %[1]s is the directory, %[2]d the port,
-// %[3]s the locations, %[4]s options of listen. No proxy_buffering line:
-// the default (on) stays.
-const nginxConf = `daemon off;
-master_process off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log warn;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path %[1]s/client_body;
-    proxy_temp_path %[1]s/proxy_temp;
-    fastcgi_temp_path %[1]s/fastcgi_temp;
-    uwsgi_temp_path %[1]s/uwsgi_temp;
-    scgi_temp_path %[1]s/scgi_temp;
-    server {
-        listen 127.0.0.1:%[2]d%[4]s;
-%[3]s
+// nginxServer is the http block: one server; %[1]d is the port, %[2]s
+// the locations, %[3]s options of listen. No proxy_buffering line: the
+// default (on) stays.
+const nginxServer = `    server {
+        listen 127.0.0.1:%[1]d%[3]s;
+%[2]s
     }
-}
 `
 
 // startNginx runs nginx with the given location blocks; "{dir}" in them
@@ -62,7 +48,7 @@ http {
 func startNginx(t testing.TB, listenOpts, locations string) *nginx {
 	t.Helper()
 	return &nginx{testkit.StartNginx(t, "the SSE reverse-proxy test", func(dir string, port int) string {
-		return fmt.Sprintf(nginxConf, dir, port, strings.ReplaceAll(locations, "{dir}", dir), listenOpts)
+		return testkit.NginxConfig(dir, fmt.Sprintf(nginxServer, port, strings.ReplaceAll(locations, "{dir}", dir), listenOpts))
 	})}
 }
 

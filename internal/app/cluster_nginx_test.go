@@ -18,26 +18,13 @@ import (
 	"github.com/tickcast/tickcast/internal/testkit"
 )
 
-// balancerConf is nginx round-robin over the edges, WebSocket upgrade on
-// /ws, everything else (SSE included) plainly proxied; %[1]s is the
-// directory, %[2]s the listen address, %[3]s the upstream servers.
-const balancerConf = `daemon off;
-master_process off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path %[1]s/client_body;
-    proxy_temp_path %[1]s/proxy_temp;
-    fastcgi_temp_path %[1]s/fastcgi_temp;
-    uwsgi_temp_path %[1]s/uwsgi_temp;
-    scgi_temp_path %[1]s/scgi_temp;
-    upstream edges {
-%[3]s    }
+// balancerHTTP is the http block of nginx round-robin over the edges,
+// WebSocket upgrade on /ws, everything else (SSE included) plainly
+// proxied; %[1]s is the listen address, %[2]s the upstream servers.
+const balancerHTTP = `    upstream edges {
+%[2]s    }
     server {
-        listen %[2]s;
+        listen %[1]s;
         proxy_http_version 1.1;
         proxy_read_timeout 1h;
         proxy_connect_timeout 1s;
@@ -52,7 +39,6 @@ http {
             proxy_set_header Connection "";
         }
     }
-}
 `
 
 // startBalancer runs nginx round-robin in front of the edges at addrs.
@@ -63,7 +49,7 @@ func startBalancer(t *testing.T, addrs ...string) string {
 		fmt.Fprintf(&ups, "        server %s max_fails=0;\n", a)
 	}
 	return testkit.StartNginx(t, "the cluster load-balancer test", func(dir string, port int) string {
-		return fmt.Sprintf(balancerConf, dir, "127.0.0.1:"+strconv.Itoa(port), ups.String())
+		return testkit.NginxConfig(dir, fmt.Sprintf(balancerHTTP, "127.0.0.1:"+strconv.Itoa(port), ups.String()))
 	}).Addr
 }
 

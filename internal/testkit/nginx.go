@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -33,6 +34,27 @@ func NginxBinary(t testing.TB, what string) string {
 	}
 	t.Fatalf("nginx not found at /usr/sbin/nginx or on PATH: %s needs it (Debian: apt-get install nginx-light)", what)
 	return ""
+}
+
+// NginxConfig is a whole config for a test's own nginx in dir: one process
+// in the foreground, its pid, error log and temporary files in dir, and
+// http, the contents of the http block (upstreams, servers).
+func NginxConfig(dir, http string) string {
+	return fmt.Sprintf(`daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %[1]s/client_body;
+    proxy_temp_path %[1]s/proxy_temp;
+    fastcgi_temp_path %[1]s/fastcgi_temp;
+    uwsgi_temp_path %[1]s/uwsgi_temp;
+    scgi_temp_path %[1]s/scgi_temp;
+%[2]s}
+`, dir, http)
 }
 
 // StartNginx starts nginx with the config conf(dir, port) writes, on a free
