@@ -118,17 +118,11 @@ func (r *stepReader) uvarint() uint64 {
 	return x
 }
 
+// varint reads a signed varint: a zigzag-encoded uvarint, as
+// binary.AppendVarint writes it.
 func (r *stepReader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	x, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail("bad varint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return x
+	u := r.uvarint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 func (r *stepReader) bool() bool {
