@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tickcast/tickcast/orders"
 )
 
 func TestScaleParse(t *testing.T) {
@@ -218,7 +220,14 @@ func TestScaleParseAllocs(t *testing.T) {
 	}
 }
 
-// TestParseEnums: the switches agree with the maps the rejects echo from.
+// The protocol's enums, as tables.
+var (
+	sides = map[string]orders.Side{"buy": orders.Buy, "sell": orders.Sell}
+	types = map[string]orders.Type{"limit": orders.Limit, "market": orders.Market}
+	tifs  = map[string]orders.TIF{"": orders.GTC, "gtc": orders.GTC, "ioc": orders.IOC, "fok": orders.FOK}
+)
+
+// TestParseEnums: the switches agree with the protocol's tables.
 func TestParseEnums(t *testing.T) {
 	for _, s := range []string{"buy", "sell", "limit", "market", "", "gtc", "ioc", "fok", "BUY", "x", "Gtc"} {
 		sd, ok := parseSide(s)

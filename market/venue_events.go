@@ -260,13 +260,13 @@ func (v *Venue) rejectNew(a *account, bs *bookState, r OrderRequest, reason stri
 	e.Origin = v.op.origin
 	e.Symbol = echo(r.Symbol, 32)
 	u := &OrderUpdate{CID: r.CID, PostOnly: r.PostOnly, Status: StatusRejected, Reason: reason, Filled: MakeDec(0, 0)}
-	if _, ok := sides[r.Side]; ok {
+	if _, ok := parseSide(r.Side); ok {
 		u.Side = r.Side
 	}
-	if _, ok := types[r.Type]; ok {
+	if _, ok := parseType(r.Type); ok {
 		u.Type = r.Type
 	}
-	if t, ok := tifs[r.TIF]; ok {
+	if t, ok := parseTIF(r.TIF); ok {
 		u.TIF = t.String()
 	}
 	u.EchoQty, u.EchoPx = echo(r.Qty, MaxDecimalLen), echo(r.Px, MaxDecimalLen)

@@ -18,14 +18,8 @@ type placeReq struct {
 	qty  int64 // lots
 }
 
-var (
-	sides = map[string]orders.Side{"buy": orders.Buy, "sell": orders.Sell}
-	types = map[string]orders.Type{"limit": orders.Limit, "market": orders.Market}
-	tifs  = map[string]orders.TIF{"": orders.GTC, "gtc": orders.GTC, "ioc": orders.IOC, "fok": orders.FOK}
-)
-
-// parseSide, parseType and parseTIF are the maps above as switches: they
-// run for every order.
+// parseSide, parseType and parseTIF read an order's side, type and time
+// in force ("" is gtc); switches, not maps: they run for every order.
 func parseSide(s string) (orders.Side, bool) {
 	switch s {
 	case "buy":
