@@ -110,16 +110,15 @@ type Hub struct {
 	// backlog holds the batches taken from the bus whose replies went out
 	// and whose public events have not (relay.go); srcClosed: the bus
 	// closed, and what it held is in backlog.
-	backlog     [][]*market.Event
-	srcClosed   bool
-	afterPublic func() // tests: called after each public event is relayed
-	nextSub     atomic.Uint64
-	streams     map[string]*Stream
-	bySym       map[string][chanCount]*Stream
-	hist        history
-	lastOff     uint64
-	accounts    map[string][]*Sub
-	subs        map[uint64]*Sub
+	backlog   [][]*market.Event
+	srcClosed bool
+	nextSub   atomic.Uint64
+	streams   map[string]*Stream
+	bySym     map[string][chanCount]*Stream
+	hist      history
+	lastOff   uint64
+	accounts  map[string][]*Sub
+	subs      map[uint64]*Sub
 
 	// lingering are removed subscribers whose operations the venue has
 	// not answered yet (Sub.Outstanding): their answers still complete.

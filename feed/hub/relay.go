@@ -80,9 +80,6 @@ func (h *Hub) relay() {
 					continue
 				}
 				h.publishPublic(e)
-				if h.afterPublic != nil {
-					h.afterPublic()
-				}
 				if len(h.src) > 0 && len(h.ctrl) == 0 && !h.srcClosed && len(h.backlog) < h.cfg.BusBuffer {
 					if b, ok := <-h.src; ok {
 						h.take(b)

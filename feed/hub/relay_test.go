@@ -34,22 +34,13 @@ func TestReplyTakenBetweenPublicEvents(t *testing.T) {
 	later := h.event(market.KindTrade, "BTC-USD", 3)
 	src <- []*market.Event{reply, later}
 
-	// The reply is routed right after the first public event: stop the
-	// relay there by looking at the trader's queue from the viewer's push.
-	var atFirst, atSecond int
-	pushes := 0
-	h.Hub.afterPublic = func() {
-		pushes++
-		switch pushes {
-		case 1:
-			atFirst = trader.Q.Len()
-		case 2:
-			atSecond = trader.Q.Len()
-		}
-	}
+	// When the reply is routed, the viewer has the first public event and
+	// not yet the second.
+	atReply := -1
+	trader.Answered = func(Answer) { atReply = viewer.Q.Len() }
 	h.publish([][]*market.Event{first})
-	if atFirst != 0 || atSecond != 1 {
-		t.Fatalf("the trader had %d then %d messages queued after the first and second public events, want 0 then 1 (its reply taken between them)", atFirst, atSecond)
+	if atReply != 1 {
+		t.Fatalf("the viewer had %d trades queued when the trader's reply was routed, want 1 (the reply taken between the first and second public events)", atReply)
 	}
 	var ids []uint64
 	for _, m := range drain(t, viewer) {
