@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"errors"
 	"net"
 	"runtime"
 	"sync"
@@ -283,25 +284,15 @@ func (s *session) visit(w *poolWriter) (again bool) {
 	if q.Len() > 0 {
 		return true
 	}
-	s.writing.Store(false)
-	// A push, a close or an overflow between the flush and the store saw a
-	// writer running and started none: take the work back if there is any.
-	if (q.Len() > 0 || s.isClosing() || q.Overflowed()) && s.writing.CompareAndSwap(false, true) {
-		if s.isClosing() || q.Overflowed() {
-			go s.writeLoop()
-			return false
-		}
-		return true
+	if s.release() {
+		// A close or an overflow goes to writeLoop, a push back in line.
+		s.handOff()
 	}
 	return false
 }
 
 // errWouldBlock: the socket did not take a whole batch at once.
-var errWouldBlock = errWouldBlockT{}
-
-type errWouldBlockT struct{}
-
-func (errWouldBlockT) Error() string { return "ws: socket full, write would block" }
+var errWouldBlock = errors.New("ws: socket full, write would block")
 
 // flushTry pops up to poolVisit messages and writes them with one
 // non-blocking writev, keeping what the socket did not take in s.pend. It
@@ -313,30 +304,15 @@ func (s *session) flushTry(w *poolWriter) error {
 	if len(w.items) == 0 {
 		return nil
 	}
-	b, n := w.bufs[:0], 0
-	for i, it := range w.items {
-		if it.Frame != nil {
-			b = append(b, it.Frame.WS(s.format))
-		} else {
-			b = append(b, it.Own)
-		}
-		n += len(b[len(b)-1])
-		w.items[i] = hub.Item{}
-	}
+	b, n := s.appendFrames(w.bufs[:0], w.items)
 	w.bufs = b
 	// As flush does, but without its look when the queue is old: a
 	// non-blocking write cannot block on a client that stopped reading,
 	// and every lookEvery bytes written still bring a look, which keeps
 	// room for the close frame.
-	if s.hot || s.unchecked >= s.lookEvery || n > s.lookEvery {
-		s.unchecked = 0
-		if used, size, ok := s.snd.Usage(); ok {
-			s.hot = used > size/4
-			if used > size/2 {
-				s.pend = b
-				return errBacked
-			}
-		}
+	if (s.hot || s.unchecked >= s.lookEvery || n > s.lookEvery) && s.sendBufferBacked() {
+		s.pend = b
+		return errBacked
 	}
 	wrote, err := s.snd.TryWritev(b)
 	s.unchecked += wrote

@@ -122,11 +122,11 @@ func (s *session) kick() {
 
 // handOff gives the writing, whose flag the caller holds, to the server's
 // writer pool, or to a writer goroutine of the session's own when there is
-// no pool, the session is closing (the close frame is writeLoop's) or its
-// connection is no socket on which a write can be tried without waiting
+// no pool, the session is closing or its queue overflowed (the close
+// frame is writeLoop's) or its connection is no socket on which a write can be tried without waiting
 // (the pool's writes are non-blocking writevs).
 func (s *session) handOff() {
-	if p := s.srv.writers(); p != nil && s.snd.CanTryWritev() && !s.isClosing() {
+	if p := s.srv.writers(); p != nil && s.snd.CanTryWritev() && !s.isClosing() && !s.sub.Q.Overflowed() {
 		p.add(s)
 		return
 	}

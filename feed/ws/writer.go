@@ -99,8 +99,7 @@ func (s *session) writeLoop() {
 		}
 		if s.snd.CanTryWritev() && s.srv.writers() != nil {
 			// The wait is over: the pool writes for this session again.
-			s.writing.Store(false)
-			if (q.Len() > 0 || s.isClosing() || q.Overflowed()) && s.writing.CompareAndSwap(false, true) {
+			if s.release() {
 				if s.isClosing() || q.Overflowed() {
 					continue
 				}
@@ -113,12 +112,9 @@ func (s *session) writeLoop() {
 		case <-s.closing:
 		case <-q.Ready():
 		case <-idle.C:
-			s.writing.Store(false)
-			// A push between the last flush and the store saw a writer
-			// running and started none: take the work back if there is any.
 			// (No batch is held back here: a flush that returned nil left
 			// none, and the field is no longer this goroutine's.)
-			if (q.Len() > 0 || s.isClosing()) && s.writing.CompareAndSwap(false, true) {
+			if s.release() {
 				continue
 			}
 			return
@@ -143,7 +139,6 @@ var errBacked = errors.New("ws: client not keeping up")
 // and it writes a large batch in pieces of at most sendBuffer/8 bytes. A
 // client that keeps up costs one getsockopt per 16 KiB it is sent.
 func (s *session) flush(items *[]hub.Item, bufs *net.Buffers, limit int) error {
-	format := s.format
 	for {
 		if len(s.pend) == 0 {
 			if limit == 0 || limit < 0 && s.isClosing() {
@@ -158,25 +153,11 @@ func (s *session) flush(items *[]hub.Item, bufs *net.Buffers, limit int) error {
 			if len(*items) == 0 {
 				return nil
 			}
-			b := (*bufs)[:0]
-			for i, it := range *items {
-				if it.Frame != nil {
-					b = append(b, it.Frame.WS(format))
-				} else {
-					b = append(b, it.Own)
-				}
-				(*items)[i] = hub.Item{}
-			}
+			b, _ := s.appendFrames((*bufs)[:0], *items)
 			*bufs, s.pend = b, b
 		}
-		if s.snd != nil && (s.hot || s.unchecked >= s.lookEvery || s.sub.Q.Behind(maxBatch, behindAge)) {
-			s.unchecked = 0
-			if used, size, ok := s.snd.Usage(); ok {
-				s.hot = used > size/4
-				if used > size/2 {
-					return errBacked
-				}
-			}
+		if s.snd != nil && (s.hot || s.unchecked >= s.lookEvery || s.sub.Q.Behind(maxBatch, behindAge)) && s.sendBufferBacked() {
+			return errBacked
 		}
 		k, n := len(s.pend), 0
 		for i, b := range s.pend {
@@ -195,6 +176,46 @@ func (s *session) flush(items *[]hub.Item, bufs *net.Buffers, limit int) error {
 			s.pend = nil
 		}
 	}
+}
+
+// appendFrames appends the bytes of items, in the session's format, to
+// dst, clears items (the queue's references to the frames go), and
+// returns dst with the number of bytes.
+func (s *session) appendFrames(dst net.Buffers, items []hub.Item) (net.Buffers, int) {
+	n := 0
+	for i, it := range items {
+		b := it.Own
+		if it.Frame != nil {
+			b = it.Frame.WS(s.format)
+		}
+		dst = append(dst, b)
+		n += len(b)
+		items[i] = hub.Item{}
+	}
+	return dst, n
+}
+
+// sendBufferBacked asks the kernel how much of the session's bounded send
+// buffer is taken, and reports whether more than half is (errBacked: the
+// client is not keeping up, and what is left keeps room for a close
+// frame). From a quarter on, the writers look before every write (hot).
+func (s *session) sendBufferBacked() bool {
+	s.unchecked = 0
+	used, size, ok := s.snd.Usage()
+	if !ok {
+		return false
+	}
+	s.hot = used > size/4
+	return used > size/2
+}
+
+// release lets go of the session's writing flag, and takes it back if a
+// push, a close or an overflow came meanwhile (it saw a writer running and
+// started none): true then, and the caller still writes.
+func (s *session) release() bool {
+	s.writing.Store(false)
+	q := s.sub.Q
+	return (q.Len() > 0 || s.isClosing() || q.Overflowed()) && s.writing.CompareAndSwap(false, true)
 }
 
 // write sends bufs (n bytes) with one vectored write under the write
@@ -298,16 +319,7 @@ func (s *session) urgent() {
 	}
 	var arr [8]hub.Item
 	items := s.sub.Q.PopPri(arr[:0], len(arr))
-	bufs := make(net.Buffers, 0, len(items))
-	n := 0
-	for _, it := range items {
-		b := it.Own
-		if it.Frame != nil {
-			b = it.Frame.WS(s.format)
-		}
-		bufs = append(bufs, b)
-		n += len(b)
-	}
+	bufs, n := s.appendFrames(make(net.Buffers, 0, len(items)), items)
 	wrote, err := s.snd.TryWritev(bufs)
 	if err != nil {
 		// The connection is broken: the writer finds out again and ends
@@ -323,10 +335,9 @@ func (s *session) urgent() {
 		go s.writeLoop()
 		return
 	}
-	s.writing.Store(false)
 	// Something pushed meanwhile, or a close began (shut kicks a writer to
 	// send the close frame), saw a writer running and started none.
-	if (s.sub.Q.Len() > 0 || s.isClosing() || s.sub.Q.Overflowed()) && s.writing.CompareAndSwap(false, true) {
+	if s.release() {
 		s.handOff()
 	}
 }
