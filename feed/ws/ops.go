@@ -93,6 +93,7 @@ func (s *session) authed(id wire.ID) bool {
 		s.reply(&wire.Error{ID: id, Code: wire.CodeNotAuthenticated, Msg: "auth first"})
 		return false
 	}
+	s.srv.reads.watch(s) // a trader: its next operations are read at once
 	return true
 }
 

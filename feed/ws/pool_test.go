@@ -15,10 +15,7 @@ func takeAll(t *testing.T, p *writerPool) []*session {
 	t.Helper()
 	var out []*session
 	for {
-		p.mu.Lock()
-		empty := p.hi.head == len(p.hi.q) && p.lo.head == len(p.lo.q)
-		p.mu.Unlock()
-		if empty {
+		if liveEntries(p) == 0 {
 			return out
 		}
 		batch, ok := p.take(nil, poolYield)
@@ -29,11 +26,12 @@ func takeAll(t *testing.T, p *writerPool) []*session {
 	}
 }
 
-// TestPoolPromotedSessionGoesFirst: sessions wait their turn in the pool's
-// lo lane, oldest first; one whose reply was queued meanwhile (promote,
-// what urgent does when the pool holds the session's writing) is served
-// before all of them, once: its lo entry is stale and skipped.
-func TestPoolPromotedSessionGoesFirst(t *testing.T) {
+// TestPoolClaimTakesSessionOutOfLine: sessions wait their turn in the
+// pool's lo lane, oldest first. One claimed meanwhile (what urgent does
+// when a reply is queued for a session waiting there: the goroutine that
+// queued it writes it) is out of line: the workers skip its entry, the
+// others keep their order, and a second claim finds it not waiting.
+func TestPoolClaimTakesSessionOutOfLine(t *testing.T) {
 	p := &writerPool{wake: make(chan struct{}, 1)}
 	var all []*session
 	for range 100 {
@@ -42,27 +40,30 @@ func TestPoolPromotedSessionGoesFirst(t *testing.T) {
 		p.add(s)
 	}
 	trader := all[90]
-	p.promote(trader)
-	p.promote(trader) // already in hi: no second entry
+	if !p.claim(trader) {
+		t.Fatal("a waiting session was not claimed")
+	}
+	if p.claim(trader) {
+		t.Fatal("a session claimed twice: two writers")
+	}
 	got := takeAll(t, p)
-	if len(got) != len(all) {
-		t.Fatalf("took %d sessions, want %d (each once)", len(got), len(all))
-	}
-	if got[0] != trader {
-		t.Fatalf("the promoted session came at place %d, want first", indexOf(got, trader))
-	}
-	rest := got[1:]
 	want := append(append([]*session{}, all[:90]...), all[91:]...)
+	if len(got) != len(want) {
+		t.Fatalf("took %d sessions, want %d (the claimed one skipped)", len(got), len(want))
+	}
 	for i := range want {
-		if rest[i] != want[i] {
-			t.Fatalf("place %d: the lo lane is out of order", i+1)
+		if got[i] != want[i] {
+			t.Fatalf("place %d: the lo lane is out of order", i)
 		}
 	}
-	// A session not waiting (being written for, or idle) is not promoted:
-	// its writer takes the priority lane next anyway.
-	p.promote(trader)
-	if got := takeAll(t, p); len(got) != 0 {
-		t.Fatalf("promote queued a session that was not waiting: %d taken", len(got))
+	// Given back, it waits again, once.
+	p.add(trader)
+	if got := takeAll(t, p); len(got) != 1 || got[0] != trader {
+		t.Fatalf("after add: took %d sessions, want the trader alone", len(got))
+	}
+	// A session not waiting (a worker has it, or it is idle) is not claimed.
+	if p.claim(trader) {
+		t.Fatal("claimed a session that was not waiting")
 	}
 }
 
@@ -80,11 +81,18 @@ func TestPoolAddWithReplyQueuedGoesHi(t *testing.T) {
 	}
 }
 
-func indexOf(list []*session, s *session) int {
-	for i, x := range list {
-		if x == s {
-			return i
+// liveEntries counts the sessions waiting in the pool's lanes (stale
+// entries, of sessions taken or claimed, aside).
+func liveEntries(p *writerPool) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, l := range []*lane{&p.hi, &p.lo} {
+		for _, e := range l.q[l.head:] {
+			if st := &e.s.pool; st.queued && st.seq == e.seq {
+				n++
+			}
 		}
 	}
-	return -1
+	return n
 }

@@ -40,6 +40,7 @@ type Server struct {
 
 	pool     *writerPool // nil: a writer goroutine per session (Config.Writers < 0)
 	poolOnce sync.Once   // the pool starts with the first write
+	reads    *readPoller // the trading sessions' sockets, which the pool looks at (nil: none)
 }
 
 // NewServer returns a WebSocket server.
@@ -49,8 +50,12 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	cfg.fill()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, origin: newOriginPolicy(cfg.AllowOrigins), ctx: ctx, cancel: cancel, sessions: map[*session]struct{}{}, perIP: map[string]int{},
-		addrs: newInflightTable(), accounts: newInflightTable()}, nil
+	s := &Server{cfg: cfg, origin: newOriginPolicy(cfg.AllowOrigins), ctx: ctx, cancel: cancel, sessions: map[*session]struct{}{}, perIP: map[string]int{},
+		addrs: newInflightTable(), accounts: newInflightTable()}
+	if cfg.Writers >= 0 {
+		s.reads = newReadPoller()
+	}
+	return s, nil
 }
 
 // InflightScopes names the in-flight caps, in the order of InflightRefused.
@@ -231,7 +236,7 @@ func (s *Server) writers() *writerPool {
 	if s.cfg.Writers < 0 {
 		return nil
 	}
-	s.poolOnce.Do(func() { s.pool = newWriterPool(s.cfg.Writers) })
+	s.poolOnce.Do(func() { s.pool = newWriterPool(s.cfg.Writers, s.reads) })
 	return s.pool
 }
 
@@ -241,6 +246,7 @@ func (s *Server) stopPool() {
 	if s.pool != nil {
 		s.pool.close()
 	}
+	s.reads.close()
 }
 
 func clientIP(a net.Addr) string {

@@ -42,6 +42,7 @@ type session struct {
 	account   string
 	malformed int
 	ops       opBucket
+	pollID    int32 // its id in the server's readPoller once it trades; 0: not yet, -1: not watchable
 
 	// Operations counted as waiting for the venue (inflight.go): changed
 	// under chargeMu, read by the reader without it.
@@ -198,6 +199,7 @@ func (s *session) end(code ws.StatusCode) {
 	if t := s.beat.Load(); t != nil {
 		t.Stop()
 	}
+	s.srv.reads.forget(s)
 	s.shut(code, closeReason(code))
 	<-s.closed
 	s.cleanup()
@@ -279,9 +281,9 @@ func (s *session) readLoop() ws.StatusCode {
 		if !s.isClosing() {
 			now := time.Now()
 			s.lastRead.Store(now.UnixNano())
-			_ = s.raw.SetReadDeadline(now.Add(idle))
+			_ = s.src.setDeadline(now.Add(idle))
 			if s.isClosing() { // the writer may have shortened it meanwhile
-				_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
+				_ = s.src.setDeadline(time.Now().Add(closeWait))
 			}
 		}
 		s.pace()

@@ -287,13 +287,13 @@ const (
 func (s *session) writeClose() {
 	code := s.closeCode
 	if code == ws.StatusAbnormalClosure || code == 0 {
-		_ = s.raw.SetReadDeadline(time.Now())
+		_ = s.src.setDeadline(time.Now())
 		return // the connection is gone or broken: nothing can be sent
 	}
 	frame := ws.MustCompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(code, s.closeMsg)))
 	_ = s.raw.SetWriteDeadline(time.Now().Add(closeWait))
 	_, _ = s.raw.Write(frame)
-	_ = s.raw.SetReadDeadline(time.Now().Add(closeWait))
+	_ = s.src.setDeadline(time.Now().Add(closeWait))
 }
 
 // urgent runs when a message is pushed to the priority lane (an ack, a
@@ -307,9 +307,10 @@ func (s *session) writeClose() {
 func (s *session) urgent() {
 	if !s.writing.CompareAndSwap(false, true) {
 		// A writer runs: it takes the priority lane next. If that is the
-		// pool's, and the session waits its turn there, it goes ahead.
-		if p := s.srv.writers(); p != nil {
-			p.promote(s)
+		// pool's and the session waits its turn there, this goroutine
+		// takes it out of line and writes for it now.
+		if p := s.srv.writers(); p != nil && p.claim(s) {
+			p.writeClaimed(s)
 		}
 		return
 	}
