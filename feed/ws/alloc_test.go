@@ -53,6 +53,26 @@ func TestPoolVisitAllocatesNothing(t *testing.T) {
 	}
 }
 
+// TestUrgentWriteAllocatesNothing: a message pushed to the priority lane
+// of an idle session (an ack, a heartbeat ping of every session) is
+// written at once by the pusher, which allocates nothing for it. (Its
+// batch was made per write, and escaped.)
+func TestUrgentWriteAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's sync.Pool drops items at random")
+	}
+	s := allocSession(t)
+	push := func() {
+		if !s.sub.Q.PushOwn(pingFrame) || s.writing.Load() {
+			panic("the urgent write did not complete")
+		}
+	}
+	push()
+	if n := testing.AllocsPerRun(100, push); n != 0 {
+		t.Fatalf("an urgent write allocates %v times, want 0", n)
+	}
+}
+
 // TestPoolLanesAllocateNothing: the pool's lanes keep their room from one
 // broadcast to the next, so queueing and taking the sessions a broadcast
 // woke allocates nothing once they have grown.
