@@ -144,10 +144,18 @@ func newFrame(m wire.Message, t string) *Frame {
 // encodeBoth builds both WebSocket frames of m. Each payload is appended
 // after a gap of maxHeader bytes and the header written into the gap's end,
 // so the payload is never copied.
+//
+// Both frames share one array, the text frame after the binary one: the
+// frames of an event live and die together (in the queues, the history),
+// and this runs for every event, so one allocation serves for two. The
+// binary frame is capped at its end, so nothing appended to it can reach
+// the text frame.
 func encodeBoth(m wire.Message) (bin, text []byte, jsonAt int) {
-	buf := make([]byte, maxHeader, maxHeader+160)
-	bin = frameInPlace(m.AppendMsgpack(buf), opBinary)
-	jb := m.AppendJSON(make([]byte, maxHeader, maxHeader+224))
+	buf := m.AppendMsgpack(make([]byte, maxHeader, 2*maxHeader+160+224))
+	bin = frameInPlace(buf, opBinary)
+	bin = bin[:len(bin):len(bin)]
+	var gap [maxHeader]byte
+	jb := m.AppendJSON(append(buf[len(buf):], gap[:]...))
 	n := len(jb) - maxHeader
 	text = frameInPlace(jb, opText)
 	return bin, text, len(text) - n

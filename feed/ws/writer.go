@@ -3,6 +3,7 @@ package ws
 import (
 	"errors"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -318,9 +319,11 @@ func (s *session) urgent() {
 		go s.writeLoop()
 		return
 	}
-	var arr [8]hub.Item
+	var arr [urgentMax]hub.Item
 	items := s.sub.Q.PopPri(arr[:0], len(arr))
-	bufs, n := s.appendFrames(make(net.Buffers, 0, len(items)), items)
+	ub := urgentBufs.Get().(*urgentBatch)
+	defer ub.put()
+	bufs, n := s.appendFrames(ub.bufs[:0], items)
 	wrote, err := s.snd.TryWritev(bufs)
 	if err != nil {
 		// The connection is broken: the writer finds out again and ends
@@ -332,7 +335,9 @@ func (s *session) urgent() {
 		s.cfg.Metrics.Sent(s.format.String(), len(items), wrote)
 	}
 	if wrote < n {
-		s.pend = consumed(bufs, wrote) // the writer sends the rest first
+		// The writer sends the rest first. It must not live in the
+		// pooled scratch, which the next urgent write reuses.
+		s.pend = append(net.Buffers(nil), consumed(bufs, wrote)...)
 		go s.writeLoop()
 		return
 	}
@@ -341,6 +346,28 @@ func (s *session) urgent() {
 	if s.release() {
 		s.handOff()
 	}
+}
+
+// urgentMax bounds the messages one urgent write takes from the priority
+// lane; a writer sends the rest.
+const urgentMax = 8
+
+// urgentBatch is the scratch space of an urgent write: its vectored
+// write's buffers.
+type urgentBatch struct{ bufs [urgentMax][]byte }
+
+// urgentBufs holds the scratch spaces of urgent writes, which run on
+// whichever goroutine pushed (the hub, readers, heartbeat timers), many at
+// once. A batch made per write was an allocation per ack and per
+// heartbeat ping of every session (TryWritev keeps its argument, which so
+// escaped); one kept by each session would hold its room while the session
+// idles.
+var urgentBufs = sync.Pool{New: func() any { return new(urgentBatch) }}
+
+// put lets the batch's frames go and gives the scratch space back.
+func (b *urgentBatch) put() {
+	clear(b.bufs[:])
+	urgentBufs.Put(b)
 }
 
 // consumed returns what is left of bufs after n bytes were written.

@@ -22,18 +22,35 @@ const (
 // overhead, which for small writes is several times the data itself (the
 // byte count of TIOCOUTQ leaves that out, and a writer trusting it still
 // blocked on a full buffer).
+//
+// Like tryWritev it is not safe for concurrent use (a connection's writer
+// looks, one at a time): the look's result lives in s.look, so that the
+// callback handed to RawConn.Control is made once per Sender. A closure
+// over locals escaped with them, three allocations per look, and every
+// client that keeps up is looked at every 16 KiB it is sent.
 func (s *Sender) usage() (used, size int, ok bool) {
-	var info [memInfoEntries]uint32
-	var errno syscall.Errno
-	cerr := s.raw.Control(func(fd uintptr) {
-		n := uint32(unsafe.Sizeof(info))
-		_, _, errno = syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, syscall.SOL_SOCKET, soMemInfo,
-			uintptr(unsafe.Pointer(&info)), uintptr(unsafe.Pointer(&n)), 0)
-	})
+	l := &s.look
+	cerr := s.raw.Control(l.fn)
+	info, errno := l.info, l.errno
+	l.info, l.errno = [memInfoEntries]uint32{}, 0
 	if cerr != nil || errno != 0 {
 		return 0, 0, false
 	}
 	return int(info[memWmemQueued]), int(info[memSndbuf]), true
+}
+
+// look is the SO_MEMINFO query in progress (usage) and its callback.
+type look struct {
+	info  [memInfoEntries]uint32
+	errno syscall.Errno
+	fn    func(fd uintptr)
+}
+
+// meminfo is the callback of RawConn.Control: one getsockopt into l.info.
+func (l *look) meminfo(fd uintptr) {
+	n := uint32(unsafe.Sizeof(l.info))
+	_, _, l.errno = syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, syscall.SOL_SOCKET, soMemInfo,
+		uintptr(unsafe.Pointer(&l.info)), uintptr(unsafe.Pointer(&n)), 0)
 }
 
 const canTryWritev = true
@@ -41,6 +58,7 @@ const canTryWritev = true
 func newSender(raw syscall.RawConn, size int) *Sender {
 	s := &Sender{raw: raw, size: size}
 	s.wfn = s.writev
+	s.look.fn = s.look.meminfo
 	return s
 }
 

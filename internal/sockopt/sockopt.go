@@ -22,6 +22,7 @@ type Sender struct {
 	wn    int
 	werr  error
 	wfn   func(fd uintptr) bool
+	look  look // the send buffer's usage, likewise (usage)
 }
 
 // NewSender sets c's send buffer (SO_SNDBUF) to size bytes when size > 0,
@@ -48,7 +49,7 @@ func NewSender(c net.Conn, size int) *Sender {
 // data written and not yet acknowledged by the peer: the client is not
 // keeping up, and a writer that stops here keeps room for a close frame.
 // Without a bounded buffer, or where the kernel cannot tell, it reports
-// false.
+// false. Not safe for concurrent use, as Usage.
 func (s *Sender) Backed() bool {
 	if s == nil || s.size <= 0 {
 		return false
@@ -60,7 +61,8 @@ func (s *Sender) Backed() bool {
 // Usage returns how much of the send buffer is taken by data written and
 // not yet acknowledged, with the kernel's overhead, and the buffer's size
 // as the kernel counts it (twice what SO_SNDBUF was set to); ok false where
-// the kernel cannot tell.
+// the kernel cannot tell. Like TryWritev, it is for the connection's one
+// writer at a time: not safe for concurrent use.
 func (s *Sender) Usage() (used, size int, ok bool) {
 	if s == nil {
 		return 0, 0, false

@@ -52,3 +52,38 @@ func TestBackedWhenPeerStopsReading(t *testing.T) {
 		t.Fatalf("no room left for a close frame: %v", err)
 	}
 }
+
+// TestUsageAllocatesNothing: a writer asks every 16 KiB it sends to every
+// client that keeps up, so the look must not allocate (a closure over its
+// result escaped with it: three allocations per look).
+func TestUsageAllocatesNothing(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("SO_MEMINFO is Linux's")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := NewSender(c, 64<<10)
+	if _, _, ok := s.Usage(); !ok {
+		t.Fatal("usage unknown on a TCP connection")
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _, _ = s.Usage() }); n != 0 {
+		t.Fatalf("Usage allocates %v times per call, want 0", n)
+	}
+	bufs := [][]byte{[]byte("x")} // a writer's batch, reused from one write to the next
+	if n := testing.AllocsPerRun(100, func() { _, _ = s.TryWritev(bufs) }); n != 0 {
+		t.Fatalf("TryWritev allocates %v times per call, want 0", n)
+	}
+}
