@@ -157,17 +157,27 @@ func (p *writerPool) claim(s *session) bool {
 	return true
 }
 
-// scratch is the poolWriter of a goroutine writing for a claimed session.
+// scratch holds the scratch spaces of the writes made on whichever
+// goroutine pushed a reply (urgent, writeClaimed: the hub, readers,
+// heartbeat timers), many at once. A batch made per write was an
+// allocation per ack and per heartbeat ping of every session (TryWritev
+// keeps its argument, which so escaped); one kept by each session would
+// hold its room while the session idles.
 var scratch = sync.Pool{New: func() any { return new(poolWriter) }}
+
+// put lets the scratch space's frames go and gives it back.
+func (w *poolWriter) put() {
+	clear(w.items)
+	clear(w.bufs)
+	scratch.Put(w)
+}
 
 // writeClaimed visits s, claimed from its lane, on the calling goroutine:
 // one non-blocking writev of its queue, the priority lane first.
 func (p *writerPool) writeClaimed(s *session) {
 	w := scratch.Get().(*poolWriter)
 	again := s.visit(w)
-	clear(w.items)
-	clear(w.bufs)
-	scratch.Put(w)
+	w.put()
 	if again {
 		p.add(s)
 	}

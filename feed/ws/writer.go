@@ -3,7 +3,6 @@ package ws
 import (
 	"errors"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -304,7 +303,8 @@ func (s *session) writeClose() {
 // socket now rather than after a writer has waited its turn behind the
 // thousands a broadcast woke. What the socket does not take at once, and
 // anything else queued, is left to a writer. If the writer is the pool's
-// and the session waits in its line, the session moves to the front.
+// and the session waits in its line, this goroutine takes it out of line
+// and writes its queue, the priority lane first (writerPool.claim).
 func (s *session) urgent() {
 	if !s.writing.CompareAndSwap(false, true) {
 		// A writer runs: it takes the priority lane next. If that is the
@@ -319,11 +319,12 @@ func (s *session) urgent() {
 		go s.writeLoop()
 		return
 	}
-	var arr [urgentMax]hub.Item
-	items := s.sub.Q.PopPri(arr[:0], len(arr))
-	ub := urgentBufs.Get().(*urgentBatch)
-	defer ub.put()
-	bufs, n := s.appendFrames(ub.bufs[:0], items)
+	w := scratch.Get().(*poolWriter)
+	defer w.put()
+	w.items = s.sub.Q.PopPri(w.items[:0], urgentMax)
+	items := w.items
+	bufs, n := s.appendFrames(w.bufs[:0], items)
+	w.bufs = bufs
 	wrote, err := s.snd.TryWritev(bufs)
 	if err != nil {
 		// The connection is broken: the writer finds out again and ends
@@ -351,24 +352,6 @@ func (s *session) urgent() {
 // urgentMax bounds the messages one urgent write takes from the priority
 // lane; a writer sends the rest.
 const urgentMax = 8
-
-// urgentBatch is the scratch space of an urgent write: its vectored
-// write's buffers.
-type urgentBatch struct{ bufs [urgentMax][]byte }
-
-// urgentBufs holds the scratch spaces of urgent writes, which run on
-// whichever goroutine pushed (the hub, readers, heartbeat timers), many at
-// once. A batch made per write was an allocation per ack and per
-// heartbeat ping of every session (TryWritev keeps its argument, which so
-// escaped); one kept by each session would hold its room while the session
-// idles.
-var urgentBufs = sync.Pool{New: func() any { return new(urgentBatch) }}
-
-// put lets the batch's frames go and gives the scratch space back.
-func (b *urgentBatch) put() {
-	clear(b.bufs[:])
-	urgentBufs.Put(b)
-}
 
 // consumed returns what is left of bufs after n bytes were written.
 func consumed(bufs net.Buffers, n int) net.Buffers {
