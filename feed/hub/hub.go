@@ -95,6 +95,10 @@ func (c *Config) fill() {
 // which is what makes snapshot + replay + live gapless.
 type Hub struct {
 	cfg  Config
+	// between, if set, runs between two public events of a relay, at
+	// most every betweenEvery (SetBetween).
+	between   atomic.Pointer[func()]
+	betweenAt int64 // monotonic ns of its last run (the hub's goroutine only)
 	bus  bus.Subscription
 	src  <-chan []*market.Event
 	ctrl chan func()

@@ -82,3 +82,26 @@ func TestSubscribeSeesWhatWasAcked(t *testing.T) {
 		t.Fatalf("with a request waiting the hub took the next batch mid-relay (trader queue %d, bus %d)", trader.Q.Len(), len(src))
 	}
 }
+
+// TestBetweenRunsBetweenPublicEvents: the between hook (SetBetween: where
+// the WebSocket server wakes the readers of traders whose orders came in)
+// runs on the hub's goroutine after a public event's fan-out, with the
+// viewer holding that event and not yet the next.
+func TestBetweenRunsBetweenPublicEvents(t *testing.T) {
+	h := newTestHub(nil)
+	viewer := h.sub(t)
+	h.subscribe(t, viewer, Request{ID: wire.SomeID(1), Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
+	drain(t, viewer) // subscribed
+	var at []int
+	h.SetBetween(func() { at = append(at, viewer.Q.Len()) })
+	h.publish([][]*market.Event{{h.event(market.KindTrade, "BTC-USD", 1), h.event(market.KindTrade, "BTC-USD", 2)}})
+	if len(at) == 0 || at[0] != 1 {
+		t.Fatalf("the hook saw the viewer's queue at %v, want first at 1 (after the first event's fan-out)", at)
+	}
+	h.SetBetween(nil)
+	n := len(at)
+	h.publish([][]*market.Event{{h.event(market.KindTrade, "BTC-USD", 3)}})
+	if len(at) != n {
+		t.Fatal("the hook ran after it was removed")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,15 @@ func NewServer(cfg Config) (*Server, error) {
 		addrs: newInflightTable(), accounts: newInflightTable()}
 	if cfg.Writers >= 0 {
 		s.reads = newReadPoller()
+	}
+	if s.reads != nil {
+		// The hub keeps a P busy through a fan-out as the pool's workers
+		// do: it looks too, and lets the readers it woke run at once.
+		cfg.Hub.SetBetween(func() {
+			if s.reads.poll() {
+				runtime.Gosched()
+			}
+		})
 	}
 	return s, nil
 }
@@ -246,7 +256,10 @@ func (s *Server) stopPool() {
 	if s.pool != nil {
 		s.pool.close()
 	}
-	s.reads.close()
+	if s.reads != nil {
+		s.cfg.Hub.SetBetween(nil)
+		s.reads.close()
+	}
 }
 
 func clientIP(a net.Addr) string {
