@@ -94,14 +94,14 @@ func (c *Config) fill() {
 // unsubscribing run on that goroutine too, between two batches of events,
 // which is what makes snapshot + replay + live gapless.
 type Hub struct {
-	cfg  Config
+	cfg Config
 	// between, if set, runs between two public events of a relay, at
 	// most every betweenEvery (SetBetween).
 	between   atomic.Pointer[func()]
 	betweenAt int64 // monotonic ns of its last run (the hub's goroutine only)
-	bus  bus.Subscription
-	src  <-chan []*market.Event
-	ctrl chan func()
+	bus       bus.Subscription
+	src       <-chan []*market.Event
+	ctrl      chan func()
 	// reg carries registrations (Add) apart from the other control
 	// requests: the hub runs them before it routes any batch it takes, in
 	// the middle of a relay too (relay.go), while the rest wait until the
