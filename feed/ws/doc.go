@@ -16,7 +16,12 @@
 // non-blocking writev per session and turn, sessions with a reply first)
 // while the client keeps up, and a goroutine of the session's own
 // (writeLoop: waits on the socket under a write deadline, backs off, sends
-// the close frame) while it does not.
+// the close frame) while it does not. A reply for a session waiting in the
+// pool's line is written by the goroutine that queued it (urgent, claim).
+// The readers of trading sessions are also woken from the pool's workers
+// and the hub, which look at an epoll set of their sockets (readpoll):
+// Go's network poller does not run while every P is busy.
+//
 // Every limit the server enforces answers with the close code of
 // protocol.md 9.2.
 package ws

@@ -334,24 +334,6 @@ func (s *session) safeHandle(msg []byte) (code ws.StatusCode) {
 	return 0
 }
 
-// readMessage reads the rest of the current message (its later fragments
-// included) into dst.
-func readMessage(rd *wsutil.Reader, dst []byte) ([]byte, error) {
-	for {
-		if len(dst) == cap(dst) {
-			dst = append(dst, 0)[:len(dst)]
-		}
-		n, err := rd.Read(dst[len(dst):cap(dst)])
-		dst = dst[:len(dst)+n]
-		if err == io.EOF {
-			return dst, nil
-		}
-		if err != nil {
-			return dst, err
-		}
-	}
-}
-
 // readError maps why reading stopped to the close code to send.
 func (s *session) readError(err error) ws.StatusCode {
 	var pe ws.ProtocolError

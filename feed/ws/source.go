@@ -2,10 +2,13 @@ package ws
 
 import (
 	"errors"
+	"io"
 	"net"
 	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/gobwas/ws/wsutil"
 )
 
 // source is the frame reader's input: the bytes fasthttp had read past the
@@ -96,4 +99,22 @@ func (r *source) await() error {
 	n, err := r.read(r.peek[:])
 	r.peeked = n == 1
 	return err
+}
+
+// readMessage reads the rest of the current message (its later fragments
+// included) into dst.
+func readMessage(rd *wsutil.Reader, dst []byte) ([]byte, error) {
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := rd.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
 }
