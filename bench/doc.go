@@ -85,5 +85,8 @@
 // trades their orders caused (id, scheduled time: one clock for every
 // process on the machine) are relayed through the coordinator to the
 // subscribers' workers, which match them against the trades each
-// subscriber received.
+// subscriber received. Beside them the report gives the floor under those
+// latencies, from the same window: how late a thread of the traders'
+// process, sleeping 5 ms at a time, wakes (probeWake). An ack needs at
+// least that process to wake for it.
 package bench

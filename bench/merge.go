@@ -11,6 +11,7 @@ type merged struct {
 	ws, sse       kindMerge
 	orders        *OrdersReport
 	ack, fill, tr *hdr.Histogram
+	wake          *hdr.Histogram // the order worker's wake-up probe
 	stalled       stalledMerge
 	rampNS        int64
 	ended         bool // the workers measured the stop
@@ -90,12 +91,12 @@ func (m *merged) add(res *workerResult) error {
 func (m *merged) addOrders(o *ordersResult) error {
 	if m.orders == nil {
 		m.orders = &OrdersReport{Rejected: map[string]int64{}}
-		m.ack, m.fill, m.tr = newHist(), newHist(), newHist()
+		m.ack, m.fill, m.tr, m.wake = newHist(), newHist(), newHist(), newHist()
 	}
 	for _, p := range []struct {
 		dst *hdr.Histogram
 		src string
-	}{{m.ack, o.Ack}, {m.fill, o.Fill}, {m.tr, o.Trade}} {
+	}{{m.ack, o.Ack}, {m.fill, o.Fill}, {m.tr, o.Trade}, {m.wake, o.Wake}} {
 		h, err := decodeHist(p.src)
 		if err != nil {
 			return err
@@ -150,6 +151,7 @@ func (m *merged) report(stop *ShutdownReport, t0 time.Time, samples []Sample) *R
 	if m.orders != nil {
 		m.orders.AckNS, m.orders.FillNS, m.orders.TradeNS = latencyOf(m.ack), latencyOf(m.fill), latencyOf(m.tr)
 		m.orders.TradeSeen = m.tr.TotalCount()
+		m.orders.WakeNS, m.orders.WakeSeen = latencyOf(m.wake), m.wake.TotalCount()
 		r.hists.Ack, r.hists.Fill, r.hists.Trade = m.ack, m.fill, m.tr
 	}
 	return r

@@ -62,6 +62,7 @@ type orderDesk struct {
 	mu       sync.Mutex // guards the histograms and maps below
 	ack      *hdr.Histogram
 	fill     *hdr.Histogram
+	wake     *hdr.Histogram // how late a sleeping thread woke (probeWake)
 	rejected map[string]int64
 
 	// notes, if set, takes every trade an order caused, for the
@@ -101,7 +102,7 @@ func newOrderDesk(ctx context.Context, ep endpoints, rate float64, sym string, l
 	if err != nil {
 		return nil, err
 	}
-	d := &orderDesk{rate: rate, inst: inst, reg: reg, ack: newHist(), fill: newHist(),
+	d := &orderDesk{rate: rate, inst: inst, reg: reg, ack: newHist(), fill: newHist(), wake: newHist(),
 		rejected: map[string]int64{}, stop: make(chan struct{}), done: make(chan struct{})}
 	for i := range traders(rate) {
 		token, err := createAccount(ctx, hc, ep)
@@ -208,6 +209,7 @@ const earlyWake = 2 * time.Millisecond
 // trader i mod n, buying and selling in turn so balances stay put.
 func (d *orderDesk) run() {
 	defer close(d.done)
+	go d.probeWake()
 	interval := time.Duration(float64(time.Second) / d.rate)
 	t0 := time.Now()
 	timer := time.NewTimer(0)

@@ -129,5 +129,6 @@ type ordersResult struct {
 	Ack        string           `json:"ack"`
 	Fill       string           `json:"fill"`
 	Trade      string           `json:"trade"`
+	Wake       string           `json:"wake"` // the order worker's wake-up probe (probeWake)
 	Missed     int64            `json:"missed"`
 }

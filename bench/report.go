@@ -100,6 +100,12 @@ type OrdersReport struct {
 	// TradeMissed those a subscriber never saw.
 	TradeSeen   int64 `json:"trade_seen"`
 	TradeMissed int64 `json:"trade_missed"` // observations that never happened
+	// WakeNS is how late a sleeping thread of the traders' process woke,
+	// sleeping 5 ms at a time through the window (WakeSeen times): the
+	// machine's floor under AckNS, from the same window. An ack needs at
+	// least that process to wake for it.
+	WakeNS   Latency `json:"wake_ns"`
+	WakeSeen int64   `json:"wake_seen"`
 }
 
 // ServerReport is read from the server's /metrics: scraped before any

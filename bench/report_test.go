@@ -35,7 +35,7 @@ func sampleReport(t *testing.T, orders bool) *Report {
 			RampNS: int64(w+1) * 1e9,
 		}
 		if orders {
-			res.Orders = &ordersResult{Rate: 5, Sent: 10, Acked: 10, Filled: 9, Unfilled: 1, Ack: enc, Fill: enc, Trade: enc,
+			res.Orders = &ordersResult{Rate: 5, Sent: 10, Acked: 10, Filled: 9, Unfilled: 1, Ack: enc, Fill: enc, Trade: enc, Wake: enc,
 				Rejected: map[string]int64{"price_band": 1}}
 		}
 		if err := m.add(res); err != nil {
@@ -43,6 +43,9 @@ func sampleReport(t *testing.T, orders bool) *Report {
 		}
 	}
 	r := m.report(nil, time.Time{}, nil)
+	if orders && r.Orders.WakeSeen != 600 {
+		t.Fatalf("the wake-up probes of both workers merged to %d looks, want 600", r.Orders.WakeSeen)
+	}
 	r.Server = ServerReport{CPUPct: 143.5, RSSBytes: 600 << 20, BaselineRSSBytes: 100 << 20, Conns: 14,
 		RSSPerConnBytes: float64(500<<20) / 14, MsgsPerSec: 1234, CPUPerMsgNS: 11_600, Goroutines: 20_015}
 	r.Config = RunConfig{Target: "http://127.0.0.1:8080", WS: 10, SSE: 4, Symbols: []string{"BTC-USD"}}
@@ -122,10 +125,11 @@ func TestReportTable(t *testing.T) {
 	r := sampleReport(t, true)
 	r.Shutdown = &ShutdownReport{How: "SIGTERM to pid 7", StopNS: 4e8, SSE: StreamEnds{Open: 4, Clean: 3, Unclean: 1,
 		FirstNS: 1e8, EndNS: Latency{P50: 2e8, P99: 3e8, Max: 3.5e8}}}
+	r.Orders.WakeNS, r.Orders.WakeSeen = Latency{P50: 9e4, P90: 1.8e5, P99: 3e6, P999: 5e6, Max: 9e6}, 3832
 	if err := r.WriteTable(&buf); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ws", "sse", "4008:2", "orders: 10/s", "public trade", "cpu 144%", "11.6µs per delivery",
+	for _, want := range []string{"ws", "sse", "4008:2", "orders: 10/s", "wakes late by (3,832 looks)", "3.00ms", "public trade", "cpu 144%", "11.6µs per delivery",
 		"goroutines 20,015", "35.7 MiB per connection over 14", "ramp: 2.00s", "load in the window",
 		"shutdown: SIGTERM to pid 7; it returned after 400.00ms", "350.00ms"} {
 		if !strings.Contains(buf.String(), want) {

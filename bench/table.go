@@ -44,6 +44,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}{{"ack", o.AckNS}, {"own fill", o.FillNS}, {fmt.Sprintf("public trade (%s obs, %d missed)", groupDigits(o.TradeSeen), o.TradeMissed), o.TradeNS}} {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, fmtNS(row.l.P50), fmtNS(row.l.P90), fmtNS(row.l.P99), fmtNS(row.l.P999), fmtNS(row.l.Max))
 		}
+		if o.WakeSeen > 0 {
+			l := o.WakeNS
+			fmt.Fprintf(tw, "the floor: a sleeping thread of the traders' process wakes late by (%s looks)\t%s\t%s\t%s\t%s\t%s\t\n",
+				groupDigits(o.WakeSeen), fmtNS(l.P50), fmtNS(l.P90), fmtNS(l.P99), fmtNS(l.P999), fmtNS(l.Max))
+		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}

@@ -109,6 +109,7 @@ func (w *worker) finish(at int64) (*workerResult, error) {
 			Filled: d.filled.Load(), Unfilled: d.unfilled.Load(), Unanswered: w.unanswered, Failed: d.failed.Load(), Missed: missed}
 		or.Ack, _ = encodeHist(d.ack)
 		or.Fill, _ = encodeHist(d.fill)
+		or.Wake, _ = encodeHist(d.wake)
 		d.mu.Unlock()
 		or.Trade, _ = encodeHist(fan)
 		res.Orders = or
@@ -116,6 +117,7 @@ func (w *worker) finish(at int64) (*workerResult, error) {
 		or := &ordersResult{Rejected: map[string]int64{}, Missed: missed}
 		or.Ack, _ = encodeHist(newHist())
 		or.Fill, _ = encodeHist(newHist())
+		or.Wake, _ = encodeHist(newHist())
 		or.Trade, _ = encodeHist(fan)
 		res.Orders = or
 	}
