@@ -111,17 +111,22 @@ func (h *Hub) relay() {
 func (h *Hub) routeBatch(batch []*market.Event) {
 	var origin uint64 // the session whose operation this batch answers, if any
 	for _, e := range batch {
-		if !e.Kind.Public() {
-			h.route(e)
-		}
 		if e.Origin.Session != 0 {
 			origin = e.Origin.Session
 		}
 	}
 	// The venue answers each operation in one batch: that operation is
-	// done, and its session may send another.
+	// done, and its session may send another. It is so before the answer
+	// is routed: the answer may reach the socket at once (urgent), and a
+	// client that has it and sends its next operation must not find the
+	// answered one still counted in flight.
 	if origin != 0 {
 		h.completed(origin)
+	}
+	for _, e := range batch {
+		if !e.Kind.Public() {
+			h.route(e)
+		}
 	}
 }
 
