@@ -63,7 +63,6 @@ type poolEntry struct {
 type poolState struct {
 	seq    uint32 // of its live entry
 	queued bool   // it has a live entry
-	hi     bool   // in the hi lane
 }
 
 func (l *lane) push(e poolEntry) { l.q = append(l.q, e) }
@@ -186,7 +185,7 @@ func (p *writerPool) writeClaimed(s *session) {
 func (p *writerPool) enqueueLocked(s *session, hi bool) {
 	st := &s.pool
 	st.seq++
-	st.queued, st.hi = true, hi
+	st.queued = true
 	e := poolEntry{s: s, seq: st.seq}
 	if hi {
 		p.hi.push(e)
