@@ -272,12 +272,12 @@ func (v *viewer) lookSocket() bool {
 		return false
 	}
 	v.unchecked = 0
-	used, size, ok := v.snd.Usage()
+	hot, backed, ok := v.snd.Look()
 	if !ok {
 		return false
 	}
-	v.hot = used > size/4
-	return used > size/2
+	v.hot = hot
+	return backed
 }
 
 // behindAge is how long a message may wait before the writer checks

@@ -201,12 +201,12 @@ func (s *session) appendFrames(dst net.Buffers, items []hub.Item) (net.Buffers, 
 // frame). From a quarter on, the writers look before every write (hot).
 func (s *session) sendBufferBacked() bool {
 	s.unchecked = 0
-	used, size, ok := s.snd.Usage()
+	hot, backed, ok := s.snd.Look()
 	if !ok {
 		return false
 	}
-	s.hot = used > size/4
-	return used > size/2
+	s.hot = hot
+	return backed
 }
 
 // release lets go of the session's writing flag, and takes it back if a

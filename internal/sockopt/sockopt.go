@@ -70,6 +70,16 @@ func (s *Sender) Usage() (used, size int, ok bool) {
 	return s.usage()
 }
 
+// Look asks the kernel how much of the send buffer is taken (Usage) and
+// reports whether more than a quarter is (hot: a writer then looks before
+// every write) and more than half (backed: the client is not keeping up,
+// and what is left keeps room for a close frame); ok false where the
+// kernel cannot tell. Not safe for concurrent use, as Usage.
+func (s *Sender) Look() (hot, backed, ok bool) {
+	used, size, ok := s.Usage()
+	return used > size/4, used > size/2, ok
+}
+
 // CanTryWritev reports whether TryWritev writes on this system (Linux):
 // elsewhere it writes nothing, and a writer must wait on the socket.
 func (s *Sender) CanTryWritev() bool { return s != nil && canTryWritev }
