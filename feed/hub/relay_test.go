@@ -22,15 +22,8 @@ func (h *Hub) publish(batches [][]*market.Event) {
 // batch's next public event, and its public events follow the earlier
 // ones, in order.
 func TestReplyTakenBetweenPublicEvents(t *testing.T) {
-	h := newTestHub(nil)
-	src := make(chan []*market.Event, 8)
-	h.src = src
-	viewer := h.sub(t)
-	h.subscribe(t, viewer, Request{ID: wire.SomeID(1), Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
+	h, src, viewer, trader, first, reply := relayScene(t)
 	drain(t, viewer) // subscribed
-	trader := h.sub(t)
-	first := []*market.Event{h.event(market.KindTrade, "BTC-USD", 1), h.event(market.KindTrade, "BTC-USD", 2)}
-	reply := &market.Event{Kind: market.KindAuthed, Account: "alice", Direct: true, Origin: market.Origin{Session: trader.ID, ID: 9, HasID: true}}
 	later := h.event(market.KindTrade, "BTC-USD", 3)
 	src <- []*market.Event{reply, later}
 
@@ -65,14 +58,7 @@ func TestReplyTakenBetweenPublicEvents(t *testing.T) {
 // before the request runs, so a trader who has its ack and then
 // subscribes finds its order in the snapshot.
 func TestSubscribeSeesWhatWasAcked(t *testing.T) {
-	h := newTestHub(nil)
-	src := make(chan []*market.Event, 8)
-	h.src = src
-	viewer := h.sub(t)
-	h.subscribe(t, viewer, Request{ID: wire.SomeID(1), Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
-	trader := h.sub(t)
-	first := []*market.Event{h.event(market.KindTrade, "BTC-USD", 1), h.event(market.KindTrade, "BTC-USD", 2)}
-	reply := &market.Event{Kind: market.KindAuthed, Account: "alice", Direct: true, Origin: market.Origin{Session: trader.ID, ID: 9, HasID: true}}
+	h, src, _, trader, first, reply := relayScene(t)
 	src <- []*market.Event{reply, h.event(market.KindTrade, "BTC-USD", 3)}
 	if err := h.do(t.Context(), func() {}); err != nil { // a request waits
 		t.Fatal(err)
@@ -104,4 +90,20 @@ func TestBetweenRunsBetweenPublicEvents(t *testing.T) {
 	if len(at) != n {
 		t.Fatal("the hook ran after it was removed")
 	}
+}
+
+// relayScene is a hub reading from src, a viewer subscribed to BTC-USD's
+// trades (its subscribed reply still queued), a trader, a batch of two
+// trades and the trader's authed reply, for a batch published later.
+func relayScene(t *testing.T) (h *testHub, src chan []*market.Event, viewer, trader *Sub, first []*market.Event, reply *market.Event) {
+	t.Helper()
+	h = newTestHub(nil)
+	src = make(chan []*market.Event, 8)
+	h.src = src
+	viewer = h.sub(t)
+	h.subscribe(t, viewer, Request{ID: wire.SomeID(1), Streams: []*Stream{h.Lookup("trades", "BTC-USD")}})
+	trader = h.sub(t)
+	first = []*market.Event{h.event(market.KindTrade, "BTC-USD", 1), h.event(market.KindTrade, "BTC-USD", 2)}
+	reply = &market.Event{Kind: market.KindAuthed, Account: "alice", Direct: true, Origin: market.Origin{Session: trader.ID, ID: 9, HasID: true}}
+	return h, src, viewer, trader, first, reply
 }

@@ -13,22 +13,8 @@ func TestBackedWhenPeerStopsReading(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("SO_MEMINFO is Linux's")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
+	c, peer := loopback(t)
 	_ = peer.(*net.TCPConn).SetReadBuffer(4096)
-	c, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	s := NewSender(c, 64<<10)
 	if s == nil || s.Backed() {
 		t.Fatal("a fresh connection is backed up")
@@ -60,21 +46,7 @@ func TestUsageAllocatesNothing(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("SO_MEMINFO is Linux's")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	c, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, _ := loopback(t)
 	s := NewSender(c, 64<<10)
 	if _, _, ok := s.Usage(); !ok {
 		t.Fatal("usage unknown on a TCP connection")
@@ -86,4 +58,24 @@ func TestUsageAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, _ = s.TryWritev(bufs) }); n != 0 {
 		t.Fatalf("TryWritev allocates %v times per call, want 0", n)
 	}
+}
+
+// loopback returns the server end and the client end of a loopback TCP
+// connection, closed when the test ends.
+func loopback(t *testing.T) (c, peer net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if peer, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	if c, err = ln.Accept(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, peer
 }
