@@ -30,11 +30,15 @@ if (!process.env.TICKCAST_URL) {
   console.log(`e2e: testing ${process.env.TICKCAST_URL}`);
 }
 
+// A test speaks the protocol from Node (trader-helpers.mjs, protocolTrader): Node 20 has
+// WebSocket only behind a flag (later versions by default).
+const nodeFlags = typeof WebSocket === "undefined" ? ["--experimental-websocket"] : [];
+
 let status = 1;
 try {
   const r = spawnSync(
     process.execPath,
-    ["--test", "--test-concurrency=1", "--test-reporter=spec", ...files],
+    [...nodeFlags, "--test", "--test-concurrency=1", "--test-reporter=spec", ...files],
     { stdio: "inherit", env: process.env },
   );
   status = r.status ?? 1;

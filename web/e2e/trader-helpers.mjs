@@ -1,9 +1,10 @@
 // Helpers shared by the trader screen's browser tests: finding the ladder's rows, waiting for
-// the page to be ready, prices computed exactly from the server's own book, and orders placed
-// through the form.
+// the page to be ready, prices computed exactly from the server's own book, orders placed
+// through the form, and a second trader that speaks the WebSocket protocol from Node.
 
 import assert from "node:assert/strict";
-import { decimalsOf, fromUnits, getJSON, toUnits, waitFor } from "./harness.mjs";
+import { decode, encode } from "@msgpack/msgpack";
+import { baseURL, decimalsOf, fromUnits, getJSON, toUnits, waitFor } from "./harness.mjs";
 
 /** Rows of the ladder that show a level (their price is a button). */
 export function levelRows(page) {
@@ -90,4 +91,92 @@ export async function openOrderAndFill(page, inst) {
     15_000,
   );
   return price;
+}
+
+/**
+ * Another trader, beside the page's: a new demo account (POST /api/v1/accounts) on its own
+ * WebSocket, speaking docs/protocol.md in msgpack from Node. It authenticates with
+ * cancel_on_disconnect, so its orders go when its socket closes whatever happens to the test.
+ * (Node 20 has WebSocket behind --experimental-websocket, which run.mjs passes.)
+ *
+ * Returns { account, request(op), next(what, pred, timeoutMs), close() }: request sends an
+ * operation with a fresh id and resolves with the reply carrying that id (an `order`,
+ * `error`, `subscribed`, `canceled_all`, …); next resolves with the first message from now on
+ * that pred accepts. `balances` (the last `account` message's), `orders` (the latest state by
+ * cid), `fills` and `quotes` (the latest per symbol subscribed to) follow its messages.
+ */
+export async function protocolTrader() {
+  assert.equal(typeof WebSocket, "function", "no WebSocket in this Node: run it with --experimental-websocket (e2e/run.mjs does)");
+  const r = await fetch(`${baseURL()}/api/v1/accounts`, { method: "POST" });
+  assert.equal(r.status, 201, `POST /api/v1/accounts: HTTP ${r.status}`);
+  const { account, token } = await r.json();
+  const ws = new WebSocket(`${baseURL().replace(/^http/, "ws")}/ws`, "tickcast.v1.msgpack");
+  ws.binaryType = "arraybuffer";
+  const waiters = new Set();
+  let closed = null;
+  const trader = {
+    account,
+    fills: [],
+    orders: new Map(),
+    quotes: new Map(),
+    next(what, pred, timeoutMs = 10_000) {
+      return new Promise((ok, fail) => {
+        if (closed) return fail(new Error(`${account}'s socket ${closed} before ${what}`));
+        const w = { pred, ok, fail, what };
+        w.timer = setTimeout(() => {
+          waiters.delete(w);
+          fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what} on ${account}'s socket`));
+        }, timeoutMs);
+        waiters.add(w);
+      });
+    },
+    request(op) {
+      const id = ++lastId;
+      const reply = trader.next(`the reply to ${op.op} ${id}`, (m) => m.id === id);
+      ws.send(encode({ ...op, id }));
+      return reply;
+    },
+    async close() {
+      if (closed) return;
+      const done = new Promise((ok) => ws.addEventListener("close", ok, { once: true }));
+      ws.close(1000);
+      await done;
+    },
+  };
+  let lastId = 0;
+  ws.addEventListener("message", (ev) => {
+    const m = decode(new Uint8Array(ev.data));
+    if (m.t === "fill") trader.fills.push(m);
+    if (m.t === "order") trader.orders.set(m.cid, m);
+    if (m.t === "quote") trader.quotes.set(m.s, m);
+    if (m.t === "account") trader.balances = m.balances;
+    for (const w of [...waiters]) {
+      if (!w.pred(m)) continue;
+      waiters.delete(w);
+      clearTimeout(w.timer);
+      w.ok(m);
+    }
+  });
+  const end = (why) => {
+    closed ??= why;
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.fail(new Error(`${account}'s socket ${why} before ${w.what}`));
+    }
+    waiters.clear();
+  };
+  ws.addEventListener("close", (ev) => end(`closed (${ev.code} ${ev.reason})`));
+  ws.addEventListener("error", () => end("failed"));
+  try {
+    await trader.next("welcome", (m) => m.t === "welcome");
+    const snapshot = trader.next("the account snapshot", (m) => m.t === "account");
+    snapshot.catch(() => {}); // awaited below, unless auth failed
+    const authed = await trader.request({ op: "auth", token, cancel_on_disconnect: true });
+    assert.equal(authed.t, "authed", `auth: ${JSON.stringify(authed)}`);
+    await snapshot;
+  } catch (err) {
+    ws.close();
+    throw err;
+  }
+  return trader;
 }
