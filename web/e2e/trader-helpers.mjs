@@ -114,6 +114,7 @@ export async function protocolTrader() {
   ws.binaryType = "arraybuffer";
   const waiters = new Set();
   let closed = null;
+  let lastId = 0;
   const trader = {
     account,
     fills: [],
@@ -143,7 +144,6 @@ export async function protocolTrader() {
       await done;
     },
   };
-  let lastId = 0;
   ws.addEventListener("message", (ev) => {
     const m = decode(new Uint8Array(ev.data));
     if (m.t === "fill") trader.fills.push(m);
