@@ -99,6 +99,7 @@ type Hub struct {
 	// most every betweenEvery (SetBetween).
 	between   atomic.Pointer[func()]
 	betweenAt int64 // monotonic ns of its last run (the hub's goroutine only)
+	yieldAt   int64 // monotonic ns of the hub's last yield in a relay (runBetween)
 	bus       bus.Subscription
 	src       <-chan []*market.Event
 	ctrl      chan func()
@@ -298,7 +299,10 @@ func (h *Hub) publishPublic(e *market.Event) {
 
 // fanOut pushes f to every subscriber of s.
 func (h *Hub) fanOut(s *Stream, f *Frame) {
-	for _, sub := range s.subs {
+	for i, sub := range s.subs {
+		if i%betweenSubs == betweenSubs-1 {
+			h.runBetween() // the hub's goroutine alone changes s.subs
+		}
 		ok, woke := sub.Q.PushQuiet(f)
 		switch {
 		case !ok:

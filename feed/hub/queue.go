@@ -366,28 +366,6 @@ func (q *Queue) oldestLossLocked(now int64) int64 {
 	return min(oldest, q.ringLossAt)
 }
 
-// makeRoomLocked compacts away dead entries if they are many, else grows.
-func (q *Queue) makeRoomLocked() {
-	size := max(len(q.ring), 2)
-	if q.dead < q.n/2 {
-		size *= 2
-	}
-	ring := make([]entry, size)
-	j := 0
-	for i := 0; i < q.n; i++ {
-		e := q.ring[(q.head+i)%len(q.ring)]
-		if e.dead {
-			continue
-		}
-		ring[j] = e
-		if e.key != 0 {
-			q.keys[e.key] = q.pos + uint64(j)
-		}
-		j++
-	}
-	q.ring, q.head, q.n, q.dead = ring, 0, j, 0
-}
-
 // Pop moves up to max queued items, oldest first, to dst and returns it.
 func (q *Queue) Pop(dst []Item, max int) []Item {
 	q.mu.Lock()

@@ -2,6 +2,8 @@ package hub
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -309,5 +311,63 @@ func TestSlowConsumerCountedOnce(t *testing.T) {
 	h.SlowConsumer(b, SlowBacklog, Backlog{})
 	if w, k := h.Stats().SlowConsumers(SlowWrite), h.Stats().SlowConsumers(SlowBacklog); w != 1 || k != 1 {
 		t.Fatalf("counted %d stalled writes and %d backlogs, want 1 and 1", w, k)
+	}
+}
+
+// TestQueueMatchesModel pushes and pops at random, the head wrapping round
+// the ring, against a list that conflates by removing the older entry of a
+// key: every pop must give the model's entries, in its order, through
+// every compaction and growth.
+func TestQueueMatchesModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	q := NewQueue(Limits{})
+	var model []*Frame
+	for step := range 200_000 {
+		if rng.IntN(3) > 0 {
+			key := uint64(rng.IntN(6)) // 0: lossless; 1–5: conflating
+			f := testFrame(uint64(step), key, 1)
+			if key != 0 {
+				model = slices.DeleteFunc(model, func(m *Frame) bool { return m.Key == key })
+			}
+			model = append(model, f)
+			q.Push(f)
+			continue
+		}
+		n := 1 + rng.IntN(8)
+		got := q.Pop(nil, n)
+		if len(got) != min(n, len(model)) {
+			t.Fatalf("step %d: popped %d, model has %d", step, len(got), len(model))
+		}
+		for i, it := range got {
+			if it.Frame != model[i] {
+				t.Fatalf("step %d: item %d is frame %d, want %d", step, i, it.Frame.Off, model[i].Off)
+			}
+		}
+		model = model[len(got):]
+	}
+}
+
+// TestQueueConflationAllocatesNothing: a subscriber that keeps up with
+// conflated channels fills its ring with dead entries all the time; once
+// the ring has its size, pushing and popping allocate nothing (a new ring
+// per compaction was most of the fan-out's garbage).
+func TestQueueConflationAllocatesNothing(t *testing.T) {
+	q := NewQueue(Limits{})
+	frames := make([]*Frame, 64)
+	for i := range frames {
+		frames[i] = testFrame(uint64(i), uint64(1+i%4), 1) // quotes and tickers of a few symbols
+	}
+	buf := make([]Item, 0, 64)
+	round := func() {
+		for _, f := range frames {
+			q.Push(f)
+		}
+		buf = q.Pop(buf[:0], 2)
+	}
+	for range 100 {
+		round()
+	}
+	if a := testing.AllocsPerRun(1000, round); a != 0 {
+		t.Fatalf("%.1f allocations per round, want 0", a)
 	}
 }

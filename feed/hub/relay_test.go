@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/tickcast/tickcast/feed/wire"
@@ -106,4 +107,44 @@ func relayScene(t *testing.T) (h *testHub, src chan []*market.Event, viewer, tra
 	first = []*market.Event{h.event(market.KindTrade, "BTC-USD", 1), h.event(market.KindTrade, "BTC-USD", 2)}
 	reply = &market.Event{Kind: market.KindAuthed, Account: "alice", Direct: true, Origin: market.Origin{Session: trader.ID, ID: 9, HasID: true}}
 	return h, src, viewer, trader, first, reply
+}
+
+// TestFanOutGivesThePAway: on one P, an event's fan-out to many
+// subscribers lets the goroutines readied before it (a pool writer, the
+// venue with an order) run on the way, every betweenSubs subscribers once
+// yieldEvery has passed, not after the scheduler's 10 ms time slice. The
+// goroutine readied here must run before the fan-out has reached a few
+// times betweenSubs subscribers: without the yield it ran once all had
+// the frame.
+func TestFanOutGivesThePAway(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	h := newTestHub(nil)
+	trades := h.Lookup("trades", "BTC-USD")
+	const n = 8 * betweenSubs
+	subs := make([]*Sub, n)
+	for i := range subs {
+		subs[i] = h.sub(t)
+		h.subscribe(t, subs[i], Request{Streams: []*Stream{trades}})
+		subs[i].Q.Pop(nil, 16) // the subscription's reply
+	}
+	h.yieldAt = 0 // yieldEvery has passed
+	reached := make(chan int, 1)
+	go func() { // readied now: on this P, it runs when the hub yields
+		k := 0
+		for _, s := range subs {
+			if s.Q.Len() > 0 {
+				k++
+			}
+		}
+		reached <- k
+	}()
+	h.publishOne(market.KindTrade, "BTC-USD", 1)
+	if k := <-reached; k > 2*betweenSubs {
+		t.Fatalf("the readied goroutine ran once %d of %d subscribers had the trade, want at most %d", k, n, 2*betweenSubs)
+	}
+	for i, s := range subs {
+		if s.Q.Len() != 1 {
+			t.Fatalf("subscriber %d has %d messages after the fan-out, want the trade", i, s.Q.Len())
+		}
+	}
 }
