@@ -84,6 +84,22 @@ type Config struct {
 	// StopTimeout bounds the wait for Stop and for every stream to end;
 	// default 30 s.
 	StopTimeout time.Duration
+	// CPUs, if set, are the only CPUs the generator runs on (Linux): Run
+	// confines every thread of this process to them before it starts a
+	// worker, and each worker process does so again at its start. On a
+	// machine the generator shares with the server, the server pinned to
+	// the other CPUs (taskset), the figures then measure the server rather
+	// than the generator's competition with it for a core. CPUs are
+	// numbered below MaxCPU; ParseCPUList reads them in the format of
+	// taskset -c. A CPU that is not online or not allowed to the process
+	// fails the run.
+	CPUs []int
+	// TraderRT runs every thread of the order worker (the traders' process)
+	// SCHED_FIFO at priority 1 (Linux; needs CAP_SYS_NICE): the traders then
+	// wake as soon as an ack arrives or an order is due instead of waiting
+	// for a core behind the subscribers' workers, so the floor and the acks
+	// measure the server. It needs an order rate.
+	TraderRT bool
 	// Progress receives the live progress lines; nil: none.
 	Progress io.Writer
 	// ProgressInterval is the time between progress lines; default 1 s.
@@ -126,6 +142,9 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: negative worker count", ErrConfig)
 	case c.StopTimeout < 0:
 		return c, fmt.Errorf("%w: negative stop timeout", ErrConfig)
+	}
+	if err := c.checkPlacement(); err != nil {
+		return c, err
 	}
 	if c.StopTimeout == 0 {
 		c.StopTimeout = DefaultStopTimeout

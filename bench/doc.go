@@ -89,4 +89,29 @@
 // latencies, from the same window: how late a thread of the traders'
 // process, sleeping 5 ms at a time, wakes (probeWake). An ack needs at
 // least that process to wake for it.
+//
+// # Placement
+//
+// On a machine where the generator shares the server's cores, its
+// subscribers' workers compete with the server for them, and the traders'
+// process waits for a core behind them: the floor then measures the
+// generator's scheduling as much as the server. Two options (Linux) take
+// the generator out of the figures. Config.CPUs (tickbench --cpus) confines
+// the coordinator and every worker process to a list of CPUs, the server
+// being pinned to the others (taskset): sched_setaffinity sets one
+// thread's mask, so it is applied to every thread of /proc/self/task, in
+// the coordinator before it starts a worker (a child inherits the mask of
+// the thread that forked it) and in each worker again at its start (then
+// nothing depends on which thread that was); threads started later
+// inherit their creator's. Config.TraderRT (tickbench --trader-rt) makes
+// every thread of the order worker SCHED_FIFO at priority 1, at its start,
+// before it opens a connection, so that the traders run as soon as they
+// wake for an ack or an order. They are the measuring instrument, not the
+// load: they sleep but for the last 2 ms or less before each order, which
+// they wait out on the clock (at --orders R, at most 2R ms a second), and
+// the kernel's RT throttling (/proc/sys/kernel/sched_rt_runtime_us) bounds
+// them anyway. Either fails the run rather than fall back: a CPU that is
+// not online or not allowed, SCHED_FIFO without CAP_SYS_NICE. The report's
+// configuration records both (RunConfig.CPUs, RunConfig.TraderRT), and
+// the floor is still what the traders' process saw.
 package bench

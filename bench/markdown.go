@@ -32,8 +32,12 @@ func (s *SweepReport) Markdown() string {
 	if s.Command != "" {
 		fmt.Fprintf(&b, "```\n%s\n```\n\n", s.Command)
 	}
-	fmt.Fprintf(&b, "One run per row, %.0f s window each, clients spread over %d source addresses. Latency is receive time − `ts` over every delivery; RSS growth per connection is the server's RSS at the end of the window less its RSS before the sweep, over the connections then open (subscribed, so it includes queues).\n\n",
-		first.Config.DurationS, len(first.Config.SourceIPs))
+	where := ""
+	if p := placement(&first.Config); p != "" {
+		where = " (" + p + ")"
+	}
+	fmt.Fprintf(&b, "One run per row, %.0f s window each, clients spread over %d source addresses%s. Latency is receive time − `ts` over every delivery; RSS growth per connection is the server's RSS at the end of the window less its RSS before the sweep, over the connections then open (subscribed, so it includes queues).\n\n",
+		first.Config.DurationS, len(first.Config.SourceIPs), where)
 	fmt.Fprintf(&b, "| %s clients | deliveries/s | p50 | p90 | p99 | p99.9 | max | gaps | conflated | disconnects | server CPU | server RSS | RSS growth/conn |\n", s.Param)
 	b.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, p := range s.Points {

@@ -30,6 +30,11 @@ type workerSpec struct {
 	Progress       time.Duration `json:"progress"`
 	Stalled        int           `json:"stalled,omitempty"`
 	StalledRcvBuf  int           `json:"stalled_rcvbuf,omitempty"`
+	// CPUs confine every thread of the worker, TraderRT (the order worker
+	// only) makes them SCHED_FIFO; both applied at its start
+	// (applyPlacement).
+	CPUs     []int `json:"cpus,omitempty"`
+	TraderRT bool  `json:"trader_rt,omitempty"`
 }
 
 // Commands to a worker.

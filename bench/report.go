@@ -183,6 +183,11 @@ type RunConfig struct {
 	// their SO_RCVBUF.
 	Stalled       int `json:"stalled,omitempty"`
 	StalledRcvBuf int `json:"stalled_rcvbuf,omitempty"`
+	// CPUs are the CPUs the generator ran on (Config.CPUs, in the format of
+	// taskset -c); empty: wherever the system put it. TraderRT: the order
+	// worker's threads ran SCHED_FIFO at priority 1 (Config.TraderRT).
+	CPUs     string `json:"cpus,omitempty"`
+	TraderRT bool   `json:"trader_rt,omitempty"`
 }
 
 // runHists are a run's merged latency histograms.

@@ -17,6 +17,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(cfg.CPUs) > 0 {
+		// Before any worker starts: a worker process inherits the mask of
+		// the thread that forks it (and sets its own again at its start).
+		if err := setAffinity(cfg.CPUs); err != nil {
+			return nil, err
+		}
+	}
 	ep, _ := parseTarget(cfg.Target)
 	c := &coordinator{cfg: cfg, ep: ep, hc: &http.Client{Timeout: 10 * time.Second},
 		ready: map[int]bool{}, results: map[int]*workerResult{}, latest: map[int]*progress{},
@@ -174,7 +181,7 @@ func (c *coordinator) spec(i, k int) workerSpec {
 		}
 		return workerSpec{Index: i, Count: k + 1, Target: cfg.Target, Symbols: cfg.Symbols, Channels: cfg.Channels,
 			RampTimeout: cfg.RampTimeout, SourceIPs: ips, Orders: cfg.Orders, ReadBufferSize: cfg.ReadBufferSize,
-			Progress: cfg.ProgressInterval}
+			Progress: cfg.ProgressInterval, CPUs: cfg.CPUs, TraderRT: cfg.TraderRT}
 	}
 	var ips []string
 	for _, a := range ipsFor(cfg.SourceIPs, i, k) {
@@ -184,7 +191,7 @@ func (c *coordinator) spec(i, k int) workerSpec {
 		Stalled: share(cfg.Stalled, i, k), StalledRcvBuf: cfg.StalledRcvBuf,
 		Symbols: cfg.Symbols, Channels: cfg.Channels, SSEChannels: cfg.SSEChannels, SSESymbols: cfg.SSESymbols, Ramp: cfg.Ramp / float64(k),
 		RampTimeout: cfg.RampTimeout, SourceIPs: ips, TrackTrades: cfg.Orders > 0, ReadBufferSize: cfg.ReadBufferSize, Books: cfg.Books,
-		Progress: cfg.ProgressInterval}
+		Progress: cfg.ProgressInterval, CPUs: cfg.CPUs}
 }
 
 func (c *coordinator) runConfig(k int) RunConfig {
@@ -200,6 +207,10 @@ func (c *coordinator) runConfig(k int) RunConfig {
 	if cfg.Stalled > 0 {
 		rc.StalledRcvBuf = cfg.StalledRcvBuf
 	}
+	if len(cfg.CPUs) > 0 {
+		rc.CPUs = FormatCPUList(cfg.CPUs)
+	}
+	rc.TraderRT = cfg.TraderRT
 	return rc
 }
 

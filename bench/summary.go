@@ -53,8 +53,8 @@ func Summarize(runs []*Report) (*Summary, error) {
 		if b.WS != a.Config.WS || b.SSE != a.Config.SSE || b.Stalled != a.Config.Stalled || b.DurationS != a.Config.DurationS ||
 			!slices.Equal(b.Channels, a.Config.Channels) || !slices.Equal(b.SSEChannels, a.Config.SSEChannels) ||
 			!slices.Equal(b.Symbols, a.Config.Symbols) || !slices.Equal(b.SSESymbols, a.Config.SSESymbols) ||
-			(r.Shutdown == nil) != (a.Shutdown == nil) {
-			return nil, fmt.Errorf("%w: run %d was not made like run 1 (clients, channels, symbols, window or stop differ)", ErrConfig, i+2)
+			(r.Shutdown == nil) != (a.Shutdown == nil) || !samePlacement(b, &a.Config) {
+			return nil, fmt.Errorf("%w: run %d was not made like run 1 (clients, channels, symbols, window, stop or the generator's CPUs and trader RT differ)", ErrConfig, i+2)
 		}
 	}
 	return &Summary{Runs: runs}, nil
@@ -256,6 +256,9 @@ func describeRuns(runs []*Report) string {
 			groupDigits(int64(c.Stalled)), c.StalledRcvBuf))
 	}
 	d := fmt.Sprintf("%s, %.0f s window after %.0f s of warm-up", strings.Join(kinds, " and "), c.DurationS, c.WarmupS)
+	if p := placement(c); p != "" {
+		d += " (" + p + ")"
+	}
 	if sd := runs[0].Shutdown; sd != nil {
 		d += "; then " + stopHow(sd)
 	}

@@ -226,8 +226,8 @@ func (s *Summary) WithBaseline(runs []*Report) error {
 		b := &r.Config
 		if b.WS != a.WS || b.SSE != a.SSE || b.DurationS != a.DurationS || !slices.Equal(b.Channels, a.Channels) ||
 			!slices.Equal(b.SSEChannels, a.SSEChannels) || !slices.Equal(b.Symbols, a.Symbols) ||
-			!slices.Equal(b.SSESymbols, a.SSESymbols) || (r.Shutdown == nil) != (s.Runs[0].Shutdown == nil) {
-			return fmt.Errorf("%w: baseline run %d was not made like the runs (clients, channels, symbols, window or stop differ)", ErrConfig, i+1)
+			!slices.Equal(b.SSESymbols, a.SSESymbols) || (r.Shutdown == nil) != (s.Runs[0].Shutdown == nil) || !samePlacement(a, b) {
+			return fmt.Errorf("%w: baseline run %d was not made like the runs (clients, channels, symbols, window, stop or the generator's CPUs and trader RT differ)", ErrConfig, i+1)
 		}
 	}
 	s.Baseline = runs

@@ -16,9 +16,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if cfg.Stalled > 0 {
 		stalled = fmt.Sprintf(" + %d stalled", cfg.Stalled)
 	}
-	fmt.Fprintf(w, "\ntickbench: %d ws + %d sse%s clients (%d worker(s)), %.0fs window; ws %s on %s; sse %s on %s\n",
+	where := ""
+	if p := placement(cfg); p != "" {
+		where = "; " + p
+	}
+	fmt.Fprintf(w, "\ntickbench: %d ws + %d sse%s clients (%d worker(s)), %.0fs window; ws %s on %s; sse %s on %s%s\n",
 		cfg.WS, cfg.SSE, stalled, cfg.Workers, cfg.DurationS, strings.Join(orNone(cfg.Channels), ","),
-		strings.Join(cfg.Symbols, ","), strings.Join(cfg.SSEChannels, ","), strings.Join(allIfNone(cfg.SSESymbols), ","))
+		strings.Join(cfg.Symbols, ","), strings.Join(cfg.SSEChannels, ","), strings.Join(allIfNone(cfg.SSESymbols), ","), where)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tclients\tconnect p50\tp99\tdelivered\tmsgs/s\tp50\tp90\tp99\tp99.9\tmax\tgaps\tconflated\tmalformed\tdisconnects\t")
 	for _, k := range []struct {

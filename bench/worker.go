@@ -33,6 +33,10 @@ func ServeWorker(ctx context.Context, in io.Reader, out io.Writer, log *slog.Log
 		enc.send(event{Ev: evError, Err: err.Error()})
 		return err
 	}
+	if err := applyPlacement(&spec); err != nil {
+		enc.send(event{Ev: evError, Err: err.Error()})
+		return err
+	}
 	cmds := make(chan command, 4)
 	go func() {
 		defer close(cmds)

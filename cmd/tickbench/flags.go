@@ -38,7 +38,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintln(stderr, "usage: tickbench --target URL --ws N --sse M --duration D [flags]")
 		fs.PrintDefaults()
 	}
-	var symbols, channels, sseChannels, sseSymbols, ips, sweep, baseline string
+	var symbols, channels, sseChannels, sseSymbols, ips, sweep, baseline, cpus string
 	var quiet, verbose, summarize bool
 	var sweepPause time.Duration
 	var stopPID int
@@ -57,6 +57,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&c.RampTimeout, "ramp-timeout", 0, "give up connections still pending after this long (0: the planned ramp time + 60s)")
 	fs.StringVar(&ips, "source-ips", "", "local addresses to spread connections over, e.g. 127.0.0.2-127.0.0.9 (~28k ports each)")
 	fs.Float64Var(&c.Orders, "orders", 0, "active mode: crossing orders per second, latency from their scheduled time")
+	fs.StringVar(&cpus, "cpus", "", "run tickbench and every worker process on these CPUs only, e.g. 1 or 0,2-3 (as taskset -c; Linux): keeps the generator off the server's cores")
+	fs.BoolVar(&c.TraderRT, "trader-rt", false, "with --orders: run the traders' process SCHED_FIFO (priority 1; Linux, needs CAP_SYS_NICE), so that they wake at once for an ack or an order")
 	fs.IntVar(&c.Workers, "workers", 0, "worker processes (0: as many as the connections need)")
 	fs.IntVar(&c.ConnsPerWorker, "conns-per-worker", bench.DefaultConnsPerWorker, "most connections per worker process when --workers is 0")
 	fs.IntVar(&c.ReadBufferSize, "read-buffer", bench.DefaultReadBufferSize, "read buffer per client, bytes")
@@ -117,6 +119,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		var err error
 		if c.SourceIPs, err = bench.ParseIPRange(ips); err != nil {
 			return nil, err
+		}
+	}
+	if cpus != "" {
+		var err error
+		if c.CPUs, err = bench.ParseCPUList(cpus); err != nil {
+			return nil, fmt.Errorf("--cpus: %w", err)
 		}
 	}
 	if sweep != "" {

@@ -9,6 +9,7 @@
 //	tickbench --target … --sweep ws=1000,5000,10000 --out sweep.json --plot sweep.svg
 //	tickbench --target … --ws 1000 --orders 20     # active mode: order → trade fan-out
 //	tickbench --target … --ws 100 --stalled 1000   # beside clients that never read
+//	tickbench --target … --ws 10000 --orders 20 --cpus 1 --trader-rt   # off the server's CPU 0
 //
 // A run that needs more sockets than one process may hold is split over
 // worker processes: tickbench runs itself again with TICKBENCH_WORKER=1.
