@@ -149,8 +149,8 @@ func (h *Hub) SetBetween(fn func()) {
 	h.between.Store(&fn)
 }
 
-// runBetween runs the between hook if it is due, and yields the hub's P if
-// it has kept it for yieldEvery.
+// runBetween runs the between hook if it is due, and, on one P, yields it
+// if the hub has kept it for yieldEvery.
 func (h *Hub) runBetween() {
 	now := monotonic()
 	if fn := h.between.Load(); fn != nil && now-h.betweenAt >= int64(betweenEvery) {
@@ -159,16 +159,22 @@ func (h *Hub) runBetween() {
 	}
 	if now-h.yieldAt >= int64(yieldEvery) {
 		h.yieldAt = now
-		runtime.Gosched()
+		if runtime.GOMAXPROCS(0) == 1 {
+			runtime.Gosched()
+		}
 	}
 }
 
-// yieldEvery is the longest the hub keeps its P through a relay before it
-// lets the goroutines readied meanwhile run: the pool's writers, the venue
-// with an order, timers. Go's scheduler takes a P from a goroutine that
-// keeps it only after 10 ms, and on one P (GOMAXPROCS=1, or a server
-// pinned to one core) an execution trace showed the writers and the venue
-// waiting those 10 ms behind the hub's fan-out at 10,000 subscribers.
+// yieldEvery is the longest the hub keeps its P through a relay, on one P,
+// before it lets the goroutines readied meanwhile run: the pool's writers,
+// the venue with an order, timers. Go's scheduler takes a P from a
+// goroutine that keeps it only after 10 ms, and on one P (GOMAXPROCS=1, or
+// a server pinned to one core) an execution trace showed the writers and
+// the venue waiting those 10 ms behind the hub's fan-out at 10,000
+// subscribers. On more Ps the pool leaves one to the hub and the rest
+// (defaultWriters), and a yield there only gave the hub's P to a writer:
+// the public fan-out's p99 at 10,000 was 278 ms against 234 ms without it
+// (medians of 6 alternating runs, BENCHMARKS.md "Fifth round").
 const yieldEvery = 500 * time.Microsecond
 
 // betweenSubs is how many subscribers an event's fan-out pushes to between
