@@ -173,7 +173,7 @@ func (h *Hub) runBetween() {
 // the venue waiting those 10 ms behind the hub's fan-out at 10,000
 // subscribers. On more Ps the pool leaves one to the hub and the rest
 // (defaultWriters), and a yield there only gave the hub's P to a writer:
-// the public fan-out's p99 at 10,000 was 278 ms against 234 ms without it
+// the public fan-out's p99 at 10,000 was 277 ms against 234 ms without it
 // (medians of 6 alternating runs, BENCHMARKS.md "Fifth round").
 const yieldEvery = 500 * time.Microsecond
 
