@@ -14,12 +14,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // placementEnv makes the test binary, run again by startPlacementChild,
@@ -243,28 +244,12 @@ func TestAffinityNotOnline(t *testing.T) {
 	}
 }
 
-// hasCapSysNice reports whether this process holds CAP_SYS_NICE.
-func hasCapSysNice(t *testing.T) bool {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "CapEff:"); ok {
-			caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return err == nil && caps&(1<<unix.CAP_SYS_NICE) != 0
-		}
-	}
-	return false
-}
-
 // TestTraderRTEveryThread: trader RT makes every thread of the process
 // SCHED_FIFO at priority 1, those it had before and those it starts
 // after; without the privilege it fails and says what it needs.
 func TestTraderRTEveryThread(t *testing.T) {
 	c := startPlacementChild(t, workerSpec{TraderRT: true})
-	if !hasCapSysNice(t) {
+	if !testkit.HasCapSysNice(t) {
 		var lim unix.Rlimit
 		if err := unix.Getrlimit(unix.RLIMIT_RTPRIO, &lim); err == nil && lim.Cur == 0 &&
 			!strings.Contains(c.line, "needs CAP_SYS_NICE") {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/tickcast/tickcast/bench"
+	"github.com/tickcast/tickcast/internal/testkit"
 )
 
 // TestSmokePlacement runs the active mode with --cpus (every CPU this
@@ -28,7 +29,7 @@ func TestSmokePlacement(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run.json")
 	args := []string{"--target", url, "--ws", "4", "--orders", "8", "--cpus", list, "--trader-rt",
 		"--duration", "1s", "--warmup", "200ms", "--quiet", "--out", out}
-	if !capSysNice(t) {
+	if !testkit.HasCapSysNice(t) {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		var stdout, stderr bytes.Buffer
@@ -171,20 +172,4 @@ func cpusNow(t *testing.T) []int {
 		}
 	}
 	return out
-}
-
-// capSysNice reports whether this process holds CAP_SYS_NICE.
-func capSysNice(t *testing.T) bool {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "CapEff:"); ok {
-			caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return err == nil && caps&(1<<unix.CAP_SYS_NICE) != 0
-		}
-	}
-	return false
 }
