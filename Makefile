@@ -81,6 +81,16 @@ test: lint gotest web-test web-e2e
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# The churn test of `make test` (feed/e2e_churn_test.go) for longer: waves of
+# clients that come and go every way a client can, and after each wave no
+# goroutine, file, session, viewer or account left and no heap growth.
+# SOAK_WAVES waves of about 4.5 s each; the default is about 10 minutes.
+SOAK_WAVES ?= 130
+.PHONY: soak
+soak: deps
+	TICKCAST_CHURN_WAVES=$(SOAK_WAVES) $(GO) test -count 1 -timeout 0 -v \
+		-run '^TestE2EChurnLeavesNothingBehind$$' ./feed/
+
 # The web UI (web/): TypeScript built by esbuild into web/dist/, embedded by go:embed.
 # npm ci runs only when node_modules is missing or the lockfile changed; the bundle is
 # rebuilt only when a source is newer than it, so `make run` stays fast.
