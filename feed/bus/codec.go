@@ -36,13 +36,18 @@ func MarshalBatch(dst []byte, batch []*market.Event) ([]byte, error) {
 }
 
 // UnmarshalBatch decodes what MarshalBatch encoded. Its input comes from
-// the engine (a trusted peer), not from clients; it is still bounded in
-// size, and decoded into concrete types only; a decimal that is not a Dec's
-// text as the venue writes it (market.ParseDec: syntax, at most 40
-// decimals, within int64) is an error.
+// the engine through Redis, not from clients, and is still handled as
+// hostile: bounded in size, checked (CheckMsgpack) before the library sees
+// it, so that what decoding allocates is bounded by its size, and decoded
+// into concrete types only; a decimal that is not a Dec's text as the
+// venue writes it (market.ParseDec: syntax, at most 40 decimals, within
+// int64) is an error.
 func UnmarshalBatch(b []byte) ([]*market.Event, error) {
 	if len(b) > MaxBatchBytes {
 		return nil, ErrBatchTooLarge
+	}
+	if err := CheckMsgpack(b); err != nil {
+		return nil, err
 	}
 	var batch []*market.Event
 	dec := msgpack.NewDecoder(bytes.NewReader(b))

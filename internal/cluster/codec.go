@@ -10,6 +10,7 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 
+	"github.com/tickcast/tickcast/feed/bus"
 	"github.com/tickcast/tickcast/market"
 )
 
@@ -63,7 +64,7 @@ func unmarshal(b []byte, most int, v any) error {
 	if len(b) > most {
 		return errTooLarge
 	}
-	if err := checkMsgpack(b); err != nil {
+	if err := bus.CheckMsgpack(b); err != nil {
 		return err
 	}
 	return msgpack.NewDecoder(bytes.NewReader(b)).Decode(v)

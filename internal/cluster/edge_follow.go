@@ -32,12 +32,6 @@ func decodeEntry(m redis.XMessage) (*batchEntry, error) {
 	if x.prev, _, err = parseID(p + "-0"); err != nil {
 		return nil, err
 	}
-	if len(b) > bus.MaxBatchBytes {
-		return nil, bus.ErrBatchTooLarge
-	}
-	if err := checkMsgpack([]byte(b)); err != nil {
-		return nil, err
-	}
 	if x.batch, err = bus.UnmarshalBatch([]byte(b)); err != nil {
 		return nil, err
 	}

@@ -1,23 +1,26 @@
-package cluster
+package bus
 
 import (
 	"encoding/binary"
 	"errors"
 )
 
-// errBadMsgpack is returned by checkMsgpack.
-var errBadMsgpack = errors.New("cluster: malformed msgpack")
+// ErrBadMsgpack is returned by CheckMsgpack (and so by UnmarshalBatch)
+// for a document it refuses.
+var ErrBadMsgpack = errors.New("bus: malformed msgpack")
 
-// checkMsgpack walks one msgpack document and refuses it unless it is
+// CheckMsgpack walks one msgpack document and refuses it unless it is
 // well formed, ends exactly at the end of b, and declares no array, map,
 // string or binary longer than the bytes left. msgpack/v5 allocates what a
-// declared length asks before it reads the elements (LIBRARY-NOTES): after
-// this check, what it allocates is bounded by the size of b.
-func checkMsgpack(b []byte) error {
+// declared length asks before it reads the elements (five bytes can ask
+// for 16 GiB): after this check, what it allocates is bounded by the size
+// of b. UnmarshalBatch runs it; so must anything else that hands bytes
+// from another process to the msgpack library.
+func CheckMsgpack(b []byte) error {
 	pending := 1 // values still to read
 	for pending > 0 {
 		if len(b) == 0 {
-			return errBadMsgpack
+			return ErrBadMsgpack
 		}
 		pending--
 		c := b[0]
@@ -42,18 +45,18 @@ func checkMsgpack(b []byte) error {
 		}
 		if skip == 1<<63 {
 			if len(b) < 1 {
-				return errBadMsgpack
+				return ErrBadMsgpack
 			}
 			skip, b = uint64(b[0]), b[1:]
 		}
 		if skip > uint64(len(b)) || items > uint64(len(b)) {
-			return errBadMsgpack
+			return ErrBadMsgpack
 		}
 		b = b[skip:]
 		pending += int(items)
 	}
 	if len(b) != 0 {
-		return errBadMsgpack
+		return ErrBadMsgpack
 	}
 	return nil
 }
@@ -76,14 +79,14 @@ func sized(c byte, b []byte) (rest []byte, skip, items uint64, err error) {
 		width = 4
 	case 0xc7: // ext8: length, type
 		if len(b) < 2 {
-			return nil, 0, 0, errBadMsgpack
+			return nil, 0, 0, ErrBadMsgpack
 		}
 		return b[2:], uint64(b[0]), 0, nil
 	default:
-		return nil, 0, 0, errBadMsgpack // 0xc1 is never used
+		return nil, 0, 0, ErrBadMsgpack // 0xc1 is never used
 	}
 	if len(b) < width {
-		return nil, 0, 0, errBadMsgpack
+		return nil, 0, 0, ErrBadMsgpack
 	}
 	var n uint64
 	if width == 2 {
