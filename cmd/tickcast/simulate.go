@@ -73,7 +73,7 @@ func simulate(args []string, out io.Writer) error {
 		}
 		syms[s] = true
 	}
-	lines := jsonl.NewWriter(out, want, syms)
+	lines := jsonl.NewAsync(jsonl.NewWriter(out, want, syms))
 	m, err := sim.New(sim.Config{Seed: *seed, Rate: *rate})
 	if err != nil {
 		return err
