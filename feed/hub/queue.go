@@ -6,28 +6,6 @@ import (
 	"unsafe"
 )
 
-// Limits bound a subscriber's backlog of lossless messages (protocol.md
-// 3.3): past any of them, the subscriber is a slow consumer and is cut off.
-// Bytes are counted in the subscriber's own format (a JSON session's
-// backlog in JSON bytes, an SSE viewer's in the bytes of its records).
-type Limits struct {
-	MaxBytes    int           // queued lossless bytes; default 4 MiB
-	MaxDelay    time.Duration // age of the oldest queued lossless message; default 10 s
-	MaxMessages int           // queued lossless messages; default 16,384 (each costs the queue ~64 bytes of its own)
-}
-
-func (l *Limits) fill() {
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = 4 << 20
-	}
-	if l.MaxDelay <= 0 {
-		l.MaxDelay = 10 * time.Second
-	}
-	if l.MaxMessages <= 0 {
-		l.MaxMessages = 16384
-	}
-}
-
 // Item is one queued message: a shared Frame, or bytes for this subscriber
 // alone (a reply, a control frame), already framed for its transport.
 type Item struct {
@@ -76,6 +54,7 @@ type Queue struct {
 	ringLossStale bool
 	limits        Limits
 	overflow      bool
+	overNews      bool    // overflowed by a push that has not yet told onOver and the waker
 	cut           Backlog // the backlog when it overflowed
 	closed        bool
 	signal        chan struct{}
@@ -123,8 +102,9 @@ func (q *Queue) Ready() <-chan struct{} { return q.signal }
 
 // SetWaker sets fn to be called, besides signaling Ready, whenever the
 // queue needs its writer: a transport whose writer goroutine runs only
-// while there is work starts it from fn. fn must not block or call back
-// into the queue. Set it before the queue is shared.
+// while there is work starts it from fn. fn must not block; it is called
+// without the queue's lock, and may look at the queue (Overflowed, Urgent,
+// Len: the ws session's does). Set it before the queue is shared.
 func (q *Queue) SetWaker(fn func()) { q.waker = fn }
 
 // SetUrgent sets fn to be called instead of the waker whenever a message
@@ -139,8 +119,8 @@ func (q *Queue) SetUrgent(fn func()) { q.urgent = fn }
 
 // SetOnOverflow sets fn to be called when the queue overflows, besides the
 // waker: a transport whose writer may be blocked on a full socket cuts that
-// write short from fn. fn must not block or call back into the queue. Set
-// it before the queue is shared.
+// write short from fn. fn must not block; like the waker it is called
+// without the queue's lock. Set it before the queue is shared.
 func (q *Queue) SetOnOverflow(fn func()) { q.onOver = fn }
 
 func (q *Queue) notify() {
@@ -170,7 +150,11 @@ func (q *Queue) Push(f *Frame) bool {
 func (q *Queue) PushQuiet(f *Frame) (ok, woke bool) {
 	q.mu.Lock()
 	ok, woke = q.pushLocked(entry{Item: Item{Frame: f}, key: f.Key, size: f.sizeFor(q.tr, q.epochLen)})
+	over := q.takeOverNewsLocked()
 	q.mu.Unlock()
+	if over {
+		q.tellOverflow()
+	}
 	return ok, woke
 }
 
@@ -205,7 +189,11 @@ func (q *Queue) pushNotify(e entry, pri bool) bool {
 	} else {
 		ok, woke = q.pushLocked(e)
 	}
+	over := q.takeOverNewsLocked()
 	q.mu.Unlock()
+	if over {
+		q.tellOverflow()
+	}
 	switch {
 	case pri && q.urgent != nil:
 		// Also when the queue was not empty: the transport moves a writer
@@ -274,31 +262,6 @@ func (q *Queue) pushPriLocked(e entry) (ok, woke bool) {
 	return true, wasEmpty
 }
 
-// admitLossLocked counts a lossless entry e against the limits: false if
-// it overflowed the queue.
-func (q *Queue) admitLossLocked(e entry) bool {
-	q.lossBytes += e.size
-	q.lossN++
-	age := e.at - q.oldestLossLocked(e.at)
-	over := q.lossBytes > q.limits.MaxBytes || age > int64(q.limits.MaxDelay) || q.lossN > q.limits.MaxMessages
-	if use := q.useLocked(); !over && q.stats != nil && use >= q.charged+chargeStep {
-		// A growing backlog while all of them together are over the
-		// hub's budget: this one is among the largest, and goes.
-		over = q.stats.charge(use - q.charged)
-		q.charged = use
-	}
-	if over {
-		q.overflow = true
-		q.cut = Backlog{Messages: q.lossN, Bytes: q.lossBytes, Age: time.Duration(age)}
-		q.refundLocked()
-		if q.onOver != nil {
-			q.onOver()
-		}
-		q.notify()
-	}
-	return !over
-}
-
 // pushLocked queues e in the ring; woke reports the empty to not empty
 // transition.
 func (q *Queue) pushLocked(e entry) (ok, woke bool) {
@@ -341,30 +304,6 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 }
 
 func (q *Queue) index(abs uint64) int { return (q.head + int(abs-q.pos)) % len(q.ring) }
-
-// oldestLossLocked returns when the oldest queued lossless entry was
-// queued, or now if there is none.
-func (q *Queue) oldestLossLocked(now int64) int64 {
-	if q.lossN == 0 {
-		return now
-	}
-	oldest := now
-	if q.priHead < len(q.pri) {
-		oldest = q.pri[q.priHead].at
-	}
-	if q.ringLoss == 0 {
-		return oldest
-	}
-	if q.ringLossStale {
-		for i := 0; i < q.n; i++ {
-			if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key == 0 {
-				q.ringLossAt, q.ringLossStale = e.at, false
-				break
-			}
-		}
-	}
-	return min(oldest, q.ringLossAt)
-}
 
 // Pop moves up to max queued items, oldest first, to dst and returns it.
 func (q *Queue) Pop(dst []Item, max int) []Item {
@@ -453,23 +392,16 @@ func (q *Queue) Conflated() uint64 {
 	return q.conflated
 }
 
-// refundLocked gives back what the queue had charged to the hub's total.
-func (q *Queue) refundLocked() {
-	if q.stats != nil && q.charged > 0 {
-		q.stats.charge(-q.charged)
-	}
-	q.charged = 0
-}
-
-// Close empties the queue and refuses further pushes.
+// Close empties the queue and refuses further pushes. The writer is woken
+// once the lock is released (its waker may look at the queue).
 func (q *Queue) Close() {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.refundLocked()
 	q.closed = true
 	q.ring, q.n, q.dead, q.head = nil, 0, 0, 0
 	q.pri, q.priHead = nil, 0
 	q.ringLoss = 0
 	q.keys = nil
+	q.mu.Unlock()
 	q.notify()
 }

@@ -371,3 +371,41 @@ func TestQueueConflationAllocatesNothing(t *testing.T) {
 		t.Fatalf("%.1f allocations per round, want 0", a)
 	}
 }
+
+// TestQueueCallbacksMayLookAtQueue: the waker and onOver run without the
+// queue's lock, so that a transport's waker may ask the queue (the ws
+// session's handOff calls Overflowed, its pool Urgent). They ran under it
+// on an overflow and in Close, and the pushing goroutine deadlocked on its
+// own queue: a heartbeat's ping, or the hub's fan-out, and with it the
+// whole server (seen at 10,000 subscribers with the server starved of CPU).
+func TestQueueCallbacksMayLookAtQueue(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		do   func(q *Queue)
+	}{
+		{"own", func(q *Queue) { q.PushOwn([]byte("a")); q.PushOwn([]byte("b")) }},
+		{"ordered", func(q *Queue) { q.PushOrdered([]byte("a")); q.PushOrdered([]byte("b")) }},
+		{"quiet", func(q *Queue) { q.PushQuiet(testFrame(1, 0, 1)); q.PushQuiet(testFrame(2, 0, 1)) }},
+		{"close", func(q *Queue) { q.Close() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := NewQueue(Limits{MaxMessages: 1})
+			var wakes, overs int
+			q.SetWaker(func() { wakes++; _ = q.Overflowed(); _ = q.Urgent(); _ = q.Len() })
+			q.SetOnOverflow(func() { overs++; _ = q.Backlog() })
+			done := make(chan struct{})
+			go func() { defer close(done); tc.do(q) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("deadlocked: a callback ran with the queue's lock held")
+			}
+			if tc.name != "close" && (overs != 1 || !q.Overflowed()) {
+				t.Fatalf("onOver ran %d times, overflowed %v; want once, true", overs, q.Overflowed())
+			}
+			if wakes == 0 {
+				t.Fatal("the waker never ran")
+			}
+		})
+	}
+}
