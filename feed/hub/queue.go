@@ -13,12 +13,13 @@ type Item struct {
 	Own   []byte
 }
 
+// entry is a message being queued, and a slot of the priority lane (the
+// ring keeps its entries in slots, queue_ring.go).
 type entry struct {
 	Item
 	at   int64  // when queued (monotonic ns)
 	key  uint64 // conflation key, 0 for lossless
 	size int
-	dead bool // replaced by a newer entry with the same key
 }
 
 // Queue is a subscriber's outbound queue. The hub pushes, never blocking;
@@ -29,11 +30,16 @@ type entry struct {
 // queue overflows: it refuses everything and the subscriber must be closed
 // (WebSocket close code 4008).
 type Queue struct {
-	mu        sync.Mutex
-	ring      []entry
-	head      int    // index of the oldest entry
-	n         int    // entries, dead included
-	dead      int    // dead entries
+	mu   sync.Mutex
+	ring []slot
+	head int // index of the oldest entry
+	n    int // entries, dead included
+	dead int // dead entries
+	// ordered holds the bytes of the ring's own messages (PushOrdered), in
+	// ring order from ordHead: their slots hold no frame, which keeps a
+	// slot at 24 bytes for the frames that fill the ring.
+	ordered   [][]byte
+	ordHead   int
 	pos       uint64 // absolute position of ring[head]
 	keys      map[uint64]uint64
 	lossBytes int
@@ -74,8 +80,9 @@ type Queue struct {
 // counter.
 const chargeStep = 64 << 10
 
-// entryCost is what a queued entry costs the queue itself (its slot in the
-// ring, which grows by doubling).
+// entryCost is what a queued entry costs the queue itself, at most: its
+// slot in the ring (24 bytes, the ring growing by doubling) or in the
+// priority lane (an entry).
 const entryCost = 2 * int(unsafe.Sizeof(entry{}))
 
 // useLocked is the memory the backlog holds on to, as the hub's budget
@@ -86,8 +93,8 @@ func (q *Queue) useLocked() int { return q.lossBytes + q.lossN*entryCost }
 // NewQueue returns an empty queue with limits (zero fields: defaults).
 func NewQueue(limits Limits) *Queue {
 	limits.fill()
-	// The ring starts empty and grows on demand: most subscribers hold a
-	// few messages at a time, and an idle one should cost next to nothing.
+	// The ring starts empty (an idle session costs next to nothing) and
+	// takes ringStart slots at the first push (queue_ring.go).
 	return &Queue{limits: limits, signal: make(chan struct{}, 1), clock: monotonic}
 }
 
@@ -271,8 +278,7 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 	e.at = q.clock()
 	if e.key != 0 {
 		if p, ok := q.keys[e.key]; ok {
-			q.ring[q.index(p)].dead = true
-			q.ring[q.index(p)].Item = Item{}
+			q.ring[q.index(p)] = slot{dead: true}
 			q.dead++
 			q.conflated++
 			if q.stats != nil { // tickcast_conflations_total
@@ -286,7 +292,10 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 		q.makeRoomLocked()
 	}
 	wasEmpty := q.n == q.dead && len(q.pri) == q.priHead
-	q.ring[(q.head+q.n)%len(q.ring)] = e
+	q.ring[(q.head+q.n)%len(q.ring)] = slot{frame: e.Frame, at: e.at, size: int32(e.size)}
+	if e.Frame == nil {
+		q.ordered = append(q.ordered, e.Own)
+	}
 	if e.key != 0 {
 		if q.keys == nil { // allocated on the first conflatable message
 			q.keys = map[uint64]uint64{}
@@ -316,11 +325,15 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 	for q.n > 0 && len(dst) < max {
 		e := &q.ring[q.head]
 		if !e.dead {
-			dst = append(dst, e.Item)
-			if e.key != 0 {
-				delete(q.keys, e.key)
+			if e.frame != nil {
+				dst = append(dst, Item{Frame: e.frame})
 			} else {
-				q.lossBytes -= e.size
+				dst = append(dst, Item{Own: q.popOrderedLocked()})
+			}
+			if k := e.key(); k != 0 {
+				delete(q.keys, k)
+			} else {
+				q.lossBytes -= int(e.size)
 				q.lossN--
 				q.ringLoss--
 				q.ringLossStale = q.ringLoss > 0
@@ -331,7 +344,7 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 		} else {
 			q.dead--
 		}
-		*e = entry{}
+		*e = slot{}
 		q.head = (q.head + 1) % len(q.ring)
 		q.n--
 		q.pos++
@@ -399,6 +412,7 @@ func (q *Queue) Close() {
 	q.refundLocked()
 	q.closed = true
 	q.ring, q.n, q.dead, q.head = nil, 0, 0, 0
+	q.ordered, q.ordHead = nil, 0
 	q.pri, q.priHead = nil, 0
 	q.ringLoss = 0
 	q.keys = nil

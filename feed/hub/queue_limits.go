@@ -82,7 +82,7 @@ func (q *Queue) oldestLossLocked(now int64) int64 {
 	}
 	if q.ringLossStale {
 		for i := 0; i < q.n; i++ {
-			if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key == 0 {
+			if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key() == 0 {
 				q.ringLossAt, q.ringLossStale = e.at, false
 				break
 			}
