@@ -6,28 +6,6 @@ import (
 	"unsafe"
 )
 
-// Limits bound a subscriber's backlog of lossless messages (protocol.md
-// 3.3): past any of them, the subscriber is a slow consumer and is cut off.
-// Bytes are counted in the subscriber's own format (a JSON session's
-// backlog in JSON bytes, an SSE viewer's in the bytes of its records).
-type Limits struct {
-	MaxBytes    int           // queued lossless bytes; default 4 MiB
-	MaxDelay    time.Duration // age of the oldest queued lossless message; default 10 s
-	MaxMessages int           // queued lossless messages; default 16,384 (each costs the queue ~64 bytes of its own)
-}
-
-func (l *Limits) fill() {
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = 4 << 20
-	}
-	if l.MaxDelay <= 0 {
-		l.MaxDelay = 10 * time.Second
-	}
-	if l.MaxMessages <= 0 {
-		l.MaxMessages = 16384
-	}
-}
-
 // Item is one queued message: a shared Frame, or bytes for this subscriber
 // alone (a reply, a control frame), already framed for its transport.
 type Item struct {
@@ -35,12 +13,13 @@ type Item struct {
 	Own   []byte
 }
 
+// entry is a message being queued, and a slot of the priority lane (the
+// ring keeps its entries in slots, queue_ring.go).
 type entry struct {
 	Item
 	at   int64  // when queued (monotonic ns)
 	key  uint64 // conflation key, 0 for lossless
 	size int
-	dead bool // replaced by a newer entry with the same key
 }
 
 // Queue is a subscriber's outbound queue. The hub pushes, never blocking;
@@ -51,11 +30,16 @@ type entry struct {
 // queue overflows: it refuses everything and the subscriber must be closed
 // (WebSocket close code 4008).
 type Queue struct {
-	mu        sync.Mutex
-	ring      []entry
-	head      int    // index of the oldest entry
-	n         int    // entries, dead included
-	dead      int    // dead entries
+	mu   sync.Mutex
+	ring []slot
+	head int // index of the oldest entry
+	n    int // entries, dead included
+	dead int // dead entries
+	// ordered holds the bytes of the ring's own messages (PushOrdered), in
+	// ring order from ordHead: their slots hold no frame, which keeps a
+	// slot at 24 bytes for the frames that fill the ring.
+	ordered   [][]byte
+	ordHead   int
 	pos       uint64 // absolute position of ring[head]
 	keys      map[uint64]uint64
 	lossBytes int
@@ -76,6 +60,7 @@ type Queue struct {
 	ringLossStale bool
 	limits        Limits
 	overflow      bool
+	overNews      bool    // overflowed by a push that has not yet told onOver and the waker
 	cut           Backlog // the backlog when it overflowed
 	closed        bool
 	signal        chan struct{}
@@ -95,8 +80,9 @@ type Queue struct {
 // counter.
 const chargeStep = 64 << 10
 
-// entryCost is what a queued entry costs the queue itself (its slot in the
-// ring, which grows by doubling).
+// entryCost is what a queued entry costs the queue itself, at most: its
+// slot in the ring (24 bytes, the ring growing by doubling) or in the
+// priority lane (an entry).
 const entryCost = 2 * int(unsafe.Sizeof(entry{}))
 
 // useLocked is the memory the backlog holds on to, as the hub's budget
@@ -107,8 +93,8 @@ func (q *Queue) useLocked() int { return q.lossBytes + q.lossN*entryCost }
 // NewQueue returns an empty queue with limits (zero fields: defaults).
 func NewQueue(limits Limits) *Queue {
 	limits.fill()
-	// The ring starts empty and grows on demand: most subscribers hold a
-	// few messages at a time, and an idle one should cost next to nothing.
+	// The ring starts empty (an idle session costs next to nothing) and
+	// takes ringStart slots at the first push (queue_ring.go).
 	return &Queue{limits: limits, signal: make(chan struct{}, 1), clock: monotonic}
 }
 
@@ -123,8 +109,9 @@ func (q *Queue) Ready() <-chan struct{} { return q.signal }
 
 // SetWaker sets fn to be called, besides signaling Ready, whenever the
 // queue needs its writer: a transport whose writer goroutine runs only
-// while there is work starts it from fn. fn must not block or call back
-// into the queue. Set it before the queue is shared.
+// while there is work starts it from fn. fn must not block; it is called
+// without the queue's lock, and may look at the queue (Overflowed, Urgent,
+// Len: the ws session's does). Set it before the queue is shared.
 func (q *Queue) SetWaker(fn func()) { q.waker = fn }
 
 // SetUrgent sets fn to be called instead of the waker whenever a message
@@ -139,8 +126,8 @@ func (q *Queue) SetUrgent(fn func()) { q.urgent = fn }
 
 // SetOnOverflow sets fn to be called when the queue overflows, besides the
 // waker: a transport whose writer may be blocked on a full socket cuts that
-// write short from fn. fn must not block or call back into the queue. Set
-// it before the queue is shared.
+// write short from fn. fn must not block; like the waker it is called
+// without the queue's lock. Set it before the queue is shared.
 func (q *Queue) SetOnOverflow(fn func()) { q.onOver = fn }
 
 func (q *Queue) notify() {
@@ -170,7 +157,11 @@ func (q *Queue) Push(f *Frame) bool {
 func (q *Queue) PushQuiet(f *Frame) (ok, woke bool) {
 	q.mu.Lock()
 	ok, woke = q.pushLocked(entry{Item: Item{Frame: f}, key: f.Key, size: f.sizeFor(q.tr, q.epochLen)})
+	over := q.takeOverNewsLocked()
 	q.mu.Unlock()
+	if over {
+		q.tellOverflow()
+	}
 	return ok, woke
 }
 
@@ -205,7 +196,11 @@ func (q *Queue) pushNotify(e entry, pri bool) bool {
 	} else {
 		ok, woke = q.pushLocked(e)
 	}
+	over := q.takeOverNewsLocked()
 	q.mu.Unlock()
+	if over {
+		q.tellOverflow()
+	}
 	switch {
 	case pri && q.urgent != nil:
 		// Also when the queue was not empty: the transport moves a writer
@@ -274,31 +269,6 @@ func (q *Queue) pushPriLocked(e entry) (ok, woke bool) {
 	return true, wasEmpty
 }
 
-// admitLossLocked counts a lossless entry e against the limits: false if
-// it overflowed the queue.
-func (q *Queue) admitLossLocked(e entry) bool {
-	q.lossBytes += e.size
-	q.lossN++
-	age := e.at - q.oldestLossLocked(e.at)
-	over := q.lossBytes > q.limits.MaxBytes || age > int64(q.limits.MaxDelay) || q.lossN > q.limits.MaxMessages
-	if use := q.useLocked(); !over && q.stats != nil && use >= q.charged+chargeStep {
-		// A growing backlog while all of them together are over the
-		// hub's budget: this one is among the largest, and goes.
-		over = q.stats.charge(use - q.charged)
-		q.charged = use
-	}
-	if over {
-		q.overflow = true
-		q.cut = Backlog{Messages: q.lossN, Bytes: q.lossBytes, Age: time.Duration(age)}
-		q.refundLocked()
-		if q.onOver != nil {
-			q.onOver()
-		}
-		q.notify()
-	}
-	return !over
-}
-
 // pushLocked queues e in the ring; woke reports the empty to not empty
 // transition.
 func (q *Queue) pushLocked(e entry) (ok, woke bool) {
@@ -308,8 +278,7 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 	e.at = q.clock()
 	if e.key != 0 {
 		if p, ok := q.keys[e.key]; ok {
-			q.ring[q.index(p)].dead = true
-			q.ring[q.index(p)].Item = Item{}
+			q.ring[q.index(p)] = slot{dead: true}
 			q.dead++
 			q.conflated++
 			if q.stats != nil { // tickcast_conflations_total
@@ -323,7 +292,10 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 		q.makeRoomLocked()
 	}
 	wasEmpty := q.n == q.dead && len(q.pri) == q.priHead
-	q.ring[(q.head+q.n)%len(q.ring)] = e
+	q.ring[(q.head+q.n)%len(q.ring)] = slot{frame: e.Frame, at: e.at, size: int32(e.size)}
+	if e.Frame == nil {
+		q.ordered = append(q.ordered, e.Own)
+	}
 	if e.key != 0 {
 		if q.keys == nil { // allocated on the first conflatable message
 			q.keys = map[uint64]uint64{}
@@ -342,30 +314,6 @@ func (q *Queue) pushLocked(e entry) (ok, woke bool) {
 
 func (q *Queue) index(abs uint64) int { return (q.head + int(abs-q.pos)) % len(q.ring) }
 
-// oldestLossLocked returns when the oldest queued lossless entry was
-// queued, or now if there is none.
-func (q *Queue) oldestLossLocked(now int64) int64 {
-	if q.lossN == 0 {
-		return now
-	}
-	oldest := now
-	if q.priHead < len(q.pri) {
-		oldest = q.pri[q.priHead].at
-	}
-	if q.ringLoss == 0 {
-		return oldest
-	}
-	if q.ringLossStale {
-		for i := 0; i < q.n; i++ {
-			if e := &q.ring[(q.head+i)%len(q.ring)]; !e.dead && e.key == 0 {
-				q.ringLossAt, q.ringLossStale = e.at, false
-				break
-			}
-		}
-	}
-	return min(oldest, q.ringLossAt)
-}
-
 // Pop moves up to max queued items, oldest first, to dst and returns it.
 func (q *Queue) Pop(dst []Item, max int) []Item {
 	q.mu.Lock()
@@ -377,11 +325,15 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 	for q.n > 0 && len(dst) < max {
 		e := &q.ring[q.head]
 		if !e.dead {
-			dst = append(dst, e.Item)
-			if e.key != 0 {
-				delete(q.keys, e.key)
+			if e.frame != nil {
+				dst = append(dst, Item{Frame: e.frame})
 			} else {
-				q.lossBytes -= e.size
+				dst = append(dst, Item{Own: q.popOrderedLocked()})
+			}
+			if k := e.key(); k != 0 {
+				delete(q.keys, k)
+			} else {
+				q.lossBytes -= int(e.size)
 				q.lossN--
 				q.ringLoss--
 				q.ringLossStale = q.ringLoss > 0
@@ -392,7 +344,7 @@ func (q *Queue) Pop(dst []Item, max int) []Item {
 		} else {
 			q.dead--
 		}
-		*e = entry{}
+		*e = slot{}
 		q.head = (q.head + 1) % len(q.ring)
 		q.n--
 		q.pos++
@@ -453,23 +405,17 @@ func (q *Queue) Conflated() uint64 {
 	return q.conflated
 }
 
-// refundLocked gives back what the queue had charged to the hub's total.
-func (q *Queue) refundLocked() {
-	if q.stats != nil && q.charged > 0 {
-		q.stats.charge(-q.charged)
-	}
-	q.charged = 0
-}
-
-// Close empties the queue and refuses further pushes.
+// Close empties the queue and refuses further pushes. The writer is woken
+// once the lock is released (its waker may look at the queue).
 func (q *Queue) Close() {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.refundLocked()
 	q.closed = true
 	q.ring, q.n, q.dead, q.head = nil, 0, 0, 0
+	q.ordered, q.ordHead = nil, 0
 	q.pri, q.priHead = nil, 0
 	q.ringLoss = 0
 	q.keys = nil
+	q.mu.Unlock()
 	q.notify()
 }

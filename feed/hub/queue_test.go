@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gobwas/ws"
 
@@ -55,7 +57,7 @@ func TestQueueBoundedUnderConflation(t *testing.T) {
 	for i := range uint64(100_000) { // a reader that never reads, a busy quote stream
 		q.Push(testFrame(i, 7, 100))
 	}
-	if q.Len() != 1 || len(q.ring) > 64 {
+	if q.Len() != 1 || len(q.ring) > ringStart+16 { // the first ring, rounded up to its size class
 		t.Fatalf("len %d, ring %d: conflated entries must not accumulate", q.Len(), len(q.ring))
 	}
 	if got := offs(q.Pop(nil, 10)); len(got) != 1 || got[0] != 99_999 {
@@ -320,16 +322,23 @@ func TestSlowConsumerCountedOnce(t *testing.T) {
 // every compaction and growth.
 func TestQueueMatchesModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	q := NewQueue(Limits{})
-	var model []*Frame
+	q := NewQueue(Limits{MaxMessages: 1 << 20})
+	var model []Item
 	for step := range 200_000 {
-		if rng.IntN(3) > 0 {
+		burst := step%10_000 < 400 // a stall: the ring grows past its first size
+		switch r := rng.IntN(12); {
+		case r == 0: // an own message in order with the frames (a reply)
+			b := []byte(strconv.Itoa(step))
+			model = append(model, Item{Own: b})
+			q.PushOrdered(b)
+			continue
+		case r < 8 || burst:
 			key := uint64(rng.IntN(6)) // 0: lossless; 1–5: conflating
 			f := testFrame(uint64(step), key, 1)
 			if key != 0 {
-				model = slices.DeleteFunc(model, func(m *Frame) bool { return m.Key == key })
+				model = slices.DeleteFunc(model, func(m Item) bool { return m.Frame != nil && m.Frame.Key == key })
 			}
-			model = append(model, f)
+			model = append(model, Item{Frame: f})
 			q.Push(f)
 			continue
 		}
@@ -339,11 +348,53 @@ func TestQueueMatchesModel(t *testing.T) {
 			t.Fatalf("step %d: popped %d, model has %d", step, len(got), len(model))
 		}
 		for i, it := range got {
-			if it.Frame != model[i] {
-				t.Fatalf("step %d: item %d is frame %d, want %d", step, i, it.Frame.Off, model[i].Off)
+			if it.Frame != model[i].Frame || !bytes.Equal(it.Own, model[i].Own) {
+				t.Fatalf("step %d: item %d is %v, want %v", step, i, offs(got[i:i+1]), offs(model[i:i+1]))
 			}
 		}
 		model = model[len(got):]
+	}
+	if len(q.ring) <= ringStart+16 {
+		t.Fatalf("ring of %d slots: the test never made it grow", len(q.ring))
+	}
+}
+
+// TestQueueRingStartsAtSteadySize: a ring takes ringStart slots at its
+// first push and bursts of up to that many messages (what every ring held
+// at 10,000 subscribers, after the stalls of its first 30 s) then neither
+// grow it nor allocate. It grew by doubling from 2, and every subscriber's
+// ring reallocated at once, during the measurement window.
+func TestQueueRingStartsAtSteadySize(t *testing.T) {
+	if got := unsafe.Sizeof(slot{}); got > 24 {
+		t.Fatalf("a ring slot takes %d bytes, want at most 24", got)
+	}
+	const steady = 64 // messages in the largest bursts seen
+	q := NewQueue(Limits{})
+	frames := make([]*Frame, steady)
+	for i := range frames {
+		key := uint64(0) // trades and book deltas
+		if i%4 == 0 {
+			key = 1 + uint64(i%3) // quotes
+		}
+		frames[i] = testFrame(uint64(i), key, 100)
+	}
+	reply := []byte("subscribed")
+	buf := make([]Item, 0, 2*ringStart)
+	burst := func() {
+		q.PushOrdered(reply)
+		for _, f := range frames {
+			q.Push(f)
+		}
+		buf = q.Pop(buf[:0], cap(buf))
+	}
+	q.Push(frames[1])
+	if len(q.ring) < steady {
+		t.Fatalf("first ring of %d slots, want at least %d", len(q.ring), steady)
+	}
+	q.Pop(buf[:0], 1)
+	first := &q.ring[0]
+	if a := testing.AllocsPerRun(100, burst); a != 0 || &q.ring[0] != first {
+		t.Fatalf("%.1f allocations per burst of %d, ring reallocated %v: want 0, false", a, len(frames)+1, &q.ring[0] != first)
 	}
 }
 
@@ -369,5 +420,43 @@ func TestQueueConflationAllocatesNothing(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(1000, round); a != 0 {
 		t.Fatalf("%.1f allocations per round, want 0", a)
+	}
+}
+
+// TestQueueCallbacksMayLookAtQueue: the waker and onOver run without the
+// queue's lock, so that a transport's waker may ask the queue (the ws
+// session's handOff calls Overflowed, its pool Urgent). They ran under it
+// on an overflow and in Close, and the pushing goroutine deadlocked on its
+// own queue: a heartbeat's ping, or the hub's fan-out, and with it the
+// whole server (seen at 10,000 subscribers with the server starved of CPU).
+func TestQueueCallbacksMayLookAtQueue(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		do   func(q *Queue)
+	}{
+		{"own", func(q *Queue) { q.PushOwn([]byte("a")); q.PushOwn([]byte("b")) }},
+		{"ordered", func(q *Queue) { q.PushOrdered([]byte("a")); q.PushOrdered([]byte("b")) }},
+		{"quiet", func(q *Queue) { q.PushQuiet(testFrame(1, 0, 1)); q.PushQuiet(testFrame(2, 0, 1)) }},
+		{"close", func(q *Queue) { q.Close() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := NewQueue(Limits{MaxMessages: 1})
+			var wakes, overs int
+			q.SetWaker(func() { wakes++; _ = q.Overflowed(); _ = q.Urgent(); _ = q.Len() })
+			q.SetOnOverflow(func() { overs++; _ = q.Backlog() })
+			done := make(chan struct{})
+			go func() { defer close(done); tc.do(q) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("deadlocked: a callback ran with the queue's lock held")
+			}
+			if tc.name != "close" && (overs != 1 || !q.Overflowed()) {
+				t.Fatalf("onOver ran %d times, overflowed %v; want once, true", overs, q.Overflowed())
+			}
+			if wakes == 0 {
+				t.Fatal("the waker never ran")
+			}
+		})
 	}
 }

@@ -218,15 +218,24 @@ func (s *session) release() bool {
 	return (q.Len() > 0 || s.isClosing() || q.Overflowed()) && s.writing.CompareAndSwap(false, true)
 }
 
-// write sends bufs (n bytes) with one vectored write under the write
+// write sends bufs (n bytes) with vectored writes under the write
 // deadline and counts msgs messages; it returns the write's error.
-// WriteTo consumes the slice it is called on: it works on a copy of the
-// header, so that the caller keeps its backing array for the next batch
-// (and nothing escapes to the heap).
+// On Linux it writes through the Sender, whose iovec array is lent for the
+// write: net.Buffers.WriteTo leaves one in Go's poller per connection, as
+// long as the longest batch it was given, for the connection's life
+// (5–13 MB, still growing, among 10,000 subscribers with traders). Both
+// consume the slice they are called on: they work on a copy of the header,
+// so that the caller keeps its backing array for the next batch (and
+// nothing escapes to the heap).
 func (s *session) write(bufs net.Buffers, msgs, n int) error {
 	s.armWriteDeadline()
 	s.wbuf = bufs
-	_, err := s.wbuf.WriteTo(s.raw)
+	var err error
+	if s.snd.CanTryWritev() {
+		_, err = s.snd.Writev(s.wbuf)
+	} else {
+		_, err = s.wbuf.WriteTo(s.raw)
+	}
 	s.wbuf = nil // do not pin the batch's buffers while the session idles
 	s.unchecked += n
 	if err != nil {

@@ -3,6 +3,7 @@
 package sockopt
 
 import (
+	"os"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -59,6 +60,7 @@ const canTryWritev = true
 func newSender(raw syscall.RawConn, size int) *Sender {
 	s := &Sender{raw: raw, size: size}
 	s.wfn = s.writev
+	s.allFn = s.writevMore
 	s.look.fn = s.look.meminfo
 	return s
 }
@@ -117,4 +119,52 @@ func (s *Sender) tryWritev(bufs [][]byte) (int, error) {
 		return 0, nil
 	}
 	return max(n, 0), werr
+}
+
+// writevAll writes all of bufs (Writev); not safe for concurrent use.
+func (s *Sender) writevAll(bufs [][]byte) (int64, error) {
+	s.wbufs, s.wall, s.werr = bufs, 0, nil
+	err := s.raw.Write(s.allFn)
+	n, werr := s.wall, s.werr
+	s.wbufs, s.wall, s.wn, s.werr = nil, 0, 0, nil
+	if werr != nil {
+		return n, os.NewSyscallError("writev", werr)
+	}
+	return n, err
+}
+
+// writevMore is the callback of RawConn.Write for Writev: it writes until
+// s.wbufs is done (true), the socket has no room (false: the poller waits
+// for room or for the write deadline, then calls it again) or a write
+// fails (true, the error in s.werr).
+func (s *Sender) writevMore(fd uintptr) bool {
+	for {
+		for len(s.wbufs) > 0 && len(s.wbufs[0]) == 0 {
+			s.wbufs = s.wbufs[1:]
+		}
+		if len(s.wbufs) == 0 {
+			return true
+		}
+		s.writev(fd)
+		switch s.werr {
+		case nil:
+		case unix.EAGAIN:
+			s.werr = nil
+			return false
+		case unix.EINTR:
+			s.werr = nil
+			continue
+		default:
+			return true
+		}
+		s.wall += int64(s.wn)
+		for n := s.wn; n > 0; {
+			k := min(n, len(s.wbufs[0]))
+			s.wbufs[0] = s.wbufs[0][k:]
+			n -= k
+			if len(s.wbufs[0]) == 0 {
+				s.wbufs = s.wbufs[1:]
+			}
+		}
+	}
 }

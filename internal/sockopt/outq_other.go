@@ -18,3 +18,6 @@ func (s *Sender) tryWritev(bufs [][]byte) (int, error) { return 0, nil }
 const canTryWritev = false
 
 func newSender(raw syscall.RawConn, size int) *Sender { return &Sender{raw: raw, size: size} }
+
+// writevAll is never called here (Writev checks CanTryWritev).
+func (s *Sender) writevAll(bufs [][]byte) (int64, error) { return 0, errNoWritev }

@@ -2,10 +2,12 @@ package sockopt
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -151,4 +153,73 @@ func loopback(t *testing.T) (c, peer net.Conn) {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c, peer
+}
+
+// TestWritevWritesAllAndWaits: Writev writes a batch far larger than the
+// socket takes at once (more buffers than one writev takes, and more bytes
+// than the bounded send buffer), waiting for room while the peer reads
+// slowly, in order; with the peer stopped, it ends at the write deadline
+// with a timeout; and it allocates nothing per write (Go's own writev
+// keeps an iovec array per connection, as long as its longest batch).
+func TestWritevWritesAllAndWaits(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Writev writes on Linux only")
+	}
+	c, peer := loopback(t)
+	s := NewSender(c, 8<<10)
+	var bufs [][]byte
+	var want bytes.Buffer
+	for i := range 3000 {
+		if i%7 == 3 {
+			bufs = append(bufs, nil)
+			continue
+		}
+		b := bytes.Repeat([]byte(fmt.Sprintf("<%d>", i)), 1+i%50)
+		bufs = append(bufs, b)
+		want.Write(b)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		var b bytes.Buffer
+		_ = peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+		chunk := make([]byte, 1000)
+		for b.Len() < want.Len() {
+			n, err := peer.Read(chunk)
+			b.Write(chunk[:n])
+			if err != nil {
+				break
+			}
+			time.Sleep(50 * time.Microsecond) // a slow reader: the writer waits for room
+		}
+		got <- b.Bytes()
+	}()
+	_ = c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	n, err := s.Writev(slices.Clone(bufs))
+	if err != nil || n != int64(want.Len()) {
+		t.Fatalf("wrote %d of %d bytes: %v", n, want.Len(), err)
+	}
+	if !bytes.Equal(<-got, want.Bytes()) {
+		t.Fatal("the peer read other bytes than the batch's, in its order")
+	}
+
+	small := [][]byte{[]byte("0123456789")}
+	if a := testing.AllocsPerRun(100, func() {
+		if raceEnabled { // the pooled iovec arrays are dropped at random
+			return
+		}
+		b := small
+		if _, err := s.Writev(b); err != nil {
+			t.Fatal(err)
+		}
+	}); a != 0 {
+		t.Fatalf("%.1f allocations per Writev, want 0", a)
+	}
+
+	// Nobody reads now: the write waits for the deadline, and times out.
+	_ = c.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+	_, err = s.Writev(slices.Clone(bufs))
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("a write to a peer that stopped reading ended with %v, want a timeout", err)
+	}
 }
