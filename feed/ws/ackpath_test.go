@@ -43,7 +43,7 @@ func tcpPair(t *testing.T) (server, client net.Conn) {
 // pool with no worker running: the test decides who writes.
 func pooledSession(t *testing.T, conn net.Conn) *session {
 	t.Helper()
-	srv := &Server{cfg: Config{Metrics: nopMetrics{}}, pool: &writerPool{wake: make(chan struct{}, 1)}}
+	srv := &Server{cfg: Config{Metrics: nopMetrics{}, WriteTimeout: 10 * time.Second}, pool: &writerPool{wake: make(chan struct{}, 1)}}
 	srv.poolOnce.Do(func() {}) // the pool above is the server's
 	s := &session{srv: srv, cfg: &srv.cfg, raw: conn, src: source{conn: conn}, format: wire.MsgPack,
 		sub: &hub.Sub{Q: hub.NewQueue(hub.Limits{})}, closing: make(chan struct{}), closed: make(chan struct{})}
@@ -92,6 +92,37 @@ func TestUrgentWritesSessionWaitingInPool(t *testing.T) {
 	}
 	if s.writing.Load() {
 		t.Fatal("the writing flag is still held with nothing to write")
+	}
+}
+
+// TestPoolWritesPastHandshakeDeadline: the handshake's answer is written
+// under a deadline (WriteTimeout), which lapses 10 s later. The pool's
+// non-blocking writes and the urgent ones still go through: Go refuses
+// any write on a connection past its deadline, so each of them failed,
+// and every session went to a writer goroutine of its own once per write
+// timeout (with 10,000 subscribers ~1,000 a second, and most of the
+// fan-out's garbage: the goroutines, their buffers, an OpError each).
+func TestPoolWritesPastHandshakeDeadline(t *testing.T) {
+	conn, peer := tcpPair(t)
+	s := pooledSession(t, conn)
+	_ = conn.SetWriteDeadline(time.Now().Add(-time.Second)) // the handshake's, lapsed
+	public, reply := []byte("public-frame"), []byte("reply")
+	s.sub.Q.PushOrdered(public)
+	if err := s.flushTry(&poolWriter{}); err != nil {
+		t.Fatalf("the pool's write past the handshake's deadline: %v", err)
+	}
+	_ = conn.SetWriteDeadline(time.Now().Add(-time.Second))
+	s.deadline = time.Time{}
+	s.writing.Store(false)
+	s.sub.Q.PushOwn(reply) // urgent: written by this goroutine, at once
+	want := append(append([]byte{}, public...), reply...)
+	got := make([]byte, len(want))
+	_ = peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadFull(peer, got); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read %q (%v), want %q", got, err, want)
+	}
+	if len(s.pend) > 0 {
+		t.Fatal("left to a writer goroutine")
 	}
 }
 

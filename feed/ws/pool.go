@@ -354,6 +354,11 @@ func (s *session) flushTry(w *poolWriter) error {
 		s.pend = b
 		return errBacked
 	}
+	// The connection's deadline must not have lapsed, non-blocking as
+	// the write is: Go refuses any write on a connection past its
+	// deadline (the handshake's, 10 s after it), and every session then
+	// went to a goroutine of its own once per write timeout.
+	s.armWriteDeadline()
 	wrote, err := s.snd.TryWritev(b)
 	s.unchecked += wrote
 	if err != nil {

@@ -334,6 +334,7 @@ func (s *session) urgent() {
 	items := w.items
 	bufs, n := s.appendFrames(w.bufs[:0], items)
 	w.bufs = bufs
+	s.armWriteDeadline() // as flushTry: a lapsed deadline refuses the write
 	wrote, err := s.snd.TryWritev(bufs)
 	if err != nil {
 		// The connection is broken: the writer finds out again and ends
