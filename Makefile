@@ -84,8 +84,8 @@ bench: deps
 # The churn test of `make test` (feed/e2e_churn_test.go) for longer: waves of
 # clients that come and go every way a client can, and after each wave no
 # goroutine, file, session, viewer or account left and no heap growth.
-# SOAK_WAVES waves of about 4.5 s each; the default is about 10 minutes.
-SOAK_WAVES ?= 130
+# SOAK_WAVES waves of about 6.5 s each; the default is about 10 minutes.
+SOAK_WAVES ?= 90
 .PHONY: soak
 soak: deps
 	TICKCAST_CHURN_WAVES=$(SOAK_WAVES) $(GO) test -count 1 -timeout 0 -v \

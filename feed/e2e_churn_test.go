@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,7 +67,12 @@ func TestE2EChurnLeavesNothingBehind(t *testing.T) {
 	ts := startServer(t,
 		withSimRate(4),
 		withHistory(2000), // the resume history reaches its steady size in the first wave
-		withBacklog(64<<10, time.Second),
+		// A small send buffer (no autotuning, which let a consumer that
+		// stopped reading park megabytes in the kernel for tens of
+		// seconds), and a backlog limit that readers keeping up never
+		// reach, even when their subscription's snapshots come at once.
+		withSendBuffer(64<<10),
+		withBacklog(1<<20, 2*time.Second),
 		withMarket(func(c *market.Config) {
 			c.AccountIdleTTL = idleTTL
 			// The venue's bounded histories full within the first wave, so
@@ -120,7 +126,9 @@ type churn struct {
 	// restPx and takePx are this wave's prices for BTC-USD: a bid below
 	// the touch (it rests) and a buy limit above the best ask (it trades).
 	restPx, takePx string
-	accounts       int // created so far
+	// cutBefore is the slow consumers cut before this wave.
+	cutBefore float64
+	accounts  int // created so far
 
 	mu   sync.Mutex
 	errs []error
@@ -151,6 +159,7 @@ func (ch *churn) wave(w int) {
 	ch.restPx = bid.Mul(decimal.RequireFromString("0.99")).StringFixed(2)
 	ch.takePx = ask.Mul(decimal.RequireFromString("1.01")).StringFixed(2)
 	cut := ch.ts.metric("tickcast_slow_consumer_disconnects_total")
+	ch.cutBefore = cut
 	var wg sync.WaitGroup
 	run := func(n int, f func(i int)) {
 		for i := range n {
@@ -221,14 +230,20 @@ func (ch *churn) reader(i int) {
 // the welcome; the caller owns the connection.
 func (ch *churn) rawWS(i int, rcvBuf int) (*net.TCPConn, error) {
 	d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src(i))}}
+	if rcvBuf > 0 { // before connecting, so that the window offered is small from the start
+		d.Control = func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			err := c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvBuf)
+			})
+			return errors.Join(err, serr)
+		}
+	}
 	nc, err := d.Dial("tcp", ch.ts.Addr)
 	if err != nil {
 		return nil, err
 	}
 	tc := nc.(*net.TCPConn)
-	if rcvBuf > 0 {
-		_ = tc.SetReadBuffer(rcvBuf)
-	}
 	req := "GET /ws HTTP/1.1\r\nHost: " + ch.ts.Addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
 		"Sec-WebSocket-Key: " + sampleKey + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: tickcast.v1.json\r\n\r\n"
 	_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
@@ -304,13 +319,17 @@ func (ch *churn) slowConsumer(i int) {
 		ch.fail("slow consumer %d: %v", i, err)
 		return
 	}
-	time.Sleep(3 * time.Second) // not reading: the backlog limit (1 s) cuts it
+	// Not reading: the server's send buffer (64 kB) and this socket's
+	// fill within a second, and the backlog's age limit (2 s) cuts it.
+	time.Sleep(6 * time.Second)
 	// Then drain: the connection must end (EOF or reset) within seconds.
-	_ = tc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, err = io.Copy(io.Discard, tc)
+	_ = tc.SetReadDeadline(time.Now().Add(15 * time.Second))
+	t0 := time.Now()
+	nread, err := io.Copy(io.Discard, tc)
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		ch.fail("slow consumer %d: the server did not cut a consumer that stopped reading", i)
+		ch.fail("slow consumer %d: the server did not cut a consumer that stopped reading (%d bytes read in %v; %v cut in this wave)",
+			i, nread, time.Since(t0).Round(time.Millisecond), ch.ts.metric("tickcast_slow_consumer_disconnects_total")-ch.cutBefore)
 	}
 }
 
