@@ -15,10 +15,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gobwas/ws"
 	"github.com/shopspring/decimal"
 	"github.com/tickcast/tickcast/feed"
 	"github.com/tickcast/tickcast/feed/client"
@@ -226,96 +226,57 @@ func (ch *churn) reader(i int) {
 	}
 }
 
-// rawWS upgrades a plain TCP connection from source address i and reads
-// the welcome; the caller owns the connection.
-func (ch *churn) rawWS(i int, rcvBuf int) (*net.TCPConn, error) {
-	d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(src(i))}}
-	if rcvBuf > 0 { // before connecting, so that the window offered is small from the start
-		d.Control = func(_, _ string, c syscall.RawConn) error {
-			var serr error
-			err := c.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvBuf)
-			})
-			return errors.Join(err, serr)
-		}
-	}
-	nc, err := d.Dial("tcp", ch.ts.Addr)
+// rawWS upgrades a plain TCP connection from source address i (with
+// receive buffer rcvBuf, if set) and reads the welcome; the caller owns
+// the connection.
+func (ch *churn) rawWS(i int, rcvBuf int) (*rawConn, error) {
+	rc, err := ch.ts.tryRawHandshake(rawOpts{local: src(i), rcvBuf: rcvBuf, header: map[string]string{"Sec-WebSocket-Protocol": "tickcast.v1.json"}})
 	if err != nil {
 		return nil, err
 	}
-	tc := nc.(*net.TCPConn)
-	req := "GET /ws HTTP/1.1\r\nHost: " + ch.ts.Addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: " + sampleKey + "\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: tickcast.v1.json\r\n\r\n"
-	_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := io.WriteString(tc, req); err != nil {
-		_ = tc.Close()
-		return nil, err
+	if rc.resp.StatusCode != http.StatusSwitchingProtocols {
+		_ = rc.nc.Close()
+		return nil, fmt.Errorf("upgrade refused: %s", rc.resp.Status)
 	}
-	// The 101 and the welcome: read until the welcome's type shows.
-	buf := make([]byte, 4096)
-	n := 0
-	for {
-		m, err := tc.Read(buf[n:])
-		if err != nil {
-			_ = tc.Close()
-			return nil, fmt.Errorf("handshake: %w", err)
-		}
-		n += m
-		if s := string(buf[:n]); strings.HasPrefix(s, "HTTP/1.1 101") && strings.Contains(s, `"welcome"`) {
-			break
-		}
-		if n == len(buf) {
-			_ = tc.Close()
-			return nil, errors.New("handshake: no welcome in 4 kB")
-		}
+	if m, err := rc.tryNext(5 * time.Second); err != nil || m.Kind() != wire.KindWelcome {
+		_ = rc.nc.Close()
+		return nil, fmt.Errorf("no welcome: %v", err)
 	}
-	_ = tc.SetDeadline(time.Time{})
-	return tc, nil
+	return rc, nil
 }
 
-// sendJSON writes one masked text frame.
-func sendJSON(nc net.Conn, payload string) error {
-	p := []byte(payload)
-	fr := []byte{0x81, 0x80 | byte(len(p))}
-	if len(p) > 125 {
-		fr = []byte{0x81, 0x80 | 126, byte(len(p) >> 8), byte(len(p))}
-	}
-	mask := [4]byte{1, 2, 3, 4}
-	fr = append(fr, mask[:]...)
-	for k, b := range p {
-		fr = append(fr, b^mask[k%4])
-	}
-	_, err := nc.Write(fr)
-	return err
+// subscribeNoWait sends a subscribe operation without waiting for the answer.
+func (rc *rawConn) subscribeNoWait(channels, symbols []string) error {
+	op := &wire.Subscribe{ID: wire.SomeID(1), Channels: channels, Symbols: symbols}
+	return rc.writeFrame(ws.NewFrame(rc.dataOp(), true, wire.AppendOp(rc.format, nil, op)))
 }
 
 // resetReader subscribes, reads a little and resets the connection.
 func (ch *churn) resetReader(i int) {
-	tc, err := ch.rawWS(i, 0)
+	rc, err := ch.rawWS(i, 0)
 	if err != nil {
 		ch.fail("reset reader %d: %v", i, err)
 		return
 	}
-	if err := sendJSON(tc, `{"op":"subscribe","id":1,"channels":["trades","book","quote"],"symbols":["BTC-USD","ETH-USD"]}`); err != nil {
+	if err := rc.subscribeNoWait([]string{"trades", "book", "quote"}, []string{"BTC-USD", "ETH-USD"}); err != nil {
 		ch.fail("reset reader %d: %v", i, err)
 	}
-	_ = tc.SetReadDeadline(time.Now().Add(2 * time.Second))
-	_, _ = io.ReadFull(tc, make([]byte, 2048))
-	_ = tc.SetLinger(0)
-	_ = tc.Close()
+	_ = rc.nc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	_, _ = io.ReadFull(rc.br, make([]byte, 2048))
+	rc.drop()
 }
 
 // slowConsumer subscribes to the deepest channel with a small receive
 // buffer and never reads: the server must cut it (backlog limit), and
 // the test waits for that cut.
 func (ch *churn) slowConsumer(i int) {
-	tc, err := ch.rawWS(i, 4096)
+	rc, err := ch.rawWS(i, 4096)
 	if err != nil {
 		ch.fail("slow consumer %d: %v", i, err)
 		return
 	}
-	defer tc.Close()
-	if err := sendJSON(tc, `{"op":"subscribe","id":1,"channels":["book","trades","quote","ticker"],"symbols":["BTC-USD","ETH-USD","SOL-USD"]}`); err != nil {
+	defer rc.nc.Close()
+	if err := rc.subscribeNoWait([]string{"book", "trades", "quote", "ticker"}, []string{"BTC-USD", "ETH-USD", "SOL-USD"}); err != nil {
 		ch.fail("slow consumer %d: %v", i, err)
 		return
 	}
@@ -323,9 +284,9 @@ func (ch *churn) slowConsumer(i int) {
 	// fill within a second, and the backlog's age limit (2 s) cuts it.
 	time.Sleep(6 * time.Second)
 	// Then drain: the connection must end (EOF or reset) within seconds.
-	_ = tc.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_ = rc.nc.SetReadDeadline(time.Now().Add(15 * time.Second))
 	t0 := time.Now()
-	nread, err := io.Copy(io.Discard, tc)
+	nread, err := io.Copy(io.Discard, rc.br)
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		ch.fail("slow consumer %d: the server did not cut a consumer that stopped reading (%d bytes read in %v; %v cut in this wave)",
@@ -446,15 +407,14 @@ func (ch *churn) halfHandshake(i int) {
 			ch.fail("half handshake %d: an unfinished request was kept open for 8 s (request timeout 1 s)", i)
 		}
 	case 2:
-		tc, err := ch.rawWS(i, 0)
+		rc, err := ch.rawWS(i, 0)
 		if err != nil {
 			ch.fail("half handshake %d: %v", i, err)
 			return
 		}
-		_, _ = tc.Write([]byte{0x81, 0xfe, 0x01}) // a text frame header cut after one length byte
+		_, _ = rc.nc.Write([]byte{0x81, 0xfe, 0x01}) // a text frame header cut after one length byte
 		time.Sleep(50 * time.Millisecond)
-		_ = tc.SetLinger(0)
-		_ = tc.Close()
+		rc.drop()
 	}
 }
 

@@ -53,6 +53,19 @@ const sampleKey = "dGhlIHNhbXBsZSBub25jZQ==" // RFC 6455's example
 // connection and the server's HTTP answer, whatever its status.
 func (ts *testServer) rawHandshake(t testing.TB, o rawOpts) (*rawConn, *http.Response) {
 	t.Helper()
+	rc, err := ts.tryRawHandshake(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rc.nc.Close() })
+	rc.t = t
+	return rc, rc.resp
+}
+
+// tryRawHandshake is rawHandshake without the test: it returns an error
+// instead of failing, and may run on any goroutine. The caller closes the
+// connection; the rawConn's helpers that fail the test need its t set.
+func (ts *testServer) tryRawHandshake(o rawOpts) (*rawConn, error) {
 	d := net.Dialer{Timeout: 5 * time.Second}
 	if o.local != "" {
 		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(o.local)}
@@ -68,9 +81,8 @@ func (ts *testServer) rawHandshake(t testing.TB, o rawOpts) (*rawConn, *http.Res
 	}
 	nc, err := d.Dial("tcp", ts.Addr)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { _ = nc.Close() })
 	h := map[string]string{
 		"Host":                  ts.Addr,
 		"Upgrade":               "websocket",
@@ -97,19 +109,21 @@ func (ts *testServer) rawHandshake(t testing.TB, o rawOpts) (*rawConn, *http.Res
 	req.Write(o.trailer)
 	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := nc.Write(req.Bytes()); err != nil {
-		t.Fatal(err)
+		_ = nc.Close()
+		return nil, err
 	}
 	br := bufio.NewReaderSize(nc, 64<<10)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		t.Fatalf("handshake answer: %v", err)
+		_ = nc.Close()
+		return nil, fmt.Errorf("handshake answer: %w", err)
 	}
 	_ = nc.SetDeadline(time.Time{})
-	rc := &rawConn{t: t, nc: nc, br: br, resp: resp, format: wire.MsgPack}
+	rc := &rawConn{nc: nc, br: br, resp: resp, format: wire.MsgPack}
 	if p := resp.Header.Get("Sec-WebSocket-Protocol"); p != "" {
 		rc.format, _ = wire.FormatOf(p)
 	}
-	return rc, resp
+	return rc, nil
 }
 
 // rawDial upgrades with subprotocol proto ("" offers none) and reads the
