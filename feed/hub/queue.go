@@ -243,12 +243,7 @@ func (q *Queue) popPriLocked(dst []Item, max int) []Item {
 		*e = entry{}
 		q.priHead++
 	}
-	if q.priHead == len(q.pri) {
-		q.pri, q.priHead = q.pri[:0], 0
-		if cap(q.pri) > 64 { // a burst of replies: do not keep its room
-			q.pri = nil
-		}
-	}
+	q.pri, q.priHead = drained(q.pri, q.priHead)
 	return dst
 }
 

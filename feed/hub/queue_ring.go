@@ -86,12 +86,20 @@ func (q *Queue) compactLocked() {
 func (q *Queue) popOrderedLocked() []byte {
 	b := q.ordered[q.ordHead]
 	q.ordered[q.ordHead] = nil
-	q.ordHead++
-	if q.ordHead == len(q.ordered) {
-		q.ordered, q.ordHead = q.ordered[:0], 0
-		if cap(q.ordered) > 64 { // a burst of replies: do not keep its room
-			q.ordered = nil
-		}
-	}
+	q.ordered, q.ordHead = drained(q.ordered, q.ordHead+1)
 	return b
+}
+
+// drained returns a FIFO lane (a slice read from head on: the priority
+// lane, the own messages' bytes) as it should be kept: unchanged while it
+// holds something, else empty from its start, or dropped after a burst
+// (more than 64) so as not to keep the burst's room.
+func drained[T any](lane []T, head int) ([]T, int) {
+	switch {
+	case head < len(lane):
+		return lane, head
+	case cap(lane) > 64:
+		return nil, 0
+	}
+	return lane[:0], 0
 }
