@@ -53,6 +53,44 @@ func TestReplyTakenBetweenPublicEvents(t *testing.T) {
 	}
 }
 
+// TestReplyTakenWithinAFanOut: a batch the venue publishes while the hub
+// fans an event out to many subscribers has its reply routed after at
+// most arrivedSubs more of them got the event, not after all: at 10,000
+// subscribers on one core one event's fan-out took milliseconds, and a
+// trader's ack waited for it (server-side order round trip p99 4–10 ms,
+// 1–2.5 ms once taken within; BENCHMARKS.md "Seventh round").
+func TestReplyTakenWithinAFanOut(t *testing.T) {
+	h, src, _, trader, _, reply := relayScene(t)
+	trades := h.Lookup("trades", "BTC-USD")
+	const n = 16 * arrivedSubs
+	viewers := make([]*Sub, n)
+	for i := range viewers {
+		viewers[i] = h.sub(t)
+		h.subscribe(t, viewers[i], Request{Streams: []*Stream{trades}})
+		viewers[i].Q.Pop(nil, 16) // the subscription's reply
+	}
+	src <- []*market.Event{reply}
+	atReply := -1
+	trader.Answered = func(Answer) {
+		atReply = 0
+		for _, v := range viewers {
+			atReply += v.Q.Len()
+		}
+	}
+	h.publish([][]*market.Event{{h.event(market.KindTrade, "BTC-USD", 1)}})
+	if atReply < 1 || atReply > arrivedSubs {
+		t.Fatalf("%d of %d subscribers had the trade when the reply published during its fan-out was routed, want 1 to %d", atReply, n, arrivedSubs)
+	}
+	for i, v := range viewers {
+		if v.Q.Len() != 1 {
+			t.Fatalf("subscriber %d has %d messages queued, want the trade", i, v.Q.Len())
+		}
+	}
+	if got := drain(t, trader); len(got) != 1 || got[0].Kind() != wire.KindAuthed {
+		t.Fatalf("the trader got %s, want its authed", types(got))
+	}
+}
+
 // TestSubscribeSeesWhatWasAcked: while a subscribe (or any request that
 // reads the public state) waits, the hub takes no batch in the middle of
 // a relay: a batch whose ack went out has its public events relayed
