@@ -60,15 +60,7 @@ func TestReplyTakenBetweenPublicEvents(t *testing.T) {
 // trader's ack waited for it (server-side order round trip p99 4–10 ms,
 // 1–2.5 ms once taken within; BENCHMARKS.md "Seventh round").
 func TestReplyTakenWithinAFanOut(t *testing.T) {
-	h, src, _, trader, _, reply := relayScene(t)
-	trades := h.Lookup("trades", "BTC-USD")
-	const n = 16 * arrivedSubs
-	viewers := make([]*Sub, n)
-	for i := range viewers {
-		viewers[i] = h.sub(t)
-		h.subscribe(t, viewers[i], Request{Streams: []*Stream{trades}})
-		viewers[i].Q.Pop(nil, 16) // the subscription's reply
-	}
+	h, src, trader, viewers, reply := fanOutScene(t)
 	src <- []*market.Event{reply}
 	atReply := -1
 	trader.Answered = func(Answer) {
@@ -79,7 +71,7 @@ func TestReplyTakenWithinAFanOut(t *testing.T) {
 	}
 	h.publish([][]*market.Event{{h.event(market.KindTrade, "BTC-USD", 1)}})
 	if atReply < 1 || atReply > arrivedSubs {
-		t.Fatalf("%d of %d subscribers had the trade when the reply published during its fan-out was routed, want 1 to %d", atReply, n, arrivedSubs)
+		t.Fatalf("%d of %d subscribers had the trade when the reply published during its fan-out was routed, want 1 to %d", atReply, len(viewers), arrivedSubs)
 	}
 	for i, v := range viewers {
 		if v.Q.Len() != 1 {
@@ -89,6 +81,36 @@ func TestReplyTakenWithinAFanOut(t *testing.T) {
 	if got := drain(t, trader); len(got) != 1 || got[0].Kind() != wire.KindAuthed {
 		t.Fatalf("the trader got %s, want its authed", types(got))
 	}
+}
+
+// TestRequestWaitingStopsTakesWithinAFanOut: with a control request
+// waiting, the hub takes no batch inside a fan-out either, as between
+// events (TestSubscribeSeesWhatWasAcked).
+func TestRequestWaitingStopsTakesWithinAFanOut(t *testing.T) {
+	h, src, trader, _, reply := fanOutScene(t)
+	src <- []*market.Event{reply}
+	if err := h.do(t.Context(), func() {}); err != nil { // a request waits
+		t.Fatal(err)
+	}
+	h.publish([][]*market.Event{{h.event(market.KindTrade, "BTC-USD", 1)}})
+	if trader.Q.Len() != 0 || len(src) != 1 {
+		t.Fatalf("with a request waiting the hub took the next batch within a fan-out (trader queue %d, bus %d)", trader.Q.Len(), len(src))
+	}
+}
+
+// fanOutScene is relayScene with 16×arrivedSubs viewers on BTC-USD's
+// trades, their subscription replies taken.
+func fanOutScene(t *testing.T) (h *testHub, src chan []*market.Event, trader *Sub, viewers []*Sub, reply *market.Event) {
+	t.Helper()
+	h, src, _, trader, _, reply = relayScene(t)
+	trades := h.Lookup("trades", "BTC-USD")
+	viewers = make([]*Sub, 16*arrivedSubs)
+	for i := range viewers {
+		viewers[i] = h.sub(t)
+		h.subscribe(t, viewers[i], Request{Streams: []*Stream{trades}})
+		viewers[i].Q.Pop(nil, 16) // the subscription's reply
+	}
+	return h, src, trader, viewers, reply
 }
 
 // TestSubscribeSeesWhatWasAcked: while a subscribe (or any request that
