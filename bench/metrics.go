@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +28,9 @@ type serverSample struct {
 	HeapInuse   float64 // go_memstats_heap_inuse_bytes
 	HeapIdle    float64 // go_memstats_heap_idle_bytes
 	HeapRelease float64 // go_memstats_heap_released_bytes
+	// RTT is tickcast_order_roundtrip_seconds's cumulative buckets, by
+	// upper bound in seconds (+Inf included), nil when the server has none.
+	RTT map[float64]float64
 }
 
 // scrape fetches and parses url (the server's /metrics).
@@ -60,12 +65,40 @@ func scrape(ctx context.Context, hc *http.Client, url string) (serverSample, err
 		HeapInuse:   m["go_memstats_heap_inuse_bytes"],
 		HeapIdle:    m["go_memstats_heap_idle_bytes"],
 		HeapRelease: m["go_memstats_heap_released_bytes"],
+		RTT:         bucketsOf(m, rttMetric),
 	}, nil
+}
+
+// rttMetric is the server's histogram of an order's round trip inside it:
+// from reading the order operation to queuing its first reply.
+const rttMetric = "tickcast_order_roundtrip_seconds"
+
+// bucketsOf returns histogram name's cumulative buckets from m (as
+// parseMetrics keeps them), by upper bound, or nil.
+func bucketsOf(m map[string]float64, name string) map[float64]float64 {
+	prefix := name + `_bucket{le="`
+	var out map[float64]float64
+	for k, v := range m {
+		le, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue
+		}
+		bound, err := strconv.ParseFloat(strings.TrimSuffix(le, `"}`), 64)
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = map[float64]float64{}
+		}
+		out[bound] = v
+	}
+	return out
 }
 
 // parseMetrics reads the Prometheus text format and returns each metric's
 // value summed over its label sets (tickcast_messages_sent_total over its
-// formats). Comments and malformed lines are skipped.
+// formats), and each histogram bucket's under its series, name{le="…"}
+// (bucketsOf). Comments and malformed lines are skipped.
 func parseMetrics(r io.Reader) (map[string]float64, error) {
 	out := map[string]float64{}
 	sc := bufio.NewScanner(r)
@@ -75,7 +108,7 @@ func parseMetrics(r io.Reader) (map[string]float64, error) {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		name, rest := line, ""
+		name, rest, bucket := line, "", ""
 		if i := strings.IndexAny(line, "{ "); i >= 0 {
 			name, rest = line[:i], line[i:]
 		}
@@ -83,6 +116,9 @@ func parseMetrics(r io.Reader) (map[string]float64, error) {
 			j := strings.LastIndexByte(rest, '}')
 			if j < 0 {
 				continue
+			}
+			if strings.HasSuffix(name, "_bucket") && strings.HasPrefix(rest, `{le="`) {
+				bucket = name + rest[:j+1]
 			}
 			rest = rest[j+1:]
 		}
@@ -95,6 +131,9 @@ func parseMetrics(r io.Reader) (map[string]float64, error) {
 			continue
 		}
 		out[name] += v
+		if bucket != "" {
+			out[bucket] += v
+		}
 	}
 	return out, sc.Err()
 }
@@ -115,5 +154,39 @@ func serverReport(base, m0, m1 serverSample) ServerReport {
 	if r.Conns > 0 {
 		r.RSSPerConnBytes = (m1.RSS - base.RSS) / float64(r.Conns)
 	}
+	r.OrderRTT = rttOf(m0.RTT, m1.RTT)
+	return r
+}
+
+// rttOf returns the round trips of the window from the histogram's
+// buckets at both ends: how many, and the upper bound of the bucket each
+// quantile falls in.
+func rttOf(b0, b1 map[float64]float64) ServerRTT {
+	bounds := make([]float64, 0, len(b1))
+	for le := range b1 {
+		bounds = append(bounds, le)
+	}
+	slices.Sort(bounds)
+	var r ServerRTT
+	if len(bounds) == 0 {
+		return r
+	}
+	total := b1[bounds[len(bounds)-1]] - b0[bounds[len(bounds)-1]] // +Inf
+	r.Count = int64(total)
+	if total <= 0 {
+		return r
+	}
+	at := func(q float64) int64 {
+		for _, le := range bounds {
+			if b1[le]-b0[le] >= q*total {
+				if math.IsInf(le, 1) {
+					return -1
+				}
+				return int64(math.Round(le * 1e9))
+			}
+		}
+		return -1
+	}
+	r.P50LeNS, r.P90LeNS, r.P99LeNS = at(0.5), at(0.9), at(0.99)
 	return r
 }

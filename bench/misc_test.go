@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,7 @@ process_resident_memory_bytes 6.1e+08
 tickcast_messages_sent_total{format="json"} 10
 tickcast_messages_sent_total{format="msgpack"} 1.5e+06
 tickcast_messages_sent_total{format="sse"} 200
+tickcast_order_roundtrip_seconds_bucket{le="0.00016"} 2
 tickcast_order_roundtrip_seconds_bucket{le="+Inf"} 3
 weird line without value
 `
@@ -34,10 +36,33 @@ weird line without value
 	}
 	for k, want := range map[string]float64{"go_goroutines": 20015, "process_cpu_seconds_total": 12.5,
 		"process_resident_memory_bytes": 6.1e8, "tickcast_messages_sent_total": 1_500_210,
-		"tickcast_order_roundtrip_seconds_bucket": 3} {
+		"tickcast_order_roundtrip_seconds_bucket": 5} {
 		if m[k] != want {
 			t.Errorf("%s = %v, want %v", k, m[k], want)
 		}
+	}
+	if b := bucketsOf(m, rttMetric); len(b) != 2 || b[0.00016] != 2 || b[math.Inf(1)] != 3 {
+		t.Errorf("buckets = %v, want 0.00016: 2, +Inf: 3", b)
+	}
+}
+
+// TestRTTOf: the window's round trips from the buckets at both ends, each
+// quantile as the bound of the bucket it falls in.
+func TestRTTOf(t *testing.T) {
+	inf := math.Inf(1)
+	b0 := map[float64]float64{0.00008: 5, 0.00016: 10, 0.00032: 10, 0.00064: 10, inf: 10}
+	// The window: 100 orders, 60 ≤ 80 µs, 30 more ≤ 160 µs, 9 more ≤ 640 µs, 1 over.
+	b1 := map[float64]float64{0.00008: 65, 0.00016: 100, 0.00032: 100, 0.00064: 109, inf: 110}
+	got := rttOf(b0, b1)
+	if want := (ServerRTT{Count: 100, P50LeNS: 80_000, P90LeNS: 160_000, P99LeNS: 640_000}); got != want {
+		t.Errorf("rttOf = %+v, want %+v", got, want)
+	}
+	b1[inf] = 120 // 10 over the last bucket: p99 is above it
+	if got := rttOf(b0, b1); got.P99LeNS != -1 || got.Count != 110 {
+		t.Errorf("rttOf with the tail over the last bucket = %+v, want p99 -1 of 110", got)
+	}
+	if got := rttOf(nil, nil); got != (ServerRTT{}) {
+		t.Errorf("rttOf with no histogram = %+v", got)
 	}
 }
 

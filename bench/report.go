@@ -140,6 +140,22 @@ type ServerReport struct {
 	// tickcast_slow_consumer_disconnects_total over the window.
 	Conflations int64 `json:"conflations"`
 	SlowCutoffs int64 `json:"slow_cutoffs"`
+	// OrderRTT is the server's own measure of the window's orders, from
+	// its histogram tickcast_order_roundtrip_seconds: from reading an
+	// order operation to queuing its first reply. Beside the ack's
+	// latency it tells the server's part from the network's and the
+	// generator's.
+	OrderRTT ServerRTT `json:"order_rtt"`
+}
+
+// ServerRTT is a window's count of a server histogram and the upper
+// bound, in ns, of the bucket its p50, p90 and p99 fall in (the buckets
+// double from 10 µs): -1 when above the last finite one, 0 with no count.
+type ServerRTT struct {
+	Count   int64 `json:"count"`
+	P50LeNS int64 `json:"p50_le_ns"`
+	P90LeNS int64 `json:"p90_le_ns"`
+	P99LeNS int64 `json:"p99_le_ns"`
 }
 
 // LoadReport is the CPU used during the window, in percent of one core.

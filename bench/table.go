@@ -56,6 +56,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		if rt := r.Server.OrderRTT; rt.Count > 0 {
+			fmt.Fprintf(w, "the server, from reading an order to queuing its reply (%d in the window, its histogram's buckets): p50 %s, p90 %s, p99 %s\n",
+				rt.Count, fmtBound(rt.P50LeNS), fmtBound(rt.P90LeNS), fmtBound(rt.P99LeNS))
+		}
 	}
 	if st := r.Stalled; st != nil {
 		fmt.Fprintf(w, "stalled: %d connected (%d failed, connect p50 %s); read at the end (%s): %s, cut %d (%d after data), %s msgs (%s); gone from the server's count: %d, after connecting min %s, p50 %s, max %s\n",
@@ -140,4 +144,13 @@ func fmtBytes(b float64) string {
 		return fmt.Sprintf("%.1f MiB", b/(1<<20))
 	}
 	return fmt.Sprintf("%.2f GiB", b/(1<<30))
+}
+
+// fmtBound writes a bucket's upper bound (ServerRTT): "≤ 160µs", or
+// "over the last bucket".
+func fmtBound(ns int64) string {
+	if ns < 0 {
+		return "over the last bucket"
+	}
+	return "≤ " + fmtNS(ns)
 }
