@@ -89,7 +89,7 @@ func TestReportJSON(t *testing.T) {
 			}
 		}
 		if got, want := jsonKeys(t, doc["server"]), []string{"baseline_rss_bytes", "conflations", "conns", "cpu_pct", "cpu_per_msg_ns",
-			"goroutines", "msgs_per_sec", "rss_bytes", "rss_peak_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
+			"goroutines", "msgs_per_sec", "order_rtt", "rss_bytes", "rss_peak_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
 			t.Errorf("server keys %v, want %v", got, want)
 		}
 		if got, want := jsonKeys(t, doc["load"]), []string{"generator_cpu_pct", "machine_cpu_pct", "others_cpu_pct"}; !slices.Equal(got, want) {

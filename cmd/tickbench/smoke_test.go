@@ -124,6 +124,10 @@ func TestSmoke(t *testing.T) {
 	if num(sub(o, "trade_ns"), "p50") <= 0 || num(o, "trade_seen") <= 0 {
 		t.Errorf("orders: no order → public trade latency: %v", o)
 	}
+	// The server's own measure of the window's orders, beside the ack.
+	if rt := sub(sub(r, "server"), "order_rtt"); num(rt, "count") <= 0 || num(rt, "p99_le_ns") == 0 || !strings.Contains(table, "from reading an order to queuing its reply") {
+		t.Errorf("server.order_rtt = %v, or the table lacks its line", rt)
+	}
 	// One worker for the 18 subscribers, one for the traders alone.
 	if c := sub(r, "config"); num(c, "workers") != 2 || num(c, "ws") != 12 {
 		t.Errorf("config = %v", c)
@@ -139,7 +143,7 @@ func TestSmoke(t *testing.T) {
 func checkServer(t *testing.T, srv map[string]any, conns float64) {
 	t.Helper()
 	if got, want := keys(srv), []string{"baseline_rss_bytes", "conflations", "conns", "cpu_pct", "cpu_per_msg_ns", "goroutines",
-		"msgs_per_sec", "rss_bytes", "rss_peak_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
+		"msgs_per_sec", "order_rtt", "rss_bytes", "rss_peak_bytes", "rss_per_conn_bytes", "slow_cutoffs"}; !slices.Equal(got, want) {
 		t.Errorf("server keys = %v, want %v", got, want)
 	}
 	if num(srv, "conns") < conns {
