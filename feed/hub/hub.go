@@ -302,9 +302,9 @@ func (h *Hub) fanOut(s *Stream, f *Frame) {
 	for i, sub := range s.subs {
 		if i%arrivedSubs == arrivedSubs-1 {
 			h.takeArrived()
-			if i%betweenSubs == betweenSubs-1 {
-				h.runBetween() // the hub's goroutine alone changes s.subs
-			}
+		}
+		if i%betweenSubs == betweenSubs-1 {
+			h.runBetween() // the hub's goroutine alone changes s.subs
 		}
 		ok, woke := sub.Q.PushQuiet(f)
 		switch {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/internal/sockopt"
 )
 
 // writerPool writes for the sessions that keep up, on a few goroutines
@@ -365,7 +366,7 @@ func (s *session) flushTry(w *poolWriter) error {
 		s.pend = b
 		return err
 	}
-	rest := consumed(b, wrote)
+	rest := sockopt.Consumed(b, wrote)
 	if sent := len(b) - len(rest); sent > 0 {
 		s.cfg.Metrics.Sent(s.format.String(), sent, wrote)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/tickcast/tickcast/feed/hub"
+	"github.com/tickcast/tickcast/internal/sockopt"
 )
 
 var pingFrame = ws.MustCompileFrame(ws.NewPingFrame(nil))
@@ -348,7 +349,7 @@ func (s *session) urgent() {
 	if wrote < n {
 		// The writer sends the rest first. It must not live in the
 		// pooled scratch, which the next urgent write reuses.
-		s.pend = append(net.Buffers(nil), consumed(bufs, wrote)...)
+		s.pend = append(net.Buffers(nil), sockopt.Consumed(bufs, wrote)...)
 		go s.writeLoop()
 		return
 	}
@@ -362,15 +363,3 @@ func (s *session) urgent() {
 // urgentMax bounds the messages one urgent write takes from the priority
 // lane; a writer sends the rest.
 const urgentMax = 8
-
-// consumed returns what is left of bufs after n bytes were written.
-func consumed(bufs net.Buffers, n int) net.Buffers {
-	for len(bufs) > 0 && n >= len(bufs[0]) {
-		n -= len(bufs[0])
-		bufs = bufs[1:]
-	}
-	if len(bufs) > 0 && n > 0 {
-		bufs[0] = bufs[0][n:]
-	}
-	return bufs
-}

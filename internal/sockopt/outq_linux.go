@@ -139,10 +139,7 @@ func (s *Sender) writevAll(bufs [][]byte) (int64, error) {
 // fails (true, the error in s.werr).
 func (s *Sender) writevMore(fd uintptr) bool {
 	for {
-		for len(s.wbufs) > 0 && len(s.wbufs[0]) == 0 {
-			s.wbufs = s.wbufs[1:]
-		}
-		if len(s.wbufs) == 0 {
+		if s.wbufs = Consumed(s.wbufs, 0); len(s.wbufs) == 0 {
 			return true
 		}
 		s.writev(fd)
@@ -158,13 +155,6 @@ func (s *Sender) writevMore(fd uintptr) bool {
 			return true
 		}
 		s.wall += int64(s.wn)
-		for n := s.wn; n > 0; {
-			k := min(n, len(s.wbufs[0]))
-			s.wbufs[0] = s.wbufs[0][k:]
-			n -= k
-			if len(s.wbufs[0]) == 0 {
-				s.wbufs = s.wbufs[1:]
-			}
-		}
+		s.wbufs = Consumed(s.wbufs, s.wn)
 	}
 }

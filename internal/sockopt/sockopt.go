@@ -115,3 +115,17 @@ func (s *Sender) Writev(bufs [][]byte) (int64, error) {
 }
 
 var errNoWritev = errors.New("sockopt: no writev on this system")
+
+// Consumed returns what is left of bufs after n bytes of them were
+// written, the empty buffers at its front dropped: the slice itself, past
+// the buffers written, its first resliced past the part written.
+func Consumed(bufs [][]byte, n int) [][]byte {
+	for len(bufs) > 0 && n >= len(bufs[0]) {
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	if len(bufs) > 0 && n > 0 {
+		bufs[0] = bufs[0][n:]
+	}
+	return bufs
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -221,5 +222,29 @@ func TestWritevWritesAllAndWaits(t *testing.T) {
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("a write to a peer that stopped reading ended with %v, want a timeout", err)
+	}
+}
+
+// TestConsumed: what is left of a vectored write's buffers after n bytes,
+// as Writev and the WebSocket writers keep it.
+func TestConsumed(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "ab|c|def"}, {1, "b|c|def"}, {2, "c|def"}, {3, "def"}, {5, "f"}, {6, ""}} {
+		bufs := [][]byte{nil, []byte("ab"), []byte("c"), {}, []byte("def")}
+		out := Consumed(bufs, c.n)
+		if len(out) > 0 && len(out[0]) == 0 {
+			t.Errorf("Consumed(%d) left an empty buffer in front", c.n)
+		}
+		var parts []string
+		for _, b := range out {
+			if len(b) > 0 {
+				parts = append(parts, string(b))
+			}
+		}
+		if got := strings.Join(parts, "|"); got != c.want {
+			t.Errorf("Consumed(%d) = %q, want %q", c.n, got, c.want)
+		}
 	}
 }
